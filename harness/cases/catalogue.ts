@@ -1,0 +1,182 @@
+import type { Profile } from '../profile/schema.js';
+import type { CaseDefinition, Expectation, Severity, TlsVersion } from '../model.js';
+
+/**
+ * The case catalogue: every case as data, with the rule that turns a profile into its
+ * expectation. Ids are stable: once released, an id never changes meaning.
+ */
+
+export interface Policy {
+  expect: Expectation;
+  severity: Severity;
+  rationale: string;
+  skip?: string;
+}
+
+export interface CatalogueEntry extends CaseDefinition {
+  policy: (profile: Profile) => Policy;
+}
+
+const required = (expect: Expectation, rationale: string): Policy => ({ expect, severity: 'required', rationale });
+const recommended = (expect: Expectation, rationale: string): Policy => ({ expect, severity: 'recommended', rationale });
+const info = (expect: Expectation, rationale: string): Policy => ({ expect, severity: 'info', rationale });
+
+const registry = new Map<string, CatalogueEntry>();
+
+function define(entry: CatalogueEntry): void {
+  if (registry.has(entry.id)) throw new Error(`duplicate case id ${entry.id}`);
+  if (!/^(server|client)\/[a-z0-9.-]+\/[a-z0-9.-]+$/.test(entry.id)) throw new Error(`malformed case id ${entry.id}`);
+  registry.set(entry.id, entry);
+}
+
+function clientAuth(name: string, title: string, refs: string[], policy: CatalogueEntry['policy'], extra: Partial<CatalogueEntry> = {}): void {
+  define({
+    id: `server/client-auth/${name}`,
+    title,
+    role: 'server',
+    // The harness presents weak material on purpose for these: its side runs at security level 0.
+    recipe: { kind: 'client-handshake', cert: `client/${name}`, legacy: name === 'rsa-1024' || name === 'sha1-signature' },
+    refs,
+    policy,
+    ...extra,
+  });
+}
+
+const RFC5280_PATH = 'RFC 5280 §6.1';
+
+// --- server/client-auth: the target is a server; the harness presents a client certificate matrix.
+
+clientAuth('valid', 'A valid client certificate from the trusted CA is accepted (positive control)', ['RFC 8446 §4.4.2', 'RFC 5280 §6.1'], () =>
+  required('accept', 'Positive control: a fully valid client certificate over an allowed protocol must complete a request; until it does, no rejection means anything.'),
+  { positiveControl: true },
+);
+
+clientAuth('valid-chain', 'A valid leaf sent with its intermediate CA is accepted', ['RFC 8446 §4.4.2', 'RFC 5246 §7.4.6', RFC5280_PATH], () =>
+  required('accept', 'Clients send their intermediates (public CAs always issue through one); the server must build the path from the sent chain to the trusted root.'),
+);
+
+define({
+  id: 'server/client-auth/no-cert',
+  title: 'A client that presents no certificate is refused',
+  role: 'server',
+  recipe: { kind: 'client-handshake', cert: null },
+  refs: ['RFC 8446 §4.4.2.4', 'RFC 5246 §7.4.6'],
+  policy: () => required('reject', 'Mutual TLS means a client without a certificate is not authenticated; the server must abort (certificate_required) or answer with a refusal.'),
+});
+
+clientAuth('self-signed', 'A self-signed client certificate is refused', [RFC5280_PATH], () =>
+  required('reject', 'A self-signed certificate chains to no trusted CA (RFC 5280 §6.1: the path must start at a trust anchor).'),
+);
+
+clientAuth('untrusted-ca', 'A client certificate from a CA the server does not trust is refused', [RFC5280_PATH], () =>
+  required('reject', 'Anyone can run a CA; only certificates chaining to the configured client CA authenticate a partner.'),
+);
+
+clientAuth('expired', 'An expired client certificate is refused', ['RFC 5280 §4.1.2.5', 'RFC 5280 §6.1.3 (a)(2)'], () =>
+  required('reject', 'The validity period has ended; RFC 5280 §6.1.3 (a)(2) requires the current time to be inside it.'),
+);
+
+clientAuth('not-yet-valid', 'A client certificate whose validity has not started is refused', ['RFC 5280 §4.1.2.5', 'RFC 5280 §6.1.3 (a)(2)'], () =>
+  required('reject', 'The validity period has not begun; RFC 5280 §6.1.3 (a)(2) requires the current time to be inside it.'),
+);
+
+clientAuth('eku-server-only', 'A client certificate whose EKU allows only serverAuth is refused', ['RFC 5280 §4.2.1.12'], () =>
+  required('reject', 'RFC 5280 §4.2.1.12: when EKU is present the key may only be used for the listed purposes, and clientAuth is not listed.'),
+);
+
+clientAuth('eku-absent', 'A client certificate without an EKU extension is refused', ['RFC 5280 §4.2.1.12'], (p) =>
+  p.certificates.client.eku === 'any'
+    ? recommended('reject', 'RFC 5280 allows a certificate without EKU for any purpose, but policies require clientAuth to be stated; reported, not failing, unless the profile sets certificates.client.eku.')
+    : required('reject', `The profile requires EKU clientAuth on client certificates (certificates.client.eku: ${p.certificates.client.eku}).`),
+);
+
+clientAuth('rsa-1024', 'A client certificate with an RSA-1024 key is refused', ['NIST SP 800-131A Rev. 2 §3', 'profile certificates.client.minRsaBits'], (p) =>
+  p.certificates.client.minRsaBits > 1024
+    ? required('reject', `RSA-1024 gives about 80 bits of security; the profile requires RSA ≥ ${p.certificates.client.minRsaBits}.`)
+    : info('accept', `The profile allows RSA keys of ${p.certificates.client.minRsaBits} bits and more.`),
+);
+
+clientAuth('rsa-2048', 'A client certificate with an RSA-2048 key is judged by the profile minimum', ['NIST SP 800-57 Part 1 §5.6.1', 'profile certificates.client.minRsaBits'], (p) =>
+  p.certificates.client.minRsaBits > 2048
+    ? required('reject', `The profile requires RSA ≥ ${p.certificates.client.minRsaBits} bits for client certificates.`)
+    : recommended('accept', `The profile allows RSA ≥ ${p.certificates.client.minRsaBits}; refusing RSA-2048 would lock out compliant partners.`),
+);
+
+clientAuth('sha1-signature', 'A client certificate signed with SHA-1 is refused', ['RFC 9155 §5', 'CA/B Forum BR §7.1.3.2', 'profile certificates.client.forbiddenSignatureHashes'], (p) =>
+  p.certificates.client.forbiddenSignatureHashes.includes('sha1')
+    ? required('reject', 'SHA-1 signatures are forgeable (chosen-prefix collisions); the profile forbids them.')
+    : info('accept', 'The profile does not forbid SHA-1 signatures.'),
+);
+
+clientAuth('issuer-not-ca', 'A client certificate issued by a certificate that is not a CA is refused', ['RFC 5280 §4.2.1.9', 'RFC 5280 §6.1.4 (k)'], () =>
+  required('reject', 'The issuer lacks basicConstraints cA=TRUE, so its key must not be used to verify certificates (RFC 5280 §6.1.4 (k)).'),
+);
+
+define({
+  id: 'server/client-auth/intermediate-not-sent',
+  title: 'A leaf whose intermediate is neither sent nor trusted is refused',
+  role: 'server',
+  recipe: { kind: 'client-handshake', cert: 'client/valid-chain', leafOnly: true },
+  refs: [RFC5280_PATH, 'RFC 8446 §4.4.2'],
+  policy: () => required('reject', 'Without the intermediate no path leads from the leaf to the trusted root; accepting it means the chain was not verified.'),
+});
+
+clientAuth('unexpected-identity', "A valid certificate whose subject does not match the profile's client identity rule is refused", ['profile clientIdentity'], (p) =>
+  p.clientIdentity
+    ? required('reject', `The profile requires the client identity (${p.clientIdentity.match}) to match /${p.clientIdentity.pattern}/; a certificate from the trusted CA for someone else must not get in.`)
+    : { ...info('reject', 'No client identity rule in the profile.'), skip: 'the profile has no clientIdentity rule' },
+);
+
+// --- server/protocol: one handshake per version with the valid certificate.
+
+const VERSION_CASES: [string, TlsVersion, string, string[]][] = [
+  ['tls1.0', 'TLSv1', 'TLS 1.0', ['RFC 8996 §2']],
+  ['tls1.1', 'TLSv1.1', 'TLS 1.1', ['RFC 8996 §3']],
+  ['tls1.2', 'TLSv1.2', 'TLS 1.2', ['RFC 5246', 'RFC 9325 §3.1.1']],
+  ['tls1.3', 'TLSv1.3', 'TLS 1.3', ['RFC 8446', 'RFC 9325 §3.1.1']],
+];
+
+for (const [name, version, label, refs] of VERSION_CASES) {
+  define({
+    id: `server/protocol/${name}`,
+    title: `${label} with a valid client certificate: accepted if the profile allows it, refused otherwise`,
+    role: 'server',
+    recipe: { kind: 'client-handshake', cert: 'client/valid', version, legacy: version === 'TLSv1' || version === 'TLSv1.1' },
+    refs: [...refs, 'profile tls.versions'],
+    policy: (p) => {
+      if (!p.tls.versions.includes(version)) return required('reject', `The profile allows ${p.tls.versions.join(', ')}; ${version} must be refused.`);
+      if (p.tls.requiredVersions.includes(version)) return required('accept', `The profile requires ${version} (tls.requiredVersions).`);
+      return info('accept', `The profile allows ${version} but does not require it.`);
+    },
+  });
+}
+
+// --- server/certificate: properties of the certificate the target presents.
+
+define({
+  id: 'server/certificate/trusted',
+  title: "The target's certificate chains to the CA given by --target-ca (or the system roots)",
+  role: 'server',
+  recipe: { kind: 'control' },
+  property: 'peer-trusted',
+  refs: [RFC5280_PATH, 'RFC 9110 §4.3.4'],
+  policy: () => required('property', 'A partner client verifies the server certificate; one that does not chain to the agreed CA is refused in production.'),
+});
+
+define({
+  id: 'server/certificate/hostname',
+  title: "The target's certificate names the host the harness connected to",
+  role: 'server',
+  recipe: { kind: 'control' },
+  property: 'peer-hostname',
+  refs: ['RFC 6125 §6', 'RFC 9110 §4.3.4'],
+  policy: () => required('property', 'Clients check the DNS name or IP address in subjectAltName; a mismatch fails every verifying client.'),
+});
+
+export function catalogue(): CatalogueEntry[] {
+  return [...registry.values()];
+}
+
+export function findCase(id: string): CatalogueEntry | undefined {
+  return registry.get(id);
+}

@@ -1,0 +1,103 @@
+/**
+ * The nouns that flow through the harness, as plain data:
+ * profile -> cases -> probes -> observations -> judge -> verdicts -> reports.
+ */
+import type { Alert } from './probes/alerts.js';
+
+export type Role = 'server' | 'client';
+export type Severity = 'required' | 'recommended' | 'info';
+export type Expectation = 'accept' | 'reject' | 'property';
+export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+export type Outcome =
+  | 'handshake-alert'
+  | 'post-handshake-alert'
+  | 'tcp-reset'
+  | 'closed-no-data'
+  | 'http-status'
+  | 'accepted'
+  | 'timeout'
+  | 'harness-error';
+
+/** What one probe saw. Never judged here: `judge` decides what it means. */
+export interface Observation {
+  outcome: Outcome;
+  alert: Alert | null;
+  httpStatus: number | null;
+  tlsVersion: string | null;
+  cipher: string | null;
+  detail: string;
+  durationMs: number;
+  /** The certificate the target presented, when the handshake got that far. */
+  peer?: PeerCertificateFacts;
+}
+
+export interface PeerCertificateFacts {
+  /** Verified against --target-ca (or the default trust) by the harness. */
+  authorized: boolean;
+  authorizationError: string | null;
+  /** RFC 6125 / RFC 9110 §4.3.4 check of the name the harness connected to. */
+  hostnameMatches: boolean;
+  hostnameError: string | null;
+  subject: string;
+  issuer: string;
+  validTo: string;
+}
+
+export type VerdictValue = 'pass' | 'fail' | 'inconclusive' | 'skip';
+
+export interface Verdict {
+  verdict: VerdictValue;
+  reason: string;
+}
+
+/** How the harness presents itself in a client-handshake probe. */
+export interface HandshakeRecipe {
+  kind: 'client-handshake';
+  /** Store name of the certificate to present, or null to present none. */
+  cert: string | null;
+  /** Send only the leaf even if its spec names a chain. */
+  leafOnly?: boolean;
+  /** Pin one protocol version; absent: the profile's allowed versions. */
+  version?: TlsVersion;
+  /** The harness presents weak or legacy material on purpose: run its side at OpenSSL security level 0. */
+  legacy?: boolean;
+}
+
+/** A property case judged from the positive control's observation (e.g. the target's own certificate). */
+export interface ControlRecipe {
+  kind: 'control';
+}
+
+export type Recipe = HandshakeRecipe | ControlRecipe;
+
+/** A case as declared in the catalogue, before a profile gives it an expectation. */
+export interface CaseDefinition {
+  id: string;
+  title: string;
+  role: Role;
+  recipe: Recipe;
+  refs: string[];
+  /** True for the one case per role that must be accepted before any rejection means anything. */
+  positiveControl?: boolean;
+  /** For property cases: which property of the observation is checked. */
+  property?: 'peer-trusted' | 'peer-hostname';
+}
+
+/** A case with what the profile expects of it. */
+export interface ResolvedCase extends Omit<CaseDefinition, 'property'> {
+  property?: CaseDefinition['property'];
+  expect: Expectation;
+  severity: Severity;
+  rationale: string;
+  /** Set when the profile makes the case not applicable. */
+  skip?: string;
+  /** Set when the profile waives a failure of this case. */
+  waived?: string;
+}
+
+export interface CaseResult {
+  case: ResolvedCase;
+  observation: Observation | null;
+  verdict: Verdict;
+}

@@ -1,0 +1,189 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, existsSync, readdirSync } from 'node:fs';
+import { dirname, resolve, join } from 'node:path';
+import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
+import type { z } from 'zod';
+import { UsageError, quote } from '../errors.js';
+import { packagePath } from '../package-root.js';
+import { profileSchema, type Profile } from './schema.js';
+
+/**
+ * Profiles come from files: built-ins are files in `profiles/` of the package. `extends` names a
+ * built-in or another file; the result is validated once, after merging, so an error always
+ * points at a field a user can see.
+ */
+
+export interface LoadedProfile {
+  profile: Profile;
+  /** Where it came from: `builtin:intermediate` or a file path. */
+  source: string;
+  /** SHA-256 of the resolved profile (canonical JSON), recorded in every report. */
+  sha256: string;
+}
+
+const BUILTIN_DIR = packagePath('profiles');
+
+export function builtinProfileNames(): string[] {
+  return readdirSync(BUILTIN_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.slice(0, -'.yaml'.length))
+    .sort();
+}
+
+function looksLikePath(ref: string): boolean {
+  return /[/\\]|\.(ya?ml|json)$/i.test(ref);
+}
+
+function locate(ref: string, relativeTo: string): string {
+  if (looksLikePath(ref)) return resolve(relativeTo, ref);
+  const builtin = join(BUILTIN_DIR, `${ref}.yaml`);
+  if (existsSync(builtin)) return builtin;
+  throw new UsageError(
+    'profile-unknown',
+    `error: profile ${quote(ref)} is neither a built-in profile (${builtinProfileNames().join(', ')}) nor a file path. Pass a built-in name or a path to a YAML/JSON profile.`,
+  );
+}
+
+type Raw = Record<string, unknown>;
+
+function isPlainObject(v: unknown): v is Raw {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Objects merge key by key; arrays and scalars from the child replace the base's. */
+function merge(base: Raw, child: Raw): Raw {
+  const out: Raw = { ...base };
+  for (const [k, v] of Object.entries(child)) {
+    out[k] = isPlainObject(v) && isPlainObject(base[k]) ? merge(base[k] as Raw, v) : v;
+  }
+  return out;
+}
+
+interface ParsedFile {
+  path: string;
+  doc: Document;
+  lines: LineCounter;
+  data: Raw;
+}
+
+function parseFile(path: string): ParsedFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError('profile-unreadable', `error: profile file ${quote(path)} cannot be read (${code}). Check the path.`);
+  }
+  const lines = new LineCounter();
+  // YAML 1.2 is a superset of JSON, so one parser serves both formats with positions.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const pos = lines.linePos(e.pos[0]);
+    throw new UsageError('profile-syntax', `error: ${path}:${pos.line}:${pos.col}: not valid YAML/JSON: ${e.message.split('\n')[0]}. Fix the syntax.`);
+  }
+  const data = doc.toJS() as unknown;
+  if (!isPlainObject(data)) {
+    throw new UsageError('profile-shape', `error: ${path}:1:1: a profile must be a mapping of fields (name, tls, certificates, ...), found ${data === null ? 'nothing' : typeof data}.`);
+  }
+  return { path, doc, lines, data };
+}
+
+function position(file: ParsedFile, path: PropertyKey[]): string {
+  // Walk to the deepest node that exists, so a missing field points at its parent.
+  for (let n = path.length; n >= 0; n--) {
+    const node = n === 0 ? file.doc.contents : file.doc.getIn(path.slice(0, n) as unknown[], true);
+    const range = (node as { range?: [number, number, number] } | undefined)?.range;
+    if (range) {
+      const pos = file.lines.linePos(range[0]);
+      return `${file.path}:${pos.line}:${pos.col}`;
+    }
+  }
+  return `${file.path}:1:1`;
+}
+
+/** Which file a field of the merged profile came from: the nearest file in the chain that sets it. */
+function ownerOf(chain: ParsedFile[], path: PropertyKey[]): ParsedFile {
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const f = chain[i]!;
+    if (isMap(f.doc.contents) && f.doc.hasIn(path.slice(0, 1) as unknown[])) {
+      let prefix = path.length;
+      while (prefix > 0 && !f.doc.hasIn(path.slice(0, prefix) as unknown[])) prefix--;
+      if (prefix > 0) return f;
+    }
+  }
+  return chain[chain.length - 1]!;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
+  const found = value === undefined ? 'nothing' : JSON.stringify(value);
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+    case 'invalid_value':
+      return `found ${found}, allowed: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_type':
+      return `found ${found}, expected ${issue.expected}`;
+    default:
+      return `found ${found}: ${issue.message}`;
+  }
+}
+
+function valueAt(data: unknown, path: PropertyKey[]): unknown {
+  let v: unknown = data;
+  for (const k of path) v = isPlainObject(v) || Array.isArray(v) ? (v as Raw)[k as string] : undefined;
+  return v;
+}
+
+function loadChain(ref: string, relativeTo: string, seen: string[]): ParsedFile[] {
+  const path = locate(ref, relativeTo);
+  if (seen.includes(path)) {
+    throw new UsageError('profile-extends-cycle', `error: profile ${quote(path)} extends itself through ${[...seen, path].map((p) => quote(p)).join(' -> ')}. Remove one "extends".`);
+  }
+  const file = parseFile(path);
+  const parent = file.data['extends'];
+  if (parent === undefined) return [file];
+  if (typeof parent !== 'string') {
+    throw new UsageError('profile-invalid', `error: ${position(file, ['extends'])}: field "extends": found ${JSON.stringify(parent)}, expected a built-in profile name or a file path.`);
+  }
+  try {
+    return [...loadChain(parent, dirname(path), [...seen, path]), file];
+  } catch (err) {
+    if (err instanceof UsageError && err.code === 'profile-unknown') {
+      throw new UsageError('profile-unknown', `error: ${position(file, ['extends'])}: field "extends": ${quote(parent)} is neither a built-in profile (${builtinProfileNames().join(', ')}) nor a readable file. Fix "extends".`);
+    }
+    throw err;
+  }
+}
+
+export function loadProfile(ref: string, cwd = process.cwd()): LoadedProfile {
+  const chain = loadChain(ref, cwd, []);
+  let merged: Raw = {};
+  for (const f of chain) {
+    const { extends: _ignored, ...rest } = f.data;
+    merged = merge(merged, rest);
+  }
+  const result = profileSchema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const path = issue.path as PropertyKey[];
+    const keyPath = issue.code === 'unrecognized_keys' ? [...path, issue.keys[0]!] : path;
+    const owner = ownerOf(chain, keyPath);
+    const field = path.length > 0 ? path.join('.') : '(top level)';
+    throw new UsageError(
+      'profile-invalid',
+      `error: ${position(owner, keyPath)}: field ${quote(field)}: ${describeIssue(issue, valueAt(merged, path))}. See docs/profiles.md.`,
+    );
+  }
+  const profile = result.data;
+  const last = chain[chain.length - 1]!;
+  const source = last.path.startsWith(BUILTIN_DIR) && chain.length === 1 ? `builtin:${profile.name}` : last.path;
+  return { profile, source, sha256: profileHash(profile) };
+}
+
+/** Canonical JSON (sorted keys) so the hash does not depend on key order in the file. */
+export function profileHash(profile: Profile): string {
+  const canonical = (v: unknown): unknown =>
+    isPlainObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])])) : Array.isArray(v) ? v.map(canonical) : v;
+  return createHash('sha256').update(JSON.stringify(canonical(profile))).digest('hex');
+}

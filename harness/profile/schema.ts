@@ -1,0 +1,78 @@
+import { z } from 'zod';
+
+/**
+ * The TLS policy as data. One schema for built-in profiles and user files (YAML or JSON). Every
+ * field has a default here, so a profile states only what its policy says. `strictObject`
+ * everywhere: an unknown field is a typo, and a typo in a policy must not pass silently.
+ */
+
+export const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+
+const regex = z.string().refine(
+  (s) => {
+    try {
+      new RegExp(s);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not a valid regular expression' },
+);
+
+const certificatePolicy = z.strictObject({
+  /** exclusive: only the role's purpose; required: the role's purpose must be listed; any: no rule (RFC 5280 default). */
+  eku: z.enum(['exclusive', 'required', 'any']).default('any'),
+  minRsaBits: z.number().int().min(512).max(16384).default(2048),
+  minEcBits: z.number().int().min(160).max(521).default(256),
+  forbiddenSignatureHashes: z.array(z.enum(['md5', 'sha1'])).default(['md5', 'sha1']),
+  maxValidityDays: z.number().int().positive().nullable().default(null),
+  minRemainingDays: z.number().int().nonnegative().default(0),
+});
+
+export const profileSchema = z.strictObject({
+  name: z.string().min(1).regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-" only'),
+  description: z.string().default(''),
+  tls: z
+    .strictObject({
+      /** Protocol versions the target may speak; anything else must be refused. */
+      versions: z.array(z.enum(TLS_VERSIONS)).min(1).default(['TLSv1.2', 'TLSv1.3']),
+      /** Versions the target must speak (a subset of versions); the others allowed are optional. */
+      requiredVersions: z.array(z.enum(TLS_VERSIONS)).default([]),
+      /** OpenSSL cipher string the reference peers use for TLS 1.2 and below. */
+      ciphers: z.string().default('ECDHE+AESGCM:ECDHE+CHACHA20'),
+    })
+    .prefault({}),
+  certificates: z
+    .strictObject({
+      client: certificatePolicy.prefault({}),
+      server: certificatePolicy.prefault({}),
+    })
+    .prefault({}),
+  /** Rule on the client certificate's identity a server must enforce (seed: "an agreed identifier in the Subject"). */
+  clientIdentity: z
+    .strictObject({
+      /** What the pattern is matched against: the subject CN, the whole RFC 4514 subject DN, or a SAN URI. */
+      match: z.enum(['cn', 'dn', 'san-uri']),
+      pattern: regex,
+      /** A value that satisfies the pattern: the harness's acceptable client certificates carry it. */
+      example: z.string().min(1),
+    })
+    .nullable()
+    .default(null),
+  rejection: z
+    .strictObject({
+      /** HTTP statuses that count as the target refusing the client (nginx answers 400 for a bad certificate). */
+      httpStatuses: z.array(z.number().int().min(100).max(599)).default([400, 401, 403, 495, 496]),
+    })
+    .prefault({}),
+  cases: z
+    .strictObject({
+      severity: z.record(z.string(), z.enum(['required', 'recommended', 'info'])).default({}),
+      waive: z.record(z.string(), z.string().min(1)).default({}),
+    })
+    .prefault({}),
+});
+
+export type Profile = z.infer<typeof profileSchema>;
+export type CertificatePolicy = z.infer<typeof certificatePolicy>;

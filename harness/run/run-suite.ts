@@ -1,0 +1,61 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { startVitest } from 'vitest/node';
+import { PACKAGE_ROOT, packagePath } from '../package-root.js';
+import { CollectorReporter } from './collector.js';
+import type { ServerPlan } from './plan.js';
+import type { CaseResult } from '../model.js';
+
+/**
+ * Run the conformance suite through vitest's Node API: the plan goes in with `provide`, results
+ * come back through task meta to our collector, and vitest's own junit reporter writes junit.xml.
+ */
+
+export interface SuiteRunOptions {
+  plan: ServerPlan;
+  concurrency: number;
+  junitFile?: string;
+}
+
+export interface SuiteRunResult {
+  results: Map<string, CaseResult>;
+  errors: string[];
+}
+
+export async function runServerSuite(opts: SuiteRunOptions): Promise<SuiteRunResult> {
+  const collector = new CollectorReporter();
+  const suiteFile = relative(PACKAGE_ROOT, packagePath('dist', 'suites', 'server.suite.js'));
+  const reporters: NonNullable<Parameters<typeof startVitest>[2]>['reporters'] = [collector];
+  if (opts.junitFile) reporters.push(['junit', { outputFile: opts.junitFile, suiteName: 'mtls-conformance' }] as unknown as string);
+  const savedExitCode = process.exitCode;
+  const vitest = await startVitest(
+    'test',
+    [],
+    {
+      root: PACKAGE_ROOT,
+      config: false,
+      include: [suiteFile],
+      // The package may live under node_modules; nothing of ours is excluded.
+      exclude: [],
+      watch: false,
+      reporters,
+      provide: { serverPlan: opts.plan },
+      maxConcurrency: opts.concurrency,
+      pool: 'threads',
+      isolate: false,
+      fileParallelism: false,
+      passWithNoTests: true,
+      silent: true,
+    },
+    {
+      cacheDir: mkdtempSync(join(tmpdir(), 'mtls-conformance-vite-')),
+      logLevel: 'silent',
+      clearScreen: false,
+    },
+  );
+  await vitest?.close();
+  // vitest sets process.exitCode for failed tests; the CLI decides the exit code itself.
+  process.exitCode = savedExitCode;
+  return { results: collector.results, errors: collector.errors };
+}

@@ -1,0 +1,1 @@
+// Build step: nothing to copy yet beyond what tsc emits; profiles/ ship as they are.
