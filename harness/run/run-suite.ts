@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { Writable } from 'node:stream';
 import { startVitest } from 'vitest/node';
 import { PACKAGE_ROOT, packagePath } from '../package-root.js';
 import { CollectorReporter } from './collector.js';
@@ -53,6 +54,8 @@ export async function runServerSuite(opts: SuiteRunOptions): Promise<SuiteRunRes
       logLevel: 'silent',
       clearScreen: false,
     },
+    // vitest's own chatter (banners, "JUNIT report written to") is not ours to print.
+    { stdout: new Writable({ write: (_chunk, _enc, done) => done() }) },
   );
   await vitest?.close();
   // vitest sets process.exitCode for failed tests; the CLI decides the exit code itself.

@@ -1,0 +1,54 @@
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { loadProfile } from '../profile/load.js';
+import { loadIssuerFlags, prepareCerts } from '../run/run-server.js';
+
+/** `conformance certs init DIR`: the files a target needs, and a README saying which goes where. */
+
+export async function certsInit(
+  dirArg: string,
+  flags: { host: string[]; profile: string; force?: boolean; issuerCert?: string; issuerKey?: string },
+): Promise<number> {
+  const dir = resolve(dirArg);
+  const { profile } = loadProfile(flags.profile);
+  const issuer = await loadIssuerFlags(flags.issuerCert, flags.issuerKey);
+  const store = await prepareCerts(dir, profile, issuer, flags.host.length ? flags.host : undefined, flags.force);
+  const clientNames = [...store.certs.keys()].filter((n) => n.startsWith('client/')).map((n) => n.slice(7));
+  const readme = `mtls-conformance certificate material (made by "conformance certs init")
+
+Configure the server under test:
+  trust/client-ca.pem     the CA your server must trust for client certificates
+                          (nginx: ssl_client_certificate; openssl s_server: -CAfile;
+                           Node: the "ca" option). ${issuer ? 'This is the CA you passed with --issuer-cert.' : ''}
+  target/server-cert.pem  a server certificate for ${(flags.host.length ? flags.host : ['localhost', '127.0.0.1', '::1']).join(', ')}
+  target/server-key.pem   its private key (mode 0600), for a target that has no certificate of its own
+
+Configure clients that call your server, or pass to "conformance run --target-ca":
+  trust/server-ca.pem     the CA that issued target/server-cert.pem
+
+The client certificate matrix the harness presents (one per case):
+  client/<name>.pem            certificate (with chain where the case sends one)
+  private/client/<name>-key.pem  its private key (mode 0600)
+  names: ${clientNames.join(', ')}
+
+Other CAs (never to be trusted by the target): ca/untrusted-ca.pem, ca/client-intermediate.pem,
+ca/client-not-ca.pem.
+
+Re-running "certs init" on this directory keeps the CAs (your target already trusts them) and
+renews what has aged; --force regenerates everything. Keys under private/ never leave this
+directory and never appear in a report.
+
+Run the suite:
+  npx conformance run --target https://HOST:PORT --certs ${dirArg}
+`;
+  await writeFile(join(dir, 'README.txt'), readme);
+  const generated = store.generated.length;
+  process.stdout.write(
+    `${generated ? `Generated ${generated}` : 'Generated nothing'}, kept ${store.reused.length} certificates in ${dirArg}\n` +
+      `  configure the server under test to trust: ${join(dirArg, 'trust', 'client-ca.pem')}\n` +
+      `  server certificate and key for the target: ${join(dirArg, 'target', 'server-cert.pem')}, ${join(dirArg, 'target', 'server-key.pem')}\n` +
+      `  CA that verifies that server certificate:  ${join(dirArg, 'trust', 'server-ca.pem')}\n` +
+      `  details: ${join(dirArg, 'README.txt')}\n`,
+  );
+  return 0;
+}

@@ -1,0 +1,185 @@
+import { statSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ConformanceError, UsageError, quote } from '../errors.js';
+import { PACKAGE_VERSION } from '../package-root.js';
+import { runServer, defaultCertsDir } from '../run/run-server.js';
+import { formatResults, formatSummaryLine } from '../report/terminal.js';
+import { certsInit } from './certs-init.js';
+import { listCases } from './cases-command.js';
+import { profileCheck, profileShow } from './profile-command.js';
+
+/** The `conformance` CLI. Every user error is one line and an exit code (PRODUCT.md). */
+
+function positiveInt(flag: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`${flag} ${quote(value)} must be a whole number ≥ 1.`);
+    return Number(value);
+  };
+}
+
+/** `5000`, `5000ms` or `5s` -> milliseconds. */
+function duration(flag: string) {
+  return (value: string): number => {
+    const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(value.trim());
+    const ms = m ? Number(m[1]) * (m[2] === 's' ? 1000 : 1) : NaN;
+    if (!m || !(ms > 0) || ms > 600_000) throw new InvalidArgumentError(`${flag} ${quote(value)} must be a positive duration up to 600s, e.g. 5000, 500ms or 5s.`);
+    return Math.round(ms);
+  };
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function checkReportDir(dir: string | undefined): void {
+  if (!dir) return;
+  try {
+    if (!statSync(dir).isDirectory()) throw new UsageError('report-dir-not-dir', `error: --report-dir ${quote(dir)} is a file, not a directory. Pass a directory path (it is created if missing).`);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+  }
+}
+
+interface RunFlags {
+  target?: string;
+  profile: string;
+  certs?: string;
+  targetCa?: string;
+  reportDir?: string;
+  only: string[];
+  timeout: number;
+  concurrency: number;
+  httpPath: string;
+  httpMethod: string;
+  protocol?: 'https' | 'tls';
+  servername?: string;
+  issuerCert?: string;
+  issuerKey?: string;
+}
+
+async function runCommand(flags: RunFlags): Promise<number> {
+  checkReportDir(flags.reportDir);
+  const target = flags.target ?? 'builtin:strict';
+  if (!flags.target) {
+    process.stdout.write(`No --target given: running against the embedded reference server builtin:strict. Point it at your server with: conformance run --target https://host:port\n`);
+  }
+  const out = await runServer({
+    target,
+    profile: flags.profile,
+    certsDir: flags.certs,
+    targetCa: flags.targetCa,
+    reportDir: flags.reportDir,
+    only: flags.only,
+    timeoutMs: flags.timeout,
+    concurrency: flags.concurrency,
+    httpPath: flags.httpPath,
+    httpMethod: flags.httpMethod,
+    protocol: flags.protocol,
+    servername: flags.servername,
+    issuerCert: flags.issuerCert,
+    issuerKey: flags.issuerKey,
+  });
+  const r = out.report;
+  process.stdout.write(`mtls-conformance ${r.tool.version} · target ${r.target.builtin ? `builtin:${r.target.builtin} (${r.target.url})` : r.target.url} · profile ${r.profile.name} (sha256 ${r.profile.sha256.slice(0, 12)})\n`);
+  process.stdout.write(formatResults(out.results) + '\n');
+  process.stdout.write(formatSummaryLine(r, out.reportPath) + '\n');
+  if (out.fatal) process.stderr.write(out.fatal + '\n');
+  return out.exitCode;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('conformance')
+    .description('mTLS conformance: run certificate-matrix suites against a target and judge it by a TLS policy profile.')
+    .version(PACKAGE_VERSION, '-v, --version')
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined })
+    .showSuggestionAfterError(false);
+
+  program
+    .command('run')
+    .description('Run the conformance suite against a target server and report case by case.')
+    .option('-t, --target <url>', 'https://host:port, tls://host:port, builtin:strict or builtin:lenient (default: builtin:strict)')
+    .option('-p, --profile <name|file>', 'built-in profile name or a profile file (YAML/JSON)', 'intermediate')
+    .option('--certs <dir>', `certificate directory made by "certs init" (default: ${defaultCertsDir()})`)
+    .option('--target-ca <file>', "CA bundle (PEM) that verifies the target's certificate (default: the certs server CA plus the system roots)")
+    .option('--report-dir <dir>', 'write report.json and junit.xml here', 'conformance-report')
+    .option('--only <glob>', 'run only cases whose id matches (repeatable; * within a segment, ** across)', collect, [])
+    .option('--timeout <duration>', 'bound on every network wait, e.g. 5000, 500ms, 5s', duration('--timeout'), 5000)
+    .option('--concurrency <n>', 'cases probed at once', positiveInt('--concurrency'), 8)
+    .option('--http-path <path>', 'request path for the application round trip', '/')
+    .option('--http-method <method>', 'request method for the application round trip', 'GET')
+    .addOption(new Option('--protocol <protocol>', 'https: acceptance is an HTTP response; tls: the connection stays open for a read window').choices(['https', 'tls']))
+    .option('--servername <name>', 'SNI and hostname-check name, when it differs from the target host')
+    .option('--issuer-cert <file>', 'issue the client matrix under this CA certificate (PEM) instead of the generated client CA')
+    .option('--issuer-key <file>', 'private key of --issuer-cert (PEM)')
+    .action(async (flags: RunFlags) => {
+      program.setOptionValue('exitCode', await runCommand(flags));
+    });
+
+  const certs = program.command('certs').description('Certificate material for a target.');
+  certs
+    .command('init')
+    .argument('<dir>', 'directory to write (created if missing)')
+    .description('Write the CAs a target must trust, a server certificate for it, and the client certificate matrix.')
+    .option('--host <name>', 'host name or address for target/server-cert.pem (repeatable; default localhost, 127.0.0.1, ::1)', collect, [])
+    .option('-p, --profile <name|file>', 'profile whose client identity rule shapes the client certificates', 'intermediate')
+    .option('--force', 'regenerate everything, the CAs too (a target trusting the old CAs must be reconfigured)')
+    .option('--issuer-cert <file>', 'issue the client matrix under this CA certificate (PEM)')
+    .option('--issuer-key <file>', 'private key of --issuer-cert (PEM)')
+    .action(async (dir: string, flags: { host: string[]; profile: string; force?: boolean; issuerCert?: string; issuerKey?: string }) => {
+      program.setOptionValue('exitCode', await certsInit(dir, flags));
+    });
+
+  program
+    .command('cases')
+    .description('List every case id with its expectation, severity and rationale under a profile.')
+    .option('-p, --profile <name|file>', 'profile that sets expectations and severities', 'intermediate')
+    .option('--json', 'print JSON')
+    .action((flags: { profile: string; json?: boolean }) => {
+      program.setOptionValue('exitCode', listCases(flags));
+    });
+
+  const profile = program.command('profile').description('Validate and inspect profiles.');
+  profile
+    .command('check')
+    .argument('<file>', 'profile file')
+    .description('Validate a profile file; exit 0 if valid, 2 with the first error if not.')
+    .action((file: string) => {
+      program.setOptionValue('exitCode', profileCheck(file));
+    });
+  profile
+    .command('show')
+    .argument('<name|file>', 'built-in name or profile file')
+    .description('Print the resolved profile (after extends and defaults) as YAML.')
+    .action((ref: string) => {
+      program.setOptionValue('exitCode', profileShow(ref));
+    });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    process.exitCode = (program.getOptionValue('exitCode') as number | undefined) ?? 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+        process.exitCode = 0;
+        return;
+      }
+      const msg = err.message.replace(/^error: /, '').replace(/\n[\s\S]*$/, '');
+      process.stderr.write(`error: ${msg}${/\.$/.test(msg) ? '' : '.'} Run "conformance --help" for the commands and flags.\n`);
+      process.exitCode = 2;
+      return;
+    }
+    if (err instanceof ConformanceError) {
+      process.stderr.write(err.message + '\n');
+      process.exitCode = err.exitCode;
+      return;
+    }
+    process.stderr.write(`error: internal fault in mtls-conformance: ${(err as Error)?.message ?? String(err)}. Please report it with the command you ran.\n`);
+    if (process.env.CONFORMANCE_DEBUG) process.stderr.write(String((err as Error)?.stack) + '\n');
+    process.exitCode = 3;
+  }
+}

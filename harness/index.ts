@@ -1,0 +1,10 @@
+/** The package API: the same pieces the CLI uses, for users' own scripts and tests. */
+export { runServer, type RunOptions, type RunOutcome } from './run/run-server.js';
+export { judge, interpret, summarize } from './judge.js';
+export { resolveCases, idMatcher } from './cases/resolve.js';
+export { catalogue } from './cases/catalogue.js';
+export { loadProfile } from './profile/load.js';
+export { startReferenceServer } from './peers/reference-server.js';
+export { probeHandshake } from './probes/handshake-probe.js';
+export { ensureCerts } from '../certs/store.js';
+export type * from './model.js';

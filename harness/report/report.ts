@@ -1,0 +1,86 @@
+import { X509Certificate } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PACKAGE_VERSION } from '../package-root.js';
+import { summarize, type Summary } from '../judge.js';
+import type { CaseResult, Expectation, Observation, Severity, VerdictValue } from '../model.js';
+
+/** report.json, schemaVersion 1 (PRODUCT.md). Only data here; no private key ever reaches it. */
+
+export interface ReportTarget {
+  kind: 'url' | 'client-command' | 'container';
+  url?: string;
+  builtin?: string;
+  [k: string]: unknown;
+}
+
+export interface ReportResult {
+  id: string;
+  title: string;
+  severity: Severity;
+  expect: Expectation;
+  observed: Omit<Observation, 'peer'> | null;
+  verdict: VerdictValue;
+  reason: string;
+  rationale: string;
+  refs: string[];
+  waived?: string;
+}
+
+export interface Report {
+  schemaVersion: 1;
+  tool: { name: 'mtls-conformance'; version: string; node: string; openssl: string };
+  target: ReportTarget;
+  profile: { name: string; sha256: string; source: string };
+  startedAt: string;
+  durationMs: number;
+  summary: Summary;
+  results: ReportResult[];
+}
+
+export function buildReport(args: {
+  target: ReportTarget;
+  profile: { name: string; sha256: string; source: string };
+  startedAt: Date;
+  durationMs: number;
+  results: CaseResult[];
+}): Report {
+  return {
+    schemaVersion: 1,
+    tool: { name: 'mtls-conformance', version: PACKAGE_VERSION, node: process.versions.node, openssl: process.versions.openssl },
+    target: args.target,
+    profile: args.profile,
+    startedAt: args.startedAt.toISOString(),
+    durationMs: args.durationMs,
+    summary: summarize(args.results),
+    results: args.results.map((r) => {
+      const { peer: _peer, ...observed } = r.observation ?? ({} as Observation);
+      return {
+        id: r.case.id,
+        title: r.case.title,
+        severity: r.case.severity,
+        expect: r.case.expect,
+        observed: r.observation ? observed : null,
+        verdict: r.verdict.verdict,
+        reason: r.verdict.reason,
+        rationale: r.case.rationale,
+        refs: r.case.refs,
+        ...(r.case.waived ? { waived: r.case.waived } : {}),
+      };
+    }),
+  };
+}
+
+export async function writeReportJson(dir: string, report: Report): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, 'report.json');
+  const text = JSON.stringify(report, null, 2) + '\n';
+  // Belt and braces: a report is shared with partners; a key in it would be a leak.
+  if (/PRIVATE KEY/.test(text)) throw new Error('refusing to write a report that contains a private key');
+  await writeFile(path, text);
+  return path;
+}
+
+export function fingerprint(pem: string): string {
+  return new X509Certificate(pem).fingerprint256;
+}

@@ -1,0 +1,231 @@
+import { X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as tls from 'node:tls';
+import { ensureCerts, keyMatchesCert, StoreNeedsIssuerError, type EnsureResult } from '../../certs/store.js';
+import type { Material } from '../../certs/generate.js';
+import { DEFAULT_MATRIX_OPTIONS, type MatrixOptions } from '../../certs/matrix.js';
+import { HarnessError, UsageError, quote } from '../errors.js';
+import { describeObservation, interpret, summarize } from '../judge.js';
+import type { CaseResult, ResolvedCase } from '../model.js';
+import { startReferenceServer, type StartedReferenceServer } from '../peers/reference-server.js';
+import { loadProfile, type LoadedProfile } from '../profile/load.js';
+import type { Profile } from '../profile/schema.js';
+import { idMatcher, resolveCases } from '../cases/resolve.js';
+import { buildReport, writeReportJson, type Report, type ReportTarget } from '../report/report.js';
+import { parseTarget, preflight } from '../targets/target.js';
+import type { ServerPlan, PresentedCert } from './plan.js';
+import { runServerSuite } from './run-suite.js';
+
+/** `conformance run` against a server target, from options to a report and an exit code. */
+
+export interface RunOptions {
+  target: string;
+  profile: string;
+  certsDir?: string;
+  targetCa?: string;
+  reportDir?: string;
+  only: string[];
+  timeoutMs: number;
+  concurrency: number;
+  httpPath: string;
+  httpMethod: string;
+  protocol?: 'https' | 'tls';
+  servername?: string;
+  issuerCert?: string;
+  issuerKey?: string;
+}
+
+export interface RunOutcome {
+  report: Report;
+  results: CaseResult[];
+  exitCode: 0 | 1 | 3;
+  /** One line saying why the run could not judge the target (exit 3), if so. */
+  fatal?: string;
+  reportPath?: string;
+  junitPath?: string;
+}
+
+export function defaultCertsDir(): string {
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(base, 'mtls-conformance', 'certs');
+}
+
+export function matrixOptionsFor(profile: Profile, serverHosts?: string[]): MatrixOptions {
+  const base: MatrixOptions = { ...DEFAULT_MATRIX_OPTIONS, ...(serverHosts?.length ? { serverHosts } : {}) };
+  const id = profile.clientIdentity;
+  if (!id) return base;
+  if (id.match === 'cn') return { ...base, clientSubject: `CN=${id.example}, O=mtls-conformance` };
+  if (id.match === 'dn') return { ...base, clientSubject: id.example };
+  return { ...base, clientSanUri: id.example };
+}
+
+async function readText(path: string, flag: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UsageError('file-unreadable', `error: ${flag} ${quote(path)} cannot be read (${(err as NodeJS.ErrnoException).code}). Check the path.`);
+  }
+}
+
+function pemCertificates(text: string): string[] {
+  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+}
+
+export async function loadIssuerFlags(certPath?: string, keyPath?: string): Promise<Material | undefined> {
+  if (!certPath && !keyPath) return undefined;
+  if (!certPath || !keyPath) throw new UsageError('issuer-incomplete', `error: ${certPath ? '--issuer-key' : '--issuer-cert'} is missing: --issuer-cert and --issuer-key go together.`);
+  const certText = await readText(certPath, '--issuer-cert');
+  const certPem = pemCertificates(certText)[0];
+  try {
+    if (!certPem) throw new Error('no PEM certificate');
+    const cert = new X509Certificate(certPem);
+    if (!cert.ca) throw new UsageError('issuer-not-ca', `error: --issuer-cert ${quote(certPath)} is not a CA certificate (basicConstraints cA is not TRUE). Pass the CA that should issue the client certificates.`);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError('issuer-not-pem', `error: --issuer-cert ${quote(certPath)} holds no PEM certificate. Pass a PEM file starting with "-----BEGIN CERTIFICATE-----".`);
+  }
+  const keyPem = await readText(keyPath, '--issuer-key');
+  let matches: boolean;
+  try {
+    matches = keyMatchesCert(certPem, keyPem);
+  } catch {
+    throw new UsageError('issuer-key-invalid', `error: --issuer-key ${quote(keyPath)} holds no readable PEM private key (an unencrypted PKCS#8, PKCS#1 or SEC1 key is needed).`);
+  }
+  if (!matches) throw new UsageError('issuer-key-mismatch', `error: --issuer-key ${quote(keyPath)} is not the key of --issuer-cert ${quote(certPath)}. Pass the matching pair.`);
+  return { certPem, keyPem };
+}
+
+export async function prepareCerts(dir: string, profile: Profile, issuer?: Material, serverHosts?: string[], force = false): Promise<EnsureResult> {
+  try {
+    return await ensureCerts(dir, { matrix: matrixOptionsFor(profile, serverHosts), issuer, force });
+  } catch (err) {
+    if (err instanceof StoreNeedsIssuerError) {
+      throw new UsageError('certs-need-issuer', `error: the client certificates in ${quote(dir)} were issued by your own CA and need renewing. Pass --issuer-cert and --issuer-key again.`);
+    }
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EACCES' || e.code === 'ENOTDIR' || e.code === 'EEXIST') {
+      throw new UsageError('certs-dir-unusable', `error: certificate directory ${quote(dir)} cannot be written (${e.code}). Pass --certs with a writable directory.`);
+    }
+    throw err;
+  }
+}
+
+/** Why the positive control failed, and what to do, in one line. */
+function controlFailure(control: CaseResult, certsDir: string): string {
+  const obs = control.observation;
+  const seen = obs ? describeObservation(obs) : 'no observation';
+  const trust = join(certsDir, 'trust', 'client-ca.pem');
+  const alert = obs?.alert?.name ?? '';
+  let next: string;
+  if (['unknown_ca', 'bad_certificate', 'certificate_unknown', 'unsupported_certificate', 'access_denied', 'decrypt_error'].includes(alert) || obs?.outcome === 'http-status' || obs?.outcome === 'closed-no-data' || obs?.outcome === 'tcp-reset') {
+    next = `the target does not accept the harness's valid client certificate: configure it to trust ${trust} (see ${join(certsDir, 'README.txt')})${obs?.outcome === 'http-status' ? ' or check --http-path' : ''}`;
+  } else if (alert === 'protocol_version' || alert === 'handshake_failure') {
+    next = 'the target and the harness share no protocol version or cipher suite (the harness offers TLS 1.2 and 1.3 with the default suites)';
+  } else if (obs?.outcome === 'timeout') {
+    next = 'the target did not answer in time: raise --timeout or check --http-path';
+  } else {
+    next = 'see the case detail in the report';
+  }
+  return `error: the positive control server/client-auth/valid was not accepted (${seen}), so no rejection can be judged: ${next}.`;
+}
+
+export async function runServer(opts: RunOptions): Promise<RunOutcome> {
+  const started = new Date();
+  const t0 = performance.now();
+  const loaded: LoadedProfile = loadProfile(opts.profile);
+  const spec = parseTarget(opts.target);
+  const certsDir = resolve(opts.certsDir ?? defaultCertsDir());
+  const issuer = await loadIssuerFlags(opts.issuerCert, opts.issuerKey);
+  let targetCaPems: string[] | undefined;
+  if (opts.targetCa) {
+    targetCaPems = pemCertificates(await readText(opts.targetCa, '--target-ca'));
+    if (targetCaPems.length === 0) throw new UsageError('target-ca-not-pem', `error: --target-ca ${quote(opts.targetCa)} holds no PEM certificate. Pass the CA bundle (PEM) that issued the target's certificate.`);
+  }
+
+  const store = await prepareCerts(certsDir, loaded.profile, issuer);
+  const cert = (n: string) => store.certs.get(n)!;
+
+  let reference: StartedReferenceServer | undefined;
+  let target: ServerPlan['target'];
+  let reportTarget: ReportTarget;
+  let protocol: 'https' | 'tls' = opts.protocol ?? 'https';
+  try {
+    if (spec.kind === 'builtin') {
+      reference = await startReferenceServer({
+        mode: spec.name,
+        profile: loaded.profile,
+        serverCertPem: cert('server').certPem,
+        serverKeyPem: cert('server').keyPem,
+        clientCaPem: cert('client-ca').certPem,
+      });
+      target = { host: reference.host, port: reference.port, servername: opts.servername ?? reference.host, url: reference.url };
+      reportTarget = { kind: 'url', url: reference.url, builtin: spec.name };
+    } else {
+      protocol = opts.protocol ?? spec.protocol;
+      target = { host: spec.host, port: spec.port, servername: opts.servername ?? spec.host, url: spec.url };
+      reportTarget = { kind: 'url', url: spec.url };
+      await preflight(target, opts.timeoutMs);
+    }
+
+    const all = resolveCases(loaded.profile, 'server');
+    const control = all.find((c) => c.positiveControl)!;
+    const selected = all.filter((c) => idMatcher(opts.only)(c.id));
+    if (selected.length === 0) {
+      throw new UsageError('only-matches-nothing', `error: --only ${opts.only.map((g) => quote(g)).join(' ')} matches no case id. List the ids with: conformance cases`);
+    }
+    const certs: Record<string, PresentedCert> = {};
+    for (const [name, m] of store.certs) {
+      if (name.startsWith('client/')) certs[name] = { chainPem: m.chainPem, leafPem: m.certPem, keyPem: m.keyPem };
+    }
+    const plan: ServerPlan = {
+      target,
+      profile: loaded.profile,
+      cases: selected,
+      control,
+      certs,
+      targetCa: targetCaPems ?? [cert('server-ca').certPem, ...tls.rootCertificates],
+      protocol,
+      httpPath: opts.httpPath,
+      httpMethod: opts.httpMethod,
+      timeoutMs: opts.timeoutMs,
+      readWindowMs: Math.min(500, opts.timeoutMs),
+    };
+    const junitPath = opts.reportDir ? join(opts.reportDir, 'junit.xml') : undefined;
+    const run = await runServerSuite({ plan, concurrency: opts.concurrency, junitFile: junitPath });
+    if (run.results.size === 0) {
+      throw new HarnessError('suite-failed', `error: the conformance suite did not run: ${run.errors[0] ?? 'no results'}.`);
+    }
+    const results = orderLike(selected, run.results);
+    const report = buildReport({
+      target: reportTarget,
+      profile: { name: loaded.profile.name, sha256: loaded.sha256, source: loaded.source },
+      startedAt: started,
+      durationMs: Math.round(performance.now() - t0),
+      results,
+    });
+    const reportPath = opts.reportDir ? await writeReportJson(opts.reportDir, report) : undefined;
+
+    const controlResult = run.results.get(control.id) ?? { case: control, observation: null, verdict: { verdict: 'inconclusive', reason: '' } };
+    const controlAccepted = controlResult.observation ? interpret(controlResult.observation, loaded.profile) === 'accepted' : false;
+    const summary = summarize(results);
+    if (!controlAccepted) {
+      return { report, results, exitCode: 3, fatal: controlFailure(controlResult as CaseResult, certsDir), reportPath, junitPath };
+    }
+    return { report, results, exitCode: summary.verdict === 'conformant' ? 0 : 1, reportPath, junitPath };
+  } finally {
+    await reference?.close();
+  }
+}
+
+function orderLike(cases: ResolvedCase[], results: Map<string, CaseResult>): CaseResult[] {
+  return cases.map(
+    (c) =>
+      results.get(c.id) ?? {
+        case: c,
+        observation: null,
+        verdict: { verdict: 'inconclusive', reason: 'the suite recorded no result for this case (see the junit report)' },
+      },
+  );
+}

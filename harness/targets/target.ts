@@ -1,0 +1,76 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { HarnessError, UsageError, quote } from '../errors.js';
+import { probeHandshake } from '../probes/handshake-probe.js';
+
+/**
+ * Target specs as the user writes them. A target given as a URL is parsed here; `builtin:NAME`
+ * names an embedded reference server (harness/peers/reference-server.ts).
+ */
+
+export type TargetSpec =
+  | { kind: 'url'; url: string; host: string; port: number; protocol: 'https' | 'tls' }
+  | { kind: 'builtin'; name: 'strict' | 'lenient' };
+
+export const BUILTIN_TARGETS = ['strict', 'lenient'] as const;
+
+export function parseTarget(input: string): TargetSpec {
+  if (input.startsWith('builtin:')) {
+    const name = input.slice('builtin:'.length);
+    if ((BUILTIN_TARGETS as readonly string[]).includes(name)) return { kind: 'builtin', name: name as 'strict' | 'lenient' };
+    throw new UsageError('target-invalid', `error: --target ${quote(input)} names no embedded target: use builtin:strict or builtin:lenient.`);
+  }
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    throw new UsageError('target-invalid', `error: --target ${quote(input)} is not a URL the harness can probe. Use https://host:port (or tls://host:port for a non-HTTP service).`);
+  }
+  const scheme = url.protocol.replace(/:$/, '');
+  if (scheme !== 'https' && scheme !== 'tls') {
+    const hint = scheme === 'http' ? ' Plain http cannot carry mutual TLS.' : '';
+    throw new UsageError('target-invalid', `error: --target ${quote(input)} is not a URL the harness can probe: unknown scheme ${quote(scheme)}.${hint} Use https://host:port.`);
+  }
+  if (!url.hostname) throw new UsageError('target-invalid', `error: --target ${quote(input)} has no host. Use https://host:port.`);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const port = url.port ? Number(url.port) : 443;
+  return { kind: 'url', url: input, host, port, protocol: scheme === 'tls' ? 'tls' : 'https' };
+}
+
+/**
+ * Check, before any case runs, that the target resolves, listens and speaks TLS, so the user gets
+ * one line about the real problem instead of twenty inconclusive cases.
+ */
+export async function preflight(target: { host: string; port: number; url: string }, timeoutMs: number): Promise<void> {
+  if (!isIP(target.host)) {
+    try {
+      await lookup(target.host);
+    } catch (err) {
+      throw new HarnessError('target-unresolvable', `error: target host ${quote(target.host)} does not resolve (${(err as NodeJS.ErrnoException).code}). Check the name in --target ${quote(target.url)}.`);
+    }
+  }
+  const obs = await probeHandshake({
+    host: target.host,
+    port: target.port,
+    minVersion: 'TLSv1',
+    maxVersion: 'TLSv1.3',
+    legacy: true,
+    ca: [],
+    protocol: 'tls',
+    httpPath: '/',
+    httpMethod: 'GET',
+    timeoutMs,
+    readWindowMs: 1,
+  });
+  if (obs.outcome === 'timeout') {
+    throw new HarnessError('target-timeout', `error: target ${quote(target.url)} gave no TLS answer within ${timeoutMs} ms. Check that it is a TLS port, or raise --timeout.`);
+  }
+  if (obs.outcome !== 'harness-error') return;
+  if (/ECONNREFUSED/.test(obs.detail)) {
+    throw new HarnessError('target-unreachable', `error: nothing listens on ${target.host}:${target.port} (connection refused) for --target ${quote(target.url)}. Start the server or fix the port.`);
+  }
+  if (/ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|RECORD_LAYER_FAILURE|UNEXPECTED_EOF|HTTP_REQUEST)|wrong version number|packet length too long/i.test(obs.detail)) {
+    throw new HarnessError('target-not-tls', `error: ${target.host}:${target.port} answers, but not with TLS (plain HTTP?) for --target ${quote(target.url)}. Point --target at the TLS port.`);
+  }
+  throw new HarnessError('target-unreachable', `error: cannot reach --target ${quote(target.url)}: ${obs.detail}. Check the host and port.`);
+}
