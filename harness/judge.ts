@@ -73,14 +73,14 @@ export function judge(c: ResolvedCase, obs: Observation | null, profile: Profile
       ? verdict('pass', `accepted (${seen})`)
       : verdict('fail', `refused (${seen}) but the profile expects acceptance: ${c.rationale}`);
   }
-  // expect reject: a refusal only means something once a valid certificate is known to get in.
+  // expect reject. Letting a bad certificate in is wrong whatever the control saw; a refusal only
+  // means something once a valid certificate is known to get in.
+  if (meaning === 'accepted') return verdict('fail', `accepted (${seen}) but must be refused: ${c.rationale}`);
   if (!c.positiveControl && ctx.controlAccepted !== true) {
     const why = ctx.controlAccepted === null ? 'did not run' : `was not accepted (${ctx.controlSummary ?? 'refused'})`;
     return verdict('inconclusive', `observed ${seen}, but the positive control ${why}, so a refusal proves nothing`);
   }
-  return meaning === 'rejected'
-    ? verdict('pass', `refused (${seen})`)
-    : verdict('fail', `accepted (${seen}) but must be refused: ${c.rationale}`);
+  return verdict('pass', `refused (${seen})`);
 }
 
 function judgeProperty(c: ResolvedCase, obs: Observation): Verdict {

@@ -70,7 +70,7 @@ async function readText(path: string, flag: string): Promise<string> {
 }
 
 function pemCertificates(text: string): string[] {
-  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  return (text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((pem) => `${pem}\n`);
 }
 
 export async function loadIssuerFlags(certPath?: string, keyPath?: string): Promise<Material | undefined> {
@@ -171,10 +171,12 @@ export async function runServer(opts: RunOptions): Promise<RunOutcome> {
 
     const all = resolveCases(loaded.profile, 'server');
     const control = all.find((c) => c.positiveControl)!;
-    const selected = all.filter((c) => idMatcher(opts.only)(c.id));
-    if (selected.length === 0) {
+    const matches = idMatcher(opts.only);
+    if (!all.some((c) => matches(c.id))) {
       throw new UsageError('only-matches-nothing', `error: --only ${opts.only.map((g) => quote(g)).join(' ')} matches no case id. List the ids with: conformance cases`);
     }
+    // The positive control always runs and is always reported: every rejection rests on it.
+    const selected = all.filter((c) => c.positiveControl || matches(c.id));
     const certs: Record<string, PresentedCert> = {};
     for (const [name, m] of store.certs) {
       if (name.startsWith('client/')) certs[name] = { chainPem: m.chainPem, leafPem: m.certPem, keyPem: m.keyPem };

@@ -43,10 +43,15 @@ export function parseTarget(input: string): TargetSpec {
  */
 export async function preflight(target: { host: string; port: number; url: string }, timeoutMs: number): Promise<void> {
   if (!isIP(target.host)) {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
     try {
-      await lookup(target.host);
+      const answer = await Promise.race([lookup(target.host), timedOut]);
+      if (answer === 'timeout') throw Object.assign(new Error('lookup timed out'), { code: `no answer within ${timeoutMs} ms` });
     } catch (err) {
       throw new HarnessError('target-unresolvable', `error: target host ${quote(target.host)} does not resolve (${(err as NodeJS.ErrnoException).code}). Check the name in --target ${quote(target.url)}.`);
+    } finally {
+      clearTimeout(timer);
     }
   }
   const obs = await probeHandshake({

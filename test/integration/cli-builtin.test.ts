@@ -1,0 +1,163 @@
+import { readFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { runCli, verdictsOf } from '../helpers/cli.js';
+
+// The CLI as a child process against the embedded reference targets.
+const certs = mkdtempSync(join(tmpdir(), 'mtls-builtin-certs-'));
+
+const ALL_PASS_INTERMEDIATE = {
+  'server/client-auth/valid': 'pass',
+  'server/client-auth/valid-chain': 'pass',
+  'server/client-auth/no-cert': 'pass',
+  'server/client-auth/self-signed': 'pass',
+  'server/client-auth/untrusted-ca': 'pass',
+  'server/client-auth/expired': 'pass',
+  'server/client-auth/not-yet-valid': 'pass',
+  'server/client-auth/eku-server-only': 'pass',
+  'server/client-auth/eku-absent': 'pass',
+  'server/client-auth/rsa-1024': 'pass',
+  'server/client-auth/rsa-2048': 'pass',
+  'server/client-auth/sha1-signature': 'pass',
+  'server/client-auth/issuer-not-ca': 'pass',
+  'server/client-auth/intermediate-not-sent': 'pass',
+  'server/client-auth/unexpected-identity': 'skip',
+  'server/protocol/tls1.0': 'pass',
+  'server/protocol/tls1.1': 'pass',
+  'server/protocol/tls1.2': 'pass',
+  'server/protocol/tls1.3': 'pass',
+  'server/certificate/trusted': 'pass',
+  'server/certificate/hostname': 'pass',
+};
+
+describe('conformance run against builtin targets', () => {
+  test('builtin:strict passes every case under intermediate, exit 0, report.json and junit.xml written', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'mtls-report-'));
+    const run = await runCli(['run', '--target', 'builtin:strict', '--certs', certs, '--report-dir', out]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(verdictsOf(report)).toEqual(ALL_PASS_INTERMEDIATE);
+    expect(report).toMatchObject({
+      schemaVersion: 1,
+      tool: { name: 'mtls-conformance' },
+      target: { kind: 'url', builtin: 'strict' },
+      profile: { name: 'intermediate' },
+      summary: { pass: 20, fail: 0, inconclusive: 0, skip: 1, verdict: 'conformant' },
+    });
+    expect(report.profile.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const noCert = report.results.find((r: { id: string }) => r.id === 'server/client-auth/no-cert');
+    expect(noCert.observed).toMatchObject({ outcome: 'post-handshake-alert', alert: { code: 116, name: 'certificate_required' }, tlsVersion: 'TLSv1.3' });
+    const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
+    expect(junit).toContain('name="server/client-auth/expired"');
+    expect(junit).toMatch(/tests="21" failures="0"/);
+    expect(readFileSync(join(out, 'report.json'), 'utf8')).not.toMatch(/PRIVATE KEY/);
+    expect(run.stdout).toMatch(/21 cases: 20 pass, 0 fail, 0 inconclusive, 1 skip · CONFORMANT/);
+  });
+
+  test('builtin:strict under modern passes every case too (it follows the profile it is given)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'mtls-report-'));
+    const run = await runCli(['run', '--target', 'builtin:strict', '--profile', 'modern', '--certs', certs, '--report-dir', out]);
+    expect(run.code).toBe(0);
+    const verdicts = verdictsOf(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')));
+    expect(Object.values(verdicts).filter((v) => v !== 'pass' && v !== 'skip')).toEqual([]);
+  });
+
+  test('builtin:lenient fails exactly the cases a lenient server fails, exit 1', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'mtls-report-'));
+    const run = await runCli(['run', '--target', 'builtin:lenient', '--certs', certs, '--report-dir', out]);
+    expect(run.code).toBe(1);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    const failing = report.results.filter((r: { verdict: string }) => r.verdict === 'fail').map((r: { id: string }) => r.id);
+    expect(failing).toEqual([
+      'server/client-auth/no-cert',
+      'server/client-auth/self-signed',
+      'server/client-auth/untrusted-ca',
+      'server/client-auth/expired',
+      'server/client-auth/not-yet-valid',
+      'server/client-auth/eku-server-only',
+      'server/client-auth/eku-absent',
+      'server/client-auth/rsa-1024',
+      'server/client-auth/sha1-signature',
+      'server/client-auth/issuer-not-ca',
+      'server/client-auth/intermediate-not-sent',
+      'server/protocol/tls1.0',
+      'server/protocol/tls1.1',
+    ]);
+    expect(report.summary.verdict).toBe('non-conformant');
+    // eku-absent is recommended under intermediate: reported as a fail, but not deciding.
+    expect(report.results.find((r: { id: string }) => r.id === 'server/client-auth/eku-absent').severity).toBe('recommended');
+    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toMatch(/failures="12"/);
+  });
+
+  test('no --target: runs builtin:strict and says so first', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'mtls-cwd-'));
+    const run = await runCli(['run', '--certs', certs], { cwd });
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n')[0]).toContain('builtin:strict');
+    expect(run.stdout.split('\n')[0]).toContain('conformance run --target https://host:port');
+    expect(existsSync(join(cwd, 'conformance-report', 'report.json'))).toBe(true);
+  });
+
+  test('--only runs the matching ids (and the positive control still gates them)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'mtls-report-'));
+    const run = await runCli(['run', '--target', 'builtin:lenient', '--certs', certs, '--report-dir', out, '--only', 'server/protocol/*']);
+    expect(run.code).toBe(1);
+    const verdicts = verdictsOf(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')));
+    expect(verdicts).toEqual({ 'server/client-auth/valid': 'pass', 'server/protocol/tls1.0': 'fail', 'server/protocol/tls1.1': 'fail', 'server/protocol/tls1.2': 'pass', 'server/protocol/tls1.3': 'pass' });
+  });
+
+  test('verdicts are identical from run to run', async () => {
+    const a = mkdtempSync(join(tmpdir(), 'mtls-report-'));
+    const b = mkdtempSync(join(tmpdir(), 'mtls-report-'));
+    await runCli(['run', '--target', 'builtin:lenient', '--certs', certs, '--report-dir', a, '--concurrency', '16']);
+    await runCli(['run', '--target', 'builtin:lenient', '--certs', certs, '--report-dir', b, '--concurrency', '1']);
+    const strip = (dir: string) =>
+      JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).results.map((r: { id: string; verdict: string; observed: { outcome: string } }) => [r.id, r.verdict, r.observed?.outcome]);
+    expect(strip(a)).toEqual(strip(b));
+  });
+});
+
+describe('certs init and cases', () => {
+  test('certs init writes the trust files, keys 0600, a README; a re-run keeps the CAs; --force replaces them', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'mtls-init-')), 'conformance-certs');
+    const first = await runCli(['certs', 'init', dir]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(join(dir, 'trust', 'client-ca.pem'));
+    for (const f of ['trust/client-ca.pem', 'trust/server-ca.pem', 'target/server-cert.pem', 'target/server-key.pem', 'client/expired.pem', 'README.txt']) {
+      expect(existsSync(join(dir, f)), f).toBe(true);
+    }
+    const { statSync } = await import('node:fs');
+    expect(statSync(join(dir, 'target', 'server-key.pem')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(dir, 'README.txt'), 'utf8')).toContain('trust/client-ca.pem');
+    const ca = readFileSync(join(dir, 'trust', 'client-ca.pem'), 'utf8');
+    const again = await runCli(['certs', 'init', dir]);
+    expect(again.stdout).toMatch(/^Generated nothing/);
+    expect(readFileSync(join(dir, 'trust', 'client-ca.pem'), 'utf8')).toBe(ca);
+    await runCli(['certs', 'init', dir, '--force']);
+    expect(readFileSync(join(dir, 'trust', 'client-ca.pem'), 'utf8')).not.toBe(ca);
+  });
+
+  test('certs init --issuer-cert/--issuer-key issues the client matrix under the given CA', async () => {
+    const { X509Certificate } = await import('node:crypto');
+    const own = join(mkdtempSync(join(tmpdir(), 'mtls-own-')), 'c');
+    await runCli(['certs', 'init', own]);
+    const dir = join(mkdtempSync(join(tmpdir(), 'mtls-issued-')), 'c');
+    const run = await runCli(['certs', 'init', dir, '--issuer-cert', join(own, 'trust', 'server-ca.pem'), '--issuer-key', join(own, 'private', 'server-ca-key.pem')]);
+    expect(run.code).toBe(0);
+    const issuer = new X509Certificate(readFileSync(join(own, 'trust', 'server-ca.pem')));
+    expect(new X509Certificate(readFileSync(join(dir, 'client', 'valid.pem'))).verify(issuer.publicKey)).toBe(true);
+    expect(readFileSync(join(dir, 'trust', 'client-ca.pem'), 'utf8')).toBe(readFileSync(join(own, 'trust', 'server-ca.pem'), 'utf8'));
+  });
+
+  test('cases lists every id with expectation and severity under the profile', async () => {
+    const run = await runCli(['cases', '--profile', 'modern', '--json']);
+    expect(run.code).toBe(0);
+    const cases = JSON.parse(run.stdout) as { id: string; expect: string; severity: string }[];
+    expect(cases.find((c) => c.id === 'server/protocol/tls1.2')).toMatchObject({ expect: 'reject', severity: 'required' });
+    expect(new Set(cases.map((c) => c.id)).size).toBe(cases.length);
+    const text = await runCli(['cases']);
+    expect(text.stdout).toContain('server/client-auth/intermediate-not-sent');
+  });
+});
