@@ -89,10 +89,21 @@ function parseFile(path: string): ParsedFile {
   return { path, doc, lines, data };
 }
 
+function keyNode(file: ParsedFile, path: PropertyKey[]): unknown {
+  // Point at the field's key (`cipher:`), not its value, when the parent is a mapping.
+  const parent = path.length === 1 ? file.doc.contents : file.doc.getIn(path.slice(0, -1) as unknown[], true);
+  if (isMap(parent)) {
+    const last = String(path[path.length - 1]);
+    const pair = parent.items.find((p) => String((p.key as { value?: unknown } | null)?.value ?? p.key) === last);
+    if (pair?.key) return pair.key;
+  }
+  return file.doc.getIn(path as unknown[], true);
+}
+
 function position(file: ParsedFile, path: PropertyKey[]): string {
   // Walk to the deepest node that exists, so a missing field points at its parent.
   for (let n = path.length; n >= 0; n--) {
-    const node = n === 0 ? file.doc.contents : file.doc.getIn(path.slice(0, n) as unknown[], true);
+    const node = n === 0 ? file.doc.contents : keyNode(file, path.slice(0, n));
     const range = (node as { range?: [number, number, number] } | undefined)?.range;
     if (range) {
       const pos = file.lines.linePos(range[0]);
