@@ -1,8 +1,7 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Writable } from 'node:stream';
-import { startVitest } from 'vitest/node';
 import { PACKAGE_ROOT, packagePath } from '../package-root.js';
 import { CollectorReporter } from './collector.js';
 import type { ServerPlan } from './plan.js';
@@ -27,38 +26,45 @@ export interface SuiteRunResult {
 export async function runServerSuite(opts: SuiteRunOptions): Promise<SuiteRunResult> {
   const collector = new CollectorReporter();
   const suiteFile = relative(PACKAGE_ROOT, packagePath('dist', 'suites', 'server.suite.js'));
+  // Loaded here, not at the top: `cases`, `profile` and `certs` need no vitest (about 0.3 s of imports).
+  const { startVitest } = await import('vitest/node');
   const reporters: NonNullable<Parameters<typeof startVitest>[2]>['reporters'] = [collector];
   if (opts.junitFile) reporters.push(['junit', { outputFile: opts.junitFile, suiteName: 'mtls-conformance' }] as unknown as string);
   const savedExitCode = process.exitCode;
-  const vitest = await startVitest(
-    'test',
-    [],
-    {
-      root: PACKAGE_ROOT,
-      config: false,
-      include: [suiteFile],
-      // The package may live under node_modules; nothing of ours is excluded.
-      exclude: [],
-      watch: false,
-      reporters,
-      provide: { serverPlan: opts.plan },
-      maxConcurrency: opts.concurrency,
-      pool: 'threads',
-      isolate: false,
-      fileParallelism: false,
-      passWithNoTests: true,
-      silent: true,
-    },
-    {
-      cacheDir: mkdtempSync(join(tmpdir(), 'mtls-conformance-vite-')),
-      logLevel: 'silent',
-      clearScreen: false,
-    },
-    // vitest's own chatter (banners, "JUNIT report written to") is not ours to print.
-    { stdout: new Writable({ write: (_chunk, _enc, done) => done() }) },
-  );
-  await vitest?.close();
-  // vitest sets process.exitCode for failed tests; the CLI decides the exit code itself.
-  process.exitCode = savedExitCode;
+  const cacheDir = mkdtempSync(join(tmpdir(), 'mtls-conformance-vite-'));
+  try {
+    const vitest = await startVitest(
+      'test',
+      [],
+      {
+        root: PACKAGE_ROOT,
+        config: false,
+        include: [suiteFile],
+        // The package may live under node_modules; nothing of ours is excluded.
+        exclude: [],
+        watch: false,
+        reporters,
+        provide: { serverPlan: opts.plan },
+        maxConcurrency: opts.concurrency,
+        pool: 'threads',
+        isolate: false,
+        fileParallelism: false,
+        passWithNoTests: true,
+        silent: true,
+      },
+      {
+        cacheDir,
+        logLevel: 'silent',
+        clearScreen: false,
+      },
+      // vitest's own chatter (banners, "JUNIT report written to") is not ours to print.
+      { stdout: new Writable({ write: (_chunk, _enc, done) => done() }) },
+    );
+    await vitest?.close();
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+    // vitest sets process.exitCode for failed tests; the CLI decides the exit code itself.
+    process.exitCode = savedExitCode;
+  }
   return { results: collector.results, errors: collector.errors };
 }
