@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import * as x509 from '@peculiar/x509';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -44,6 +45,10 @@ describe('certificate matrix', () => {
     expect(node('client/untrusted-ca').verify(node('untrusted-ca').publicKey)).toBe(true);
     expect(node('client/untrusted-ca').verify(node('client-ca').publicKey)).toBe(false);
     expect(node('client-not-ca').ca).toBe(false);
+    // Only basicConstraints makes it unfit: its keyUsage does allow certificate signing.
+    expect(new x509.X509Certificate(store.certs.get('client-not-ca')!.certPem).getExtension(x509.KeyUsagesExtension)!.usages & x509.KeyUsageFlags.keyCertSign).toBeTruthy();
+    expect(readFileSync(join(dir, 'client', 'issuer-not-ca-chain.pem'), 'utf8').match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+    expect(readFileSync(join(dir, 'client', 'valid-chain-chain.pem'), 'utf8')).toBe(store.certs.get('client/valid-chain')!.chainPem);
     expect(node('client/issuer-not-ca').verify(node('client-not-ca').publicKey)).toBe(true);
     expect(node('client-intermediate').ca).toBe(true);
     // valid-chain is sent with its intermediate, the leaf alone for intermediate-not-sent.

@@ -85,7 +85,9 @@ function extensionsFor(spec: CertSpec): x509.Extension[] {
   }
   const usage = spec.ca
     ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature
-    : x509.KeyUsageFlags.digitalSignature | (spec.key.startsWith('rsa-') ? x509.KeyUsageFlags.keyEncipherment : 0);
+    : x509.KeyUsageFlags.digitalSignature |
+      (spec.key.startsWith('rsa-') ? x509.KeyUsageFlags.keyEncipherment : 0) |
+      (spec.keyCertSign ? x509.KeyUsageFlags.keyCertSign : 0);
   exts.push(new x509.KeyUsagesExtension(usage, true));
   if (spec.eku) {
     const oids = spec.eku.map((e) => (e === 'serverAuth' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth));

@@ -46,7 +46,8 @@ export function matrixSpecs(options: MatrixOptions = DEFAULT_MATRIX_OPTIONS): Ce
       notAfterDays: 1825,
     }),
     // A leaf that signs another leaf: RFC 5280 §4.2.1.9 forbids using its key to verify certificates.
-    client({ name: 'client-not-ca', subject: 'CN=mtls-conformance not a CA, O=mtls-conformance' }),
+    // keyUsage keyCertSign is set so that only basicConstraints (cA=FALSE) makes it unfit to issue.
+    client({ name: 'client-not-ca', subject: 'CN=mtls-conformance not a CA, O=mtls-conformance', keyCertSign: true }),
 
     specOf({
       name: 'server',

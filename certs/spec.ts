@@ -23,6 +23,8 @@ export interface CertSpec {
   /** basicConstraints cA; null leaves the extension out. */
   ca: boolean | null;
   pathLength?: number;
+  /** Assert keyCertSign in keyUsage without being a CA: isolates the basicConstraints check. */
+  keyCertSign?: boolean;
   signatureHash: SignatureHash;
   /** Name of the issuing spec, or 'self' for a self-signed certificate. */
   issuer: string;

@@ -163,7 +163,10 @@ export async function ensureCerts(dir: string, options: EnsureOptions = {}): Pro
     const m = materials.get(spec.name);
     if (!m) continue;
     const chainPem = m.certPem + spec.sendChain.map((n) => materials.get(n)!.certPem).join('');
-    certs.set(spec.name, { name: spec.name, ...m, chainPem, ...pathsFor(dir, spec.name) });
+    const paths = pathsFor(dir, spec.name);
+    // For peers other than the harness (curl --cert, a client under test): the leaf plus what it sends.
+    if (spec.sendChain.length > 0) await writeAtomic(paths.certPath.replace(/\.pem$/, '-chain.pem'), chainPem, 0o644);
+    certs.set(spec.name, { name: spec.name, ...m, chainPem, ...paths });
   }
   return { dir, certs, generated, reused };
 }

@@ -27,7 +27,8 @@ Configure clients that call your server, or pass to "conformance run --target-ca
   trust/server-ca.pem     the CA that issued target/server-cert.pem
 
 The client certificate matrix the harness presents (one per case):
-  client/<name>.pem            certificate (with chain where the case sends one)
+  client/<name>.pem            the leaf certificate
+  client/<name>-chain.pem      leaf + the intermediates the case sends (valid-chain, issuer-not-ca)
   private/client/<name>-key.pem  its private key (mode 0600)
   names: ${clientNames.join(', ')}
 

@@ -28,7 +28,10 @@ export function formatSummaryLine(report: Report, reportPath?: string): string {
   const s = report.summary;
   const color = s.verdict === 'conformant' ? 32 : s.verdict === 'non-conformant' ? 31 : 33;
   const where = reportPath ? ` · report: ${reportPath}` : '';
-  return `${report.results.length} cases: ${s.pass} pass, ${s.fail} fail, ${s.inconclusive} inconclusive, ${s.skip} skip · ${paint(s.verdict.toUpperCase(), color)} · ${(report.durationMs / 1000).toFixed(2)} s${where}`;
+  // Say how many failures decide the run: a recommended or waived fail is reported, not failing.
+  const deciding = report.results.filter((r) => r.verdict === 'fail' && r.severity === 'required' && !r.waived).length;
+  const fails = s.fail > deciding ? `${s.fail} fail (${deciding} required)` : `${s.fail} fail`;
+  return `${report.results.length} cases: ${s.pass} pass, ${fails}, ${s.inconclusive} inconclusive, ${s.skip} skip · ${paint(s.verdict.toUpperCase(), color)} · ${(report.durationMs / 1000).toFixed(2)} s${where}`;
 }
 
 export function formatResults(results: CaseResult[]): string {
