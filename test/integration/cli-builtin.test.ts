@@ -1,4 +1,4 @@
-import { readFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { readFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -116,6 +116,33 @@ describe('conformance run against builtin targets', () => {
     const strip = (dir: string) =>
       JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).results.map((r: { id: string; verdict: string; observed: { outcome: string } }) => [r.id, r.verdict, r.observed?.outcome]);
     expect(strip(a)).toEqual(strip(b));
+  });
+});
+
+describe('a profile with a client identity rule', () => {
+  const profile = join(mkdtempSync(join(tmpdir(), 'mtls-identity-')), 'partner.yaml');
+  writeFileSync(profile, "name: partner-identity\nextends: intermediate\nclientIdentity:\n  match: cn\n  pattern: '^partner-[0-9]+$'\n  example: partner-42\n");
+
+  test('builtin:strict enforces it: unexpected-identity refused (pass), the valid certificate carries the example', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'mtls-report-'));
+    const run = await runCli(['run', '--target', 'builtin:strict', '--profile', profile, '--certs', certs, '--report-dir', out]);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(verdictsOf(report)['server/client-auth/unexpected-identity']).toBe('pass');
+    expect(report.results.find((r: { id: string }) => r.id === 'server/client-auth/unexpected-identity').observed.httpStatus).toBe(403);
+    expect(report.profile.name).toBe('partner-identity');
+    const { X509Certificate } = await import('node:crypto');
+    expect(new X509Certificate(readFileSync(join(certs, 'client', 'valid.pem'))).subject).toContain('CN=partner-42');
+  });
+
+  test('builtin:lenient lets the wrong identity in: unexpected-identity fails', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'mtls-report-'));
+    const run = await runCli(['run', '--target', 'builtin:lenient', '--profile', profile, '--certs', certs, '--report-dir', out, '--only', 'server/client-auth/unexpected-identity']);
+    expect(run.code).toBe(1);
+    expect(verdictsOf(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')))).toEqual({
+      'server/client-auth/valid': 'pass',
+      'server/client-auth/unexpected-identity': 'fail',
+    });
   });
 });
 
