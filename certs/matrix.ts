@@ -20,7 +20,7 @@ export const DEFAULT_MATRIX_OPTIONS: MatrixOptions = {
 };
 
 /** CA names. `client-ca` and `server-ca` are the ones a target is told to trust. */
-export const CA_NAMES = ['client-ca', 'server-ca', 'untrusted-ca', 'client-intermediate', 'client-not-ca'] as const;
+export const CA_NAMES = ['client-ca', 'server-ca', 'untrusted-ca', 'client-intermediate', 'client-not-ca', 'server-intermediate', 'server-not-ca'] as const;
 
 function sansFor(hosts: string[]): San[] {
   return hosts.map((h) => ({ type: /^[\d.]+$|:/.test(h) ? 'ip' : 'dns', value: h }) as San);
@@ -32,6 +32,14 @@ export function matrixSpecs(options: MatrixOptions = DEFAULT_MATRIX_OPTIONS): Ce
       issuer: 'client-ca',
       subject: options.clientSubject,
       sans: options.clientSanUri ? [{ type: 'uri', value: options.clientSanUri }] : [],
+      ...v,
+    });
+  const server = (v: Partial<CertSpec> & { name: string }): CertSpec =>
+    specOf({
+      issuer: 'server-ca',
+      subject: `CN=${options.serverHosts[0]}, O=mtls-conformance`,
+      sans: sansFor(options.serverHosts),
+      eku: ['serverAuth'],
       ...v,
     });
   return [
@@ -56,6 +64,27 @@ export function matrixSpecs(options: MatrixOptions = DEFAULT_MATRIX_OPTIONS): Ce
       sans: sansFor(options.serverHosts),
       eku: ['serverAuth'],
     }),
+
+    // The server-certificate matrix the reference servers present to a client under test. The
+    // client connects to 127.0.0.1, which the valid certificate names.
+    caSpec({
+      name: 'server-intermediate',
+      issuer: 'server-ca',
+      subject: 'CN=mtls-conformance server intermediate CA, O=mtls-conformance',
+      pathLength: 0,
+      notAfterDays: 1825,
+    }),
+    server({ name: 'server-not-ca', subject: 'CN=mtls-conformance server not a CA, O=mtls-conformance', keyCertSign: true }),
+    server({ name: 'server/expired', notBeforeDays: -400, notAfterDays: -30 }),
+    server({ name: 'server/not-yet-valid', notBeforeDays: 30, notAfterDays: 400 }),
+    server({ name: 'server/self-signed', issuer: 'self' }),
+    server({ name: 'server/untrusted-ca', issuer: 'untrusted-ca' }),
+    server({ name: 'server/wrong-hostname', subject: 'CN=wrong-host.invalid, O=mtls-conformance', sans: [{ type: 'dns', value: 'wrong-host.invalid' }] }),
+    server({ name: 'server/eku-client-only', eku: ['clientAuth'] }),
+    server({ name: 'server/rsa-1024', key: 'rsa-1024' }),
+    server({ name: 'server/sha1-signature', signatureHash: 'SHA-1' }),
+    server({ name: 'server/issuer-not-ca', issuer: 'server-not-ca', sendChain: ['server-not-ca'] }),
+    server({ name: 'server/intermediate-not-sent', issuer: 'server-intermediate' }),
 
     client({ name: 'client/valid' }),
     client({ name: 'client/valid-chain', issuer: 'client-intermediate', sendChain: ['client-intermediate'] }),

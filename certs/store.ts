@@ -58,9 +58,11 @@ export function pathsFor(dir: string, name: string): { certPath: string; keyPath
   if (name === 'server') {
     return { certPath: join(dir, 'target', 'server-cert.pem'), keyPath: join(dir, 'target', 'server-key.pem') };
   }
-  if (name.startsWith('client/')) {
-    const stem = name.slice('client/'.length);
-    return { certPath: join(dir, 'client', `${stem}.pem`), keyPath: join(dir, 'private', 'client', `${stem}-key.pem`) };
+  const slash = name.indexOf('/');
+  if (slash > 0) {
+    // client/<case> and server/<case>: the matrices, one file per certificate.
+    const [group, stem] = [name.slice(0, slash), name.slice(slash + 1)];
+    return { certPath: join(dir, group, `${stem}.pem`), keyPath: join(dir, 'private', group, `${stem}-key.pem`) };
   }
   return { certPath: join(dir, 'ca', `${name}.pem`), keyPath: join(dir, 'private', `${name}-key.pem`) };
 }
@@ -86,7 +88,7 @@ async function writeAtomic(path: string, content: string, mode: number): Promise
 }
 
 function stillUsable(name: string, certPem: string, entry: IndexEntry | undefined, now: number): boolean {
-  if (TRUST_ANCHORS.has(name) || name === 'untrusted-ca' || name === 'client-intermediate') {
+  if (TRUST_ANCHORS.has(name) || name === 'untrusted-ca' || name.endsWith('-intermediate')) {
     return new X509Certificate(certPem).validToDate.getTime() - now > CA_MIN_REMAINING_MS;
   }
   return entry !== undefined && now - entry.generatedAt < LEAF_MAX_AGE_MS;

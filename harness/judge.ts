@@ -1,4 +1,5 @@
 import type { Profile } from './profile/schema.js';
+import { certificateFacts, RULES, type CertificateFacts, type RuleName } from './policy/certificate-policy.js';
 import type { CaseResult, Observation, ResolvedCase, Severity, Verdict, VerdictValue } from './model.js';
 
 /**
@@ -22,6 +23,7 @@ export function interpret(obs: Observation, profile: Profile): Interpretation {
       return 'rejected';
     case 'timeout':
     case 'harness-error':
+    case 'no-connection':
       return 'unknown';
   }
 }
@@ -40,11 +42,13 @@ export function describeObservation(obs: Observation): string {
     case 'closed-no-data':
       return 'closed without data';
     case 'accepted':
-      return 'accepted';
+      return obs.client?.request ? `request sent (${obs.client.request})` : 'accepted';
     case 'timeout':
       return 'timeout';
     case 'harness-error':
       return `harness error`;
+    case 'no-connection':
+      return `no connection (exit ${obs.client?.exitCode ?? '?'})`;
   }
 }
 
@@ -61,7 +65,13 @@ export function judge(c: ResolvedCase, obs: Observation | null, profile: Profile
   if (c.skip) return verdict('skip', c.skip);
   if (!obs) return verdict('inconclusive', 'the case was not probed');
 
-  if (c.expect === 'property') return judgeProperty(c, obs);
+  // Exit code 89 is the client-target contract's "not implemented" (README): skip, with its reason.
+  if (obs.client?.exitCode === 89) return verdict('skip', `the client reports this as not implemented: ${lastLine(obs.client.stderrTail) || 'exit code 89'}`);
+  if (c.expect === 'property') return c.property?.startsWith('client-cert-') ? judgeClientCertificate(c, obs, profile) : judgeProperty(c, obs);
+  if (obs.outcome === 'no-connection') {
+    const why = `the client ended (exit ${obs.client?.exitCode ?? 'none'}) without connecting to the reference server${obs.client?.stderrTail ? `: ${lastLine(obs.client.stderrTail)}` : ''}`;
+    return c.expect === 'accept' ? verdict('fail', why) : verdict('inconclusive', `${why}, so it cannot have judged the server`);
+  }
 
   const seen = describeObservation(obs);
   const meaning = interpret(obs, profile);
@@ -95,6 +105,57 @@ function judgeProperty(c: ResolvedCase, obs: Observation): Verdict {
       return peer.hostnameMatches ? verdict('pass', `the certificate names the host (subject: ${peer.subject})`) : verdict('fail', peer.hostnameError ?? 'hostname mismatch');
     default:
       return verdict('inconclusive', `no rule to judge property ${String(c.property)}`);
+  }
+}
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').pop()?.trim() ?? '';
+}
+
+const CLIENT_RULES: Record<string, RuleName> = {
+  'client-cert-eku': 'eku',
+  'client-cert-key-strength': 'key-strength',
+  'client-cert-validity-period': 'validity-period',
+  'client-cert-not-expired': 'not-expired',
+  'client-cert-renewal-window': 'renewal-window',
+  'client-cert-identity': 'identity',
+};
+
+/** client/certificate/*: the certificate the client presented to the positive control's server. */
+function judgeClientCertificate(c: ResolvedCase, obs: Observation, profile: Profile): Verdict {
+  const client = obs.client;
+  if (!client?.connected) return verdict('inconclusive', `the client never connected (${describeObservation(obs)}), so no certificate could be seen`);
+  if (!client.presentedCertPem) {
+    const msg = 'the client presented no certificate when the server requested one';
+    return c.property === 'client-cert-presented' ? verdict('fail', msg) : verdict('inconclusive', msg);
+  }
+  if (c.property === 'client-cert-presented') {
+    return client.presentedAuthorized
+      ? verdict('pass', 'a certificate from the expected CA was presented')
+      : verdict('fail', `a certificate was presented but does not verify against the expected client CA: ${client.presentedError}`);
+  }
+  const rule = CLIENT_RULES[c.property ?? ''];
+  if (!rule) return verdict('inconclusive', `no rule to judge property ${String(c.property)}`);
+  const facts = certificateFacts(Buffer.from(client.presentedCertPem.replace(/-----[^-]+-----|\s/g, ''), 'base64'));
+  const finding = RULES[rule](facts, 'client', profile, { now: Date.parse(client.observedAt) });
+  return finding ? verdict('fail', `${finding.message} [${finding.rule}]`) : verdict('pass', describeFacts(rule, facts, profile));
+}
+
+function describeFacts(rule: RuleName, f: CertificateFacts, profile: Profile): string {
+  const p = profile.certificates.client;
+  switch (rule) {
+    case 'eku':
+      return `EKU ${f.eku?.join(', ') ?? 'none'} meets the rule "${p.eku}"`;
+    case 'key-strength':
+      return `${f.keyType.toUpperCase()} ${f.keyBits} bits meets RSA ≥ ${p.minRsaBits} / EC ≥ ${p.minEcBits}`;
+    case 'validity-period':
+      return p.maxValidityDays === null ? 'the profile sets no maximum validity' : `validity within ${p.maxValidityDays} days`;
+    case 'not-expired':
+      return `valid until ${f.notAfter.toISOString()}`;
+    case 'renewal-window':
+      return `expires ${f.notAfter.toISOString()}, outside the ${p.minRemainingDays}-day renewal window`;
+    default:
+      return 'the identity matches the profile rule';
   }
 }
 

@@ -17,7 +17,9 @@ export type Outcome =
   | 'http-status'
   | 'accepted'
   | 'timeout'
-  | 'harness-error';
+  | 'harness-error'
+  /** Client targets: the command ended without ever opening a connection to the reference server. */
+  | 'no-connection';
 
 /** What one probe saw. Never judged here: `judge` decides what it means. */
 export interface Observation {
@@ -30,6 +32,28 @@ export interface Observation {
   durationMs: number;
   /** The certificate the target presented, when the handshake got that far. */
   peer?: PeerCertificateFacts;
+  /** Client targets: what the reference server saw and how the command ended. */
+  client?: ClientRunFacts;
+}
+
+export interface ClientRunFacts {
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  /** Last lines of the command's output, for the report of a failed case. */
+  stdoutTail: string;
+  stderrTail: string;
+  connected: boolean;
+  handshakeCompleted: boolean;
+  /** Request line of the application request the client sent, if it sent one. */
+  request: string | null;
+  /** The certificate the client presented (public; PEM), null if none. */
+  presentedCertPem: string | null;
+  /** Whether the presented certificate verifies against the CA the client's certificate should come from. */
+  presentedAuthorized: boolean;
+  presentedError: string | null;
+  /** ISO time of the observation: certificate validity is judged against it. */
+  observedAt: string;
 }
 
 export interface PeerCertificateFacts {
@@ -43,6 +67,17 @@ export interface PeerCertificateFacts {
   issuer: string;
   validTo: string;
 }
+
+export type PropertyName =
+  | 'peer-trusted'
+  | 'peer-hostname'
+  | 'client-cert-presented'
+  | 'client-cert-eku'
+  | 'client-cert-key-strength'
+  | 'client-cert-validity-period'
+  | 'client-cert-not-expired'
+  | 'client-cert-renewal-window'
+  | 'client-cert-identity';
 
 export type VerdictValue = 'pass' | 'fail' | 'inconclusive' | 'skip';
 
@@ -64,12 +99,21 @@ export interface HandshakeRecipe {
   legacy?: boolean;
 }
 
+/** The harness plays the server: a reference server with one case's certificate chain and protocol settings. */
+export interface ReferenceServerRecipe {
+  kind: 'reference-server';
+  /** Store name of the server certificate to present. */
+  cert: string;
+  version?: TlsVersion;
+  legacy?: boolean;
+}
+
 /** A property case judged from the positive control's observation (e.g. the target's own certificate). */
 export interface ControlRecipe {
   kind: 'control';
 }
 
-export type Recipe = HandshakeRecipe | ControlRecipe;
+export type Recipe = HandshakeRecipe | ReferenceServerRecipe | ControlRecipe;
 
 /** A case as declared in the catalogue, before a profile gives it an expectation. */
 export interface CaseDefinition {
@@ -81,7 +125,7 @@ export interface CaseDefinition {
   /** True for the one case per role that must be accepted before any rejection means anything. */
   positiveControl?: boolean;
   /** For property cases: which property of the observation is checked. */
-  property?: 'peer-trusted' | 'peer-hostname';
+  property?: PropertyName;
 }
 
 /** A case with what the profile expects of it. */

@@ -23,7 +23,8 @@ beforeAll(async () => {
 
 for (const c of plan.cases) {
   test.concurrent(c.id, { timeout: plan.timeoutMs * 2 + 1000 }, async ({ task, skip }) => {
-    const observation = c.positiveControl || c.recipe.kind === 'control' || c.skip ? (c.skip ? null : control) : await probeCase(plan, c.recipe);
+    const recipe = c.recipe;
+    const observation = c.skip ? null : recipe.kind === 'client-handshake' && !c.positiveControl ? await probeCase(plan, recipe) : control;
     const controlAccepted = control ? interpret(control, plan.profile) === 'accepted' : null;
     const verdict = judge(c, observation, plan.profile, {
       controlAccepted,

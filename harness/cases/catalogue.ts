@@ -173,6 +173,113 @@ define({
   policy: () => required('property', 'Clients check the DNS name or IP address in subjectAltName; a mismatch fails every verifying client.'),
 });
 
+// --- client/server-auth: the target is a client; the harness serves a server-certificate matrix.
+
+function serverAuth(name: string, title: string, refs: string[], policy: CatalogueEntry['policy'], extra: Partial<CatalogueEntry> = {}): void {
+  define({
+    id: `client/server-auth/${name}`,
+    title,
+    role: 'client',
+    recipe: { kind: 'reference-server', cert: name === 'valid' ? 'server' : `server/${name}`, legacy: name === 'rsa-1024' || name === 'sha1-signature' },
+    refs,
+    policy,
+    ...extra,
+  });
+}
+
+serverAuth('valid', 'The client connects to a valid server and sends a request (positive control)', ['RFC 8446 §4.4.2', 'RFC 9110 §4.3.4'], () =>
+  required('accept', 'Positive control: with a valid server certificate from the CA it was given, the client must complete a request; until it does, no refusal means anything.'),
+  { positiveControl: true },
+);
+serverAuth('expired', 'The client refuses an expired server certificate', ['RFC 5280 §4.1.2.5', 'RFC 5280 §6.1.3 (a)(2)'], () =>
+  required('reject', 'The validity period has ended; a client that sends its request anyway talks to whoever holds an old key.'),
+);
+serverAuth('not-yet-valid', 'The client refuses a server certificate whose validity has not started', ['RFC 5280 §4.1.2.5'], () =>
+  required('reject', 'The validity period has not begun (RFC 5280 §6.1.3 (a)(2)).'),
+);
+serverAuth('self-signed', 'The client refuses a self-signed server certificate', [RFC5280_PATH], () =>
+  required('reject', 'A self-signed certificate chains to no trusted CA: anyone can make one for any name.'),
+);
+serverAuth('untrusted-ca', 'The client refuses a server certificate from a CA it was not told to trust', [RFC5280_PATH], () =>
+  required('reject', 'Only the CA given in CONFORMANCE_CA_FILE authenticates the partner server.'),
+);
+serverAuth('wrong-hostname', 'The client refuses a server certificate issued for another host', ['RFC 9110 §4.3.4', 'RFC 6125 §6'], () =>
+  required('reject', 'The certificate names wrong-host.invalid, not 127.0.0.1: a client that skips the name check accepts any valid certificate from the CA.'),
+);
+serverAuth('eku-client-only', 'The client refuses a server certificate whose EKU allows only clientAuth', ['RFC 5280 §4.2.1.12'], () =>
+  required('reject', 'RFC 5280 §4.2.1.12: the key may only be used for the listed purposes, and serverAuth is not listed.'),
+);
+serverAuth('rsa-1024', 'The client refuses a server certificate with an RSA-1024 key', ['NIST SP 800-131A Rev. 2 §3', 'profile certificates.server.minRsaBits'], (p) =>
+  p.certificates.server.minRsaBits > 1024
+    ? required('reject', `RSA-1024 gives about 80 bits of security; the profile requires RSA ≥ ${p.certificates.server.minRsaBits}.`)
+    : info('accept', `The profile allows RSA keys of ${p.certificates.server.minRsaBits} bits and more.`),
+);
+serverAuth('sha1-signature', 'The client refuses a server certificate signed with SHA-1', ['RFC 9155 §5', 'profile certificates.server.forbiddenSignatureHashes'], (p) =>
+  p.certificates.server.forbiddenSignatureHashes.includes('sha1')
+    ? required('reject', 'SHA-1 signatures are forgeable (chosen-prefix collisions); the profile forbids them.')
+    : info('accept', 'The profile does not forbid SHA-1 signatures.'),
+);
+serverAuth('issuer-not-ca', 'The client refuses a server certificate issued by a certificate that is not a CA', ['RFC 5280 §4.2.1.9', 'RFC 5280 §6.1.4 (k)'], () =>
+  required('reject', 'The issuer has basicConstraints cA=FALSE, so its signature proves nothing (RFC 5280 §6.1.4 (k)).'),
+);
+serverAuth('intermediate-not-sent', 'The client refuses a server that does not send the intermediate its certificate needs', [RFC5280_PATH, 'RFC 8446 §4.4.2'], () =>
+  required('reject', 'No path leads from the leaf to the trusted root without the intermediate; accepting it means the chain was not verified.'),
+);
+
+const CLIENT_VERSION_CASES: [string, TlsVersion, string, string[]][] = [
+  ['tls1.0-only-server', 'TLSv1', 'TLS 1.0', ['RFC 8996 §2']],
+  ['tls1.1-only-server', 'TLSv1.1', 'TLS 1.1', ['RFC 8996 §3']],
+  ['tls1.2-only-server', 'TLSv1.2', 'TLS 1.2', ['RFC 5246', 'RFC 9325 §3.1.1']],
+];
+for (const [name, version, label, refs] of CLIENT_VERSION_CASES) {
+  define({
+    id: `client/protocol/${name}`,
+    title: `A server that speaks only ${label}: the client connects if the profile allows ${label}, refuses otherwise`,
+    role: 'client',
+    recipe: { kind: 'reference-server', cert: 'server', version, legacy: version !== 'TLSv1.2' },
+    refs: [...refs, 'profile tls.versions'],
+    policy: (p) => {
+      if (!p.tls.versions.includes(version)) return required('reject', `The profile allows ${p.tls.versions.join(', ')}; the client must not fall back to ${version}.`);
+      if (p.tls.requiredVersions.includes(version)) return required('accept', `The profile requires ${version} (tls.requiredVersions).`);
+      return info('accept', `The profile allows ${version} but does not require it.`);
+    },
+  });
+}
+
+// --- client/certificate: the certificate the client presents to the positive control's server.
+
+function clientCertificate(name: string, property: CaseDefinition['property'], title: string, refs: string[], policy: CatalogueEntry['policy']): void {
+  define({ id: `client/certificate/${name}`, title, role: 'client', recipe: { kind: 'control' }, property, refs, policy });
+}
+
+clientCertificate('presented', 'client-cert-presented', 'The client presents a certificate from the expected CA when the server asks for one', ['RFC 8446 §4.4.2', 'RFC 5246 §7.4.6'], () =>
+  required('property', 'Mutual TLS: without a client certificate the partner server cannot authenticate the client.'),
+);
+clientCertificate('eku', 'client-cert-eku', "The client certificate's EKU meets the profile", ['RFC 5280 §4.2.1.12', 'profile certificates.client.eku'], (p) =>
+  required('property', `EKU rule for client certificates: ${p.certificates.client.eku}.`),
+);
+clientCertificate('key-strength', 'client-cert-key-strength', "The client certificate's key meets the profile's minimum", ['NIST SP 800-57 Part 1 §5.6.1', 'profile certificates.client.minRsaBits'], (p) =>
+  required('property', `RSA ≥ ${p.certificates.client.minRsaBits} bits or EC ≥ ${p.certificates.client.minEcBits} bits.`),
+);
+clientCertificate('validity-period', 'client-cert-validity-period', "The client certificate's validity period is within the profile's maximum", ['CA/B Forum BR §6.3.2', 'profile certificates.client.maxValidityDays'], (p) =>
+  p.certificates.client.maxValidityDays === null
+    ? info('property', 'The profile sets no maximum validity period.')
+    : required('property', `Validity at most ${p.certificates.client.maxValidityDays} days.`),
+);
+clientCertificate('not-expired', 'client-cert-not-expired', 'The client certificate is inside its validity period', ['RFC 5280 §4.1.2.5'], () =>
+  required('property', 'A partner server refuses an expired or not-yet-valid client certificate.'),
+);
+clientCertificate('renewal-window', 'client-cert-renewal-window', 'The client certificate is renewed before the renewal window', ['profile certificates.client.minRemainingDays'], (p) =>
+  p.certificates.client.minRemainingDays > 0
+    ? required('property', `At least ${p.certificates.client.minRemainingDays} days must remain before expiry (renew early, avoid an outage).`)
+    : info('property', 'The profile sets no renewal window.'),
+);
+clientCertificate('identity', 'client-cert-identity', "The client certificate's identity matches the profile's rule", ['profile clientIdentity'], (p) =>
+  p.clientIdentity
+    ? required('property', `The ${p.clientIdentity.match} must match /${p.clientIdentity.pattern}/ (the identifier the partner server checks).`)
+    : { ...info('property', 'No client identity rule in the profile.'), skip: 'the profile has no clientIdentity rule' },
+);
+
 export function catalogue(): CatalogueEntry[] {
   return [...registry.values()];
 }

@@ -2,7 +2,8 @@ import { statSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConformanceError, UsageError, quote } from '../errors.js';
 import { PACKAGE_VERSION } from '../package-root.js';
-import { runServer, defaultCertsDir } from '../run/run-server.js';
+import { runServer, defaultCertsDir, type RunOutcome } from '../run/run-server.js';
+import { runClient } from '../run/run-client.js';
 import { formatResults, formatSummaryLine } from '../report/terminal.js';
 import { certsInit } from './certs-init.js';
 import { listCases } from './cases-command.js';
@@ -42,6 +43,8 @@ function checkReportDir(dir: string | undefined): void {
 
 interface RunFlags {
   target?: string;
+  targetClient?: string;
+  clientCertCa?: string;
   profile: string;
   certs?: string;
   targetCa?: string;
@@ -57,8 +60,36 @@ interface RunFlags {
   issuerKey?: string;
 }
 
+function printOutcome(out: RunOutcome, targetLabel: string): number {
+  const r = out.report;
+  process.stdout.write(`mtls-conformance ${r.tool.version} · target ${targetLabel} · profile ${r.profile.name} (sha256 ${r.profile.sha256.slice(0, 12)})\n`);
+  process.stdout.write(formatResults(out.results) + '\n');
+  process.stdout.write(formatSummaryLine(r, out.reportPath) + '\n');
+  if (out.fatal) process.stderr.write(out.fatal + '\n');
+  return out.exitCode;
+}
+
 async function runCommand(flags: RunFlags): Promise<number> {
   checkReportDir(flags.reportDir);
+  if (flags.target && flags.targetClient) {
+    throw new UsageError('target-conflict', `error: --target ${quote(flags.target)} and --target-client ${quote(flags.targetClient)} both given: a run tests one target. Pass one of them.`);
+  }
+  if (flags.targetClient !== undefined) {
+    const out = await runClient({
+      command: flags.targetClient,
+      profile: flags.profile,
+      certsDir: flags.certs,
+      clientCertCa: flags.clientCertCa,
+      reportDir: flags.reportDir,
+      only: flags.only,
+      timeoutMs: flags.timeout,
+      concurrency: flags.concurrency,
+      issuerCert: flags.issuerCert,
+      issuerKey: flags.issuerKey,
+    });
+    for (const w of out.warnings) process.stderr.write(w + '\n');
+    return printOutcome(out, `client command ${quote(flags.targetClient)}`);
+  }
   const target = flags.target ?? 'builtin:strict';
   if (!flags.target) {
     process.stdout.write(`No --target given: running against the embedded reference server builtin:strict. Point it at your server with: conformance run --target https://host:port\n`);
@@ -80,11 +111,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
     issuerKey: flags.issuerKey,
   });
   const r = out.report;
-  process.stdout.write(`mtls-conformance ${r.tool.version} · target ${r.target.builtin ? `builtin:${r.target.builtin} (${r.target.url})` : r.target.url} · profile ${r.profile.name} (sha256 ${r.profile.sha256.slice(0, 12)})\n`);
-  process.stdout.write(formatResults(out.results) + '\n');
-  process.stdout.write(formatSummaryLine(r, out.reportPath) + '\n');
-  if (out.fatal) process.stderr.write(out.fatal + '\n');
-  return out.exitCode;
+  return printOutcome(out, r.target.builtin ? `builtin:${r.target.builtin} (${r.target.url})` : String(r.target.url));
 }
 
 export function buildProgram(): Command {
@@ -99,12 +126,14 @@ export function buildProgram(): Command {
     .command('run')
     .description('Run the conformance suite against a target server and report case by case.')
     .option('-t, --target <url>', 'https://host:port, tls://host:port, builtin:strict or builtin:lenient (default: builtin:strict)')
+    .option('--target-client <command>', 'a client program to test: run once per case against a reference server; {url} {host} {port} {ca} {cert} {key} are substituted')
+    .option('--client-cert-ca <file>', 'with --target-client: the client brings its own certificate, issued by this CA (PEM)')
     .option('-p, --profile <name|file>', 'built-in profile name or a profile file (YAML/JSON)', 'intermediate')
     .option('--certs <dir>', `certificate directory made by "certs init" (default: ${defaultCertsDir()})`)
     .option('--target-ca <file>', "CA bundle (PEM) that verifies the target's certificate (default: the certs server CA plus the system roots)")
     .option('--report-dir <dir>', 'write report.json and junit.xml here', 'conformance-report')
     .option('--only <glob>', 'run only cases whose id matches (repeatable; * within a segment, ** across)', collect, [])
-    .option('--timeout <duration>', 'bound on every network wait, e.g. 5000, 500ms, 5s', duration('--timeout'), 5000)
+    .option('--timeout <duration>', 'bound on every network wait and on each run of a --target-client command, e.g. 5000, 500ms, 5s', duration('--timeout'), 5000)
     .option('--concurrency <n>', 'cases probed at once', positiveInt('--concurrency'), 8)
     .option('--http-path <path>', 'request path for the application round trip', '/')
     .option('--http-method <method>', 'request method for the application round trip', 'GET')

@@ -57,38 +57,72 @@ export function certificateFacts(der: Uint8Array | string): CertificateFacts {
   };
 }
 
+export type RuleName = 'eku' | 'key-strength' | 'signature-algorithm' | 'validity-period' | 'not-expired' | 'renewal-window' | 'identity';
+
+type Rule = (facts: CertificateFacts, role: Role, profile: Profile, opts: { strictEku?: boolean; now?: number }) => Finding | null;
+
+const DAY_MS = 86_400_000;
+const days = (ms: number): number => Math.floor(ms / DAY_MS);
+
+/** One function per rule, so a case can check exactly the property it names. */
+export const RULES: Record<RuleName, Rule> = {
+  eku: (facts, role, profile, opts) => {
+    const policy = profile.certificates[role];
+    // RFC 5280 §4.2.1.12: a present EKU restricts the key to the listed purposes.
+    const rule = opts.strictEku && policy.eku === 'any' ? 'required' : policy.eku;
+    const want = EKU_FOR[role];
+    const list = facts.eku?.map((o) => EKU_NAME[o] ?? o).join(', ') ?? 'none';
+    if (rule === 'any' && facts.eku && !facts.eku.includes(want) && !facts.eku.includes('2.5.29.37.0')) {
+      return { rule: `certificates.${role}.eku`, message: `EKU ${list} does not allow ${EKU_NAME[want]} (RFC 5280 §4.2.1.12)` };
+    }
+    if (rule === 'required' && !facts.eku?.includes(want)) return { rule: `certificates.${role}.eku`, message: `EKU ${list}; the profile requires ${EKU_NAME[want]}` };
+    if (rule === 'exclusive' && !(facts.eku?.length === 1 && facts.eku[0] === want)) {
+      return { rule: `certificates.${role}.eku`, message: `EKU ${list}; the profile requires ${EKU_NAME[want]} only` };
+    }
+    return null;
+  },
+  'key-strength': (facts, role, profile) => {
+    const policy = profile.certificates[role];
+    if (facts.keyType === 'rsa' && facts.keyBits < policy.minRsaBits) return { rule: `certificates.${role}.minRsaBits`, message: `RSA ${facts.keyBits} bits; the profile requires ≥ ${policy.minRsaBits}` };
+    if (facts.keyType === 'ec' && facts.keyBits < policy.minEcBits) return { rule: `certificates.${role}.minEcBits`, message: `EC ${facts.keyBits} bits; the profile requires ≥ ${policy.minEcBits}` };
+    return null;
+  },
+  'signature-algorithm': (facts, role, profile) =>
+    (profile.certificates[role].forbiddenSignatureHashes as string[]).includes(facts.signatureHash)
+      ? { rule: `certificates.${role}.forbiddenSignatureHashes`, message: `signed with ${facts.signatureHash.toUpperCase()}, which the profile forbids` }
+      : null,
+  'validity-period': (facts, role, profile) => {
+    const max = profile.certificates[role].maxValidityDays;
+    const period = days(facts.notAfter.getTime() - facts.notBefore.getTime());
+    return max !== null && period > max ? { rule: `certificates.${role}.maxValidityDays`, message: `valid for ${period} days; the profile allows at most ${max}` } : null;
+  },
+  'not-expired': (facts, _role, _profile, opts) => {
+    const now = opts.now ?? Date.now();
+    if (facts.notAfter.getTime() < now) return { rule: 'RFC 5280 §4.1.2.5', message: `expired on ${facts.notAfter.toISOString()}` };
+    if (facts.notBefore.getTime() > now) return { rule: 'RFC 5280 §4.1.2.5', message: `not valid before ${facts.notBefore.toISOString()}` };
+    return null;
+  },
+  'renewal-window': (facts, role, profile, opts) => {
+    const min = profile.certificates[role].minRemainingDays;
+    const left = days(facts.notAfter.getTime() - (opts.now ?? Date.now()));
+    return left < min ? { rule: `certificates.${role}.minRemainingDays`, message: `${left} days left before expiry; the profile requires renewal at least ${min} days before` } : null;
+  },
+  identity: (facts, role, profile) => {
+    if (role !== 'client' || !profile.clientIdentity) return null;
+    const { match, pattern } = profile.clientIdentity;
+    const re = new RegExp(pattern);
+    const values = match === 'cn' ? [facts.commonName ?? ''] : match === 'dn' ? [facts.subject] : facts.sanUris;
+    return values.some((v) => re.test(v)) ? null : { rule: 'clientIdentity', message: `${match} ${JSON.stringify(values.join(' | '))} does not match /${pattern}/` };
+  },
+};
+
+/** The rules a reference server enforces before it lets a client in. */
+const ADMISSION: RuleName[] = ['eku', 'key-strength', 'signature-algorithm', 'identity'];
+
 /**
  * Findings for a certificate presented in `role` under the profile. `strictEku` makes the
  * EKU rule at least "required" (what builtin:strict enforces whatever the profile says).
  */
-export function checkCertificate(facts: CertificateFacts, role: Role, profile: Profile, opts: { strictEku?: boolean } = {}): Finding[] {
-  const policy = profile.certificates[role];
-  const out: Finding[] = [];
-  const ekuRule = opts.strictEku && policy.eku === 'any' ? 'required' : policy.eku;
-  const want = EKU_FOR[role];
-  const ekuList = facts.eku?.map((o) => EKU_NAME[o] ?? o).join(', ') ?? 'none';
-  if (ekuRule === 'required' && !facts.eku?.includes(want)) {
-    out.push({ rule: `certificates.${role}.eku`, message: `EKU ${ekuList}; the profile requires ${EKU_NAME[want]}` });
-  }
-  if (ekuRule === 'exclusive' && !(facts.eku?.length === 1 && facts.eku[0] === want)) {
-    out.push({ rule: `certificates.${role}.eku`, message: `EKU ${ekuList}; the profile requires ${EKU_NAME[want]} only` });
-  }
-  if (facts.keyType === 'rsa' && facts.keyBits < policy.minRsaBits) {
-    out.push({ rule: `certificates.${role}.minRsaBits`, message: `RSA ${facts.keyBits} bits; the profile requires ≥ ${policy.minRsaBits}` });
-  }
-  if (facts.keyType === 'ec' && facts.keyBits < policy.minEcBits) {
-    out.push({ rule: `certificates.${role}.minEcBits`, message: `EC ${facts.keyBits} bits; the profile requires ≥ ${policy.minEcBits}` });
-  }
-  if ((policy.forbiddenSignatureHashes as string[]).includes(facts.signatureHash)) {
-    out.push({ rule: `certificates.${role}.forbiddenSignatureHashes`, message: `signed with ${facts.signatureHash.toUpperCase()}, which the profile forbids` });
-  }
-  if (role === 'client' && profile.clientIdentity) {
-    const { match, pattern } = profile.clientIdentity;
-    const re = new RegExp(pattern);
-    const values = match === 'cn' ? [facts.commonName ?? ''] : match === 'dn' ? [facts.subject] : facts.sanUris;
-    if (!values.some((v) => re.test(v))) {
-      out.push({ rule: 'clientIdentity', message: `${match} ${JSON.stringify(values.join(' | '))} does not match /${pattern}/` });
-    }
-  }
-  return out;
+export function checkCertificate(facts: CertificateFacts, role: Role, profile: Profile, opts: { strictEku?: boolean; rules?: RuleName[]; now?: number } = {}): Finding[] {
+  return (opts.rules ?? ADMISSION).map((r) => RULES[r](facts, role, profile, opts)).filter((f): f is Finding => f !== null);
 }

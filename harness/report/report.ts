@@ -55,6 +55,8 @@ export function buildReport(args: {
     summary: summarize(args.results),
     results: args.results.map((r) => {
       const { peer: _peer, ...observed } = r.observation ?? ({} as Observation);
+      // A client's output is evidence for a failed case; for a passing one it is noise.
+      if (observed.client && r.verdict.verdict === 'pass') observed.client = { ...observed.client, stdoutTail: '', stderrTail: '' };
       return {
         id: r.case.id,
         title: r.case.title,

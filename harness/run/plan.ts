@@ -1,6 +1,8 @@
 import type { Profile } from '../profile/schema.js';
 import type { CaseResult, HandshakeRecipe, ResolvedCase, TlsVersion } from '../model.js';
 import { probeHandshake } from '../probes/handshake-probe.js';
+import { probeClientCommand } from '../probes/client-command-probe.js';
+import type { ReferenceServerRecipe } from '../model.js';
 import type { Observation } from '../model.js';
 
 /**
@@ -56,3 +58,34 @@ export function probeCase(plan: ServerPlan, recipe: HandshakeRecipe): Promise<Ob
 
 /** What a suite test leaves in its task meta for the reporter. */
 export type RecordedResult = CaseResult;
+
+/** The plan for a client target: the command, and the server certificates the reference servers present. */
+export interface ClientPlan {
+  command: string;
+  profile: Profile;
+  cases: ResolvedCase[];
+  control: ResolvedCase;
+  /** Server certificates by store name: chain (leaf + what the case sends) and key. */
+  serverCerts: Record<string, { chainPem: string; keyPem: string }>;
+  /** CA the client's own certificate should come from. */
+  clientCaPem: string;
+  files: { caFile: string; certFile?: string; keyFile?: string };
+  timeoutMs: number;
+  cwd: string;
+}
+
+export function probeClientCase(plan: ClientPlan, recipe: ReferenceServerRecipe): Promise<Observation> {
+  const cert = plan.serverCerts[recipe.cert];
+  if (!cert) throw new Error(`the plan has no server certificate named ${recipe.cert}`);
+  return probeClientCommand({
+    command: plan.command,
+    serverChainPem: cert.chainPem,
+    serverKeyPem: cert.keyPem,
+    ...(recipe.version ? { minVersion: recipe.version, maxVersion: recipe.version } : DEFAULT_RANGE),
+    legacy: recipe.legacy ?? false,
+    clientCaPem: plan.clientCaPem,
+    files: plan.files,
+    timeoutMs: plan.timeoutMs,
+    cwd: plan.cwd,
+  });
+}

@@ -16,7 +16,7 @@ import { idMatcher, resolveCases } from '../cases/resolve.js';
 import { buildReport, writeReportJson, type Report, type ReportTarget } from '../report/report.js';
 import { parseTarget, preflight } from '../targets/target.js';
 import type { ServerPlan, PresentedCert } from './plan.js';
-import { runServerSuite } from './run-suite.js';
+import { runSuite } from './run-suite.js';
 
 /** `conformance run` against a server target, from options to a report and an exit code. */
 
@@ -61,7 +61,7 @@ export function matrixOptionsFor(profile: Profile, serverHosts?: string[]): Matr
   return { ...base, clientSanUri: id.example };
 }
 
-async function readText(path: string, flag: string): Promise<string> {
+export async function readText(path: string, flag: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (err) {
@@ -69,7 +69,7 @@ async function readText(path: string, flag: string): Promise<string> {
   }
 }
 
-function pemCertificates(text: string): string[] {
+export function pemCertificates(text: string): string[] {
   return (text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((pem) => `${pem}\n`);
 }
 
@@ -195,7 +195,7 @@ export async function runServer(opts: RunOptions): Promise<RunOutcome> {
       readWindowMs: Math.min(500, opts.timeoutMs),
     };
     const junitPath = opts.reportDir ? join(opts.reportDir, 'junit.xml') : undefined;
-    const run = await runServerSuite({ plan, concurrency: opts.concurrency, junitFile: junitPath });
+    const run = await runSuite({ suite: 'server', plan, concurrency: opts.concurrency, junitFile: junitPath });
     if (run.results.size === 0) {
       throw new HarnessError('suite-failed', `error: the conformance suite did not run: ${run.errors[0] ?? 'no results'}.`);
     }
@@ -221,7 +221,7 @@ export async function runServer(opts: RunOptions): Promise<RunOutcome> {
   }
 }
 
-function orderLike(cases: ResolvedCase[], results: Map<string, CaseResult>): CaseResult[] {
+export function orderLike(cases: ResolvedCase[], results: Map<string, CaseResult>): CaseResult[] {
   return cases.map(
     (c) =>
       results.get(c.id) ?? {

@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { Writable } from 'node:stream';
 import { PACKAGE_ROOT, packagePath } from '../package-root.js';
 import { CollectorReporter } from './collector.js';
-import type { ServerPlan } from './plan.js';
+import type { ClientPlan, ServerPlan } from './plan.js';
 import type { CaseResult } from '../model.js';
 
 /**
@@ -12,20 +12,19 @@ import type { CaseResult } from '../model.js';
  * come back through task meta to our collector, and vitest's own junit reporter writes junit.xml.
  */
 
-export interface SuiteRunOptions {
-  plan: ServerPlan;
+export type SuiteRunOptions = ({ suite: 'server'; plan: ServerPlan } | { suite: 'client'; plan: ClientPlan }) & {
   concurrency: number;
   junitFile?: string;
-}
+};
 
 export interface SuiteRunResult {
   results: Map<string, CaseResult>;
   errors: string[];
 }
 
-export async function runServerSuite(opts: SuiteRunOptions): Promise<SuiteRunResult> {
+export async function runSuite(opts: SuiteRunOptions): Promise<SuiteRunResult> {
   const collector = new CollectorReporter();
-  const suiteFile = relative(PACKAGE_ROOT, packagePath('dist', 'suites', 'server.suite.js'));
+  const suiteFile = relative(PACKAGE_ROOT, packagePath('dist', 'suites', `${opts.suite}.suite.js`));
   // Loaded here, not at the top: `cases`, `profile` and `certs` need no vitest (about 0.3 s of imports).
   const { startVitest } = await import('vitest/node');
   const reporters: NonNullable<Parameters<typeof startVitest>[2]>['reporters'] = [collector];
@@ -44,7 +43,7 @@ export async function runServerSuite(opts: SuiteRunOptions): Promise<SuiteRunRes
         exclude: [],
         watch: false,
         reporters,
-        provide: { serverPlan: opts.plan },
+        provide: opts.suite === 'server' ? { serverPlan: opts.plan } : { clientPlan: opts.plan },
         maxConcurrency: opts.concurrency,
         pool: 'threads',
         isolate: false,

@@ -1,0 +1,218 @@
+import { spawn } from 'node:child_process';
+import * as https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { alertFromError, type Alert } from './alerts.js';
+import type { ClientRunFacts, Observation, Outcome, TlsVersion } from '../model.js';
+
+/**
+ * One case against a client under test, the harness playing the server: start a reference HTTPS
+ * server with the case's certificate chain and protocol settings on 127.0.0.1, run the client
+ * command once, and record what the server saw (connection, handshake, the client's alert, the
+ * request, the certificate presented) and how the command ended. The exit code alone decides
+ * nothing. Never throws for the client's behaviour; every wait is bounded.
+ */
+
+export interface ClientCommandProbeInput {
+  command: string;
+  serverChainPem: string;
+  serverKeyPem: string;
+  minVersion: TlsVersion;
+  maxVersion: TlsVersion;
+  legacy: boolean;
+  /** CA bundle the presented client certificate should verify against. */
+  clientCaPem: string;
+  /** Files handed to the client: the CA it should trust, and its own certificate and key (if the harness issues one). */
+  files: { caFile: string; certFile?: string; keyFile?: string };
+  timeoutMs: number;
+  cwd?: string;
+}
+
+const TAIL_LINES = 20;
+const TAIL_BYTES = 16 * 1024;
+
+function tail(text: string): string {
+  return text.trimEnd().split('\n').slice(-TAIL_LINES).join('\n');
+}
+
+/** POSIX shell single-quoting, so substituted paths and URLs are one word each. */
+export function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+export function substitute(command: string, values: Record<string, string>): string {
+  return command.replace(/\{(url|host|port|ca|cert|key)\}/g, (m, k: string) => (values[k] !== undefined ? shellQuote(values[k]) : m));
+}
+
+export async function probeClientCommand(input: ClientCommandProbeInput): Promise<Observation> {
+  const started = performance.now();
+  let connected = false;
+  let handshakeCompleted = false;
+  let request: string | null = null;
+  let alert: Alert | null = null;
+  let serverError: string | null = null;
+  let resetDuringHandshake = false;
+  let tlsVersion: string | null = null;
+  let cipher: string | null = null;
+  let presentedCertPem: string | null = null;
+  let presentedAuthorized = false;
+  let presentedError: string | null = null;
+
+  const server = https.createServer(
+    {
+      cert: input.serverChainPem,
+      key: input.serverKeyPem,
+      ca: [input.clientCaPem],
+      // Ask for a client certificate, let every client in: the harness records, it does not enforce.
+      requestCert: true,
+      rejectUnauthorized: false,
+      minVersion: input.minVersion,
+      maxVersion: input.maxVersion,
+      ciphers: input.legacy ? 'DEFAULT:@SECLEVEL=0' : 'DEFAULT',
+    },
+    (req, res) => {
+      request ??= `${req.method} ${req.url} HTTP/${req.httpVersion}`;
+      res.writeHead(200, { 'content-type': 'text/plain', connection: 'close' });
+      res.end('ok\n');
+    },
+  );
+  server.on('connection', () => (connected = true));
+  server.on('secureConnection', (socket: TLSSocket) => {
+    handshakeCompleted = true;
+    tlsVersion = socket.getProtocol() ?? null;
+    cipher = socket.getCipher()?.standardName ?? null;
+    const peer = socket.getPeerCertificate();
+    if (peer?.raw) {
+      presentedCertPem = `-----BEGIN CERTIFICATE-----\n${peer.raw.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
+      presentedAuthorized = socket.authorized;
+      presentedError = socket.authorizationError ? String(socket.authorizationError) : null;
+    }
+  });
+  server.on('tlsClientError', (err: NodeJS.ErrnoException) => {
+    alert ??= alertFromError(err);
+    if (!alert) {
+      serverError ??= `${err.code ?? 'error'}: ${err.message}`;
+      if (err.code === 'ECONNRESET' && err.syscall) resetDuringHandshake = true;
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `https://127.0.0.1:${port}/`;
+  const values: Record<string, string> = { url, host: '127.0.0.1', port: String(port), ca: input.files.caFile };
+  if (input.files.certFile && input.files.keyFile) Object.assign(values, { cert: input.files.certFile, key: input.files.keyFile });
+
+  const run = await runCommand(substitute(input.command, values), {
+    cwd: input.cwd,
+    timeoutMs: input.timeoutMs,
+    env: {
+      CONFORMANCE_URL: url,
+      CONFORMANCE_HOST: '127.0.0.1',
+      CONFORMANCE_PORT: String(port),
+      CONFORMANCE_CA_FILE: input.files.caFile,
+      ...(input.files.certFile && input.files.keyFile ? { CONFORMANCE_CLIENT_CERT: input.files.certFile, CONFORMANCE_CLIENT_KEY: input.files.keyFile } : {}),
+    },
+  });
+  // Events of a connection the client closed as it exited can trail its exit by a tick.
+  await new Promise((r) => setTimeout(r, 20));
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+
+  const client: ClientRunFacts = {
+    exitCode: run.exitCode,
+    signal: run.signal,
+    timedOut: run.timedOut,
+    stdoutTail: tail(run.stdout),
+    stderrTail: tail(run.stderr),
+    connected,
+    handshakeCompleted,
+    request,
+    presentedCertPem,
+    presentedAuthorized,
+    presentedError,
+    observedAt: new Date().toISOString(),
+  };
+  const ended = run.timedOut ? `was killed after ${input.timeoutMs} ms` : run.spawnError ? `could not start (${run.spawnError})` : `exited ${run.exitCode ?? run.signal}`;
+  let outcome: Outcome;
+  let detail: string;
+  if (request) {
+    outcome = 'accepted';
+    detail = `the client sent "${request}" over ${tlsVersion} and ${ended}`;
+  } else if (alert) {
+    outcome = handshakeCompleted ? 'post-handshake-alert' : 'handshake-alert';
+    detail = `the client sent alert ${(alert as Alert).code} ${(alert as Alert).name} and ${ended}`;
+  } else if (run.timedOut) {
+    outcome = 'timeout';
+    detail = `the client ${ended} ${connected ? 'without sending a request' : 'without connecting'}`;
+  } else if (!connected) {
+    outcome = 'no-connection';
+    detail = `the client ${ended} without connecting`;
+  } else if (resetDuringHandshake) {
+    outcome = 'tcp-reset';
+    detail = `the client reset the connection during the handshake and ${ended}`;
+  } else {
+    outcome = 'closed-no-data';
+    detail = `the client closed the connection ${handshakeCompleted ? 'after the handshake without a request' : `during the handshake${serverError ? ` (${serverError})` : ''}`} and ${ended}`;
+  }
+  return { outcome, alert, httpStatus: null, tlsVersion, cipher, detail, durationMs: Math.round(performance.now() - started), client };
+}
+
+interface CommandRun {
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  spawnError: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run a shell command in its own process group; at the timeout the whole group is killed. */
+export function runCommand(command: string, opts: { cwd?: string; timeoutMs: number; env: Record<string, string> }): Promise<CommandRun> {
+  return new Promise((resolve) => {
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    let spawnError: string | null = null;
+    const child = spawn('/bin/sh', ['-c', command], {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    const keep = (acc: string, chunk: Buffer) => (acc + chunk.toString()).slice(-TAIL_BYTES);
+    child.stdout.on('data', (d: Buffer) => (stdout = keep(stdout, d)));
+    child.stderr.on('data', (d: Buffer) => (stderr = keep(stderr, d)));
+    let exit: { code: number | null; signal: string | null } | null = null;
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      clearTimeout(deadline);
+      resolve({ exitCode: exit?.code ?? null, signal: exit?.signal ?? null, timedOut, spawnError, stdout, stderr });
+    };
+    let deadline: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        // Negative PID: the process group we created with detached, and only that.
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+      // A descendant that left the group may hold the pipes open: do not wait for it.
+      deadline = setTimeout(finish, 1000);
+    }, opts.timeoutMs);
+    child.on('error', (err) => {
+      spawnError = err.message;
+      finish();
+    });
+    child.on('exit', (code, signal) => (exit = { code, signal }));
+    child.on('close', (code, signal) => {
+      exit ??= { code, signal };
+      finish();
+    });
+  });
+}

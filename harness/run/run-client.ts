@@ -1,0 +1,106 @@
+import { resolve } from 'node:path';
+import { UsageError, HarnessError, quote } from '../errors.js';
+import { describeObservation, interpret, summarize } from '../judge.js';
+import type { CaseResult } from '../model.js';
+import { loadProfile } from '../profile/load.js';
+import { idMatcher, resolveCases } from '../cases/resolve.js';
+import { buildReport, writeReportJson } from '../report/report.js';
+import type { ClientPlan } from './plan.js';
+import { runSuite } from './run-suite.js';
+import { defaultCertsDir, loadIssuerFlags, orderLike, pemCertificates, prepareCerts, readText, type RunOutcome } from './run-server.js';
+
+/** `conformance run --target-client CMD`: the target is a client program; the harness serves. */
+
+export interface ClientRunOptions {
+  command: string;
+  profile: string;
+  certsDir?: string;
+  /** The client brings its own certificate, issued by this CA (PEM file). */
+  clientCertCa?: string;
+  reportDir?: string;
+  only: string[];
+  timeoutMs: number;
+  concurrency: number;
+  issuerCert?: string;
+  issuerKey?: string;
+  cwd?: string;
+}
+
+export interface ClientRunOutcome extends RunOutcome {
+  warnings: string[];
+}
+
+export async function runClient(opts: ClientRunOptions): Promise<ClientRunOutcome> {
+  const started = new Date();
+  const t0 = performance.now();
+  const loaded = loadProfile(opts.profile);
+  if (!opts.command.trim()) throw new UsageError('target-client-empty', 'error: --target-client "" is empty. Give the command that runs your client, e.g. --target-client \'node my-client.js {url}\'.');
+  const warnings: string[] = [];
+  if (!opts.command.includes('{url}')) {
+    warnings.push(`warning: --target-client ${quote(opts.command)} has no {url} placeholder: the URL is passed only in the environment (CONFORMANCE_URL).`);
+  }
+  let clientCaPem: string | undefined;
+  if (opts.clientCertCa) {
+    clientCaPem = pemCertificates(await readText(opts.clientCertCa, '--client-cert-ca')).join('');
+    if (!clientCaPem) throw new UsageError('client-cert-ca-not-pem', `error: --client-cert-ca ${quote(opts.clientCertCa)} holds no PEM certificate. Pass the CA (PEM) that issued your client's certificate.`);
+  }
+  const certsDir = resolve(opts.certsDir ?? defaultCertsDir());
+  const issuer = await loadIssuerFlags(opts.issuerCert, opts.issuerKey);
+  const store = await prepareCerts(certsDir, loaded.profile, issuer);
+  const cert = (n: string) => store.certs.get(n)!;
+
+  const all = resolveCases(loaded.profile, 'client');
+  const matches = idMatcher(opts.only);
+  if (!all.some((c) => matches(c.id))) {
+    throw new UsageError('only-matches-nothing', `error: --only ${opts.only.map((g) => quote(g)).join(' ')} matches no client case id. List the ids with: conformance cases`);
+  }
+  const control = all.find((c) => c.positiveControl)!;
+  const selected = all.filter((c) => c.positiveControl || matches(c.id));
+  const serverCerts: ClientPlan['serverCerts'] = {};
+  for (const [name, m] of store.certs) {
+    if (name === 'server' || name.startsWith('server/')) serverCerts[name] = { chainPem: m.chainPem, keyPem: m.keyPem };
+  }
+  const valid = cert('client/valid');
+  const plan: ClientPlan = {
+    command: opts.command,
+    profile: loaded.profile,
+    cases: selected,
+    control,
+    serverCerts,
+    clientCaPem: clientCaPem ?? cert('client-ca').certPem,
+    files: {
+      caFile: cert('server-ca').certPath,
+      ...(opts.clientCertCa ? {} : { certFile: valid.certPath, keyFile: valid.keyPath }),
+    },
+    timeoutMs: opts.timeoutMs,
+    cwd: opts.cwd ?? process.cwd(),
+  };
+  const junitPath = opts.reportDir ? `${opts.reportDir}/junit.xml` : undefined;
+  const run = await runSuite({ suite: 'client', plan, concurrency: opts.concurrency, junitFile: junitPath });
+  if (run.results.size === 0) throw new HarnessError('suite-failed', `error: the conformance suite did not run: ${run.errors[0] ?? 'no results'}.`);
+
+  const controlResult = run.results.get(control.id);
+  const obs = controlResult?.observation;
+  const exit = obs?.client?.exitCode;
+  if (obs?.outcome === 'no-connection' && (exit === 127 || exit === 126)) {
+    const why = obs.client?.stderrTail.trim().split('\n').pop() ?? `exit ${exit}`;
+    throw new UsageError('target-client-not-found', `error: --target-client ${quote(opts.command)} could not be started (exit ${exit}: ${why}). Check the command and its path.`);
+  }
+  const results: CaseResult[] = orderLike(selected, run.results);
+  const report = buildReport({
+    target: { kind: 'client-command', command: opts.command },
+    profile: { name: loaded.profile.name, sha256: loaded.sha256, source: loaded.source },
+    startedAt: started,
+    durationMs: Math.round(performance.now() - t0),
+    results,
+  });
+  const reportPath = opts.reportDir ? await writeReportJson(opts.reportDir, report) : undefined;
+  const accepted = obs ? interpret(obs, loaded.profile) === 'accepted' : false;
+  if (!accepted) {
+    const seen = obs ? describeObservation(obs) : 'no observation';
+    const stderr = obs?.client?.stderrTail.trim().split('\n').pop();
+    const fatal = `error: the positive control client/server-auth/valid was not accepted (${seen}${stderr ? `; client stderr: ${stderr}` : ''}), so no refusal can be judged: the client must trust ${plan.files.caFile} (CONFORMANCE_CA_FILE, {ca}), connect to {url} and send a request.`;
+    return { report, results, exitCode: 3, fatal, reportPath, junitPath, warnings };
+  }
+  return { report, results, exitCode: summarize(results).verdict === 'conformant' ? 0 : 1, reportPath, junitPath, warnings };
+}
