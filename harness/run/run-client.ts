@@ -36,8 +36,8 @@ export async function runClient(opts: ClientRunOptions): Promise<ClientRunOutcom
   const loaded = loadProfile(opts.profile);
   if (!opts.command.trim()) throw new UsageError('target-client-empty', 'error: --target-client "" is empty. Give the command that runs your client, e.g. --target-client \'node my-client.js {url}\'.');
   const warnings: string[] = [];
-  if (!opts.command.includes('{url}')) {
-    warnings.push(`warning: --target-client ${quote(opts.command)} has no {url} placeholder: the URL is passed only in the environment (CONFORMANCE_URL).`);
+  if (!/\{(url|host|port)\}/.test(opts.command)) {
+    warnings.push(`warning: --target-client ${quote(opts.command)} has no {url} placeholder: the URL is passed only in the environment (CONFORMANCE_URL, CONFORMANCE_HOST, CONFORMANCE_PORT).`);
   }
   let clientCaPem: string | undefined;
   if (opts.clientCertCa) {
