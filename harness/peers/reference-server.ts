@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Profile } from '../profile/schema.js';
 import type { TlsVersion } from '../model.js';
 import { certificateFacts, checkCertificate } from '../policy/certificate-policy.js';
+import { opensslName } from '../tls/cipher-suites.js';
 
 /**
  * The embedded reference targets: in-process HTTPS servers on 127.0.0.1 for first runs and
@@ -43,7 +44,8 @@ export async function startReferenceServer(opts: ReferenceServerOptions): Promis
   const tlsOptions: https.ServerOptions = strict
     ? {
         ...versionRange(opts.profile.tls.versions as TlsVersion[]),
-        ciphers: `${opts.profile.tls.ciphers}:@SECLEVEL=2`,
+        // node:tls has no ciphersuites option: TLS 1.3 suite names go into the same string.
+        ciphers: `${[...opts.profile.tls.ciphers12.map(opensslName), ...opts.profile.tls.ciphers13].filter(Boolean).join(':')}:@SECLEVEL=2`,
         requestCert: true,
         rejectUnauthorized: true,
       }

@@ -39,9 +39,16 @@ describe('profiles', () => {
     expect(profile.tls.versions).toEqual(['TLSv1.3']);
   });
 
+  test('cipher suites are accepted by IANA, draft or OpenSSL name and normalised to IANA', () => {
+    const p = file('suites.yaml', 'name: x\ntls:\n  ciphers12: [ECDHE-RSA-AES128-GCM-SHA256, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305]\n');
+    expect(loadProfile(p).profile.tls.ciphers12).toEqual(['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256']);
+    const bad = file('badsuite.yaml', 'name: x\ntls:\n  ciphers13: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]\n');
+    expect(errorOf(bad).message).toMatch(/field "tls\.ciphers13\.0": found "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256": not a known TLS 1\.3 cipher suite/);
+  });
+
   test('the hash ignores key order in the file', () => {
-    const a = file('a.yaml', 'name: x\ntls:\n  versions: [TLSv1.3]\n  ciphers: ECDHE+AESGCM\n');
-    const b = file('b.yaml', 'tls:\n  ciphers: ECDHE+AESGCM\n  versions: [TLSv1.3]\nname: x\n');
+    const a = file('a.yaml', 'name: x\ntls:\n  versions: [TLSv1.3]\n  maxSessionLifetimeSeconds: 300\n');
+    const b = file('b.yaml', 'tls:\n  maxSessionLifetimeSeconds: 300\n  versions: [TLSv1.3]\nname: x\n');
     expect(loadProfile(a).sha256).toBe(loadProfile(b).sha256);
   });
 

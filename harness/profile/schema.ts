@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ianaName, isTls13Suite } from '../tls/cipher-suites.js';
 
 /**
  * The TLS policy as data. One schema for built-in profiles and user files (YAML or JSON). Every
@@ -20,6 +21,27 @@ const regex = z.string().refine(
   { message: 'not a valid regular expression' },
 );
 
+const ECDHE_AEAD_12 = [
+  'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+  'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+  'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+  'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
+  'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
+  'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
+];
+
+/** A cipher suite name, accepted as IANA, draft or OpenSSL and normalised to IANA. */
+function suiteName(tls13: boolean) {
+  return z.string().transform((name, ctx) => {
+    const iana = ianaName(name);
+    if (!iana || isTls13Suite(iana) !== tls13) {
+      ctx.addIssue({ code: 'custom', message: `not a known TLS ${tls13 ? '1.3' : '1.2'} cipher suite (use IANA names such as ${tls13 ? 'TLS_AES_128_GCM_SHA256' : 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'}, or OpenSSL names)` });
+      return z.NEVER;
+    }
+    return iana;
+  });
+}
+
 const certificatePolicy = z.strictObject({
   /** exclusive: only the role's purpose; required: the role's purpose must be listed; any: no rule (RFC 5280 default). */
   eku: z.enum(['exclusive', 'required', 'any']).default('any'),
@@ -28,6 +50,8 @@ const certificatePolicy = z.strictObject({
   forbiddenSignatureHashes: z.array(z.enum(['md5', 'sha1'])).default(['md5', 'sha1']),
   maxValidityDays: z.number().int().positive().nullable().default(null),
   minRemainingDays: z.number().int().nonnegative().default(0),
+  /** Server certificates: the name the client connects to must be in subjectAltName (RFC 6125). */
+  hostnameMatch: z.boolean().default(true),
 });
 
 export const profileSchema = z.strictObject({
@@ -39,8 +63,12 @@ export const profileSchema = z.strictObject({
       versions: z.array(z.enum(TLS_VERSIONS)).min(1).default(['TLSv1.2', 'TLSv1.3']),
       /** Versions the target must speak (a subset of versions); the others allowed are optional. */
       requiredVersions: z.array(z.enum(TLS_VERSIONS)).default([]),
-      /** OpenSSL cipher string the reference peers use for TLS 1.2 and below. */
-      ciphers: z.string().default('ECDHE+AESGCM:ECDHE+CHACHA20'),
+      /** TLS 1.2 suites the target may accept (IANA or OpenSSL names, normalised to IANA). */
+      ciphers12: z.array(suiteName(false)).min(1).default(ECDHE_AEAD_12),
+      /** TLS 1.3 suites the target may accept. */
+      ciphers13: z.array(suiteName(true)).min(1).default(['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']),
+      /** Longest TLS session / ticket lifetime the target may announce, in seconds (seed: "about 300 s"). */
+      maxSessionLifetimeSeconds: z.number().int().positive().nullable().default(null),
     })
     .prefault({}),
   certificates: z
@@ -60,6 +88,14 @@ export const profileSchema = z.strictObject({
     })
     .nullable()
     .default(null),
+  /** What a certificate signing request must carry (seed: "Country, Organisation and Common Name must be populated"). */
+  csr: z
+    .strictObject({
+      requiredSubjectAttributes: z.array(z.enum(['C', 'ST', 'L', 'O', 'OU', 'CN', 'E'])).default(['CN']),
+      /** The CN must equal the host name given to lint with --host (seed: "CN must exactly match the hostname used"). */
+      cnMustEqualHost: z.boolean().default(false),
+    })
+    .prefault({}),
   rejection: z
     .strictObject({
       /** HTTP statuses that count as the target refusing the client (nginx answers 400 for a bad certificate). */
