@@ -5,6 +5,7 @@ export { resolveCases, idMatcher } from './cases/resolve.js';
 export { catalogue } from './cases/catalogue.js';
 export { loadProfile } from './profile/load.js';
 export { startReferenceServer } from './peers/reference-server.js';
+export { startServerMatrix, judgeConnection, type ServerMatrix, type ServerMatrixOptions, type MatrixServer, type MatrixConnection } from './peers/server-matrix.js';
 export { probeHandshake } from './probes/handshake-probe.js';
 export { ensureCerts } from '../certs/store.js';
 export type * from './model.js';

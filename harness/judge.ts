@@ -67,7 +67,7 @@ export function judge(c: ResolvedCase, obs: Observation | null, profile: Profile
 
   // Exit code 89 is the client-target contract's "not implemented" (README): skip, with its reason.
   if (obs.client?.exitCode === 89) return verdict('skip', `the client reports this as not implemented: ${lastLine(obs.client.stderrTail) || 'exit code 89'}`);
-  if (c.expect === 'property') return c.property?.startsWith('client-cert-') ? judgeClientCertificate(c, obs, profile) : judgeProperty(c, obs);
+  if (c.expect === 'property') return c.property?.startsWith('client-cert-') ? judgeClientCertificate(c, obs, profile) : judgeProperty(c, obs, profile);
   if (obs.outcome === 'no-connection') {
     const why = `the client ended (exit ${obs.client?.exitCode ?? 'none'}) without connecting to the reference server${obs.client?.stderrTail ? `: ${lastLine(obs.client.stderrTail)}` : ''}`;
     return c.expect === 'accept' ? verdict('fail', why) : verdict('inconclusive', `${why}, so it cannot have judged the server`);
@@ -93,7 +93,7 @@ export function judge(c: ResolvedCase, obs: Observation | null, profile: Profile
   return verdict('pass', `refused (${seen})`);
 }
 
-function judgeProperty(c: ResolvedCase, obs: Observation): Verdict {
+function judgeProperty(c: ResolvedCase, obs: Observation, profile: Profile): Verdict {
   const peer = obs.peer;
   if (!peer) return verdict('inconclusive', `the handshake did not get far enough to see the target's certificate (${describeObservation(obs)})`);
   switch (c.property) {
@@ -103,9 +103,33 @@ function judgeProperty(c: ResolvedCase, obs: Observation): Verdict {
         : verdict('fail', `not trusted: ${peer.authorizationError} (issuer: ${peer.issuer}); pass the CA that issued it with --target-ca`);
     case 'peer-hostname':
       return peer.hostnameMatches ? verdict('pass', `the certificate names the host (subject: ${peer.subject})`) : verdict('fail', peer.hostnameError ?? 'hostname mismatch');
-    default:
-      return verdict('inconclusive', `no rule to judge property ${String(c.property)}`);
+    case 'peer-chain-complete':
+      if (!peer.chain) return verdict('inconclusive', 'the chain the target sends could not be read');
+      if (peer.chain.complete) return verdict('pass', peer.chain.detail);
+      // Untrusted altogether is server/certificate/trusted's finding; this case is about what is sent.
+      if (!peer.authorized) return verdict('inconclusive', `the certificate does not chain to a trusted CA at all (see server/certificate/trusted): ${peer.chain.detail}`);
+      return verdict('fail', `${peer.chain.detail}; verification only succeeds with a local copy of the intermediate`);
+    default: {
+      const rule = PEER_RULES[c.property ?? ''];
+      if (!rule) return verdict('inconclusive', `no rule to judge property ${String(c.property)}`);
+      const facts = certificateFacts(pemToDer(peer.certPem));
+      const finding = RULES[rule](facts, 'server', profile, { now: Date.parse(peer.observedAt) });
+      return finding ? verdict('fail', `${finding.message} [${finding.rule}]`) : verdict('pass', describeFacts(rule, facts, profile, 'server'));
+    }
   }
+}
+
+const PEER_RULES: Record<string, RuleName> = {
+  'peer-eku': 'eku',
+  'peer-key-strength': 'key-strength',
+  'peer-validity-period': 'validity-period',
+  'peer-not-expired': 'not-expired',
+  'peer-renewal-window': 'renewal-window',
+  'peer-signature-algorithm': 'signature-algorithm',
+};
+
+function pemToDer(pem: string): Buffer {
+  return Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
 }
 
 function lastLine(text: string): string {
@@ -136,13 +160,13 @@ function judgeClientCertificate(c: ResolvedCase, obs: Observation, profile: Prof
   }
   const rule = CLIENT_RULES[c.property ?? ''];
   if (!rule) return verdict('inconclusive', `no rule to judge property ${String(c.property)}`);
-  const facts = certificateFacts(Buffer.from(client.presentedCertPem.replace(/-----[^-]+-----|\s/g, ''), 'base64'));
+  const facts = certificateFacts(pemToDer(client.presentedCertPem));
   const finding = RULES[rule](facts, 'client', profile, { now: Date.parse(client.observedAt) });
-  return finding ? verdict('fail', `${finding.message} [${finding.rule}]`) : verdict('pass', describeFacts(rule, facts, profile));
+  return finding ? verdict('fail', `${finding.message} [${finding.rule}]`) : verdict('pass', describeFacts(rule, facts, profile, 'client'));
 }
 
-function describeFacts(rule: RuleName, f: CertificateFacts, profile: Profile): string {
-  const p = profile.certificates.client;
+function describeFacts(rule: RuleName, f: CertificateFacts, profile: Profile, role: 'server' | 'client'): string {
+  const p = profile.certificates[role];
   switch (rule) {
     case 'eku':
       return `EKU ${f.eku?.join(', ') ?? 'none'} meets the rule "${p.eku}"`;
@@ -154,6 +178,8 @@ function describeFacts(rule: RuleName, f: CertificateFacts, profile: Profile): s
       return `valid until ${f.notAfter.toISOString()}`;
     case 'renewal-window':
       return `expires ${f.notAfter.toISOString()}, outside the ${p.minRemainingDays}-day renewal window`;
+    case 'signature-algorithm':
+      return `signed with ${f.signatureHash.toUpperCase()}`;
     default:
       return 'the identity matches the profile rule';
   }

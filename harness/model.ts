@@ -66,11 +66,23 @@ export interface PeerCertificateFacts {
   subject: string;
   issuer: string;
   validTo: string;
+  /** The leaf the target presented (public; PEM), and when: its properties are judged against that time. */
+  certPem: string;
+  observedAt: string;
+  /** Whether the chain the target sent (not the one Node completes locally) leads to a trust anchor. */
+  chain?: { complete: boolean; sent: number; detail: string };
 }
 
 export type PropertyName =
   | 'peer-trusted'
   | 'peer-hostname'
+  | 'peer-eku'
+  | 'peer-key-strength'
+  | 'peer-validity-period'
+  | 'peer-not-expired'
+  | 'peer-renewal-window'
+  | 'peer-signature-algorithm'
+  | 'peer-chain-complete'
   | 'client-cert-presented'
   | 'client-cert-eku'
   | 'client-cert-key-strength'

@@ -4,7 +4,7 @@
  */
 import { beforeAll, inject, test } from 'vitest';
 import { judge, counts, describeObservation, interpret } from '../harness/judge.js';
-import { probeCase, type ServerPlan } from '../harness/run/plan.js';
+import { probeCase, probeServerControl, type ServerPlan } from '../harness/run/plan.js';
 import type { CaseResult, Observation } from '../harness/model.js';
 
 declare module 'vitest' {
@@ -17,8 +17,7 @@ const plan = inject('serverPlan');
 let control: Observation | null = null;
 
 beforeAll(async () => {
-  if (plan.control.recipe.kind !== 'client-handshake') throw new Error('the positive control must be a handshake');
-  control = await probeCase(plan, plan.control.recipe);
+  control = await probeServerControl(plan);
 }, plan.timeoutMs * 2 + 1000);
 
 for (const c of plan.cases) {

@@ -169,8 +169,11 @@ define({
   role: 'server',
   recipe: { kind: 'control' },
   property: 'peer-hostname',
-  refs: ['RFC 6125 §6', 'RFC 9110 §4.3.4'],
-  policy: () => required('property', 'Clients check the DNS name or IP address in subjectAltName; a mismatch fails every verifying client.'),
+  refs: ['RFC 6125 §6', 'RFC 9110 §4.3.4', 'profile certificates.server.hostnameMatch'],
+  policy: (p) =>
+    p.certificates.server.hostnameMatch
+      ? required('property', 'Clients check the DNS name or IP address in subjectAltName; a mismatch fails every verifying client.')
+      : info('property', 'The profile does not require the certificate to name the host (certificates.server.hostnameMatch: false).'),
 });
 
 // --- client/server-auth: the target is a client; the harness serves a server-certificate matrix.
@@ -278,6 +281,36 @@ clientCertificate('identity', 'client-cert-identity', "The client certificate's 
   p.clientIdentity
     ? required('property', `The ${p.clientIdentity.match} must match /${p.clientIdentity.pattern}/ (the identifier the partner server checks).`)
     : { ...info('property', 'No client identity rule in the profile.'), skip: 'the profile has no clientIdentity rule' },
+);
+
+function serverCertificate(name: string, property: CaseDefinition['property'], title: string, refs: string[], policy: CatalogueEntry['policy']): void {
+  define({ id: `server/certificate/${name}`, title, role: 'server', recipe: { kind: 'control' }, property, refs, policy });
+}
+
+serverCertificate('eku', 'peer-eku', "The target's certificate EKU meets the profile", ['RFC 5280 §4.2.1.12', 'profile certificates.server.eku'], (p) =>
+  required('property', `EKU rule for server certificates: ${p.certificates.server.eku} (a present EKU must allow serverAuth in any case).`),
+);
+serverCertificate('key-strength', 'peer-key-strength', "The target's certificate key meets the profile's minimum", ['NIST SP 800-57 Part 1 §5.6.1', 'profile certificates.server.minRsaBits'], (p) =>
+  required('property', `RSA ≥ ${p.certificates.server.minRsaBits} bits or EC ≥ ${p.certificates.server.minEcBits} bits.`),
+);
+serverCertificate('validity-period', 'peer-validity-period', "The target's certificate validity period is within the profile's maximum", ['CA/B Forum BR §6.3.2', 'profile certificates.server.maxValidityDays'], (p) =>
+  p.certificates.server.maxValidityDays === null
+    ? info('property', 'The profile sets no maximum validity period.')
+    : required('property', `Validity at most ${p.certificates.server.maxValidityDays} days.`),
+);
+serverCertificate('not-expired', 'peer-not-expired', "The target's certificate is inside its validity period", ['RFC 5280 §4.1.2.5'], () =>
+  required('property', 'Every verifying client refuses an expired or not-yet-valid server certificate.'),
+);
+serverCertificate('renewal-window', 'peer-renewal-window', "The target's certificate is renewed before the renewal window", ['profile certificates.server.minRemainingDays'], (p) =>
+  p.certificates.server.minRemainingDays > 0
+    ? required('property', `At least ${p.certificates.server.minRemainingDays} days must remain before expiry.`)
+    : info('property', 'The profile sets no renewal window.'),
+);
+serverCertificate('signature-algorithm', 'peer-signature-algorithm', "The target's certificate is not signed with a forbidden hash", ['RFC 9155 §5', 'profile certificates.server.forbiddenSignatureHashes'], (p) =>
+  required('property', `Forbidden signature hashes: ${p.certificates.server.forbiddenSignatureHashes.join(', ') || 'none'}.`),
+);
+serverCertificate('chain-complete', 'peer-chain-complete', 'The target sends the intermediates its certificate needs', ['RFC 8446 §4.4.2', 'RFC 5246 §7.4.2'], () =>
+  required('property', 'Judged from the chain the target actually sent: clients that do not fetch missing intermediates (most non-browser clients) fail without them.'),
 );
 
 export function catalogue(): CatalogueEntry[] {

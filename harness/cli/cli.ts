@@ -8,6 +8,7 @@ import { formatResults, formatSummaryLine } from '../report/terminal.js';
 import { certsInit } from './certs-init.js';
 import { listCases } from './cases-command.js';
 import { profileCheck, profileShow } from './profile-command.js';
+import { serveCommand } from './serve-command.js';
 
 /** The `conformance` CLI. Every user error is one line and an exit code (PRODUCT.md). */
 
@@ -166,6 +167,16 @@ export function buildProgram(): Command {
     .option('--json', 'print JSON')
     .action((flags: { profile: string; json?: boolean }) => {
       program.setOptionValue('exitCode', listCases(flags));
+    });
+
+  program
+    .command('serve')
+    .description('Serve the client case matrix: one reference server per case on 127.0.0.1, each connection judged live, until Ctrl-C.')
+    .option('-p, --profile <name|file>', 'profile that sets what a correct client does at each server', 'intermediate')
+    .option('--certs <dir>', `certificate directory made by "certs init" (default: ${defaultCertsDir()})`)
+    .option('--json', 'print the servers as one JSON line, then one JSON line per connection')
+    .action(async (flags: { profile: string; certs?: string; json?: boolean }) => {
+      program.setOptionValue('exitCode', await serveCommand(flags));
     });
 
   const profile = program.command('profile').description('Validate and inspect profiles.');

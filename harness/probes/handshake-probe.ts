@@ -175,5 +175,60 @@ function peerFacts(socket: tls.TLSSocket, name: string): PeerCertificateFacts | 
     subject: cert.subject.replace(/\n/g, ', '),
     issuer: cert.issuer.replace(/\n/g, ', '),
     validTo: cert.validToDate.toISOString(),
+    certPem: cert.toString(),
+    observedAt: new Date().toISOString(),
   };
+}
+
+/**
+ * The certificates the target actually sends, leaf first. Node completes `getPeerCertificate(true)`
+ * from the client's own CA list (PLATFORM.md), so this connection trusts only `unrelatedCaPem`, a
+ * CA no target chains to: what comes back is then exactly what the server sent.
+ */
+export function probeSentChain(input: {
+  host: string;
+  port: number;
+  servername?: string;
+  certChainPem?: string;
+  keyPem?: string;
+  unrelatedCaPem: string;
+  timeoutMs: number;
+}): Promise<string[] | null> {
+  return new Promise((resolve) => {
+    const name = input.servername ?? input.host;
+    let socket: tls.TLSSocket;
+    const done = (chain: string[] | null) => {
+      clearTimeout(timer);
+      socket?.destroy();
+      resolve(chain);
+    };
+    const timer = setTimeout(() => done(null), input.timeoutMs);
+    try {
+      socket = tls.connect({
+        host: input.host,
+        port: input.port,
+        ...(isIP(name) ? {} : { servername: name }),
+        ca: [input.unrelatedCaPem],
+        cert: input.certChainPem,
+        key: input.keyPem,
+        rejectUnauthorized: false,
+        minVersion: 'TLSv1.2',
+      });
+    } catch {
+      done(null);
+      return;
+    }
+    socket.once('secureConnect', () => {
+      const chain: string[] = [];
+      const seen = new Set<string>();
+      let c: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+      while (c?.raw && !seen.has(c.fingerprint256)) {
+        seen.add(c.fingerprint256);
+        chain.push(new X509Certificate(c.raw).toString());
+        c = c.issuerCertificate;
+      }
+      done(chain);
+    });
+    socket.on('error', () => done(null));
+  });
 }

@@ -1,6 +1,7 @@
 import type { Profile } from '../profile/schema.js';
 import type { CaseResult, HandshakeRecipe, ResolvedCase, TlsVersion } from '../model.js';
-import { probeHandshake } from '../probes/handshake-probe.js';
+import { probeHandshake, probeSentChain } from '../probes/handshake-probe.js';
+import { chainCompleteness } from '../policy/chain.js';
 import { probeClientCommand } from '../probes/client-command-probe.js';
 import type { ReferenceServerRecipe } from '../model.js';
 import type { Observation } from '../model.js';
@@ -26,6 +27,8 @@ export interface ServerPlan {
   certs: Record<string, PresentedCert>;
   /** CA bundle that verifies the target's certificate. */
   targetCa: string[];
+  /** A CA no target chains to, for seeing exactly the chain the target sends. */
+  unrelatedCaPem: string;
   protocol: 'https' | 'tls';
   httpPath: string;
   httpMethod: string;
@@ -88,4 +91,24 @@ export function probeClientCase(plan: ClientPlan, recipe: ReferenceServerRecipe)
     timeoutMs: plan.timeoutMs,
     cwd: plan.cwd,
   });
+}
+
+/** The positive control, with the chain the target sent attached to what it saw of the target's certificate. */
+export async function probeServerControl(plan: ServerPlan): Promise<Observation> {
+  if (plan.control.recipe.kind !== 'client-handshake') throw new Error('the positive control must be a handshake');
+  const cert = plan.certs[plan.control.recipe.cert ?? ''];
+  const [control, sent] = await Promise.all([
+    probeCase(plan, plan.control.recipe),
+    probeSentChain({
+      host: plan.target.host,
+      port: plan.target.port,
+      servername: plan.target.servername,
+      certChainPem: cert?.chainPem,
+      keyPem: cert?.keyPem,
+      unrelatedCaPem: plan.unrelatedCaPem,
+      timeoutMs: plan.timeoutMs,
+    }),
+  ]);
+  if (control.peer && sent) control.peer.chain = chainCompleteness(sent, plan.targetCa);
+  return control;
 }

@@ -188,6 +188,7 @@ export async function runServer(opts: RunOptions): Promise<RunOutcome> {
       control,
       certs,
       targetCa: targetCaPems ?? [cert('server-ca').certPem, ...tls.rootCertificates],
+      unrelatedCaPem: cert('untrusted-ca').certPem,
       protocol,
       httpPath: opts.httpPath,
       httpMethod: opts.httpMethod,

@@ -29,6 +29,13 @@ const ALL_PASS_INTERMEDIATE = {
   'server/protocol/tls1.3': 'pass',
   'server/certificate/trusted': 'pass',
   'server/certificate/hostname': 'pass',
+  'server/certificate/eku': 'pass',
+  'server/certificate/key-strength': 'pass',
+  'server/certificate/validity-period': 'pass',
+  'server/certificate/not-expired': 'pass',
+  'server/certificate/renewal-window': 'pass',
+  'server/certificate/signature-algorithm': 'pass',
+  'server/certificate/chain-complete': 'pass',
 };
 
 describe('conformance run against builtin targets', () => {
@@ -44,16 +51,16 @@ describe('conformance run against builtin targets', () => {
       tool: { name: 'mtls-conformance' },
       target: { kind: 'url', builtin: 'strict' },
       profile: { name: 'intermediate' },
-      summary: { pass: 20, fail: 0, inconclusive: 0, skip: 1, verdict: 'conformant' },
+      summary: { pass: 27, fail: 0, inconclusive: 0, skip: 1, verdict: 'conformant' },
     });
     expect(report.profile.sha256).toMatch(/^[0-9a-f]{64}$/);
     const noCert = report.results.find((r: { id: string }) => r.id === 'server/client-auth/no-cert');
     expect(noCert.observed).toMatchObject({ outcome: 'post-handshake-alert', alert: { code: 116, name: 'certificate_required' }, tlsVersion: 'TLSv1.3' });
     const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
     expect(junit).toContain('name="server/client-auth/expired"');
-    expect(junit).toMatch(/tests="21" failures="0"/);
+    expect(junit).toMatch(/tests="28" failures="0"/);
     expect(readFileSync(join(out, 'report.json'), 'utf8')).not.toMatch(/PRIVATE KEY/);
-    expect(run.stdout).toMatch(/21 cases: 20 pass, 0 fail, 0 inconclusive, 1 skip · CONFORMANT/);
+    expect(run.stdout).toMatch(/28 cases: 27 pass, 0 fail, 0 inconclusive, 1 skip · CONFORMANT/);
   });
 
   test('builtin:strict under modern passes every case too (it follows the profile it is given)', async () => {

@@ -22,6 +22,55 @@ describe('the target certificate is its own finding', () => {
     expect(failing.map((x: { id: string }) => x.id)).toEqual(['server/certificate/trusted']);
     expect(failing[0].reason).toMatch(/not trusted: (UNABLE_TO_VERIFY_LEAF_SIGNATURE|unable to verify)/i);
     expect(verdictsOf(r)['server/client-auth/expired']).toBe('pass');
+    expect(verdictsOf(r)['server/certificate/chain-complete']).toBe('inconclusive');
+  });
+});
+
+describe('server/certificate/chain-complete judges the chain the target sends, not the one completed locally', () => {
+  async function serve(certFile: string, keyFile: string) {
+    const https = await import('node:https');
+    const srv = https.createServer(
+      { key: readFileSync(keyFile), cert: readFileSync(certFile), ca: readFileSync(join(certs, 'trust', 'client-ca.pem')), requestCert: true, rejectUnauthorized: true },
+      (_q, res) => res.end('ok'),
+    );
+    srv.on('tlsClientError', () => undefined);
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    return srv;
+  }
+
+  test('a server that omits its intermediate fails chain-complete, even when the --target-ca bundle holds the intermediate', async () => {
+    const bundle = join(mkdtempSync(join(tmpdir(), 'mtls-bundle-')), 'bundle.pem');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(bundle, readFileSync(join(certs, 'trust', 'server-ca.pem'), 'utf8') + readFileSync(join(certs, 'ca', 'server-intermediate.pem'), 'utf8'));
+    const srv = await serve(join(certs, 'server', 'intermediate-not-sent.pem'), join(certs, 'private', 'server', 'intermediate-not-sent-key.pem'));
+    try {
+      const port = (srv.address() as AddressInfo).port;
+      const out = mkdtempSync(join(tmpdir(), 'mtls-r-'));
+      const run = await runCli(['run', '--target', `https://127.0.0.1:${port}`, '--certs', certs, '--target-ca', bundle, '--report-dir', out, '--only', 'server/certificate/*']);
+      const r = report(out);
+      expect(verdictsOf(r)['server/certificate/trusted']).toBe('pass');
+      expect(verdictsOf(r)['server/certificate/chain-complete']).toBe('fail');
+      expect(r.results.find((x: { id: string }) => x.id === 'server/certificate/chain-complete').reason).toContain('does not send the issuer');
+      expect(run.code).toBe(1);
+    } finally {
+      srv.close();
+    }
+  });
+
+  test('the same leaf sent with its intermediate passes', async () => {
+    const chain = join(mkdtempSync(join(tmpdir(), 'mtls-chain-')), 'chain.pem');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(chain, readFileSync(join(certs, 'server', 'intermediate-not-sent.pem'), 'utf8') + readFileSync(join(certs, 'ca', 'server-intermediate.pem'), 'utf8'));
+    const srv = await serve(chain, join(certs, 'private', 'server', 'intermediate-not-sent-key.pem'));
+    try {
+      const port = (srv.address() as AddressInfo).port;
+      const out = mkdtempSync(join(tmpdir(), 'mtls-r-'));
+      await runCli(['run', '--target', `https://127.0.0.1:${port}`, '--certs', certs, '--target-ca', join(certs, 'trust', 'server-ca.pem'), '--report-dir', out, '--only', 'server/certificate/*']);
+      const v = verdictsOf(report(out));
+      expect([v['server/certificate/trusted'], v['server/certificate/chain-complete']]).toEqual(['pass', 'pass']);
+    } finally {
+      srv.close();
+    }
   });
 });
 

@@ -54,6 +54,13 @@ const INTERMEDIATE_S_SERVER: Record<string, string> = {
   'server/protocol/tls1.3': 'pass',
   'server/certificate/trusted': 'pass',
   'server/certificate/hostname': 'pass',
+  'server/certificate/eku': 'pass',
+  'server/certificate/key-strength': 'pass',
+  'server/certificate/validity-period': 'pass',
+  'server/certificate/not-expired': 'pass',
+  'server/certificate/renewal-window': 'pass',
+  'server/certificate/signature-algorithm': 'pass',
+  'server/certificate/chain-complete': 'pass',
 };
 
 /** The alert OpenSSL 3.0's s_server sends for each refused client certificate (both TLS versions). */

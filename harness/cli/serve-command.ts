@@ -1,0 +1,90 @@
+import { resolve } from 'node:path';
+import { startServerMatrix, shortRationale, type MatrixConnection, type MatrixServer } from '../peers/server-matrix.js';
+import { loadProfile } from '../profile/load.js';
+import { defaultCertsDir, prepareCerts } from '../run/run-server.js';
+
+/**
+ * `conformance serve`: the whole client-side server matrix at once, for trying a client by hand
+ * or from its own test suite. Prints where each server listens and what a correct client does
+ * there, then one line per connection until SIGINT/SIGTERM.
+ *
+ * With --json the first stdout line is one JSON document (the servers and the files a client
+ * needs), and every later line is one JSON object per connection, so a program can read both.
+ */
+
+export interface ServeFlags {
+  profile: string;
+  certs?: string;
+  json?: boolean;
+}
+
+/** What a correct client does at one server, for the table. */
+export function correctBehaviour(s: Pick<MatrixServer, 'expect' | 'rationale'>): string {
+  return s.expect === 'accept' ? 'connect and send a request' : `refuse: ${shortRationale(s.rationale)}`;
+}
+
+/** One human line per connection: `<time> <id> request "GET / HTTP/1.1" → correct`. */
+export function formatConnection(e: MatrixConnection): string {
+  const seen =
+    e.outcome === 'request'
+      ? `request ${JSON.stringify(e.request ?? '')}`
+      : e.outcome === 'alert'
+        ? `alert ${e.alert!.code} ${e.alert!.name}`
+        : `closed ${e.tlsVersion ? 'after the handshake' : 'during the handshake'}, no request`;
+  return `${e.at} ${e.id} ${seen} → ${e.judgement === 'correct' ? 'correct' : `WRONG: ${e.reason}`}`;
+}
+
+function formatTable(servers: MatrixServer[]): string {
+  const idW = Math.max(...servers.map((s) => s.id.length), 'case'.length);
+  const urlW = Math.max(...servers.map((s) => s.url.length), 'url'.length);
+  const rows = servers.map((s) => `${s.id.padEnd(idW)}  ${s.url.padEnd(urlW)}  ${correctBehaviour(s)}`);
+  return [`${'case'.padEnd(idW)}  ${'url'.padEnd(urlW)}  a correct client`, ...rows].join('\n');
+}
+
+export async function serveCommand(flags: ServeFlags): Promise<number> {
+  // Listen for the stop signal from the start: a Ctrl-C while certificates generate still ends cleanly.
+  let stop!: (s: NodeJS.Signals) => void;
+  const stopped = new Promise<NodeJS.Signals>((res) => (stop = res));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    return await serve(flags, stopped);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+async function serve(flags: ServeFlags, stopped: Promise<NodeJS.Signals>): Promise<number> {
+  const loaded = loadProfile(flags.profile);
+  const store = await prepareCerts(resolve(flags.certs ?? defaultCertsDir()), loaded.profile);
+  const out = (line: string) => process.stdout.write(line + '\n');
+  const matrix = await startServerMatrix({
+    profile: loaded.profile,
+    store,
+    onConnection: (e) => out(flags.json ? JSON.stringify({ event: 'connection', ...e }) : formatConnection(e)),
+  });
+
+  if (flags.json) {
+    out(
+      JSON.stringify({
+        profile: loaded.profile.name,
+        servers: matrix.servers.map((s) => ({ id: s.id, url: s.url, expect: s.expect, rationale: s.rationale })),
+        caFile: matrix.caFile,
+        clientCertFile: matrix.clientCertFile,
+        clientKeyFile: matrix.clientKeyFile,
+      }),
+    );
+  } else {
+    out(`Serving ${matrix.servers.length} reference servers on 127.0.0.1 under profile ${loaded.profile.name}. Stop with Ctrl-C.`);
+    out(`The client trusts ${matrix.caFile}${matrix.clientCertFile ? ` and presents ${matrix.clientCertFile} (key ${matrix.clientKeyFile})` : ''}.`);
+    out('');
+    out(formatTable(matrix.servers));
+    out('');
+  }
+
+  const signal = await stopped;
+  await matrix.close();
+  if (!flags.json) out(`${signal}: closed ${matrix.servers.length} servers.`);
+  return 0;
+}
