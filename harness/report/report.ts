@@ -25,6 +25,8 @@ export interface ReportResult {
   rationale: string;
   refs: string[];
   waived?: string;
+  /** True when a waived case passes: the waiver can go. */
+  waiverUnneeded?: boolean;
 }
 
 export interface Report {
@@ -67,7 +69,7 @@ export function buildReport(args: {
         reason: r.verdict.reason,
         rationale: r.case.rationale,
         refs: r.case.refs,
-        ...(r.case.waived ? { waived: r.case.waived } : {}),
+        ...(r.case.waived ? { waived: r.case.waived, waiverUnneeded: r.verdict.verdict === 'pass' } : {}),
       };
     }),
   };

@@ -18,7 +18,8 @@ export function formatResultLine(r: CaseResult, idWidth: number): string {
   const sev = r.case.severity === 'required' ? '' : ` (${r.case.severity})`;
   const expect = r.case.expect === 'property' ? 'check' : `expect ${r.case.expect}`;
   const observed = r.observation && r.case.expect !== 'property' ? `observed ${describeObservation(r.observation)}` : '';
-  const waived = r.case.waived ? ` [waived: ${r.case.waived}]` : '';
+  // A waiver that is no longer needed is said out loud, so waivers do not rot.
+  const waived = r.case.waived ? (v === 'pass' ? ` [waived: ${r.case.waived}; now passes: remove the waiver]` : ` [waived: ${r.case.waived}]`) : '';
   const head = `${label} ${r.case.id.padEnd(idWidth)}  ${expect.padEnd(13)} ${observed}`.trimEnd();
   const tail = v === 'pass' ? '' : `\n${' '.repeat(13)}${r.verdict.reason}${sev}${waived}`;
   return `${head}${v === 'pass' && (sev || waived) ? `${sev}${waived}` : ''}${tail}`;
