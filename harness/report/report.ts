@@ -19,7 +19,8 @@ export interface ReportResult {
   title: string;
   severity: Severity;
   expect: Expectation;
-  observed: Omit<Observation, 'peer'> | null;
+  /** The whole observation (public material only), so a recorded run can be re-judged. */
+  observed: Observation | null;
   verdict: VerdictValue;
   reason: string;
   rationale: string;
@@ -56,7 +57,7 @@ export function buildReport(args: {
     durationMs: args.durationMs,
     summary: summarize(args.results),
     results: args.results.map((r) => {
-      const { peer: _peer, ...observed } = r.observation ?? ({} as Observation);
+      const observed = { ...(r.observation ?? ({} as Observation)) };
       // A client's output is evidence for a failed case; for a passing one it is noise.
       if (observed.client && r.verdict.verdict === 'pass') observed.client = { ...observed.client, stdoutTail: '', stderrTail: '' };
       return {
