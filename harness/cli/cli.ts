@@ -4,10 +4,12 @@ import { ConformanceError, UsageError, quote } from '../errors.js';
 import { PACKAGE_VERSION } from '../package-root.js';
 import { runServer, defaultCertsDir, type RunOutcome } from '../run/run-server.js';
 import { runClient } from '../run/run-client.js';
+import { mergeIndexes, parseShard, readTargetsFile, runMany, shardOf } from '../run/run-many.js';
 import { formatResults, formatSummaryLine } from '../report/terminal.js';
 import { certsInit } from './certs-init.js';
 import { listCases } from './cases-command.js';
 import { profileCheck, profileShow } from './profile-command.js';
+import { lintCommand } from './lint-command.js';
 import { serveCommand } from './serve-command.js';
 
 /** The `conformance` CLI. Every user error is one line and an exit code (PRODUCT.md). */
@@ -43,6 +45,9 @@ function checkReportDir(dir: string | undefined): void {
 }
 
 interface RunFlags {
+  targetsFile?: string;
+  parallel: number;
+  shard?: string;
   target?: string;
   targetClient?: string;
   clientCertCa?: string;
@@ -72,6 +77,7 @@ function printOutcome(out: RunOutcome, targetLabel: string): number {
 
 async function runCommand(flags: RunFlags): Promise<number> {
   checkReportDir(flags.reportDir);
+  if (flags.targetsFile) return runTargetsFile(flags);
   if (flags.target && flags.targetClient) {
     throw new UsageError('target-conflict', `error: --target ${quote(flags.target)} and --target-client ${quote(flags.targetClient)} both given: a run tests one target. Pass one of them.`);
   }
@@ -115,6 +121,29 @@ async function runCommand(flags: RunFlags): Promise<number> {
   return printOutcome(out, r.target.builtin ? `builtin:${r.target.builtin} (${r.target.url})` : String(r.target.url));
 }
 
+async function runTargetsFile(flags: RunFlags): Promise<number> {
+  if (flags.target || flags.targetClient) {
+    throw new UsageError('target-conflict', `error: --targets-file ${quote(flags.targetsFile)} and --target/--target-client both given. Put every target in the file.`);
+  }
+  const shard = flags.shard ? parseShard(flags.shard) : undefined;
+  const entries = shardOf(await readTargetsFile(flags.targetsFile!), shard);
+  const common: string[] = ['--timeout', String(flags.timeout), '--concurrency', String(flags.concurrency), '--http-path', flags.httpPath, '--http-method', flags.httpMethod];
+  if (flags.certs) common.push('--certs', flags.certs);
+  if (flags.targetCa) common.push('--target-ca', flags.targetCa);
+  if (flags.protocol) common.push('--protocol', flags.protocol);
+  if (flags.clientCertCa) common.push('--client-cert-ca', flags.clientCertCa);
+  for (const g of flags.only) common.push('--only', g);
+  const reportDir = flags.reportDir ?? 'conformance-report';
+  process.stdout.write(`Running ${entries.length} target${entries.length === 1 ? '' : 's'}${shard ? ` (shard ${shard.index}/${shard.count})` : ''}, ${flags.parallel} at a time, reports under ${reportDir}\n`);
+  const { index, exitCode, indexPath } = await runMany({ entries, reportDir, parallel: flags.parallel, defaultProfile: flags.profile, commonArgs: common, timeoutMs: flags.timeout });
+  for (const t of index.targets) {
+    process.stdout.write(`${t.verdict.toUpperCase().padEnd(15)} ${t.target}  (${t.pass} pass, ${t.fail} fail, ${t.inconclusive} inconclusive)${t.error ? `  ${t.error}` : ''}\n`);
+  }
+  const s = index.summary;
+  process.stdout.write(`${s.targets} targets: ${s.conformant} conformant, ${s.nonConformant} non-conformant, ${s.couldNotRun} could not run · index: ${indexPath}\n`);
+  return exitCode;
+}
+
 export function buildProgram(): Command {
   const program = new Command('conformance')
     .description('mTLS conformance: run certificate-matrix suites against a target and judge it by a TLS policy profile.')
@@ -127,6 +156,9 @@ export function buildProgram(): Command {
     .command('run')
     .description('Run the conformance suite against a target server and report case by case.')
     .option('-t, --target <url>', 'https://host:port, tls://host:port, builtin:strict or builtin:lenient (default: builtin:strict)')
+    .option('--targets-file <file>', 'several targets, one per line or a YAML list ("- target: URL" with optional "profile:"); one report directory each and an index')
+    .option('--parallel <n>', 'with --targets-file: targets run at once', positiveInt('--parallel'), 4)
+    .option('--shard <i/n>', 'with --targets-file: run only the i-th of n slices (for CI job matrices)')
     .option('--target-client <command>', 'a client program to test: run once per case against a reference server; {url} {host} {port} {ca} {cert} {key} are substituted')
     .option('--client-cert-ca <file>', 'with --target-client: the client brings its own certificate, issued by this CA (PEM)')
     .option('-p, --profile <name|file>', 'built-in profile name or a profile file (YAML/JSON)', 'intermediate')
@@ -170,6 +202,18 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('lint')
+    .argument('<file...>', 'certificates and CSRs: PEM (bundles too) or DER')
+    .description('Check certificates and certificate requests against the profile: one table per object; exit 1 on a required finding.')
+    .option('-p, --profile <name|file>', 'profile whose certificate and CSR rules apply', 'intermediate')
+    .addOption(new Option('--role <role>', 'role of the leaf certificates and CSRs (default: from the EKU)').choices(['server', 'client']))
+    .option('--host <name>', 'host name clients connect to: checked against server certificates and CSRs')
+    .option('--json', 'print one JSON document')
+    .action(async (files: string[], flags: { profile: string; role?: 'server' | 'client'; host?: string; json?: boolean }) => {
+      program.setOptionValue('exitCode', await lintCommand(files, flags));
+    });
+
+  program
     .command('serve')
     .description('Serve the client case matrix: one reference server per case on 127.0.0.1, each connection judged live, until Ctrl-C.')
     .option('-p, --profile <name|file>', 'profile that sets what a correct client does at each server', 'intermediate')
@@ -177,6 +221,18 @@ export function buildProgram(): Command {
     .option('--json', 'print the servers as one JSON line, then one JSON line per connection')
     .action(async (flags: { profile: string; certs?: string; json?: boolean }) => {
       program.setOptionValue('exitCode', await serveCommand(flags));
+    });
+
+  const report = program.command('report').description('Work with report directories.');
+  report
+    .command('merge')
+    .argument('<dir...>', 'report directories (index.json from --targets-file runs, or single-run report dirs)')
+    .description('Merge per-job report directories into one index (index.json, index.md).')
+    .requiredOption('--out <dir>', 'where the merged index goes')
+    .action(async (dirs: string[], flags: { out: string }) => {
+      const { index, indexPath } = await mergeIndexes(dirs, flags.out);
+      process.stdout.write(`${index.summary.targets} targets merged: ${index.summary.conformant} conformant, ${index.summary.nonConformant} non-conformant, ${index.summary.couldNotRun} could not run · index: ${indexPath}\n`);
+      program.setOptionValue('exitCode', index.summary.couldNotRun > 0 ? 3 : index.summary.nonConformant > 0 ? 1 : 0);
     });
 
   const profile = program.command('profile').description('Validate and inspect profiles.');

@@ -1,0 +1,243 @@
+import { X509Certificate } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { generate, type Material } from '../../certs/generate.js';
+import { caSpec, specOf, type SpecVariation } from '../../certs/spec.js';
+import { generateCsr, type CsrSpec } from '../../certs/csr.js';
+import { runCli } from '../helpers/cli.js';
+
+// `conformance lint` through the built CLI. Every check has a fixture with the one defect it
+// names and a clean counterpart; all are generated here, so none can expire in the repository.
+
+const dir = mkdtempSync(join(tmpdir(), 'mtls-lint-'));
+const path = (name: string) => join(dir, name);
+const put = (name: string, content: string | Uint8Array) => {
+  writeFileSync(path(name), content);
+  return path(name);
+};
+
+const PROFILES: Record<string, string> = {
+  keys: 'certificates:\n  client:\n    minRsaBits: 3072\n',
+  validity: 'certificates:\n  client:\n    maxValidityDays: 1095\n',
+  identity: "clientIdentity:\n  match: cn\n  pattern: '^device-[0-9]+$'\n  example: device-1\n",
+  subject: 'csr:\n  requiredSubjectAttributes: [C, O, CN]\n',
+  'cn-host': 'csr:\n  cnMustEqualHost: true\n',
+  'no-hostname': 'certificates:\n  server:\n    hostnameMatch: false\n',
+};
+const profile = (name: string) => path(`${name}.yaml`);
+
+async function cert(name: string, variation: Omit<SpecVariation, 'name' | 'issuer'> & { issuer?: string }, issuer?: Material): Promise<Material> {
+  const m = await generate(specOf({ name, issuer: issuer ? 'ca' : 'self', ...variation }), issuer);
+  put(`${name}.pem`, m.certPem);
+  return m;
+}
+
+async function csr(name: string, spec: Partial<CsrSpec>): Promise<void> {
+  put(`${name}.csr`, (await generateCsr(spec)).csrPem);
+}
+
+const server = { eku: ['serverAuth' as const], subject: 'CN=api.example.test, O=Example', sans: [{ type: 'dns' as const, value: 'api.example.test' }] };
+
+beforeAll(async () => {
+  for (const [name, body] of Object.entries(PROFILES)) put(`${name}.yaml`, `name: lint-${name}\nextends: intermediate\n${body}`);
+  const root = await generate(caSpec({ name: 'root', issuer: 'self', subject: 'CN=Lint Root CA' }));
+  const sha1Root = await generate(caSpec({ name: 'sha1-root', issuer: 'self', subject: 'CN=Lint SHA-1 Root', key: 'rsa-2048', signatureHash: 'SHA-1' }));
+  const intermediate = await generate(caSpec({ name: 'int', issuer: 'root', subject: 'CN=Lint Intermediate' }), root);
+  const expiredInt = await generate(caSpec({ name: 'int', issuer: 'root', subject: 'CN=Lint Expired Intermediate', notBeforeDays: -400, notAfterDays: -1 }), root);
+  const sha1Int = await generate(caSpec({ name: 'int', issuer: 'root', subject: 'CN=Lint SHA-1 Intermediate', signatureHash: 'SHA-1' }), root);
+
+  const ec = await cert('client-ec', {});
+  const rsa2048 = await cert('client-rsa2048', { key: 'rsa-2048' });
+  await cert('client-rsa3072', { key: 'rsa-3072' });
+  await cert('server-as-client', { eku: ['serverAuth'] });
+  await cert('expired', { notBeforeDays: -30, notAfterDays: -1 });
+  await cert('not-yet-valid', { notBeforeDays: 2, notAfterDays: 300 });
+  await cert('long-validity', { notAfterDays: 1199 });
+  await cert('validity-1095', { notAfterDays: 1094 });
+  await cert('renewal-due', { notAfterDays: 10 });
+  await cert('sha1', { key: 'rsa-2048', signatureHash: 'SHA-1' });
+  await cert('identity-bad', { subject: 'CN=laptop, O=Example' });
+  await cert('identity-good', { subject: 'CN=device-42, O=Example' });
+  await cert('server', server);
+  await cert('server-cn-not-in-san', { ...server, subject: 'CN=legacy-name, O=Example' });
+  await cert('no-eku', { eku: null });
+  await cert('both-eku', { eku: ['serverAuth', 'clientAuth'] });
+
+  const leaf = await generate(specOf({ name: 'leaf', issuer: 'int', subject: 'CN=bundle-leaf' }), intermediate);
+  put('bundle.pem', leaf.certPem + intermediate.certPem + root.certPem);
+  put('bundle-expired-ca.pem', (await generate(specOf({ name: 'leaf', issuer: 'int', subject: 'CN=bundle-leaf' }), expiredInt)).certPem + expiredInt.certPem);
+  put('bundle-sha1-ca.pem', (await generate(specOf({ name: 'leaf', issuer: 'int', subject: 'CN=bundle-leaf' }), sha1Int)).certPem + sha1Int.certPem);
+  put('bundle-sha1-root.pem', (await generate(specOf({ name: 'leaf', issuer: 'sha1-root', subject: 'CN=bundle-leaf' }), sha1Root)).certPem + sha1Root.certPem);
+
+  put('client-ec.der', new X509Certificate(ec.certPem).raw);
+  put('client-rsa2048.der', new X509Certificate(rsa2048.certPem).raw);
+  const derCsr = await generateCsr({ subject: 'CN=der-request, O=Example, C=DE' });
+  put('request.der', derCsr.csrDer);
+
+  const host = 'api.example.test';
+  await csr('csr-subject-short', { subject: `CN=${host}` });
+  await csr('csr-subject-full', { subject: `CN=${host}, O=Example, C=DE` });
+  await csr('csr-for-host', { subject: `CN=${host}, O=Example`, sans: [{ type: 'dns', value: host }] });
+  await csr('csr-tampered', { tamper: true });
+  await csr('csr-clean', {});
+  await csr('csr-rsa1024', { key: 'rsa-1024' });
+  await csr('csr-rsa2048', { key: 'rsa-2048' });
+  await csr('csr-identity-bad', { subject: 'CN=laptop' });
+  await csr('csr-identity-good', { subject: 'CN=device-7' });
+  await csr('csr-client-eku', { eku: ['clientAuth'] });
+
+  put('not-a-cert.txt', 'hello, this is not a certificate\n');
+  put('key-only.pem', leaf.keyPem);
+  put('corrupt.pem', '-----BEGIN CERTIFICATE-----\nMIIBnotreallyacertificate\n-----END CERTIFICATE-----\n');
+  mkdirSync(path('a-directory'));
+});
+
+interface Finding {
+  file: string;
+  index: number;
+  subject: string;
+  rule: string;
+  severity: string;
+  message: string;
+}
+interface Report {
+  schemaVersion: number;
+  profile: { name: string; sha256: string };
+  objects: { file: string; index: number; kind: string; subject: string; role: string | null; ca: boolean; note: string | null; findings: Finding[]; checks: { check: string; rule: string; status: string; severity: string; message: string }[] }[];
+  summary: { pass: number; fail: number; requiredFail: number };
+}
+
+async function lintJson(args: string[]): Promise<{ code: number | null; report: Report; stderr: string }> {
+  const run = await runCli(['lint', ...args, '--json'], { cwd: dir });
+  expect(run.code, run.stderr).not.toBe(2);
+  return { code: run.code, report: JSON.parse(run.stdout) as Report, stderr: run.stderr };
+}
+
+/** Every finding of a run as `rule (severity)`, in order. */
+const findingsOf = (r: Report) => r.objects.flatMap((o) => o.findings.map((f) => `${f.rule} (${f.severity})`));
+
+// name, arguments (file paths relative to the fixture dir), exit code, exact findings
+const CASES: [string, string[], 0 | 1, string[]][] = [
+  ['key-strength: client RSA-2048 under minRsaBits 3072', ['client-rsa2048.pem', '-p', profile('keys')], 1, ['certificates.client.minRsaBits (required)']],
+  ['key-strength clean: client EC P-256 under minRsaBits 3072', ['client-ec.pem', '-p', profile('keys')], 0, []],
+  ['key-strength clean: client RSA-3072 under minRsaBits 3072', ['client-rsa3072.pem', '-p', profile('keys')], 0, []],
+  ['eku: serverAuth certificate linted as a client', ['server-as-client.pem', '--role', 'client'], 1, ['certificates.client.eku (required)']],
+  ['eku clean: clientAuth certificate as a client', ['client-ec.pem', '--role', 'client'], 0, []],
+  ['not-expired: expired certificate', ['expired.pem'], 1, ['RFC 5280 §4.1.2.5 (required)']],
+  ['not-expired: not yet valid', ['not-yet-valid.pem'], 1, ['RFC 5280 §4.1.2.5 (required)']],
+  ['validity-period: 1200 days under maxValidityDays 1095', ['long-validity.pem', '-p', profile('validity')], 1, ['certificates.client.maxValidityDays (required)']],
+  ['validity-period clean: 1095 days under maxValidityDays 1095', ['validity-1095.pem', '-p', profile('validity')], 0, []],
+  ['renewal-window: 10 days left under minRemainingDays 30', ['renewal-due.pem'], 1, ['certificates.client.minRemainingDays (required)']],
+  ['signature-algorithm: SHA-1 signature', ['sha1.pem'], 1, ['certificates.client.forbiddenSignatureHashes (required)']],
+  ['signature-algorithm clean: SHA-256 RSA', ['client-rsa2048.pem'], 0, []],
+  ['identity: CN outside the clientIdentity pattern', ['identity-bad.pem', '-p', profile('identity')], 1, ['clientIdentity (required)']],
+  ['identity clean: CN matching the pattern', ['identity-good.pem', '-p', profile('identity')], 0, []],
+  ['hostname: server certificate for another host', ['server.pem', '--host', 'other.example.test'], 1, ['certificates.server.hostnameMatch (required)']],
+  ['hostname clean: the host is in subjectAltName', ['server.pem', '--host', 'api.example.test'], 0, []],
+  ['hostname is advice when the profile sets hostnameMatch: false', ['server.pem', '--host', 'other.example.test', '-p', profile('no-hostname')], 0, ['RFC 6125 §6.4.4 (recommended)']],
+  ['cn-in-san: CN not repeated in subjectAltName is advice', ['server-cn-not-in-san.pem'], 0, ['CA/B Forum BR §7.1.4.2.2 (recommended)']],
+  ['csr subject: missing C and O under [C, O, CN]', ['csr-subject-short.csr', '--role', 'server', '-p', profile('subject')], 1, ['csr.requiredSubjectAttributes (required)']],
+  ['csr subject clean: C, O and CN present', ['csr-subject-full.csr', '--role', 'server', '-p', profile('subject')], 0, []],
+  ['csr cnMustEqualHost: CN differs from --host', ['csr-for-host.csr', '--role', 'server', '--host', 'www.example.test', '-p', profile('cn-host')], 1, ['csr.cnMustEqualHost (required)', 'RFC 6125 §6.4.4 (recommended)']],
+  ['csr cnMustEqualHost clean: CN and SAN equal --host', ['csr-for-host.csr', '--role', 'server', '--host', 'api.example.test', '-p', profile('cn-host')], 0, []],
+  ['csr signature: tampered self-signature', ['csr-tampered.csr', '--role', 'client'], 1, ['RFC 2986 §4.2 (required)']],
+  ['csr signature clean', ['csr-clean.csr', '--role', 'client'], 0, []],
+  ['csr key-strength: RSA-1024', ['csr-rsa1024.csr', '--role', 'client'], 1, ['certificates.client.minRsaBits (required)']],
+  ['csr key-strength clean: RSA-2048', ['csr-rsa2048.csr', '--role', 'client'], 0, []],
+  ['csr identity: CN outside the clientIdentity pattern', ['csr-identity-bad.csr', '--role', 'client', '-p', profile('identity')], 1, ['clientIdentity (required)']],
+  ['csr identity clean', ['csr-identity-good.csr', '--role', 'client', '-p', profile('identity')], 0, []],
+  ['csr role from the requested EKU', ['csr-client-eku.csr'], 0, []],
+  ['bundle: leaf + intermediate + root, all clean', ['bundle.pem'], 0, []],
+  ['bundle: expired CA certificate', ['bundle-expired-ca.pem'], 1, ['RFC 5280 §4.1.2.5 (required)']],
+  ['bundle: intermediate CA signed with SHA-1', ['bundle-sha1-ca.pem'], 1, ['certificates.client.forbiddenSignatureHashes (required)']],
+  ['bundle: self-signed SHA-1 root is advice', ['bundle-sha1-root.pem'], 0, ['certificates.client.forbiddenSignatureHashes (recommended)']],
+  ['DER certificate', ['client-ec.der'], 0, []],
+  ['DER certificate with a defect', ['client-rsa2048.der', '-p', profile('keys')], 1, ['certificates.client.minRsaBits (required)']],
+  ['DER CSR', ['request.der', '--role', 'client'], 0, []],
+];
+
+describe('lint findings and exit codes', () => {
+  test.concurrent.each(CASES)('%s', async (_name, args, code, findings) => {
+    const { code: exit, report } = await lintJson(args);
+    expect(findingsOf(report)).toEqual(findings);
+    expect(exit).toBe(code);
+  });
+});
+
+describe('lint objects', () => {
+  test('a bundle is linted object by object; CA certificates get only their two checks and a note', async () => {
+    const { report } = await lintJson(['bundle-expired-ca.pem']);
+    expect(report.objects.map((o) => [o.index, o.kind, o.ca, o.subject])).toEqual([
+      [1, 'certificate', false, 'CN=bundle-leaf'],
+      [2, 'certificate', true, 'CN=Lint Expired Intermediate'],
+    ]);
+    const ca = report.objects[1]!;
+    expect(ca.checks.map((c) => c.check)).toEqual(['signature-algorithm', 'not-expired']);
+    expect(ca.note).toContain('only signature-algorithm and not-expired are checked');
+    expect(ca.findings[0]).toMatchObject({ file: 'bundle-expired-ca.pem', index: 2, subject: 'CN=Lint Expired Intermediate', severity: 'required', rule: 'RFC 5280 §4.1.2.5' });
+    expect(ca.findings[0]!.message).toMatch(/^expired on /);
+  });
+
+  test('the role is inferred from the EKU and reported', async () => {
+    const { report } = await lintJson(['client-ec.pem', 'server.pem']);
+    expect(report.objects.map((o) => o.role)).toEqual(['client', 'server']);
+    expect(report.objects[1]!.checks.map((c) => c.check)).toContain('cn-in-san');
+  });
+
+  test('an expired certificate is not also judged on its renewal window', async () => {
+    const { report } = await lintJson(['expired.pem']);
+    expect(report.objects[0]!.checks.map((c) => c.check)).not.toContain('renewal-window');
+    expect(report.objects[0]!.note).toContain('renewal window');
+  });
+
+  test('JSON document: schema version, profile, checks and summary', async () => {
+    const { report } = await lintJson(['client-rsa2048.pem', 'csr-tampered.csr', '-p', profile('keys'), '--role', 'client']);
+    expect(report.schemaVersion).toBe(1);
+    expect(report.profile.name).toBe('lint-keys');
+    expect(report.profile.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(report.objects.map((o) => o.kind)).toEqual(['certificate', 'csr']);
+    expect(report.objects[0]!.findings[0]).toMatchObject({ rule: 'certificates.client.minRsaBits', message: 'RSA 2048 bits; the profile requires ≥ 3072', severity: 'required' });
+    const checks = report.objects.flatMap((o) => o.checks);
+    expect(report.summary).toMatchObject({ pass: checks.filter((c) => c.status === 'pass').length, fail: 2, requiredFail: 2 });
+    expect(report.objects[1]!.checks.map((c) => c.check)).toEqual(['csr-signature', 'subject-attributes', 'key-strength']);
+  });
+
+  test('the table: one block per object, PASS/FAIL per check with the rule and message, then a summary line', async () => {
+    const run = await runCli(['lint', 'client-rsa2048.pem', 'bundle.pem', '-p', profile('keys')], { cwd: dir });
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stdout).toMatch(/^mtls-conformance \S+ · lint 2 files · profile lint-keys \(sha256 [0-9a-f]{12}\)$/m);
+    expect(run.stdout).toContain('client-rsa2048.pem · object 1 of 1 · certificate "CN=conformance-client, O=mtls-conformance" · role client (EKU clientAuth)');
+    expect(run.stdout).toMatch(/^ {2}FAIL {2}key-strength +certificates\.client\.minRsaBits +RSA 2048 bits; the profile requires ≥ 3072$/m);
+    expect(run.stdout).toMatch(/^ {2}PASS {2}not-expired +RFC 5280 §4\.1\.2\.5 +valid from /m);
+    expect(run.stdout).toContain('bundle.pem · object 3 of 3 · CA certificate "CN=Lint Root CA"');
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toMatch(/^4 objects, \d+ checks: \d+ pass, 1 fail · NON-CONFORMANT$/);
+  });
+});
+
+describe('lint usage errors: one line, exit 2', () => {
+  test.concurrent.each([
+    ['missing file', ['missing.pem'], ['"missing.pem" cannot be read (ENOENT)']],
+    ['a directory', ['a-directory'], ['"a-directory" cannot be read (EISDIR)']],
+    ['a text file', ['not-a-cert.txt'], ['"not-a-cert.txt" holds no certificate or certificate request', 'Pass a certificate or a CSR']],
+    ['a PEM file with only a key', ['key-only.pem'], ['"key-only.pem" holds no certificate or certificate request']],
+    ['a corrupt PEM certificate', ['corrupt.pem'], ['"corrupt.pem" object 1 (PEM "CERTIFICATE") is not a well-formed X.509 certificate']],
+    ['no EKU and no --role', ['no-eku.pem'], ['"no-eku.pem" object 1', 'has no EKU', 'Pass --role server or --role client']],
+    ['both EKUs and no --role', ['both-eku.pem'], ['has EKU serverAuth, clientAuth, so its role is ambiguous', '--role']],
+    ['CSR without EKU and no --role', ['csr-clean.csr'], ['requests no EKU', '--role']],
+    ['cnMustEqualHost without --host', ['csr-for-host.csr', '--role', 'server', '-p', profile('cn-host')], ['csr.cnMustEqualHost', '"csr-for-host.csr"', 'Pass --host NAME']],
+    ['bad --role', ['client-ec.pem', '--role', 'admin'], ["'admin' is invalid", 'server, client']],
+    ['no file', [], ["missing required argument 'file'"]],
+    // A good file first: nothing is printed before an input error is found.
+    ['a bad file after a good one', ['client-ec.pem', 'not-a-cert.txt'], ['"not-a-cert.txt"']],
+  ])('%s', async (_name, args, fragments) => {
+    const run = await runCli(['lint', ...args], { cwd: dir });
+    expect(run.code, run.stderr + run.stdout).toBe(2);
+    expect(run.stdout).toBe('');
+    const lines = run.stderr.trim().split('\n');
+    expect(lines, run.stderr).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error: /);
+    for (const f of fragments) expect(lines[0]).toContain(f);
+  });
+});
