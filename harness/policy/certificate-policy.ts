@@ -42,7 +42,9 @@ export function certificateFacts(der: Uint8Array | string): CertificateFacts {
   const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
   const alg = cert.publicKey.algorithm as { name: string; modulusLength?: number; namedCurve?: string };
   const keyType = alg.name.startsWith('RSA') ? 'rsa' : alg.name === 'ECDSA' || alg.name === 'ECDH' ? 'ec' : alg.name === 'Ed25519' ? 'ed25519' : 'other';
-  const keyBits = keyType === 'rsa' ? (alg.modulusLength ?? 0) : keyType === 'ec' ? Number((alg.namedCurve ?? 'P-0').slice(2)) : keyType === 'ed25519' ? 256 : 0;
+  const curveBits = /^P-(256|384|521)$/.exec(alg.namedCurve ?? '')?.[1];
+  // An EC curve we cannot size (brainpool, ...) gets 0 bits, so the minimum fails rather than passing silently.
+  const keyBits = keyType === 'rsa' ? (alg.modulusLength ?? 0) : keyType === 'ec' ? Number(curveBits ?? 0) : keyType === 'ed25519' ? 256 : 0;
   const sigAlg = cert.signatureAlgorithm as { hash?: { name: string } };
   return {
     subject: cert.subject,
@@ -84,7 +86,10 @@ export const RULES: Record<RuleName, Rule> = {
   'key-strength': (facts, role, profile) => {
     const policy = profile.certificates[role];
     if (facts.keyType === 'rsa' && facts.keyBits < policy.minRsaBits) return { rule: `certificates.${role}.minRsaBits`, message: `RSA ${facts.keyBits} bits; the profile requires ≥ ${policy.minRsaBits}` };
-    if (facts.keyType === 'ec' && facts.keyBits < policy.minEcBits) return { rule: `certificates.${role}.minEcBits`, message: `EC ${facts.keyBits} bits; the profile requires ≥ ${policy.minEcBits}` };
+    if (facts.keyType === 'ec' && facts.keyBits < policy.minEcBits) {
+      return { rule: `certificates.${role}.minEcBits`, message: facts.keyBits === 0 ? `EC key on a curve the harness cannot size; the profile requires a NIST curve of ≥ ${policy.minEcBits} bits` : `EC ${facts.keyBits} bits; the profile requires ≥ ${policy.minEcBits}` };
+    }
+    if (facts.keyType === 'other') return { rule: `certificates.${role}.minRsaBits`, message: 'a key type other than RSA, EC or Ed25519 (e.g. DSA); the profile allows none of those' };
     return null;
   },
   'signature-algorithm': (facts, role, profile) =>
