@@ -15,6 +15,7 @@ import type { Profile } from '../profile/schema.js';
 import { idMatcher, resolveCases } from '../cases/resolve.js';
 import { buildReport, writeReportJson, type Report, type ReportTarget } from '../report/report.js';
 import { parseTarget, preflight } from '../targets/target.js';
+import { saveContainerLog, startContainerTarget, type StartedContainerTarget } from '../targets/container-target.js';
 import type { ServerPlan, PresentedCert } from './plan.js';
 import { runSuite } from './run-suite.js';
 
@@ -35,6 +36,8 @@ export interface RunOptions {
   servername?: string;
   issuerCert?: string;
   issuerKey?: string;
+  /** --target-image: the target is a container image started for this run. */
+  image?: { name: string; port: number; env: Record<string, string>; cmd?: string[] };
 }
 
 export interface RunOutcome {
@@ -135,7 +138,7 @@ export async function runServer(opts: RunOptions): Promise<RunOutcome> {
   const started = new Date();
   const t0 = performance.now();
   const loaded: LoadedProfile = loadProfile(opts.profile);
-  const spec = parseTarget(opts.target);
+  const spec = opts.image ? null : parseTarget(opts.target);
   const certsDir = resolve(opts.certsDir ?? defaultCertsDir());
   const issuer = await loadIssuerFlags(opts.issuerCert, opts.issuerKey);
   let targetCaPems: string[] | undefined;
@@ -148,24 +151,31 @@ export async function runServer(opts: RunOptions): Promise<RunOutcome> {
   const cert = (n: string) => store.certs.get(n)!;
 
   let reference: StartedReferenceServer | undefined;
+  let container: StartedContainerTarget | undefined;
   let target: ServerPlan['target'];
   let reportTarget: ReportTarget;
   let protocol: 'https' | 'tls' = opts.protocol ?? 'https';
   try {
-    if (spec.kind === 'builtin') {
+    if (opts.image) {
+      container = await startContainerTarget({ image: opts.image.name, port: opts.image.port, env: opts.image.env, cmd: opts.image.cmd, certsDir, startTimeoutMs: Math.max(opts.timeoutMs * 4, 20_000) });
+      target = { host: container.host, port: container.port, servername: opts.servername ?? container.host, url: container.url };
+      reportTarget = { kind: 'container', image: opts.image.name, port: opts.image.port, url: container.url };
+    } else if (spec!.kind === 'builtin') {
+      const builtin = spec as Extract<typeof spec, { kind: 'builtin' }>;
       reference = await startReferenceServer({
-        mode: spec.name,
+        mode: builtin.name,
         profile: loaded.profile,
         serverCertPem: cert('server').certPem,
         serverKeyPem: cert('server').keyPem,
         clientCaPem: cert('client-ca').certPem,
       });
       target = { host: reference.host, port: reference.port, servername: opts.servername ?? reference.host, url: reference.url };
-      reportTarget = { kind: 'url', url: reference.url, builtin: spec.name };
+      reportTarget = { kind: 'url', url: reference.url, builtin: builtin.name };
     } else {
-      protocol = opts.protocol ?? spec.protocol;
-      target = { host: spec.host, port: spec.port, servername: opts.servername ?? spec.host, url: spec.url };
-      reportTarget = { kind: 'url', url: spec.url };
+      const spec2 = spec as Extract<typeof spec, { kind: 'url' }>;
+      protocol = opts.protocol ?? spec2.protocol;
+      target = { host: spec2.host, port: spec2.port, servername: opts.servername ?? spec2.host, url: spec2.url };
+      reportTarget = { kind: 'url', url: spec2.url };
       await preflight(target, opts.timeoutMs);
     }
 
@@ -219,6 +229,7 @@ export async function runServer(opts: RunOptions): Promise<RunOutcome> {
     return { report, results, exitCode: summary.verdict === 'conformant' ? 0 : 1, reportPath, junitPath };
   } finally {
     await reference?.close();
+    if (container) await saveContainerLog(opts.reportDir, await container.stop());
   }
 }
 

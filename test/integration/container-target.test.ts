@@ -1,0 +1,106 @@
+import { execFileSync, execSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { runCli, verdictsOf } from '../helpers/cli.js';
+
+// A locally built image (no registry is reachable) run through the CLI with testcontainers.
+const IMAGE = 'mtls-conformance/openssl:test';
+const engine = (() => {
+  try {
+    execSync('docker info', { stdio: 'ignore', timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+// .ci/run sets this once it has started dockerd: there a missing engine is a failure, not a skip.
+if (process.env.CONFORMANCE_REQUIRE_DOCKER === '1' && !engine) throw new Error('CONFORMANCE_REQUIRE_DOCKER=1 but no Docker engine answers');
+
+const certs = join(mkdtempSync(join(tmpdir(), 'mtls-container-')), 'certs');
+const S_SERVER = 'openssl s_server -accept 127.0.0.1:{port} -cert /conformance/target/server-cert.pem -key /conformance/target/server-key.pem -CAfile /conformance/trust/client-ca.pem -Verify 1';
+let port = 0;
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const p = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return p;
+}
+
+function containersOf(image: string): string {
+  return execSync(`docker ps -aq --filter ancestor=${image}`).toString().trim();
+}
+
+describe.skipIf(!engine)('--target-image (Docker engine present)', () => {
+  beforeAll(async () => {
+    execFileSync('bash', [fileURLToPath(new URL('../../scripts/build-test-image.sh', import.meta.url)), IMAGE], { stdio: 'ignore', timeout: 120_000 });
+    expect((await runCli(['certs', 'init', certs])).code).toBe(0);
+    port = await freePort();
+  }, 180_000);
+
+  async function run(cmd: string, extra: string[] = []) {
+    const out = mkdtempSync(join(tmpdir(), 'mtls-container-r-'));
+    const res = await runCli(['run', '--target-image', IMAGE, '--target-port', String(port), '--target-cmd', cmd, '--certs', certs, '--report-dir', out, '--concurrency', '1', ...extra], { timeoutMs: 120_000 });
+    const report = existsSync(join(out, 'report.json')) ? JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) : null;
+    return { res, report, out };
+  }
+
+  test('a correctly configured image: verdicts, the container log kept, the container removed', async () => {
+    const { res, report, out } = await run(`${S_SERVER} -verify_return_error -www`);
+    expect(res.code, res.stderr).toBe(0);
+    expect(report.target).toMatchObject({ kind: 'container', image: IMAGE, port });
+    const v = verdictsOf(report);
+    expect(Object.entries(v).filter(([, x]) => x === 'fail')).toEqual([['server/client-auth/eku-absent', 'fail']]); // recommended
+    expect(v['server/client-auth/expired']).toBe('pass');
+    expect(readFileSync(join(out, 'container.log'), 'utf8')).toContain('ACCEPT');
+    expect(containersOf(IMAGE)).toBe('');
+  });
+
+  test('a misconfigured image (no -verify_return_error: any client certificate gets in) fails the rejections', async () => {
+    const { res, report } = await run(`${S_SERVER} -www`);
+    expect(res.code).toBe(1);
+    const v = verdictsOf(report);
+    for (const id of ['self-signed', 'untrusted-ca', 'expired', 'not-yet-valid', 'issuer-not-ca']) expect(v[`server/client-auth/${id}`], id).toBe('fail');
+    expect(v['server/client-auth/no-cert']).toBe('pass'); // -Verify 1 still demands a certificate
+    expect(containersOf(IMAGE)).toBe('');
+  });
+
+  test('an image that exits before listening: exit 3 with its last log lines, removed', async () => {
+    const { res } = await run('openssl version');
+    expect(res.code).toBe(3);
+    expect(res.stderr.trim().split('\n')).toHaveLength(1);
+    expect(res.stderr).toMatch(/exited before answering TLS\. Last log lines: "OpenSSL 3/);
+    expect(containersOf(IMAGE)).toBe('');
+  });
+
+  test('an image that does not exist locally: exit 3, one line', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'r-'));
+    const res = await runCli(['run', '--target-image', 'mtls-conformance/no-such-image:none', '--target-port', '9', '--certs', certs, '--report-dir', out]);
+    expect(res.code).toBe(3);
+    expect(res.stderr).toMatch(/^error: --target-image "mtls-conformance\/no-such-image:none" could not be started/);
+  });
+});
+
+describe('--target-image without a container engine', () => {
+  test('exit 3 with one line saying how to get one; other targets keep working', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'r-'));
+    const res = await runCli(['run', '--target-image', IMAGE, '--target-port', '9443', '--report-dir', out], { env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
+    expect(res.code).toBe(3);
+    expect(res.stderr.trim().split('\n')).toHaveLength(1);
+    expect(res.stderr).toContain('needs a container engine');
+    expect(res.stderr).toContain('--target https://host:port');
+    const builtin = await runCli(['run', '--only', 'server/protocol/*', '--report-dir', out], { env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
+    expect(builtin.code).toBe(0);
+  });
+
+  test('--target-image without --target-port: exit 2', async () => {
+    const res = await runCli(['run', '--target-image', IMAGE]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('needs --target-port');
+  });
+});
