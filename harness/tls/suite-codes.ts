@@ -1,0 +1,236 @@
+/**
+ * TLS cipher suite code points (IANA "TLS Cipher Suites" registry; RFC 5246 App. A.5, RFC 4492,
+ * RFC 5289, RFC 6655, RFC 7905, RFC 8446 §B.4, RFC 2712/4346 for the EXPORT ones) with the
+ * OpenSSL name where OpenSSL ever had one. Data only: the raw ClientHello prober offers these by
+ * number, so it can ask about suites the local OpenSSL no longer implements (RC4, 3DES, DES,
+ * EXPORT), and `suiteTraits` says what each one is from its IANA name.
+ */
+
+export type SuiteVersion = 'SSLv3' | 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+export interface SuiteCode {
+  code: number;
+  /** IANA name. */
+  name: string;
+  /** OpenSSL's name (from the release that last had it), or null when OpenSSL never implemented it. */
+  openssl: string | null;
+}
+
+// [code, IANA name, OpenSSL name]
+const TABLE: [number, string, string | null][] = [
+  // TLS 1.3 (RFC 8446 §B.4)
+  [0x1301, 'TLS_AES_128_GCM_SHA256', 'TLS_AES_128_GCM_SHA256'],
+  [0x1302, 'TLS_AES_256_GCM_SHA384', 'TLS_AES_256_GCM_SHA384'],
+  [0x1303, 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_CHACHA20_POLY1305_SHA256'],
+  [0x1304, 'TLS_AES_128_CCM_SHA256', 'TLS_AES_128_CCM_SHA256'],
+  [0x1305, 'TLS_AES_128_CCM_8_SHA256', 'TLS_AES_128_CCM_8_SHA256'],
+
+  // ECDHE with AEAD (RFC 5289, RFC 7905, RFC 7251)
+  [0xc02b, 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 'ECDHE-ECDSA-AES128-GCM-SHA256'],
+  [0xc02c, 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384', 'ECDHE-ECDSA-AES256-GCM-SHA384'],
+  [0xc02f, 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'ECDHE-RSA-AES128-GCM-SHA256'],
+  [0xc030, 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'ECDHE-RSA-AES256-GCM-SHA384'],
+  [0xcca9, 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', 'ECDHE-ECDSA-CHACHA20-POLY1305'],
+  [0xcca8, 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256', 'ECDHE-RSA-CHACHA20-POLY1305'],
+  [0xc0ac, 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM', 'ECDHE-ECDSA-AES128-CCM'],
+  [0xc0ad, 'TLS_ECDHE_ECDSA_WITH_AES_256_CCM', 'ECDHE-ECDSA-AES256-CCM'],
+  [0xc0ae, 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8', 'ECDHE-ECDSA-AES128-CCM8'],
+  [0xc0af, 'TLS_ECDHE_ECDSA_WITH_AES_256_CCM_8', 'ECDHE-ECDSA-AES256-CCM8'],
+
+  // DHE with AEAD (RFC 5288, RFC 6655, RFC 7905)
+  [0x009e, 'TLS_DHE_RSA_WITH_AES_128_GCM_SHA256', 'DHE-RSA-AES128-GCM-SHA256'],
+  [0x009f, 'TLS_DHE_RSA_WITH_AES_256_GCM_SHA384', 'DHE-RSA-AES256-GCM-SHA384'],
+  [0xccaa, 'TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256', 'DHE-RSA-CHACHA20-POLY1305'],
+  [0xc09e, 'TLS_DHE_RSA_WITH_AES_128_CCM', 'DHE-RSA-AES128-CCM'],
+  [0xc09f, 'TLS_DHE_RSA_WITH_AES_256_CCM', 'DHE-RSA-AES256-CCM'],
+  [0x00a2, 'TLS_DHE_DSS_WITH_AES_128_GCM_SHA256', 'DHE-DSS-AES128-GCM-SHA256'],
+  [0x00a3, 'TLS_DHE_DSS_WITH_AES_256_GCM_SHA384', 'DHE-DSS-AES256-GCM-SHA384'],
+
+  // ECDHE with CBC (RFC 4492, RFC 5289)
+  [0xc023, 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256', 'ECDHE-ECDSA-AES128-SHA256'],
+  [0xc024, 'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384', 'ECDHE-ECDSA-AES256-SHA384'],
+  [0xc027, 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256', 'ECDHE-RSA-AES128-SHA256'],
+  [0xc028, 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384', 'ECDHE-RSA-AES256-SHA384'],
+  [0xc009, 'TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA', 'ECDHE-ECDSA-AES128-SHA'],
+  [0xc00a, 'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA', 'ECDHE-ECDSA-AES256-SHA'],
+  [0xc013, 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA', 'ECDHE-RSA-AES128-SHA'],
+  [0xc014, 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA', 'ECDHE-RSA-AES256-SHA'],
+
+  // DHE with CBC
+  [0x0067, 'TLS_DHE_RSA_WITH_AES_128_CBC_SHA256', 'DHE-RSA-AES128-SHA256'],
+  [0x006b, 'TLS_DHE_RSA_WITH_AES_256_CBC_SHA256', 'DHE-RSA-AES256-SHA256'],
+  [0x0033, 'TLS_DHE_RSA_WITH_AES_128_CBC_SHA', 'DHE-RSA-AES128-SHA'],
+  [0x0039, 'TLS_DHE_RSA_WITH_AES_256_CBC_SHA', 'DHE-RSA-AES256-SHA'],
+  [0x0040, 'TLS_DHE_DSS_WITH_AES_128_CBC_SHA256', 'DHE-DSS-AES128-SHA256'],
+  [0x006a, 'TLS_DHE_DSS_WITH_AES_256_CBC_SHA256', 'DHE-DSS-AES256-SHA256'],
+  [0x0032, 'TLS_DHE_DSS_WITH_AES_128_CBC_SHA', 'DHE-DSS-AES128-SHA'],
+  [0x0038, 'TLS_DHE_DSS_WITH_AES_256_CBC_SHA', 'DHE-DSS-AES256-SHA'],
+  [0x0045, 'TLS_DHE_RSA_WITH_CAMELLIA_128_CBC_SHA', 'DHE-RSA-CAMELLIA128-SHA'],
+  [0x0088, 'TLS_DHE_RSA_WITH_CAMELLIA_256_CBC_SHA', 'DHE-RSA-CAMELLIA256-SHA'],
+
+  // Static RSA key exchange: no forward secrecy (RFC 5246, RFC 5288, RFC 6655, RFC 5932, RFC 6209)
+  [0x009c, 'TLS_RSA_WITH_AES_128_GCM_SHA256', 'AES128-GCM-SHA256'],
+  [0x009d, 'TLS_RSA_WITH_AES_256_GCM_SHA384', 'AES256-GCM-SHA384'],
+  [0xc09c, 'TLS_RSA_WITH_AES_128_CCM', 'AES128-CCM'],
+  [0xc09d, 'TLS_RSA_WITH_AES_256_CCM', 'AES256-CCM'],
+  [0xc0a0, 'TLS_RSA_WITH_AES_128_CCM_8', 'AES128-CCM8'],
+  [0xc050, 'TLS_RSA_WITH_ARIA_128_GCM_SHA256', 'ARIA128-GCM-SHA256'],
+  [0xc051, 'TLS_RSA_WITH_ARIA_256_GCM_SHA384', 'ARIA256-GCM-SHA384'],
+  [0x003c, 'TLS_RSA_WITH_AES_128_CBC_SHA256', 'AES128-SHA256'],
+  [0x003d, 'TLS_RSA_WITH_AES_256_CBC_SHA256', 'AES256-SHA256'],
+  [0x002f, 'TLS_RSA_WITH_AES_128_CBC_SHA', 'AES128-SHA'],
+  [0x0035, 'TLS_RSA_WITH_AES_256_CBC_SHA', 'AES256-SHA'],
+  [0x0041, 'TLS_RSA_WITH_CAMELLIA_128_CBC_SHA', 'CAMELLIA128-SHA'],
+  [0x0084, 'TLS_RSA_WITH_CAMELLIA_256_CBC_SHA', 'CAMELLIA256-SHA'],
+  [0x00ba, 'TLS_RSA_WITH_CAMELLIA_128_CBC_SHA256', 'CAMELLIA128-SHA256'],
+  [0x00c0, 'TLS_RSA_WITH_CAMELLIA_256_CBC_SHA256', 'CAMELLIA256-SHA256'],
+  [0x0096, 'TLS_RSA_WITH_SEED_CBC_SHA', 'SEED-SHA'],
+  [0x0007, 'TLS_RSA_WITH_IDEA_CBC_SHA', 'IDEA-CBC-SHA'],
+
+  // Static ECDH (certificate-bound key, no forward secrecy; removed from OpenSSL in 1.1.0)
+  [0xc004, 'TLS_ECDH_ECDSA_WITH_AES_128_CBC_SHA', 'ECDH-ECDSA-AES128-SHA'],
+  [0xc005, 'TLS_ECDH_ECDSA_WITH_AES_256_CBC_SHA', 'ECDH-ECDSA-AES256-SHA'],
+  [0xc00e, 'TLS_ECDH_RSA_WITH_AES_128_CBC_SHA', 'ECDH-RSA-AES128-SHA'],
+  [0xc00f, 'TLS_ECDH_RSA_WITH_AES_256_CBC_SHA', 'ECDH-RSA-AES256-SHA'],
+
+  // 3DES (Sweet32; RFC 5246, RFC 4492)
+  [0x000a, 'TLS_RSA_WITH_3DES_EDE_CBC_SHA', 'DES-CBC3-SHA'],
+  [0x0016, 'TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA', 'DHE-RSA-DES-CBC3-SHA'],
+  [0x0013, 'TLS_DHE_DSS_WITH_3DES_EDE_CBC_SHA', 'DHE-DSS-DES-CBC3-SHA'],
+  [0xc012, 'TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA', 'ECDHE-RSA-DES-CBC3-SHA'],
+  [0xc008, 'TLS_ECDHE_ECDSA_WITH_3DES_EDE_CBC_SHA', 'ECDHE-ECDSA-DES-CBC3-SHA'],
+
+  // RC4 (prohibited by RFC 7465)
+  [0x0004, 'TLS_RSA_WITH_RC4_128_MD5', 'RC4-MD5'],
+  [0x0005, 'TLS_RSA_WITH_RC4_128_SHA', 'RC4-SHA'],
+  [0xc011, 'TLS_ECDHE_RSA_WITH_RC4_128_SHA', 'ECDHE-RSA-RC4-SHA'],
+  [0xc007, 'TLS_ECDHE_ECDSA_WITH_RC4_128_SHA', 'ECDHE-ECDSA-RC4-SHA'],
+
+  // single DES (RFC 5469 deprecates)
+  [0x0009, 'TLS_RSA_WITH_DES_CBC_SHA', 'DES-CBC-SHA'],
+  [0x0015, 'TLS_DHE_RSA_WITH_DES_CBC_SHA', 'EDH-RSA-DES-CBC-SHA'],
+  [0x0012, 'TLS_DHE_DSS_WITH_DES_CBC_SHA', 'EDH-DSS-DES-CBC-SHA'],
+
+  // EXPORT (40-bit; RFC 4346 §A.5: TLS 1.1 must not negotiate them)
+  [0x0003, 'TLS_RSA_EXPORT_WITH_RC4_40_MD5', 'EXP-RC4-MD5'],
+  [0x0006, 'TLS_RSA_EXPORT_WITH_RC2_CBC_40_MD5', 'EXP-RC2-CBC-MD5'],
+  [0x0008, 'TLS_RSA_EXPORT_WITH_DES40_CBC_SHA', 'EXP-DES-CBC-SHA'],
+  [0x0014, 'TLS_DHE_RSA_EXPORT_WITH_DES40_CBC_SHA', 'EXP-EDH-RSA-DES-CBC-SHA'],
+  [0x0011, 'TLS_DHE_DSS_EXPORT_WITH_DES40_CBC_SHA', 'EXP-EDH-DSS-DES-CBC-SHA'],
+  [0x0017, 'TLS_DH_anon_EXPORT_WITH_RC4_40_MD5', 'EXP-ADH-RC4-MD5'],
+  [0x0019, 'TLS_DH_anon_EXPORT_WITH_DES40_CBC_SHA', 'EXP-ADH-DES-CBC-SHA'],
+
+  // NULL encryption (no confidentiality)
+  [0x0000, 'TLS_NULL_WITH_NULL_NULL', null],
+  [0x0001, 'TLS_RSA_WITH_NULL_MD5', 'NULL-MD5'],
+  [0x0002, 'TLS_RSA_WITH_NULL_SHA', 'NULL-SHA'],
+  [0x003b, 'TLS_RSA_WITH_NULL_SHA256', 'NULL-SHA256'],
+  [0xc006, 'TLS_ECDHE_ECDSA_WITH_NULL_SHA', 'ECDHE-ECDSA-NULL-SHA'],
+  [0xc010, 'TLS_ECDHE_RSA_WITH_NULL_SHA', 'ECDHE-RSA-NULL-SHA'],
+  [0xc015, 'TLS_ECDH_anon_WITH_NULL_SHA', 'AECDH-NULL-SHA'],
+
+  // Anonymous (no server authentication)
+  [0x0034, 'TLS_DH_anon_WITH_AES_128_CBC_SHA', 'ADH-AES128-SHA'],
+  [0x003a, 'TLS_DH_anon_WITH_AES_256_CBC_SHA', 'ADH-AES256-SHA'],
+  [0x006c, 'TLS_DH_anon_WITH_AES_128_CBC_SHA256', 'ADH-AES128-SHA256'],
+  [0x006d, 'TLS_DH_anon_WITH_AES_256_CBC_SHA256', 'ADH-AES256-SHA256'],
+  [0x00a6, 'TLS_DH_anon_WITH_AES_128_GCM_SHA256', 'ADH-AES128-GCM-SHA256'],
+  [0x00a7, 'TLS_DH_anon_WITH_AES_256_GCM_SHA384', 'ADH-AES256-GCM-SHA384'],
+  [0x0046, 'TLS_DH_anon_WITH_CAMELLIA_128_CBC_SHA', 'ADH-CAMELLIA128-SHA'],
+  [0x001b, 'TLS_DH_anon_WITH_3DES_EDE_CBC_SHA', 'ADH-DES-CBC3-SHA'],
+  [0x0018, 'TLS_DH_anon_WITH_RC4_128_MD5', 'ADH-RC4-MD5'],
+  [0x001a, 'TLS_DH_anon_WITH_DES_CBC_SHA', 'ADH-DES-CBC-SHA'],
+  [0xc018, 'TLS_ECDH_anon_WITH_AES_128_CBC_SHA', 'AECDH-AES128-SHA'],
+  [0xc019, 'TLS_ECDH_anon_WITH_AES_256_CBC_SHA', 'AECDH-AES256-SHA'],
+  [0xc017, 'TLS_ECDH_anon_WITH_3DES_EDE_CBC_SHA', 'AECDH-DES-CBC3-SHA'],
+  [0xc016, 'TLS_ECDH_anon_WITH_RC4_128_SHA', 'AECDH-RC4-SHA'],
+];
+
+/** Signalling values that travel in the cipher suite list but are not suites (RFC 5746 §3.3, RFC 7507). */
+export const TLS_EMPTY_RENEGOTIATION_INFO_SCSV = 0x00ff;
+export const TLS_FALLBACK_SCSV = 0x5600;
+
+export const SUITE_CODES: readonly SuiteCode[] = TABLE.map(([code, name, openssl]) => ({ code, name, openssl }));
+
+const BY_CODE = new Map(SUITE_CODES.map((s) => [s.code, s]));
+const BY_NAME = new Map(SUITE_CODES.map((s) => [s.name, s]));
+
+/** The IANA name of a code point, or undefined when the table lacks it. */
+export function suiteName(code: number): string | undefined {
+  if (code === TLS_EMPTY_RENEGOTIATION_INFO_SCSV) return 'TLS_EMPTY_RENEGOTIATION_INFO_SCSV';
+  if (code === TLS_FALLBACK_SCSV) return 'TLS_FALLBACK_SCSV';
+  return BY_CODE.get(code)?.name;
+}
+
+export function suiteByCode(code: number): SuiteCode | undefined {
+  return BY_CODE.get(code);
+}
+
+export function suiteByName(name: string): SuiteCode | undefined {
+  return BY_NAME.get(name);
+}
+
+/** `0x002f` */
+export function hexCode(code: number): string {
+  return `0x${code.toString(16).padStart(4, '0')}`;
+}
+
+export type SuiteWeakness = 'rc4' | '3des' | 'des' | 'export' | 'null' | 'anon' | 'static-rsa' | 'static-ecdh' | 'cbc' | 'md5' | 'idea' | 'seed';
+
+export interface SuiteTraits {
+  /** Key exchange as the name states it. */
+  kx: 'tls13' | 'ecdhe' | 'dhe' | 'rsa' | 'ecdh' | 'dh-anon' | 'ecdh-anon' | 'null';
+  aead: boolean;
+  /**
+   * The oldest protocol version that defines the suite: SHA-256/384 MACs and AEAD ciphers need
+   * TLS 1.2 (RFC 5246 §7.4.1.4.1 PRF), ECC suites need the RFC 4492 extensions (TLS 1.0).
+   */
+  minVersion: SuiteVersion;
+  /** EXPORT suites stop at TLS 1.0 (RFC 4346 §A.5); TLS 1.3 suites only exist in TLS 1.3. */
+  maxVersion: SuiteVersion;
+  weaknesses: SuiteWeakness[];
+}
+
+/** What a suite is, read from its IANA name (the registry's names are systematic). */
+export function suiteTraits(name: string): SuiteTraits {
+  if (/^TLS_(AES|CHACHA20)_/.test(name)) return { kx: 'tls13', aead: true, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', weaknesses: [] };
+  const kx: SuiteTraits['kx'] = name.startsWith('TLS_ECDHE_')
+    ? 'ecdhe'
+    : name.startsWith('TLS_DHE_')
+      ? 'dhe'
+      : name.startsWith('TLS_RSA_')
+        ? 'rsa'
+        : name.startsWith('TLS_ECDH_anon_')
+          ? 'ecdh-anon'
+          : name.startsWith('TLS_ECDH_')
+            ? 'ecdh'
+            : name.startsWith('TLS_DH_anon_')
+              ? 'dh-anon'
+              : 'null';
+  const aead = /_GCM_|_CCM|_CHACHA20_POLY1305/.test(name);
+  const w: SuiteWeakness[] = [];
+  if (/_RC4_/.test(name)) w.push('rc4');
+  if (/_3DES_/.test(name)) w.push('3des');
+  if (/_DES_CBC_|_DES40_/.test(name)) w.push('des');
+  if (/_EXPORT_/.test(name)) w.push('export');
+  if (/_WITH_NULL_/.test(name) || name === 'TLS_NULL_WITH_NULL_NULL') w.push('null');
+  if (kx === 'dh-anon' || kx === 'ecdh-anon' || kx === 'null') w.push('anon');
+  if (kx === 'rsa') w.push('static-rsa');
+  if (kx === 'ecdh') w.push('static-ecdh');
+  if (/_CBC_/.test(name)) w.push('cbc');
+  if (/_MD5$/.test(name)) w.push('md5');
+  if (/_IDEA_/.test(name)) w.push('idea');
+  if (/_SEED_/.test(name)) w.push('seed');
+  const minVersion: SuiteVersion = aead || /_SHA(256|384)$/.test(name) ? 'TLSv1.2' : kx === 'ecdhe' || kx === 'ecdh' || kx === 'ecdh-anon' ? 'TLSv1' : 'SSLv3';
+  const maxVersion: SuiteVersion = w.includes('export') ? 'TLSv1' : 'TLSv1.2';
+  return { kx, aead, minVersion, maxVersion, weaknesses: w };
+}
+
+const ORDER: SuiteVersion[] = ['SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+
+/** Whether a suite is defined at a protocol version (by `suiteTraits`' min and max). */
+export function suiteFitsVersion(name: string, version: SuiteVersion): boolean {
+  const t = suiteTraits(name);
+  const v = ORDER.indexOf(version);
+  return ORDER.indexOf(t.minVersion) <= v && v <= ORDER.indexOf(t.maxVersion);
+}
