@@ -93,7 +93,18 @@ export function judge(c: ResolvedCase, obs: Observation | null, profile: Profile
   return verdict('pass', `refused (${seen})`);
 }
 
+function judgeSuites(c: ResolvedCase, obs: Observation, profile: Profile): Verdict {
+  const sweep = obs.sweep;
+  if (!sweep) return verdict('inconclusive', `no suite sweep was recorded (${obs.detail})`);
+  const allowed = new Set<string>(sweep.version === 'TLSv1.3' ? profile.tls.ciphers13 : profile.tls.ciphers12);
+  const outside = sweep.accepted.filter((s) => !allowed.has(s));
+  if (outside.length > 0) return verdict('fail', `accepts ${outside.length} suite${outside.length > 1 ? 's' : ''} outside the profile's allowlist: ${outside.join(', ')}`);
+  if (sweep.inconclusive.length > 0) return verdict('inconclusive', `no clear answer for ${sweep.inconclusive.join(', ')}`);
+  return verdict('pass', sweep.accepted.length > 0 ? `accepts only allowed suites: ${sweep.accepted.join(', ')}` : `accepts no ${sweep.version} suite`);
+}
+
 function judgeProperty(c: ResolvedCase, obs: Observation, profile: Profile): Verdict {
+  if (c.property === 'suites-allowed') return judgeSuites(c, obs, profile);
   const peer = obs.peer;
   if (!peer) return verdict('inconclusive', `the handshake did not get far enough to see the target's certificate (${describeObservation(obs)})`);
   switch (c.property) {

@@ -34,6 +34,8 @@ export interface Observation {
   peer?: PeerCertificateFacts;
   /** Client targets: what the reference server saw and how the command ended. */
   client?: ClientRunFacts;
+  /** Suite sweeps: the suites (IANA names) the target accepted when each was offered alone. */
+  sweep?: { version: string; accepted: string[]; inconclusive: string[]; offered: number };
 }
 
 export interface ClientRunFacts {
@@ -83,6 +85,7 @@ export type PropertyName =
   | 'peer-renewal-window'
   | 'peer-signature-algorithm'
   | 'peer-chain-complete'
+  | 'suites-allowed'
   | 'client-cert-presented'
   | 'client-cert-eku'
   | 'client-cert-key-strength'
@@ -120,12 +123,24 @@ export interface ReferenceServerRecipe {
   legacy?: boolean;
 }
 
+/** A ClientHello written by the harness: sees versions and suites the local OpenSSL cannot offer. */
+export interface RawHelloRecipe {
+  kind: 'raw-version';
+  version: 'SSLv3' | TlsVersion;
+}
+
+/** Offer each known suite alone at one version and record which the target accepts. */
+export interface SuiteSweepRecipe {
+  kind: 'suite-sweep';
+  version: 'TLSv1.2' | 'TLSv1.3';
+}
+
 /** A property case judged from the positive control's observation (e.g. the target's own certificate). */
 export interface ControlRecipe {
   kind: 'control';
 }
 
-export type Recipe = HandshakeRecipe | ReferenceServerRecipe | ControlRecipe;
+export type Recipe = HandshakeRecipe | ReferenceServerRecipe | RawHelloRecipe | SuiteSweepRecipe | ControlRecipe;
 
 /** A case as declared in the catalogue, before a profile gives it an expectation. */
 export interface CaseDefinition {

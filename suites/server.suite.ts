@@ -4,7 +4,7 @@
  */
 import { beforeAll, inject, test } from 'vitest';
 import { judge, counts, describeObservation, interpret } from '../harness/judge.js';
-import { probeCase, probeServerControl, type ServerPlan } from '../harness/run/plan.js';
+import { probeCase, probeRawVersion, probeServerControl, probeSuiteSweep, type ServerPlan } from '../harness/run/plan.js';
 import type { CaseResult, Observation } from '../harness/model.js';
 
 declare module 'vitest' {
@@ -23,7 +23,15 @@ beforeAll(async () => {
 for (const c of plan.cases) {
   test.concurrent(c.id, { timeout: plan.timeoutMs * 2 + 1000 }, async ({ task, skip }) => {
     const recipe = c.recipe;
-    const observation = c.skip ? null : recipe.kind === 'client-handshake' && !c.positiveControl ? await probeCase(plan, recipe) : control;
+    const observation = c.skip
+      ? null
+      : recipe.kind === 'client-handshake' && !c.positiveControl
+        ? await probeCase(plan, recipe)
+        : recipe.kind === 'raw-version'
+          ? await probeRawVersion(plan, recipe)
+          : recipe.kind === 'suite-sweep'
+            ? await probeSuiteSweep(plan, recipe)
+            : control;
     const controlAccepted = control ? interpret(control, plan.profile) === 'accepted' : null;
     const verdict = judge(c, observation, plan.profile, {
       controlAccepted,

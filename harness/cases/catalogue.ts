@@ -151,6 +151,32 @@ for (const [name, version, label, refs] of VERSION_CASES) {
   });
 }
 
+define({
+  id: 'server/protocol/ssl3',
+  title: 'SSL 3.0 is refused (raw ClientHello: the local OpenSSL cannot offer it)',
+  role: 'server',
+  recipe: { kind: 'raw-version', version: 'SSLv3' },
+  refs: ['RFC 7568 §3'],
+  policy: () => required('reject', 'RFC 7568: SSL 3.0 MUST NOT be used (POODLE); no profile allows it.'),
+});
+
+// --- server/cipher: which suites the target accepts, each offered alone by a raw ClientHello.
+
+for (const [version, label, field] of [
+  ['TLSv1.2', 'tls1.2', 'ciphers12'],
+  ['TLSv1.3', 'tls1.3', 'ciphers13'],
+] as const) {
+  define({
+    id: `server/cipher/${label}-suites`,
+    title: `Every ${version.replace('TLSv', 'TLS ')} suite the target accepts is in the profile's allowlist`,
+    role: 'server',
+    recipe: { kind: 'suite-sweep', version },
+    property: 'suites-allowed',
+    refs: ['RFC 9325 §4.2', version === 'TLSv1.2' ? 'RFC 5246 §7.4.1.2' : 'RFC 8446 §B.4', `profile tls.${field}`],
+    policy: (p) => required('property', `Allowed: ${p.tls[field].join(', ')}. Suites are offered one per ClientHello by the harness's own prober, including RC4, 3DES, DES, EXPORT, NULL and anonymous suites the local OpenSSL cannot offer.`),
+  });
+}
+
 // --- server/certificate: properties of the certificate the target presents.
 
 define({

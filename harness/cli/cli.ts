@@ -2,15 +2,17 @@ import { statSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConformanceError, UsageError, quote } from '../errors.js';
 import { PACKAGE_VERSION } from '../package-root.js';
-import { runServer, defaultCertsDir, type RunOutcome } from '../run/run-server.js';
+import { runServer, defaultCertsDir, type RunOutcome, type RunOptions } from '../run/run-server.js';
 import { runClient } from '../run/run-client.js';
 import { mergeIndexes, parseShard, readTargetsFile, runMany, shardOf } from '../run/run-many.js';
+import { parseEnvFlags } from '../targets/container-target.js';
 import { formatResults, formatSummaryLine } from '../report/terminal.js';
 import { certsInit } from './certs-init.js';
 import { listCases } from './cases-command.js';
 import { profileCheck, profileShow } from './profile-command.js';
 import { lintCommand } from './lint-command.js';
 import { serveCommand } from './serve-command.js';
+import { verifyCommand } from './verify-command.js';
 
 /** The `conformance` CLI. Every user error is one line and an exit code (PRODUCT.md). */
 
@@ -45,6 +47,10 @@ function checkReportDir(dir: string | undefined): void {
 }
 
 interface RunFlags {
+  targetImage?: string;
+  targetPort?: number;
+  targetEnv: string[];
+  targetCmd?: string;
   targetsFile?: string;
   parallel: number;
   shard?: string;
@@ -97,8 +103,17 @@ async function runCommand(flags: RunFlags): Promise<number> {
     for (const w of out.warnings) process.stderr.write(w + '\n');
     return printOutcome(out, `client command ${quote(flags.targetClient)}`);
   }
-  const target = flags.target ?? 'builtin:strict';
-  if (!flags.target) {
+  let image: RunOptions['image'];
+  if (flags.targetImage) {
+    if (flags.target) throw new UsageError('target-conflict', `error: --target ${quote(flags.target)} and --target-image ${quote(flags.targetImage)} both given. Pass one of them.`);
+    if (!flags.targetPort) throw new UsageError('target-port-missing', `error: --target-image ${quote(flags.targetImage)} needs --target-port: the TLS port the image listens on (host networking).`);
+    const port = flags.targetPort;
+    // Words of --target-cmd, quotes respected; {port} becomes --target-port.
+    const cmd = flags.targetCmd ? [...flags.targetCmd.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => (m[1] ?? m[2] ?? m[3]!).replace(/\{port\}/g, String(port))) : undefined;
+    image = { name: flags.targetImage, port, env: parseEnvFlags(flags.targetEnv), cmd };
+  }
+  const target = flags.target ?? (image ? `container:${image.name}` : 'builtin:strict');
+  if (!flags.target && !image) {
     process.stdout.write(`No --target given: running against the embedded reference server builtin:strict. Point it at your server with: conformance run --target https://host:port\n`);
   }
   const out = await runServer({
@@ -116,9 +131,11 @@ async function runCommand(flags: RunFlags): Promise<number> {
     servername: flags.servername,
     issuerCert: flags.issuerCert,
     issuerKey: flags.issuerKey,
+    image,
   });
   const r = out.report;
-  return printOutcome(out, r.target.builtin ? `builtin:${r.target.builtin} (${r.target.url})` : String(r.target.url));
+  const label = r.target.builtin ? `builtin:${r.target.builtin} (${r.target.url})` : r.target.kind === 'container' ? `image ${r.target.image} (${r.target.url})` : String(r.target.url);
+  return printOutcome(out, label);
 }
 
 async function runTargetsFile(flags: RunFlags): Promise<number> {
@@ -156,6 +173,10 @@ export function buildProgram(): Command {
     .command('run')
     .description('Run the conformance suite against a target server and report case by case.')
     .option('-t, --target <url>', 'https://host:port, tls://host:port, builtin:strict or builtin:lenient (default: builtin:strict)')
+    .option('--target-image <image>', 'a server container image to start and test (testcontainers, host network; certs mounted at /conformance)')
+    .option('--target-port <port>', 'with --target-image: the TLS port it listens on', positiveInt('--target-port'))
+    .option('--target-env <KEY=VALUE>', 'with --target-image: environment for the container (repeatable)', collect, [])
+    .option('--target-cmd <command>', 'with --target-image: command and arguments for the container; {port} is --target-port')
     .option('--targets-file <file>', 'several targets, one per line or a YAML list ("- target: URL" with optional "profile:"); one report directory each and an index')
     .option('--parallel <n>', 'with --targets-file: targets run at once', positiveInt('--parallel'), 4)
     .option('--shard <i/n>', 'with --targets-file: run only the i-th of n slices (for CI job matrices)')
@@ -221,6 +242,15 @@ export function buildProgram(): Command {
     .option('--json', 'print the servers as one JSON line, then one JSON line per connection')
     .action(async (flags: { profile: string; certs?: string; json?: boolean }) => {
       program.setOptionValue('exitCode', await serveCommand(flags));
+    });
+
+  program
+    .command('verify')
+    .argument('<dir>', 'report directory written by "conformance run"')
+    .description('Check a report directory: every file against manifest.json, the profile against its hash, every verdict re-judged from its recorded observation; exit 0 if all agree, 1 with one line per difference.')
+    .option('--pubkey <file>', 'public key (PEM) that must verify manifest.sig (Ed25519, Ed448 or ECDSA)')
+    .action(async (dir: string, flags: { pubkey?: string }) => {
+      program.setOptionValue('exitCode', await verifyCommand(dir, flags));
     });
 
   const report = program.command('report').description('Work with report directories.');

@@ -183,3 +183,49 @@ export async function probeVersion(input: VersionProbeInput): Promise<VersionPro
   const { verdict, reason } = judgeSuite(input.version, -1, observation);
   return { version: input.version, accepted: false, verdict, reason, observation };
 }
+
+/**
+ * Which of `suites` the server accepts at `version`, by elimination (as sslscan does): offer them
+ * all, remove the one the server picks, offer the rest again, until the server refuses. That is
+ * one ClientHello per accepted suite plus one, instead of one per suite; `sweepSuites` remains
+ * for offering each suite alone.
+ */
+export async function enumerateSuites(input: Omit<SweepInput, 'concurrency'>): Promise<SweepResult> {
+  const started = performance.now();
+  const timeoutMs = input.timeoutMs ?? 5000;
+  const deadline = started + (input.totalTimeoutMs ?? 120_000);
+  let remaining = [...input.suites];
+  const probes: SuiteProbe[] = [];
+  let undecided: { reason: string } | null = null;
+  while (remaining.length > 0) {
+    const left = deadline - performance.now();
+    if (left <= 0) {
+      undecided = { reason: `not decided: the sweep's bound of ${input.totalTimeoutMs ?? 120_000} ms passed` };
+      break;
+    }
+    const hello = buildClientHello({ version: input.version, suites: remaining, servername: input.servername ?? input.host });
+    const observation = await probeHello({ host: input.host, port: input.port, hello, timeoutMs: Math.min(timeoutMs, Math.ceil(left)) });
+    if (observation.kind === 'server-hello' && remaining.includes(observation.suite) && observation.version === input.version) {
+      const suite = observation.suite;
+      probes.push({ suite, name: suiteName(suite) ?? hexCode(suite), verdict: 'accepted', reason: `ServerHello ${observation.version} ${suiteName(suite) ?? hexCode(suite)}`, observation });
+      remaining = remaining.filter((s) => s !== suite);
+      continue;
+    }
+    const judged = judgeSuite(input.version, -1, observation);
+    if (observation.kind === 'server-hello' && observation.version !== input.version) {
+      undecided = null;
+      for (const suite of remaining) probes.push({ suite, name: suiteName(suite) ?? hexCode(suite), verdict: 'refused', reason: `server answered ${observation.version} to a ${input.version} ClientHello`, observation });
+    } else if (judged.verdict === 'refused') {
+      for (const suite of remaining) probes.push({ suite, name: suiteName(suite) ?? hexCode(suite), verdict: 'refused', reason: judged.reason, observation });
+    } else {
+      undecided = { reason: judged.reason };
+    }
+    break;
+  }
+  if (undecided) {
+    const decided = new Set(probes.map((p) => p.suite));
+    for (const suite of input.suites) if (!decided.has(suite)) probes.push({ suite, name: suiteName(suite) ?? hexCode(suite), verdict: 'inconclusive', reason: undecided.reason, observation: null });
+  }
+  const by = (v: SuiteVerdict) => input.suites.filter((s) => probes.find((p) => p.suite === s)?.verdict === v);
+  return { version: input.version, accepted: by('accepted'), refused: by('refused'), inconclusive: by('inconclusive'), probes, durationMs: Math.round(performance.now() - started) };
+}

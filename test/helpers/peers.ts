@@ -274,6 +274,8 @@ export function nginxConf(config: NginxConfig, port: number, dir: string): strin
     `    ssl_verify_client ${config.verifyClient};`,
     ...(config.verifyDepth !== undefined ? [`    ssl_verify_depth ${config.verifyDepth};`] : []),
     `    ssl_protocols ${protocols.join(' ')};`,
+    // A correctly configured server under the intermediate profile: ECDHE AEAD suites only.
+    ...((config.extraServerDirectives ?? []).some((d) => d.startsWith('ssl_ciphers')) ? [] : ['    ssl_ciphers ECDHE+AESGCM:ECDHE+CHACHA20;']),
     ...(config.extraServerDirectives ?? []).map((d) => `    ${d}`),
     '    location / {',
     ...location.map((l) => `      ${l}`),
@@ -352,6 +354,8 @@ export function opensslServerArgs(config: OpensslServerConfig, port: number): st
     '1',
     '-verify_return_error',
     '-www',
+    // ECDHE AEAD suites only unless the test says otherwise (the intermediate profile's allowlist).
+    ...((config.args ?? []).includes('-cipher') ? [] : ['-cipher', 'ECDHE+AESGCM:ECDHE+CHACHA20']),
     ...(config.args ?? []),
   ];
 }

@@ -27,6 +27,9 @@ const ALL_PASS_INTERMEDIATE = {
   'server/protocol/tls1.1': 'pass',
   'server/protocol/tls1.2': 'pass',
   'server/protocol/tls1.3': 'pass',
+  'server/protocol/ssl3': 'pass',
+  'server/cipher/tls1.2-suites': 'pass',
+  'server/cipher/tls1.3-suites': 'pass',
   'server/certificate/trusted': 'pass',
   'server/certificate/hostname': 'pass',
   'server/certificate/eku': 'pass',
@@ -51,16 +54,16 @@ describe('conformance run against builtin targets', () => {
       tool: { name: 'mtls-conformance' },
       target: { kind: 'url', builtin: 'strict' },
       profile: { name: 'intermediate' },
-      summary: { pass: 27, fail: 0, inconclusive: 0, skip: 1, verdict: 'conformant' },
+      summary: { pass: 30, fail: 0, inconclusive: 0, skip: 1, verdict: 'conformant' },
     });
     expect(report.profile.sha256).toMatch(/^[0-9a-f]{64}$/);
     const noCert = report.results.find((r: { id: string }) => r.id === 'server/client-auth/no-cert');
     expect(noCert.observed).toMatchObject({ outcome: 'post-handshake-alert', alert: { code: 116, name: 'certificate_required' }, tlsVersion: 'TLSv1.3' });
     const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
     expect(junit).toContain('name="server/client-auth/expired"');
-    expect(junit).toMatch(/tests="28" failures="0"/);
+    expect(junit).toMatch(/tests="31" failures="0"/);
     expect(readFileSync(join(out, 'report.json'), 'utf8')).not.toMatch(/PRIVATE KEY/);
-    expect(run.stdout).toMatch(/28 cases: 27 pass, 0 fail, 0 inconclusive, 1 skip · CONFORMANT/);
+    expect(run.stdout).toMatch(/31 cases: 30 pass, 0 fail, 0 inconclusive, 1 skip · CONFORMANT/);
   });
 
   test('builtin:strict under modern passes every case too (it follows the profile it is given)', async () => {
@@ -91,11 +94,12 @@ describe('conformance run against builtin targets', () => {
       'server/client-auth/intermediate-not-sent',
       'server/protocol/tls1.0',
       'server/protocol/tls1.1',
+      'server/cipher/tls1.2-suites',
     ]);
     expect(report.summary.verdict).toBe('non-conformant');
     // eku-absent is recommended under intermediate: reported as a fail, but not deciding.
     expect(report.results.find((r: { id: string }) => r.id === 'server/client-auth/eku-absent').severity).toBe('recommended');
-    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toMatch(/failures="12"/);
+    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toMatch(/failures="13"/);
   });
 
   test('no --target: runs builtin:strict and says so first', async () => {
@@ -112,7 +116,7 @@ describe('conformance run against builtin targets', () => {
     const run = await runCli(['run', '--target', 'builtin:lenient', '--certs', certs, '--report-dir', out, '--only', 'server/protocol/*']);
     expect(run.code).toBe(1);
     const verdicts = verdictsOf(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')));
-    expect(verdicts).toEqual({ 'server/client-auth/valid': 'pass', 'server/protocol/tls1.0': 'fail', 'server/protocol/tls1.1': 'fail', 'server/protocol/tls1.2': 'pass', 'server/protocol/tls1.3': 'pass' });
+    expect(verdicts).toEqual({ 'server/client-auth/valid': 'pass', 'server/protocol/tls1.0': 'fail', 'server/protocol/tls1.1': 'fail', 'server/protocol/tls1.2': 'pass', 'server/protocol/tls1.3': 'pass', 'server/protocol/ssl3': 'pass' });
   });
 
   test('verdicts are identical from run to run', async () => {

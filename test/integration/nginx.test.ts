@@ -51,6 +51,9 @@ const INTERMEDIATE_VERIFY_ON: Record<string, string> = {
   'server/protocol/tls1.1': 'pass', // alert 70
   'server/protocol/tls1.2': 'pass',
   'server/protocol/tls1.3': 'pass',
+  'server/protocol/ssl3': 'pass',
+  'server/cipher/tls1.2-suites': 'pass',
+  'server/cipher/tls1.3-suites': 'pass',
   'server/certificate/trusted': 'pass',
   'server/certificate/hostname': 'pass',
   'server/certificate/eku': 'pass',
