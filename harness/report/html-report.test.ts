@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, test } from 'vitest';
+import { areaOf, esc, renderHtmlReport } from './html-report.js';
+import type { Report, ReportResult } from './report.js';
+import type { Observation } from '../model.js';
+
+// A hand-built report; `detail`, `reason` and the client's stderr carry what a hostile target could send.
+const HOSTILE = '</pre></dd></details><script>document.body.dataset.pwned = "1"</script><img src=x onerror="document.body.dataset.pwned=2">\'"&';
+
+function obs(extra: Partial<Observation>): Observation {
+  return { outcome: 'http-status', alert: null, httpStatus: 200, tlsVersion: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256', detail: 'HTTP 200', durationMs: 5, ...extra };
+}
+
+function result(id: string, verdict: ReportResult['verdict'], extra: Partial<ReportResult> = {}): ReportResult {
+  return { id, title: `title of ${id}`, severity: 'required', expect: 'reject', observed: obs({}), verdict, reason: `reason of ${id}`, rationale: 'because', refs: ['RFC 5280 §6.1'], ...extra };
+}
+
+const results: ReportResult[] = [
+  result('server/client-auth/valid', 'pass', { expect: 'accept' }),
+  result('server/client-auth/expired', 'fail', { observed: obs({ detail: HOSTILE }), reason: `accepted (HTTP 200): ${HOSTILE}` }),
+  result('server/client-auth/untrusted-ca', 'inconclusive', { observed: obs({ outcome: 'timeout', httpStatus: null }) }),
+  result('server/client-auth/unexpected-identity', 'skip', { observed: null, severity: 'info' }),
+  result('server/protocol/tls1.0', 'fail', { waived: 'partner legacy <b>until</b> Q3', observed: obs({ outcome: 'handshake-alert', alert: { code: 70, name: 'protocol_version' }, httpStatus: null }) }),
+  // A fact this renderer does not know by name (from a newer probe) is shown as recorded, escaped.
+  result('server/protocol/suites', 'fail', { expect: 'property', observed: { ...obs({}), ...({ sweep: { accepted: ['TLS_RSA_<i>'] } } as object) } }),
+  result('client/server-auth/expired', 'pass', {
+    severity: 'recommended',
+    observed: obs({
+      outcome: 'no-connection',
+      httpStatus: null,
+      client: { exitCode: 1, signal: null, timedOut: false, stdoutTail: '', stderrTail: HOSTILE, connected: false, handshakeCompleted: false, request: null, presentedCertPem: null, presentedAuthorized: false, presentedError: null, observedAt: '2026-01-01T00:00:00Z' },
+    }),
+  }),
+];
+
+const report: Report = {
+  schemaVersion: 1,
+  tool: { name: 'mtls-conformance', version: '0.1.0', node: '24.0.0', openssl: '3.5.0' },
+  target: { kind: 'url', url: 'https://partner.example:8443/<x>' },
+  profile: { name: 'intermediate', sha256: 'cd'.repeat(32), source: 'builtin:intermediate' },
+  startedAt: '2026-01-02T03:04:05.000Z',
+  durationMs: 1234,
+  summary: { pass: 2, fail: 3, inconclusive: 1, skip: 1, verdict: 'non-conformant' },
+  results,
+};
+
+const html = renderHtmlReport(report);
+
+describe('renderHtmlReport', () => {
+  test('shows the verdict, and each case as a coloured cell carrying its id, verdict and severity', () => {
+    expect(html).toContain('<p id="verdict" class="verdict non-conformant" data-verdict="non-conformant">NON-CONFORMANT</p>');
+    for (const r of results) {
+      expect(html).toContain(`<span class="cell verdict-cell" data-id="${r.id}" data-verdict="${r.verdict}" data-severity="${r.severity}"`);
+      expect(html).toContain(`class="tile v-${r.verdict}${r.waived ? ' waived' : ''}"`);
+    }
+  });
+
+  test('groups the cases by area, in report order', () => {
+    const areas = [...html.matchAll(/<section class="area" data-area="([^"]+)">/g)].map((m) => m[1]);
+    expect(areas).toEqual(['server/client-auth', 'server/protocol', 'client/server-auth']);
+    expect(areaOf('server/certificate/eku')).toBe('server/certificate');
+  });
+
+  test('has filters by verdict, by severity and by id text', () => {
+    for (const v of ['pass', 'fail', 'inconclusive', 'skip']) expect(html).toContain(`name="verdict" value="${v}" checked`);
+    for (const s of ['required', 'recommended', 'info']) expect(html).toContain(`name="severity" value="${s}" checked`);
+    expect(html).toContain('<input type="search" id="q"');
+  });
+
+  test("each case's observation is in an expandable block: outcome, alert, status, version, detail, reason, refs", () => {
+    const block = html.slice(html.indexOf('id="case-server-protocol-tls1-0"'), html.indexOf('</details>', html.indexOf('id="case-server-protocol-tls1-0"')));
+    expect(block).toContain('<dt>Outcome</dt><dd>handshake-alert</dd>');
+    expect(block).toContain('<dt>Alert</dt><dd>70 protocol_version</dd>');
+    expect(block).toContain('<dt>HTTP status</dt><dd>—</dd>');
+    expect(block).toContain('<dt>TLS version</dt><dd>TLSv1.3</dd>');
+    expect(block).toContain('<dt>Verdict</dt><dd>fail: reason of server/protocol/tls1.0</dd>');
+    expect(block).toContain('<li>RFC 5280 §6.1</li>');
+    expect(block).toContain('<span class="badge waived">waived</span>');
+    expect(block).toContain('<dt>Waived</dt><dd>partner legacy &lt;b&gt;until&lt;/b&gt; Q3</dd>');
+  });
+
+  test('shows observation facts it does not know by name as recorded JSON', () => {
+    expect(html).toContain('<dt>sweep</dt><dd><pre>{\n  &quot;accepted&quot;: [\n    &quot;TLS_RSA_&lt;i&gt;&quot;\n  ]\n}</pre></dd>');
+  });
+
+  test('is self-contained: one inline script, inline style, no external URL, and a CSP that admits only them', () => {
+    expect(html.match(/<script/g)).toHaveLength(1);
+    expect(html).toMatch(/<script>[^<]/);
+    expect(html).not.toMatch(/<link|<img|<iframe|url\(|@import/i);
+    // Within tags (escaped text has no `<`), no attribute points anywhere but into the page.
+    expect(html).not.toMatch(/<[a-z][^>]*\s(src|href|action)=(?!"#)/i);
+    const script = /<script>([\s\S]*?)<\/script>/.exec(html)![1]!;
+    const style = /<style>([\s\S]*?)<\/style>/.exec(html)![1]!;
+    const hash = (t: string) => createHash('sha256').update(t).digest('base64');
+    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1]!.replaceAll('&#39;', "'");
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain(`script-src 'sha256-${hash(script)}'`);
+    expect(csp).toContain(`style-src 'sha256-${hash(style)}'`);
+  });
+
+  test('renders target-controlled text inert: a <script> in a detail or stderr is text', () => {
+    const escaped = esc(HOSTILE);
+    expect(escaped).toBe('&lt;/pre&gt;&lt;/dd&gt;&lt;/details&gt;&lt;script&gt;document.body.dataset.pwned = &quot;1&quot;&lt;/script&gt;&lt;img src=x onerror=&quot;document.body.dataset.pwned=2&quot;&gt;&#39;&quot;&amp;');
+    expect(html).toContain(`<dt>Detail</dt><dd><pre>${escaped}</pre></dd>`);
+    expect(html).toContain(`<dt>stderr (tail)</dt><dd><pre>${escaped}</pre></dd>`);
+    expect(html).not.toContain('<script>document');
+    expect(html).not.toContain('<img');
+    expect(html).toContain('https://partner.example:8443/&lt;x&gt;');
+    // Every element the page has is one the renderer wrote: the hostile text added no tag.
+    const tags = new Set([...html.matchAll(/<([a-z][a-z0-9]*)/g)].map((m) => m[1]));
+    expect([...tags].sort()).toEqual(['a', 'body', 'button', 'dd', 'details', 'div', 'dl', 'dt', 'fieldset', 'footer', 'form', 'h1', 'h2', 'head', 'header', 'html', 'input', 'label', 'legend', 'li', 'main', 'meta', 'nav', 'p', 'pre', 'script', 'section', 'span', 'style', 'summary', 'title', 'ul'].sort());
+  });
+});

@@ -1,0 +1,244 @@
+import type { KeyObject } from 'node:crypto';
+import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { resolveCases } from '../cases/resolve.js';
+import { UsageError, quote } from '../errors.js';
+import { describeObservation, interpret, judge, summarize } from '../judge.js';
+import type { CaseResult, Observation, ResolvedCase, Role } from '../model.js';
+import { PACKAGE_VERSION } from '../package-root.js';
+import { profileHash } from '../profile/load.js';
+import { profileSchema, type Profile } from '../profile/schema.js';
+import { renderHtmlReport } from './html-report.js';
+import {
+  MANIFEST_FILE,
+  SIGNATURE_FILE,
+  buildManifest,
+  hashFiles,
+  listCoveredFiles,
+  manifestSignatureValid,
+  parseManifest,
+  sha256Hex,
+  writeManifest,
+  type Manifest,
+} from './manifest.js';
+import { renderMarkdownReport } from './markdown-report.js';
+import { writeReportJson, type Report } from './report.js';
+
+/**
+ * A report directory: report.json, junit.xml (vitest wrote it during the run), report.md,
+ * report.html and manifest.json, optionally manifest.sig. `writeReportDir` writes it at the end of
+ * a run; `verifyReportDir` checks it later, anywhere, by hashes and by re-judging every recorded
+ * observation under the recorded profile.
+ */
+
+/** The files writeReportDir writes itself; the manifest of a complete directory lists each. */
+export const REPORT_FILES = ['report.json', 'report.md', 'report.html'] as const;
+
+export interface ReportDirContext {
+  /** The resolved profile the run judged with (`LoadedProfile.profile`): recorded whole in the manifest. */
+  profile: Profile;
+  /** Its SHA-256 (`LoadedProfile.sha256`); must be the one in report.json. */
+  sha256: string;
+  /** When the run ended; default: now. */
+  finishedAt?: Date;
+  /** File to append report.md to; default: $GITHUB_STEP_SUMMARY when set; null: none. */
+  stepSummary?: string | null;
+}
+
+/**
+ * Writes report.json, report.md and report.html into `dir`, then manifest.json over every file
+ * there (junit.xml included), and appends report.md to the CI step summary. `ctx` can be the
+ * run's LoadedProfile as it is. Returns the path of report.json, like writeReportJson.
+ */
+export async function writeReportDir(dir: string, report: Report, ctx: ReportDirContext): Promise<string> {
+  const sha256 = profileHash(ctx.profile);
+  // A manifest that pairs a report with another profile would be evidence of nothing.
+  if (sha256 !== ctx.sha256 || sha256 !== report.profile.sha256) {
+    throw new Error(`writeReportDir: the profile passed (sha256 ${sha256}) is not the one the report was judged with (sha256 ${report.profile.sha256})`);
+  }
+  const reportPath = await writeReportJson(dir, report);
+  const markdown = renderMarkdownReport(report);
+  await writeFile(join(dir, 'report.md'), markdown);
+  await writeFile(join(dir, 'report.html'), renderHtmlReport(report));
+  const manifest = buildManifest({ report, profile: ctx.profile, profileSha256: sha256, finishedAt: ctx.finishedAt ?? new Date(), files: await hashFiles(dir) });
+  await writeManifest(dir, manifest);
+
+  const summaryFile = ctx.stepSummary === undefined ? process.env.GITHUB_STEP_SUMMARY : ctx.stepSummary;
+  if (summaryFile) {
+    try {
+      // Appended, never overwritten: other steps of the job write to the same summary.
+      await appendFile(summaryFile, `${markdown}\n`);
+    } catch (err) {
+      process.stderr.write(`warning: GITHUB_STEP_SUMMARY ${quote(summaryFile)} cannot be appended to (${(err as NodeJS.ErrnoException).code}); the summary is in ${join(dir, 'report.md')}.\n`);
+    }
+  }
+  return reportPath;
+}
+
+export interface VerifyOptions {
+  /** Public key that must verify manifest.sig; absent: the signature is not checked. */
+  publicKey?: KeyObject;
+}
+
+export interface VerifyOutcome {
+  /** One line per difference, each naming the file, the field or the case that differs. Empty: all good. */
+  differences: string[];
+  /** One line saying what was checked, for a clean result. */
+  summary: string;
+}
+
+const short = (hex: string) => `${String(hex).slice(0, 12)}…`;
+
+/** Canonical JSON (sorted keys), to compare recorded objects whatever their key order. */
+function canonical(v: unknown): string {
+  const sort = (x: unknown): unknown =>
+    Array.isArray(x) ? x.map(sort) : x && typeof x === 'object' ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sort((x as Record<string, unknown>)[k])])) : x;
+  return JSON.stringify(sort(v));
+}
+
+/** A manifest entry names a file directly in the directory, never a path out of it. */
+function safeName(name: string): boolean {
+  return name !== '' && name !== '.' && name !== '..' && !/[\\/]/.test(name);
+}
+
+/**
+ * Checks a report directory. Throws UsageError (exit 2) when there is nothing to verify (no
+ * directory, no manifest.json); otherwise returns every difference found, one line each.
+ */
+export async function verifyReportDir(dir: string, opts: VerifyOptions = {}): Promise<VerifyOutcome> {
+  try {
+    if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error(), { code: 'ENOTDIR' });
+  } catch (err) {
+    throw new UsageError('verify-dir-unreadable', `error: ${quote(dir)} is not a readable report directory (${(err as NodeJS.ErrnoException).code}). Pass the --report-dir of a run.`);
+  }
+  let manifestBytes: Buffer;
+  try {
+    manifestBytes = await readFile(join(dir, MANIFEST_FILE));
+  } catch (err) {
+    throw new UsageError('verify-no-manifest', `error: ${quote(join(dir, MANIFEST_FILE))} cannot be read (${(err as NodeJS.ErrnoException).code}): the directory holds no manifest to verify. Pass a --report-dir written by "conformance run".`);
+  }
+
+  const differences: string[] = [];
+  const notes: string[] = [];
+
+  // The signature first: it covers the manifest, which covers everything else.
+  let signature: string | null = null;
+  try {
+    signature = await readFile(join(dir, SIGNATURE_FILE), 'utf8');
+  } catch {
+    signature = null;
+  }
+  if (opts.publicKey) {
+    if (signature === null) differences.push(`${SIGNATURE_FILE}: missing, but --pubkey asks for a signed manifest`);
+    else if (!manifestSignatureValid(manifestBytes, signature, opts.publicKey)) differences.push(`${SIGNATURE_FILE}: the signature does not verify with --pubkey over ${MANIFEST_FILE}`);
+    else notes.push(`signature valid (${opts.publicKey.asymmetricKeyType})`);
+  } else if (signature !== null) {
+    notes.push(`${SIGNATURE_FILE} not checked (pass --pubkey)`);
+  }
+
+  const parsed = parseManifest(manifestBytes.toString('utf8'));
+  if (typeof parsed === 'string') return { differences: [...differences, parsed], summary: '' };
+  const manifest: Manifest = parsed;
+
+  // Files: each listed one present and unchanged, none added, the report files all listed.
+  const listed = Object.keys(manifest.files).sort();
+  for (const name of listed) {
+    if (!safeName(name)) {
+      differences.push(`${MANIFEST_FILE}: lists ${quote(name)}, which is not a file inside the directory`);
+      continue;
+    }
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(join(dir, name));
+    } catch {
+      differences.push(`${name}: missing (${MANIFEST_FILE} lists it)`);
+      continue;
+    }
+    const now = sha256Hex(bytes);
+    if (now !== manifest.files[name]) differences.push(`${name}: SHA-256 ${short(now)} does not match ${MANIFEST_FILE} (${short(manifest.files[name]!)}): the file was changed`);
+  }
+  const present = await listCoveredFiles(dir);
+  for (const name of present) if (!(name in manifest.files)) differences.push(`${name}: not listed in ${MANIFEST_FILE}`);
+  for (const name of REPORT_FILES) if (!(name in manifest.files) && !present.includes(name)) differences.push(`${name}: missing, and not listed in ${MANIFEST_FILE}`);
+
+  // The profile: its recorded hash, and the same profile in the manifest and in the report.
+  const recomputed = profileHash(manifest.profile.resolved);
+  if (recomputed !== manifest.profile.sha256) {
+    differences.push(`${MANIFEST_FILE}: profile ${quote(manifest.profile.name)} hashes to ${short(recomputed)}, not the recorded sha256 ${short(manifest.profile.sha256)}: the profile was changed`);
+  }
+
+  let report: Report | null = null;
+  try {
+    report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as Report;
+    if (!report || typeof report !== 'object' || !Array.isArray(report.results) || !report.profile) throw new Error('no "results" or "profile"');
+  } catch (err) {
+    // A missing report.json is already said above.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') differences.push(`report.json: not a report (${(err as Error).message})`);
+    report = null;
+  }
+  if (!report) return { differences, summary: '' };
+
+  if (report.profile.sha256 !== manifest.profile.sha256) {
+    differences.push(`report.json: profile sha256 ${short(report.profile.sha256)} differs from ${MANIFEST_FILE} (${short(manifest.profile.sha256)})`);
+  }
+  if (report.profile.name !== manifest.profile.name) differences.push(`report.json: profile name ${quote(report.profile.name)} differs from ${MANIFEST_FILE} (${quote(manifest.profile.name)})`);
+  if (canonical(report.target) !== canonical(manifest.target)) differences.push(`report.json: target ${canonical(report.target)} differs from ${MANIFEST_FILE} (${canonical(manifest.target)})`);
+  if (report.startedAt !== manifest.startedAt) differences.push(`report.json: startedAt ${quote(report.startedAt)} differs from ${MANIFEST_FILE} (${quote(manifest.startedAt)})`);
+  if (canonical(report.tool) !== canonical(manifest.tool)) differences.push(`report.json: tool ${canonical(report.tool)} differs from ${MANIFEST_FILE} (${canonical(manifest.tool)})`);
+
+  // Verdicts: re-judged from the recorded observations under the recorded profile.
+  const profile = profileSchema.safeParse(manifest.profile.resolved);
+  if (!profile.success) {
+    const issue = profile.error.issues[0];
+    differences.push(`${MANIFEST_FILE}: the recorded profile is not a valid profile (${issue?.path.join('.') || 'top level'}: ${issue?.message}), so no verdict can be re-judged`);
+    return { differences, summary: '' };
+  }
+  differences.push(...rejudgeReport(report, profile.data));
+
+  const summary =
+    `ok: ${dir}: ${listed.length} files match ${MANIFEST_FILE}; ${report.results.length} verdicts re-judged under profile ${manifest.profile.name} ` +
+    `(sha256 ${manifest.profile.sha256.slice(0, 12)}) by mtls-conformance ${PACKAGE_VERSION} agree (${report.summary?.verdict})${notes.length ? `; ${notes.join('; ')}` : ''}`;
+  return { differences, summary };
+}
+
+/**
+ * Judges every recorded observation again with the current judge, the way the suites do (the
+ * positive control of the case's role decides whether a refusal means anything), and names each
+ * case whose verdict, expectation or severity differs from the record, then the summary.
+ */
+export function rejudgeReport(report: Report, profile: Profile): string[] {
+  const differences: string[] = [];
+  const cases = new Map<string, ResolvedCase>(resolveCases(profile).map((c) => [c.id, c]));
+  const recorded = new Map(report.results.map((r) => [r.id, r]));
+  const controls = new Map<Role, Observation | null>();
+  for (const c of cases.values()) if (c.positiveControl) controls.set(c.role, recorded.get(c.id)?.observed ?? null);
+
+  const rejudged: CaseResult[] = [];
+  for (const r of report.results) {
+    const c = cases.get(r.id);
+    if (!c) {
+      differences.push(`${r.id}: not a case of mtls-conformance ${PACKAGE_VERSION}, so its verdict cannot be re-judged`);
+      continue;
+    }
+    if (r.expect !== c.expect) differences.push(`${r.id}: expectation recorded ${quote(r.expect)}, the profile gives ${quote(c.expect)}`);
+    if (r.severity !== c.severity) differences.push(`${r.id}: severity recorded ${quote(r.severity)}, the profile gives ${quote(c.severity)}`);
+    if ((r.waived ?? null) !== (c.waived ?? null)) differences.push(`${r.id}: waiver recorded ${quote(r.waived ?? 'none')}, the profile gives ${quote(c.waived ?? 'none')}`);
+    const control = controls.get(c.role) ?? null;
+    try {
+      const verdict = judge(c, r.observed, profile, {
+        controlAccepted: control ? interpret(control, profile) === 'accepted' : null,
+        controlSummary: control ? describeObservation(control) : undefined,
+      });
+      if (verdict.verdict !== r.verdict) differences.push(`${r.id}: verdict recorded ${quote(r.verdict)}, re-judged ${quote(verdict.verdict)} (${verdict.reason})`);
+      rejudged.push({ case: c, observation: r.observed, verdict });
+    } catch (err) {
+      differences.push(`${r.id}: the recorded observation cannot be re-judged (${(err as Error).message})`);
+    }
+  }
+  const again = summarize(rejudged);
+  const s = report.summary ?? ({} as Report['summary']);
+  for (const k of ['pass', 'fail', 'inconclusive', 'skip', 'verdict'] as const) {
+    if (s[k] !== again[k]) differences.push(`report.json: summary.${k} recorded ${JSON.stringify(s[k] ?? null)}, re-judged ${JSON.stringify(again[k])}`);
+  }
+  return differences;
+}

@@ -1,0 +1,211 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { loadProfile } from '../../harness/profile/load.js';
+import { renderHtmlReport } from '../../harness/report/html-report.js';
+import { signManifest } from '../../harness/report/manifest.js';
+import type { Report } from '../../harness/report/report.js';
+import { writeReportDir } from '../../harness/report/report-dir.js';
+import { runCli } from '../helpers/cli.js';
+
+// A real run against builtin:lenient (non-conformant, with failures), its report directory
+// completed by writeReportDir unless `run` already wrote it, then `conformance verify` on it and
+// on tampered copies, and report.html rendered by a real headless browser.
+
+const work = mkdtempSync(join(tmpdir(), 'mtls-report-dir-it-'));
+const certs = join(work, 'certs');
+const out = join(work, 'run');
+const stepSummary = join(work, 'step-summary.md');
+let report: Report;
+
+const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
+const writeJson = (path: string, v: unknown) => writeFileSync(path, JSON.stringify(v, null, 2) + '\n');
+
+/** A copy of the pristine run directory to tamper with. */
+function copyOfRun(name: string): string {
+  const dir = join(work, name);
+  cpSync(out, dir, { recursive: true });
+  return dir;
+}
+
+const verify = (args: string[]) => runCli(['verify', ...args]);
+const lines = (text: string) => text.split('\n').filter(Boolean);
+
+beforeAll(async () => {
+  writeFileSync(stepSummary, '# an earlier step\n');
+  const run = await runCli(['run', '--target', 'builtin:lenient', '--certs', certs, '--report-dir', out], { env: { GITHUB_STEP_SUMMARY: stepSummary } });
+  expect(run.code, run.stderr).toBe(1);
+  report = readJson<Report>(join(out, 'report.json'));
+  // Until `run` writes the whole directory itself, complete it here the way `run` will.
+  if (!existsSync(join(out, 'manifest.json'))) {
+    const loaded = loadProfile(report.profile.source.replace(/^builtin:/, ''));
+    await writeReportDir(out, report, { ...loaded, stepSummary });
+  }
+}, 120_000);
+
+describe('report directory of a real run', () => {
+  test('holds report.json, junit.xml, report.md, report.html and manifest.json, and verifies (exit 0, one line)', async () => {
+    for (const f of ['report.json', 'junit.xml', 'report.md', 'report.html', 'manifest.json']) expect(existsSync(join(out, f)), f).toBe(true);
+    const manifest = readJson<{ files: Record<string, string>; profile: { sha256: string } }>(join(out, 'manifest.json'));
+    expect(Object.keys(manifest.files).sort()).toEqual(['junit.xml', 'report.html', 'report.json', 'report.md']);
+    expect(manifest.profile.sha256).toBe(report.profile.sha256);
+    const v = await verify([out]);
+    expect(v.stderr).toBe('');
+    expect(v.code).toBe(0);
+    expect(lines(v.stdout)).toHaveLength(1);
+    expect(v.stdout).toMatch(new RegExp(`^ok: .*: 4 files match manifest.json; ${report.results.length} verdicts re-judged under profile intermediate .* agree \\(non-conformant\\)\n$`));
+  });
+
+  test('report.md names the verdict and each failing case, and was appended to the step summary', () => {
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toContain('NON-CONFORMANT');
+    const failing = report.results.filter((r) => r.verdict === 'fail');
+    expect(failing.length).toBeGreaterThan(0);
+    for (const r of failing) expect(md).toContain(`| ${r.id} |`);
+    const summary = readFileSync(stepSummary, 'utf8');
+    expect(summary.startsWith('# an earlier step\n')).toBe(true);
+    expect(summary.split(md)).toHaveLength(2);
+  });
+
+  test('an edited verdict: exit 1, naming the case', async () => {
+    const dir = copyOfRun('edited-verdict');
+    const edited = readJson<Report>(join(dir, 'report.json'));
+    edited.results.find((r) => r.id === 'server/client-auth/expired')!.verdict = 'pass';
+    writeJson(join(dir, 'report.json'), edited);
+    const v = await verify([dir]);
+    expect(v.code).toBe(1);
+    expect(lines(v.stdout)).toEqual([
+      expect.stringMatching(/^differs: report.json: SHA-256 .* the file was changed$/),
+      expect.stringMatching(/^differs: server\/client-auth\/expired: verdict recorded "pass", re-judged "fail" \(accepted \(HTTP 200\)/),
+    ]);
+  });
+
+  test('a deleted junit.xml: exit 1, naming it', async () => {
+    const dir = copyOfRun('no-junit');
+    rmSync(join(dir, 'junit.xml'));
+    const v = await verify([dir]);
+    expect(v.code).toBe(1);
+    expect(lines(v.stdout)).toEqual(['differs: junit.xml: missing (manifest.json lists it)']);
+  });
+
+  test('a changed profile in the manifest: exit 1, naming the profile', async () => {
+    const dir = copyOfRun('changed-profile');
+    const m = readJson<{ profile: { resolved: { certificates: { client: { minRsaBits: number } } } } }>(join(dir, 'manifest.json'));
+    m.profile.resolved.certificates.client.minRsaBits = 1024;
+    writeJson(join(dir, 'manifest.json'), m);
+    const v = await verify([dir]);
+    expect(v.code).toBe(1);
+    expect(lines(v.stdout)[0]).toMatch(/^differs: manifest.json: profile "intermediate" hashes to \w+…, not the recorded sha256 \w+…: the profile was changed$/);
+  });
+
+  test('signed: verifies with the signer\'s public key (exit 0), not with another key or unsigned (exit 1)', async () => {
+    const dir = copyOfRun('signed');
+    const signer = generateKeyPairSync('ed25519');
+    await signManifest(dir, String(signer.privateKey.export({ type: 'pkcs8', format: 'pem' })));
+    const pub = join(work, 'signer.pub.pem');
+    const otherPub = join(work, 'other.pub.pem');
+    writeFileSync(pub, signer.publicKey.export({ type: 'spki', format: 'pem' }));
+    writeFileSync(otherPub, generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).publicKey.export({ type: 'spki', format: 'pem' }));
+
+    const good = await verify([dir, '--pubkey', pub]);
+    expect(good.code).toBe(0);
+    expect(good.stdout).toMatch(/; signature valid \(ed25519\)\n$/);
+    const other = await verify([dir, '--pubkey', otherPub]);
+    expect(other.code).toBe(1);
+    expect(lines(other.stdout)).toEqual(['differs: manifest.sig: the signature does not verify with --pubkey over manifest.json']);
+    const unsigned = await verify([out, '--pubkey', pub]);
+    expect(unsigned.code).toBe(1);
+    expect(lines(unsigned.stdout)).toEqual(['differs: manifest.sig: missing, but --pubkey asks for a signed manifest']);
+  });
+
+  test('no manifest, no directory or an unreadable --pubkey: exit 2 with one line', async () => {
+    const bare = copyOfRun('no-manifest');
+    rmSync(join(bare, 'manifest.json'));
+    for (const args of [[bare], [join(work, 'nowhere')], [out, '--pubkey', join(work, 'nowhere.pem')]]) {
+      const v = await verify(args);
+      expect(v.code).toBe(2);
+      expect(v.stdout).toBe('');
+      expect(lines(v.stderr)).toHaveLength(1);
+      expect(v.stderr).toMatch(/^error: /);
+    }
+  });
+});
+
+// report.html in a real browser: chromium headless, no network, its own profile directory.
+const chromium = spawnSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).stdout.trim();
+
+function runChromium(args: string[], url: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${mkdtempSync(join(work, 'chromium-'))}`, '--window-size=1280,900'];
+  return new Promise((resolve, reject) => {
+    const child = spawn(chromium, [...flags, ...args, url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`chromium ${args.join(' ')} did not finish within 60 s; stderr: ${stderr.split('\n').slice(-5).join(' | ')}`));
+    }, 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function needChromium(skip: (note?: string) => void): void {
+  if (chromium) return;
+  if (process.env.CI) throw new Error('chromium is not installed, and CI requires the browser test: run scripts/install-peers.sh');
+  skip('chromium is not installed: run scripts/install-peers.sh to render report.html in a headless browser');
+}
+
+describe('report.html in headless chromium', () => {
+  test('renders the verdict and a grid cell per failing case; the filters run from the query string', async ({ skip }) => {
+    needChromium(skip);
+    const page = pathToFileURL(join(out, 'report.html')).href;
+    const shot = join(work, 'report-html.png');
+    const s = await runChromium([`--screenshot=${shot}`], page);
+    expect(s.code, s.stderr).toBe(0);
+    expect(readFileSync(shot).subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    console.log(`report.html screenshot: ${shot}`);
+
+    const dom = await runChromium(['--dump-dom'], page);
+    expect(dom.code, dom.stderr).toBe(0);
+    expect(dom.stdout).toContain('<p id="verdict" class="verdict non-conformant" data-verdict="non-conformant">NON-CONFORMANT</p>');
+    const failing = report.results.filter((r) => r.verdict === 'fail');
+    for (const r of failing) {
+      expect(dom.stdout).toContain(`<span class="cell verdict-cell" data-id="${r.id}" data-verdict="fail" data-severity="${r.severity}"`);
+      expect(dom.stdout).toContain(`class="tile v-fail" href="#case-${r.id.replace(/[^a-z0-9]+/g, '-')}"`);
+    }
+    expect(dom.stdout).toContain(`${report.results.length} of ${report.results.length} cases shown`);
+
+    // The page's script ran (so the CSP hash admits it) and filtered to the failing cases.
+    const filtered = await runChromium(['--dump-dom'], `${page}?verdict=fail&q=client-auth`);
+    const shown = failing.filter((r) => r.id.includes('client-auth'));
+    expect(filtered.stdout).toContain(`<span id="shown" aria-live="polite">${shown.length} of ${report.results.length} cases shown</span>`);
+    expect(filtered.stdout).toMatch(/<details class="case v-pass" id="case-server-client-auth-valid" [^>]*hidden=""/);
+    expect(filtered.stdout).not.toMatch(/<details class="case v-fail" id="case-server-client-auth-expired" [^>]*hidden/);
+  });
+
+  test('a <script> in target-controlled text stays inert text in the browser', async ({ skip }) => {
+    needChromium(skip);
+    const hostile = structuredClone(report);
+    const payload = '</pre><script>document.body.setAttribute("data-pwned", "1")</script><img src=x onerror="document.body.setAttribute(\'data-pwned\', \'2\')">';
+    const noCert = hostile.results.find((r) => r.id === 'server/client-auth/no-cert')!;
+    noCert.observed!.detail = payload;
+    noCert.reason = payload;
+    const file = join(work, 'hostile.html');
+    writeFileSync(file, renderHtmlReport(hostile));
+    const dom = await runChromium(['--dump-dom', '--virtual-time-budget=2000'], pathToFileURL(file).href);
+    expect(dom.code, dom.stderr).toBe(0);
+    expect(dom.stdout).toMatch(/<body>/);
+    expect(dom.stdout).not.toMatch(/<body[^>]*data-pwned/);
+    expect(dom.stdout).not.toContain('<img');
+    expect(dom.stdout).toContain('&lt;script&gt;document.body.setAttribute("data-pwned", "1")&lt;/script&gt;');
+  });
+});
