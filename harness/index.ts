@@ -9,3 +9,6 @@ export { startServerMatrix, judgeConnection, type ServerMatrix, type ServerMatri
 export { probeHandshake } from './probes/handshake-probe.js';
 export { ensureCerts } from '../certs/store.js';
 export type * from './model.js';
+export { writeReportDir, verifyReportDir } from './report/report-dir.js';
+export { signManifest } from './report/manifest.js';
+export { runClient, type ClientRunOptions } from './run/run-client.js';

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Install the real third-party TLS servers the integration tests run against
 # (test/integration/nginx.test.ts, test/integration/openssl-s-server.test.ts):
-# nginx (nginx-light where the distribution has it), openssl and curl.
+# nginx (nginx-light where the distribution has it), openssl and curl; chromium, which
+# test/integration/report-dir.test.ts drives headless to render report.html; and docker.io for
+# test/integration/container-target.test.ts.
 #
-# Idempotent: does nothing when nginx, openssl and curl are already on PATH. Debian/Ubuntu (apt)
+# Idempotent: does nothing when nginx, openssl, curl and chromium are already on PATH. Debian/Ubuntu (apt)
 # only; runs as root, or through sudo when it is available. Non-interactive. The packaged nginx
 # service is not needed: the tests start their own instance with their own config, so a
 # policy-rc.d that stops services from starting at install is fine.
@@ -15,13 +17,16 @@ have() { command -v "$1" >/dev/null 2>&1; }
 # nginx lives in /usr/sbin, which is not on every user's PATH.
 have_nginx() { have nginx || [ -x /usr/sbin/nginx ]; }
 
-if have_nginx && have openssl && have curl; then
-  echo "install-peers: nginx, openssl and curl are already installed"
+# dockerd lives in /usr/sbin too.
+have_dockerd() { have dockerd || [ -x /usr/sbin/dockerd ]; }
+
+if have_nginx && have openssl && have curl && have chromium && have_dockerd; then
+  echo "install-peers: nginx, openssl, curl, chromium and docker.io are already installed"
   exit 0
 fi
 
 if ! have apt-get; then
-  echo "install-peers: error: apt-get not found; install nginx, openssl and curl with your system's package manager" >&2
+  echo "install-peers: error: apt-get not found; install nginx, openssl, curl and chromium with your system's package manager" >&2
   exit 1
 fi
 
@@ -51,6 +56,9 @@ if ! have_nginx; then
 fi
 have openssl || packages+=(openssl)
 have curl || packages+=(curl)
+have chromium || packages+=(chromium)
+# A container engine for the --target-image tests (.ci/run starts dockerd on the host network).
+have_dockerd || packages+=(docker.io)
 
 echo "install-peers: installing ${packages[*]}"
 "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install "${APT_OPTS[@]}" "${packages[@]}"
@@ -59,3 +67,4 @@ nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 "$nginx_bin" -v
 openssl version
 curl --version | head -n 1
+chromium --version

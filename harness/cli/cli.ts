@@ -47,6 +47,7 @@ function checkReportDir(dir: string | undefined): void {
 }
 
 interface RunFlags {
+  signKey?: string;
   targetImage?: string;
   targetPort?: number;
   targetEnv: string[];
@@ -99,6 +100,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
       concurrency: flags.concurrency,
       issuerCert: flags.issuerCert,
       issuerKey: flags.issuerKey,
+      signKey: flags.signKey,
     });
     for (const w of out.warnings) process.stderr.write(w + '\n');
     return printOutcome(out, `client command ${quote(flags.targetClient)}`);
@@ -131,6 +133,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
     servername: flags.servername,
     issuerCert: flags.issuerCert,
     issuerKey: flags.issuerKey,
+    signKey: flags.signKey,
     image,
   });
   const r = out.report;
@@ -185,7 +188,8 @@ export function buildProgram(): Command {
     .option('-p, --profile <name|file>', 'built-in profile name or a profile file (YAML/JSON)', 'intermediate')
     .option('--certs <dir>', `certificate directory made by "certs init" (default: ${defaultCertsDir()})`)
     .option('--target-ca <file>', "CA bundle (PEM) that verifies the target's certificate (default: the certs server CA plus the system roots)")
-    .option('--report-dir <dir>', 'write report.json and junit.xml here', 'conformance-report')
+    .option('--report-dir <dir>', 'write report.json, junit.xml, report.md, report.html and manifest.json here', 'conformance-report')
+    .option('--sign-key <file>', 'sign manifest.json with this private key (PEM, Ed25519 or ECDSA); check with: conformance verify DIR --pubkey PUB')
     .option('--only <glob>', 'run only cases whose id matches (repeatable; * within a segment, ** across)', collect, [])
     .option('--timeout <duration>', 'bound on every network wait and on each run of a --target-client command, e.g. 5000, 500ms, 5s', duration('--timeout'), 5000)
     .option('--concurrency <n>', 'cases probed at once', positiveInt('--concurrency'), 8)

@@ -203,6 +203,13 @@ describe('verifyReportDir', () => {
     expect((await verifyReportDir(dir, { publicKey: other })).differences).toEqual(['manifest.sig: the signature does not verify with --pubkey over manifest.json']);
   });
 
+  test('a report.json that is not a report is a difference, not a crash', async () => {
+    const dir = await makeDir();
+    writeJson(join(dir, 'report.json'), { ...makeReport(), results: [null] });
+    rehash(dir, 'report.json');
+    expect((await verifyReportDir(dir)).differences).toEqual([expect.stringMatching(/^report.json: its results cannot be re-judged \(/)]);
+  });
+
   test('no directory or no manifest is a usage error (exit 2), not a difference', async () => {
     await expect(verifyReportDir(join(tmpdir(), 'mtls-no-such-dir-xyz'))).rejects.toMatchObject({ code: 'verify-dir-unreadable', exitCode: 2 });
     const empty = mkdtempSync(join(tmpdir(), 'mtls-report-dir-'));

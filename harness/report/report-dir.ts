@@ -193,7 +193,12 @@ export async function verifyReportDir(dir: string, opts: VerifyOptions = {}): Pr
     differences.push(`${MANIFEST_FILE}: the recorded profile is not a valid profile (${issue?.path.join('.') || 'top level'}: ${issue?.message}), so no verdict can be re-judged`);
     return { differences, summary: '' };
   }
-  differences.push(...rejudgeReport(report, profile.data));
+  try {
+    differences.push(...rejudgeReport(report, profile.data));
+  } catch (err) {
+    // A hand-edited report can be any JSON; what cannot be read is a difference, not a crash.
+    differences.push(`report.json: its results cannot be re-judged (${(err as Error).message})`);
+  }
 
   const summary =
     `ok: ${dir}: ${listed.length} files match ${MANIFEST_FILE}; ${report.results.length} verdicts re-judged under profile ${manifest.profile.name} ` +

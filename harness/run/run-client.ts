@@ -4,7 +4,9 @@ import { describeObservation, interpret, summarize } from '../judge.js';
 import type { CaseResult } from '../model.js';
 import { loadProfile } from '../profile/load.js';
 import { idMatcher, resolveCases } from '../cases/resolve.js';
-import { buildReport, writeReportJson } from '../report/report.js';
+import { buildReport } from '../report/report.js';
+import { writeReportDir } from '../report/report-dir.js';
+import { signManifest } from '../report/manifest.js';
 import type { ClientPlan } from './plan.js';
 import { runSuite } from './run-suite.js';
 import { defaultCertsDir, loadIssuerFlags, orderLike, pemCertificates, prepareCerts, readText, type RunOutcome } from './run-server.js';
@@ -23,6 +25,8 @@ export interface ClientRunOptions {
   concurrency: number;
   issuerCert?: string;
   issuerKey?: string;
+  /** Sign manifest.json with this private key (PEM; Ed25519 or ECDSA). */
+  signKey?: string;
   cwd?: string;
 }
 
@@ -94,7 +98,8 @@ export async function runClient(opts: ClientRunOptions): Promise<ClientRunOutcom
     durationMs: Math.round(performance.now() - t0),
     results,
   });
-  const reportPath = opts.reportDir ? await writeReportJson(opts.reportDir, report) : undefined;
+  const reportPath = opts.reportDir ? await writeReportDir(opts.reportDir, report, loaded) : undefined;
+  if (reportPath && opts.signKey) await signManifest(opts.reportDir!, await readText(opts.signKey, '--sign-key'));
   const accepted = obs ? interpret(obs, loaded.profile) === 'accepted' : false;
   if (!accepted) {
     const seen = obs ? describeObservation(obs) : 'no observation';

@@ -13,7 +13,9 @@ import { startReferenceServer, type StartedReferenceServer } from '../peers/refe
 import { loadProfile, type LoadedProfile } from '../profile/load.js';
 import type { Profile } from '../profile/schema.js';
 import { idMatcher, resolveCases } from '../cases/resolve.js';
-import { buildReport, writeReportJson, type Report, type ReportTarget } from '../report/report.js';
+import { buildReport, type Report, type ReportTarget } from '../report/report.js';
+import { writeReportDir } from '../report/report-dir.js';
+import { signManifest } from '../report/manifest.js';
 import { parseTarget, preflight } from '../targets/target.js';
 import { saveContainerLog, startContainerTarget, type StartedContainerTarget } from '../targets/container-target.js';
 import type { ServerPlan, PresentedCert } from './plan.js';
@@ -36,6 +38,8 @@ export interface RunOptions {
   servername?: string;
   issuerCert?: string;
   issuerKey?: string;
+  /** Sign manifest.json with this private key (PEM; Ed25519 or ECDSA). */
+  signKey?: string;
   /** --target-image: the target is a container image started for this run. */
   image?: { name: string; port: number; env: Record<string, string>; cmd?: string[] };
 }
@@ -152,6 +156,7 @@ export async function runServer(opts: RunOptions): Promise<RunOutcome> {
 
   let reference: StartedReferenceServer | undefined;
   let container: StartedContainerTarget | undefined;
+  let logSaved = false;
   let target: ServerPlan['target'];
   let reportTarget: ReportTarget;
   let protocol: 'https' | 'tls' = opts.protocol ?? 'https';
@@ -210,6 +215,11 @@ export async function runServer(opts: RunOptions): Promise<RunOutcome> {
     if (run.results.size === 0) {
       throw new HarnessError('suite-failed', `error: the conformance suite did not run: ${run.errors[0] ?? 'no results'}.`);
     }
+    // The container's log is part of the evidence: saved before the manifest hashes the directory.
+    if (container) {
+      await saveContainerLog(opts.reportDir, await container.stop());
+      logSaved = true;
+    }
     const results = orderLike(selected, run.results);
     const report = buildReport({
       target: reportTarget,
@@ -218,7 +228,8 @@ export async function runServer(opts: RunOptions): Promise<RunOutcome> {
       durationMs: Math.round(performance.now() - t0),
       results,
     });
-    const reportPath = opts.reportDir ? await writeReportJson(opts.reportDir, report) : undefined;
+    const reportPath = opts.reportDir ? await writeReportDir(opts.reportDir, report, loaded) : undefined;
+    if (reportPath && opts.signKey) await signManifest(opts.reportDir!, await readText(opts.signKey, '--sign-key'));
 
     const controlResult = run.results.get(control.id) ?? { case: control, observation: null, verdict: { verdict: 'inconclusive', reason: '' } };
     const controlAccepted = controlResult.observation ? interpret(controlResult.observation, loaded.profile) === 'accepted' : false;
@@ -229,7 +240,10 @@ export async function runServer(opts: RunOptions): Promise<RunOutcome> {
     return { report, results, exitCode: summary.verdict === 'conformant' ? 0 : 1, reportPath, junitPath };
   } finally {
     await reference?.close();
-    if (container) await saveContainerLog(opts.reportDir, await container.stop());
+    if (container) {
+      const log = await container.stop();
+      if (!logSaved) await saveContainerLog(opts.reportDir, log);
+    }
   }
 }
 

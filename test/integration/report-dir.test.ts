@@ -40,11 +40,8 @@ beforeAll(async () => {
   const run = await runCli(['run', '--target', 'builtin:lenient', '--certs', certs, '--report-dir', out], { env: { GITHUB_STEP_SUMMARY: stepSummary } });
   expect(run.code, run.stderr).toBe(1);
   report = readJson<Report>(join(out, 'report.json'));
-  // Until `run` writes the whole directory itself, complete it here the way `run` will.
-  if (!existsSync(join(out, 'manifest.json'))) {
-    const loaded = loadProfile(report.profile.source.replace(/^builtin:/, ''));
-    await writeReportDir(out, report, { ...loaded, stepSummary });
-  }
+  // `run` writes the whole directory itself: the manifest is there without any help.
+  expect(existsSync(join(out, 'manifest.json'))).toBe(true);
 }, 120_000);
 
 describe('report directory of a real run', () => {
@@ -120,6 +117,20 @@ describe('report directory of a real run', () => {
     const unsigned = await verify([out, '--pubkey', pub]);
     expect(unsigned.code).toBe(1);
     expect(lines(unsigned.stdout)).toEqual(['differs: manifest.sig: missing, but --pubkey asks for a signed manifest']);
+  });
+
+  test('run --sign-key signs the manifest; verify --pubkey checks it', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const keyFile = join(work, 'run-sign.pem');
+    const pubFile = join(work, 'run-sign.pub.pem');
+    writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, { mode: 0o600 });
+    writeFileSync(pubFile, publicKey.export({ type: 'spki', format: 'pem' }) as string);
+    const dir = join(work, 'signed-run');
+    const run = await runCli(['run', '--target', 'builtin:strict', '--certs', certs, '--report-dir', dir, '--sign-key', keyFile, '--only', 'server/protocol/*']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(existsSync(join(dir, 'manifest.sig'))).toBe(true);
+    expect((await verify([dir, '--pubkey', pubFile])).code).toBe(0);
+    expect(readFileSync(join(dir, 'report.json'), 'utf8')).not.toContain('PRIVATE KEY');
   });
 
   test('no manifest, no directory or an unreadable --pubkey: exit 2 with one line', async () => {
