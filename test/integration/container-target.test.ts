@@ -51,7 +51,7 @@ describe.skipIf(!engine)('--target-image (Docker engine present)', () => {
   }
 
   test('a correctly configured image: verdicts, the container log kept, the container removed', async () => {
-    const { res, report, out } = await run(`${S_SERVER} -verify_return_error -www`);
+    const { res, report, out } = await run(`${S_SERVER} -verify_return_error -cipher ECDHE+AESGCM:ECDHE+CHACHA20 -www`);
     expect(res.code, res.stderr).toBe(0);
     expect(report.target).toMatchObject({ kind: 'container', image: IMAGE, port });
     const v = verdictsOf(report);
