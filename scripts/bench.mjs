@@ -114,6 +114,36 @@ function timeNode(args) {
   });
 }
 
+/** Spawn any command, bounded; for the scanners the suite is compared with. */
+function timeCommand(bin, args, timeoutMs = 600_000) {
+  return new Promise((resolve, reject) => {
+    if (interrupted) return reject(new Error('interrupted'));
+    const t0 = performance.now();
+    const child = spawn(bin, args, { cwd: ROOT, env: { ...process.env, TMPDIR: childTmp }, stdio: ['ignore', 'pipe', 'pipe'] });
+    cliChild = child;
+    let out = '';
+    child.stdout.on('data', (d) => (out = (out + d).slice(-20000)));
+    child.stderr.on('data', (d) => (out = (out + d).slice(-20000)));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${bin} ${args.join(' ')} did not finish within ${timeoutMs / 1000} s\n${out}`));
+    }, timeoutMs);
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      cliChild = null;
+      resolve({ code: code ?? `signal ${signal}`, seconds: (performance.now() - t0) / 1000, out });
+    });
+  });
+}
+
+function which(bin) {
+  for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/bin', '/usr/sbin'])) {
+    if (dir && existsSync(join(dir, bin))) return join(dir, bin);
+  }
+  return null;
+}
+
 /** One `conformance run`; also returns the in-process duration the report records. */
 async function cliRun({ target, certs, targetCa, only = [] }) {
   const reportDir = await tempDir('report');
@@ -276,9 +306,15 @@ function printTable(title, rows) {
 }
 
 /** Run `prepare` + `once` 1 + RUNS times, discard the first, check every exit code. */
-async function measure(name, note, { prepare = async () => {}, once, expect }) {
+let scannerTable = null;
+
+async function measure(name, note, opts) {
+  return measureN(RUNS, name, note, opts);
+}
+
+async function measureN(n, name, note, { prepare = async () => {}, once, expect }) {
   const runs = [];
-  for (let i = 0; i <= RUNS; i++) {
+  for (let i = 0; i <= n; i++) {
     await prepare(i);
     const r = await once(i);
     if (!expect(r)) {
@@ -392,6 +428,18 @@ async function main() {
         expect: judged,
       }),
     );
+    // Side by side against the same nginx, same machine, same run: the scanners users know.
+    if (!process.argv.includes('--no-scanners')) {
+      const scannerRuns = Number(process.argv[process.argv.indexOf('--scanner-runs') + 1]) || 3;
+      const port = new URL(nginx.url).port;
+      const testssl = which('testssl') ?? which('testssl.sh');
+      const sslscan = which('sslscan');
+      const scanRows = [];
+      scanRows.push(await measureN(scannerRuns, 'mtls-conformance full run', 'the same command as "nginx warm": every case, cipher sweeps included', { once: run, expect: judged }));
+      if (sslscan) scanRows.push(await measureN(scannerRuns, 'sslscan (default)', `${sslscan} --no-colour 127.0.0.1:${port}`, { once: () => timeCommand(sslscan, ['--no-colour', `127.0.0.1:${port}`]), expect: (r) => r.code === 0 }));
+      if (testssl) scanRows.push(await measureN(scannerRuns, 'testssl.sh (default run)', `${testssl} --warnings batch --color 0 127.0.0.1:${port}`, { once: () => timeCommand(testssl, ['--warnings', 'batch', '--color', '0', `127.0.0.1:${port}`]), expect: (r) => r.code !== null }));
+      scannerTable = scanRows;
+    }
     const codes = [...new Set(rows.slice(-2).flatMap((r) => r.runs.map((x) => x.code)))];
     nginxNote = `nginx exit codes observed: ${codes.join(', ')} (0 conformant, 1 non-conformant under profile intermediate; the bench accepts either, fails on 2/3)`;
     await stopNginx();
@@ -399,8 +447,14 @@ async function main() {
 
   const leftovers = await readdir(childTmp);
   const loadAfter = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  printTable('Full run (all 21 cases of profile intermediate), wall seconds of the child process:', rows);
+  printTable('Full run (every case of profile intermediate), wall seconds of the child process:', rows);
   printTable('Startup breakdown (warm), wall seconds:', breakdown);
+  if (scannerTable) {
+    printTable('Against the scanners, same nginx, same run, wall seconds:', scannerTable);
+    const med = (r) => stats(r.runs.map((x) => x.seconds)).median;
+    const ours = med(scannerTable[0]);
+    for (const r of scannerTable.slice(1)) console.log(`  ${r.name}: ${(med(r) / ours).toFixed(1)}x the time of our full run`);
+  }
   console.log('');
   console.log('in-process s = median durationMs from report.json: from the start of runServer (after imports) to the report being built,');
   console.log('  i.e. loading/generating certificates, starting the target (builtin) and the vitest run of the suite. The rest of the wall');
