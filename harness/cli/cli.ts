@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConformanceError, UsageError, quote } from '../errors.js';
+import type { CaseResult } from '../model.js';
 import { PACKAGE_VERSION } from '../package-root.js';
 import { runServer, defaultCertsDir, type RunOutcome, type RunOptions } from '../run/run-server.js';
 import { runClient } from '../run/run-client.js';
@@ -46,7 +47,7 @@ function checkReportDir(dir: string | undefined): void {
   }
 }
 
-interface RunFlags {
+interface RunFlags extends OutputFlags {
   signKey?: string;
   targetImage?: string;
   targetPort?: number;
@@ -73,13 +74,44 @@ interface RunFlags {
   issuerKey?: string;
 }
 
-function printOutcome(out: RunOutcome, targetLabel: string): number {
+interface OutputFlags {
+  quiet?: boolean;
+  json?: boolean;
+}
+
+function printOutcome(out: RunOutcome, targetLabel: string, flags: OutputFlags = {}): number {
   const r = out.report;
-  process.stdout.write(`mtls-conformance ${r.tool.version} · target ${targetLabel} · profile ${r.profile.name} (sha256 ${r.profile.sha256.slice(0, 12)})\n`);
-  process.stdout.write(formatResults(out.results) + '\n');
-  process.stdout.write(formatSummaryLine(r, out.reportPath) + '\n');
+  clearProgress();
+  if (flags.json) {
+    // The report on stdout, nothing else: for `| jq` and friends.
+    process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+  } else {
+    if (!flags.quiet) {
+      process.stdout.write(`mtls-conformance ${r.tool.version} · target ${targetLabel} · profile ${r.profile.name} (sha256 ${r.profile.sha256.slice(0, 12)})\n`);
+      process.stdout.write(formatResults(out.results) + '\n');
+    }
+    process.stdout.write(formatSummaryLine(r, out.reportPath) + '\n');
+  }
   if (out.fatal) process.stderr.write(out.fatal + '\n');
   return out.exitCode;
+}
+
+let progressShown = false;
+
+/** Live progress on a terminal (case by case, one line rewritten); nothing when piped, --quiet or --json. */
+function progressPrinter(flags: OutputFlags): ((r: CaseResult) => void) | undefined {
+  if (!process.stderr.isTTY || flags.quiet || flags.json) return undefined;
+  let n = 0;
+  return (r) => {
+    n++;
+    progressShown = true;
+    process.stderr.write(`\r\x1b[2K  ${n} judged · ${r.verdict.verdict.toUpperCase()} ${r.case.id}`);
+  };
+}
+
+function clearProgress(): void {
+  if (progressShown) process.stderr.write('\r\x1b[2K');
+  progressShown = false;
 }
 
 async function runCommand(flags: RunFlags): Promise<number> {
@@ -101,9 +133,10 @@ async function runCommand(flags: RunFlags): Promise<number> {
       issuerCert: flags.issuerCert,
       issuerKey: flags.issuerKey,
       signKey: flags.signKey,
+      onResult: progressPrinter(flags),
     });
     for (const w of out.warnings) process.stderr.write(w + '\n');
-    return printOutcome(out, `client command ${quote(flags.targetClient)}`);
+    return printOutcome(out, `client command ${quote(flags.targetClient)}`, flags);
   }
   let image: RunOptions['image'];
   if (flags.targetImage) {
@@ -115,7 +148,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
     image = { name: flags.targetImage, port, env: parseEnvFlags(flags.targetEnv), cmd };
   }
   const target = flags.target ?? (image ? `container:${image.name}` : 'builtin:strict');
-  if (!flags.target && !image) {
+  if (!flags.target && !image && !flags.json && !flags.quiet) {
     process.stdout.write(`No --target given: running against the embedded reference server builtin:strict. Point it at your server with: conformance run --target https://host:port\n`);
   }
   const out = await runServer({
@@ -135,10 +168,11 @@ async function runCommand(flags: RunFlags): Promise<number> {
     issuerKey: flags.issuerKey,
     signKey: flags.signKey,
     image,
+    onResult: progressPrinter(flags),
   });
   const r = out.report;
   const label = r.target.builtin ? `builtin:${r.target.builtin} (${r.target.url})` : r.target.kind === 'container' ? `image ${r.target.image} (${r.target.url})` : String(r.target.url);
-  return printOutcome(out, label);
+  return printOutcome(out, label, flags);
 }
 
 async function runTargetsFile(flags: RunFlags): Promise<number> {
@@ -189,6 +223,8 @@ export function buildProgram(): Command {
     .option('--certs <dir>', `certificate directory made by "certs init" (default: ${defaultCertsDir()})`)
     .option('--target-ca <file>', "CA bundle (PEM) that verifies the target's certificate (default: the certs server CA plus the system roots)")
     .option('--report-dir <dir>', 'write report.json, junit.xml, report.md, report.html and manifest.json here', 'conformance-report')
+    .option('-q, --quiet', 'print only the summary line (and errors)')
+    .option('--json', 'print the report (report.json) to stdout instead of the table')
     .option('--sign-key <file>', 'sign manifest.json with this private key (PEM, Ed25519 or ECDSA); check with: conformance verify DIR --pubkey PUB')
     .option('--only <glob>', 'run only cases whose id matches (repeatable; * within a segment, ** across)', collect, [])
     .option('--timeout <duration>', 'bound on every network wait and on each run of a --target-client command, e.g. 5000, 500ms, 5s', duration('--timeout'), 5000)

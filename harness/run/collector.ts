@@ -9,10 +9,13 @@ export class CollectorReporter implements Reporter {
   readonly results = new Map<string, CaseResult>();
   readonly errors: string[] = [];
 
+  constructor(private readonly onResult?: (r: CaseResult) => void) {}
+
   onTestCaseResult(testCase: TestCase): void {
     const recorded = (testCase.meta() as { conformance?: CaseResult }).conformance;
     if (recorded) {
       this.results.set(recorded.case.id, recorded);
+      this.onResult?.(recorded);
       return;
     }
     const result = testCase.result();

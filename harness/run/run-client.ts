@@ -25,6 +25,8 @@ export interface ClientRunOptions {
   concurrency: number;
   issuerCert?: string;
   issuerKey?: string;
+  /** Live progress: called as each case is judged. */
+  onResult?: (r: CaseResult) => void;
   /** Sign manifest.json with this private key (PEM; Ed25519 or ECDSA). */
   signKey?: string;
   cwd?: string;
@@ -80,7 +82,7 @@ export async function runClient(opts: ClientRunOptions): Promise<ClientRunOutcom
     cwd: opts.cwd ?? process.cwd(),
   };
   const junitPath = opts.reportDir ? `${opts.reportDir}/junit.xml` : undefined;
-  const run = await runSuite({ suite: 'client', plan, concurrency: opts.concurrency, junitFile: junitPath });
+  const run = await runSuite({ suite: 'client', plan, concurrency: opts.concurrency, junitFile: junitPath, onResult: opts.onResult });
   if (run.results.size === 0) throw new HarnessError('suite-failed', `error: the conformance suite did not run: ${run.errors[0] ?? 'no results'}.`);
 
   const controlResult = run.results.get(control.id);

@@ -38,6 +38,8 @@ export interface RunOptions {
   servername?: string;
   issuerCert?: string;
   issuerKey?: string;
+  /** Live progress: called as each case is judged. */
+  onResult?: (r: CaseResult) => void;
   /** Sign manifest.json with this private key (PEM; Ed25519 or ECDSA). */
   signKey?: string;
   /** --target-image: the target is a container image started for this run. */
@@ -211,7 +213,7 @@ export async function runServer(opts: RunOptions): Promise<RunOutcome> {
       readWindowMs: Math.min(500, opts.timeoutMs),
     };
     const junitPath = opts.reportDir ? join(opts.reportDir, 'junit.xml') : undefined;
-    const run = await runSuite({ suite: 'server', plan, concurrency: opts.concurrency, junitFile: junitPath });
+    const run = await runSuite({ suite: 'server', plan, concurrency: opts.concurrency, junitFile: junitPath, onResult: opts.onResult });
     if (run.results.size === 0) {
       throw new HarnessError('suite-failed', `error: the conformance suite did not run: ${run.errors[0] ?? 'no results'}.`);
     }

@@ -15,6 +15,8 @@ import type { CaseResult } from '../model.js';
 export type SuiteRunOptions = ({ suite: 'server'; plan: ServerPlan } | { suite: 'client'; plan: ClientPlan }) & {
   concurrency: number;
   junitFile?: string;
+  /** Called as each case is judged (live progress). */
+  onResult?: (r: CaseResult) => void;
 };
 
 export interface SuiteRunResult {
@@ -23,7 +25,7 @@ export interface SuiteRunResult {
 }
 
 export async function runSuite(opts: SuiteRunOptions): Promise<SuiteRunResult> {
-  const collector = new CollectorReporter();
+  const collector = new CollectorReporter(opts.onResult);
   const suiteFile = relative(PACKAGE_ROOT, packagePath('dist', 'suites', `${opts.suite}.suite.js`));
   // Loaded here, not at the top: `cases`, `profile` and `certs` need no vitest (about 0.3 s of imports).
   const { startVitest } = await import('vitest/node');
