@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { judge, interpret, summarize } from './judge.js';
 import { resolveCases } from './cases/resolve.js';
 import { loadProfile } from './profile/load.js';
-import type { Observation, Outcome, ResolvedCase } from './model.js';
+import type { FallbackFacts, Observation, Outcome, RenegotiationFacts, ResolvedCase, SessionFacts, SessionVersionFacts } from './model.js';
 
 const profile = loadProfile('intermediate').profile;
 const cases = resolveCases(profile, 'server');
@@ -102,5 +102,118 @@ describe('profile expectations', () => {
     expect([m('server/protocol/tls1.2').expect, m('server/protocol/tls1.2').severity]).toEqual(['reject', 'required']);
     expect([byId('server/client-auth/rsa-2048').expect, byId('server/client-auth/rsa-2048').severity]).toEqual(['accept', 'recommended']);
     expect(byId('server/client-auth/eku-absent').severity).toBe('recommended');
+  });
+});
+
+describe('session ticket lifetime', () => {
+  const limited = { ...profile, tls: { ...profile.tls, maxSessionLifetimeSeconds: 300 } };
+  const c = resolveCases(limited, 'server').find((x) => x.id === 'server/session/ticket-lifetime')!;
+  const v13 = (lifetimes: number[], extra: Partial<SessionVersionFacts> = {}): SessionVersionFacts => ({ version: 'TLSv1.3', status: 'negotiated', sessions: lifetimes.length, tickets: lifetimes.length, lifetimes, detail: 'TLSv1.3 handshake completed', ...extra });
+  const v12 = (extra: Partial<SessionVersionFacts> = {}): SessionVersionFacts => ({ version: 'TLSv1.2', status: 'not-spoken', sessions: 0, tickets: 0, lifetimes: [], detail: 'refused', ...extra });
+  const run = (session: SessionFacts, p = limited) => judge(c, obs('accepted', { session }), p, accepted);
+
+  test('required when the profile sets a maximum, info otherwise (and then it only reports)', () => {
+    expect([c.expect, c.severity]).toEqual(['property', 'required']);
+    const info = byId('server/session/ticket-lifetime');
+    expect(info.severity).toBe('info');
+    expect(judge(info, obs('accepted', { session: { versions: [v13([7200, 7200]), v12()] } }), profile, accepted)).toEqual({
+      verdict: 'pass',
+      reason: 'no limit in the profile (tls.maxSessionLifetimeSeconds); TLS 1.3 tickets announce 7200 s; TLS 1.2 not spoken',
+    });
+  });
+
+  test('a lifetime above the maximum fails, naming both; at or below it passes and says resumption was not checked', () => {
+    expect(run({ versions: [v13([7200, 7200]), v12()] })).toEqual({ verdict: 'fail', reason: 'announces 7200 s; the profile allows at most 300 s (TLS 1.3 tickets announce 7200 s; TLS 1.2 not spoken)' });
+    expect(run({ versions: [v13([300]), v12({ status: 'negotiated', sessions: 1, tickets: 1, lifetimes: [3600] })] }).reason).toMatch(/^announces 3600 s; the profile allows at most 300 s/);
+    const ok = run({ versions: [v13([300, 300]), v12()] });
+    expect(ok.verdict).toBe('pass');
+    expect(ok.reason).toBe("announces at most 300 s, within the profile's 300 s (TLS 1.3 tickets announce 300 s; TLS 1.2 not spoken); resumption after 300 s not checked (run with --slow to offer a session again after 300 s)");
+  });
+
+  test('no ticket passes and says so; a TLS 1.2 session id is noted as unannounced', () => {
+    expect(run({ versions: [v13([]), v12()] })).toEqual({ verdict: 'pass', reason: 'issues no session ticket, so there is nothing to resume by ticket (TLS 1.3: no ticket; TLS 1.2 not spoken)' });
+    const sid = run({ versions: [v13([]), v12({ status: 'negotiated', sessions: 1 })] });
+    expect(sid.verdict).toBe('pass');
+    expect(sid.reason).toContain('session id only, its lifetime is not announced');
+    expect(sid.reason).toContain('not checked (run with --slow');
+  });
+
+  test('a TLS 1.2 ticket of unspecified lifetime (hint 0) is inconclusive without --slow', () => {
+    const v = run({ versions: [v13([300]), v12({ status: 'negotiated', sessions: 1, tickets: 1, lifetimes: [0] })] });
+    expect(v.verdict).toBe('inconclusive');
+    expect(v.reason).toContain('an unspecified lifetime (hint 0)');
+  });
+
+  test('--slow: a late resumption fails whatever was announced; a late refusal passes only when an immediate one was resumed', () => {
+    const late = (atOnce: boolean | null, after: boolean | null) => run({ versions: [v13([300], { resumedAtOnce: atOnce, resumedAfterWait: after }), v12()], waitedSeconds: 305 });
+    expect(late(true, true)).toMatchObject({ verdict: 'fail', reason: expect.stringMatching(/^resumed a TLS 1\.3 session offered 305 s after it was issued; the profile allows at most 300 s/) });
+    expect(late(true, false)).toMatchObject({ verdict: 'pass', reason: expect.stringMatching(/; refused to resume after 305 s$/) });
+    expect(late(false, false)).toMatchObject({ verdict: 'pass', reason: expect.stringMatching(/does not resume TLS 1\.3 sessions at all \(not even at once\)$/) });
+    expect(late(null, false).verdict).toBe('inconclusive');
+    expect(late(true, null).verdict).toBe('inconclusive');
+  });
+
+  test('no handshake at either version is inconclusive', () => {
+    expect(run({ versions: [v13([], { status: 'failed', detail: 'no handshake within 5000 ms' }), v12()] }).verdict).toBe('inconclusive');
+    expect(run({ versions: [v13([], { status: 'not-spoken' }), v12()] }).verdict).toBe('inconclusive');
+    expect(judge(c, obs('accepted'), limited, accepted).verdict).toBe('inconclusive');
+  });
+});
+
+describe('renegotiation and fallback SCSV', () => {
+  const reneg = byId('server/protocol/renegotiation');
+  const fallback = byId('server/protocol/fallback-scsv');
+  const r = (result: RenegotiationFacts['result'], detail: string) => judge(reneg, obs('accepted', { renegotiation: { result, alert: null, detail } }), profile, accepted);
+  const f = (result: FallbackFacts['result'], detail: string) =>
+    judge(fallback, obs('handshake-alert', { fallback: { spoken: ['TLSv1.3', 'TLSv1.2'], fallbackVersion: result === 'not-applicable' ? null : 'TLSv1.2', result, alert: null, detail } }), profile, accepted);
+
+  test('recommended property cases', () => {
+    expect([reneg.expect, reneg.severity, fallback.expect, fallback.severity]).toEqual(['property', 'recommended', 'property', 'recommended']);
+  });
+
+  test('renegotiation: accepted fails, refused or ignored passes, no TLS 1.2 skips, a failed connection is inconclusive', () => {
+    expect(r('accepted', 'the target completed a client-initiated renegotiation of the TLS 1.2 connection').verdict).toBe('fail');
+    expect(r('refused', 'the target refused the renegotiation (alert 100 no_renegotiation)')).toEqual({ verdict: 'pass', reason: 'refused the renegotiation (alert 100 no_renegotiation)' });
+    expect(r('ignored', 'the target neither renegotiated nor refused within 5000 ms').verdict).toBe('pass');
+    expect(r('not-applicable', 'the target refused a TLS 1.2 handshake (alert 70 protocol_version)')).toMatchObject({ verdict: 'skip', reason: expect.stringContaining('TLS 1.3 has no renegotiation') });
+    expect(r('failed', 'no TLS 1.2 handshake within 5000 ms').verdict).toBe('inconclusive');
+  });
+
+  test('fallback: alert 86 passes, another refusal passes with a note, a downgraded handshake fails, one version skips', () => {
+    expect(f('inappropriate-fallback', 'alert 86 inappropriate_fallback to a TLSv1.2 ClientHello').verdict).toBe('pass');
+    expect(f('other-refusal', 'alert 40 handshake_failure')).toMatchObject({ verdict: 'pass', reason: expect.stringContaining('not with the inappropriate_fallback (86) alert') });
+    expect(f('accepted', 'ServerHello TLSv1.2')).toMatchObject({ verdict: 'fail', reason: expect.stringContaining('can force TLSv1.2') });
+    expect(f('not-applicable', 'the target speaks only TLSv1.3: there is no lower version to fall back to')).toEqual({ verdict: 'skip', reason: 'the target speaks only TLSv1.3: there is no lower version to fall back to' });
+    expect(f('no-answer', 'timeout').verdict).toBe('inconclusive');
+  });
+});
+
+describe('what a client offers', () => {
+  const clientCases = resolveCases(profile, 'client');
+  const versions = clientCases.find((c) => c.id === 'client/protocol/offered-versions')!;
+  const suites = clientCases.find((c) => c.id === 'client/cipher/offered-suites')!;
+  const seen = (offered: { versions: string[]; suites: string[] }) => obs('accepted', { offered });
+
+  test('offered versions outside tls.versions fail (recommended: completing one is the required finding); inside pass', () => {
+    expect(versions.severity).toBe('recommended');
+    expect(judge(versions, seen({ versions: ['TLSv1.3', 'TLSv1.2', 'TLSv1.1', 'TLSv1'], suites: [] }), profile, accepted)).toEqual({
+      verdict: 'fail',
+      reason: "offers TLSv1.1, TLSv1 outside the profile's TLSv1.2, TLSv1.3 (offered: TLSv1.3, TLSv1.2, TLSv1.1, TLSv1)",
+    });
+    expect(judge(versions, seen({ versions: ['TLSv1.3', 'TLSv1.2'], suites: [] }), profile, accepted)).toEqual({ verdict: 'pass', reason: 'offers TLSv1.3, TLSv1.2' });
+    const modern = loadProfile('modern').profile;
+    const m = resolveCases(modern, 'client').find((c) => c.id === 'client/protocol/offered-versions')!;
+    expect(judge(m, seen({ versions: ['TLSv1.3', 'TLSv1.2'], suites: [] }), modern, accepted).verdict).toBe('fail');
+  });
+
+  test('offered suites outside both allowlists fail (recommended), by IANA name', () => {
+    expect(suites.severity).toBe('recommended');
+    const v = judge(suites, seen({ versions: ['TLSv1.3'], suites: ['TLS_AES_128_GCM_SHA256', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_RSA_WITH_AES_128_CBC_SHA', '0xffee'] }), profile, accepted);
+    expect(v).toEqual({ verdict: 'fail', reason: "offers 2 of 4 suites outside the profile's allowlists: TLS_RSA_WITH_AES_128_CBC_SHA, 0xffee" });
+    expect(judge(suites, seen({ versions: ['TLSv1.3'], suites: ['TLS_AES_256_GCM_SHA384', 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'] }), profile, accepted).verdict).toBe('pass');
+  });
+
+  test('no ClientHello read is inconclusive', () => {
+    expect(judge(versions, obs('no-connection', { tlsVersion: null }), profile, accepted).verdict).toBe('inconclusive');
   });
 });

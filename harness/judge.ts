@@ -1,6 +1,6 @@
 import type { Profile } from './profile/schema.js';
 import { certificateFacts, RULES, type CertificateFacts, type RuleName } from './policy/certificate-policy.js';
-import type { CaseResult, Observation, ResolvedCase, Severity, Verdict, VerdictValue } from './model.js';
+import type { CaseResult, Observation, ResolvedCase, SessionVersionFacts, Severity, Verdict, VerdictValue } from './model.js';
 
 /**
  * Observations become verdicts here and nowhere else. Pure: the same case, observation,
@@ -103,8 +103,131 @@ function judgeSuites(c: ResolvedCase, obs: Observation, profile: Profile): Verdi
   return verdict('pass', sweep.accepted.length > 0 ? `accepts only allowed suites: ${sweep.accepted.join(', ')}` : `accepts no ${sweep.version} suite`);
 }
 
+const VERSION_LABEL: Record<string, string> = { 'TLSv1.3': 'TLS 1.3', 'TLSv1.2': 'TLS 1.2' };
+
+/** What one version's connection announced, as a clause: `TLS 1.3 tickets announce 7200 s`. */
+function describeSessions(v: SessionVersionFacts): string {
+  const label = VERSION_LABEL[v.version] ?? v.version;
+  if (v.status === 'not-spoken') return `${label} not spoken`;
+  if (v.status === 'failed') return `${label} not observed (${v.detail})`;
+  if (v.tickets === 0) return v.sessions > 0 && v.version === 'TLSv1.2' ? `${label}: no ticket (session id only, its lifetime is not announced)` : `${label}: no ticket`;
+  const known = v.lifetimes.filter((l) => l > 0);
+  const unspecified = v.lifetimes.length - known.length;
+  const distinct = [...new Set(known)].sort((a, b) => b - a);
+  const parts = [...(distinct.length ? [distinct.map((l) => `${l} s`).join(', ')] : []), ...(unspecified ? ['an unspecified lifetime (hint 0)'] : [])];
+  return `${label} ${v.tickets > 1 ? 'tickets announce' : 'ticket announces'} ${parts.join(' and ')}`;
+}
+
+/** server/session/ticket-lifetime: the longest lifetime announced against the profile's maximum; with --slow, the late resumption. */
+function judgeSessionLifetime(obs: Observation, profile: Profile): Verdict {
+  const s = obs.session;
+  if (!s) return verdict('inconclusive', `no session facts were recorded (${obs.detail})`);
+  const max = profile.tls.maxSessionLifetimeSeconds;
+  const seen = s.versions.filter((v) => v.status === 'negotiated');
+  const summary = s.versions.map(describeSessions).join('; ');
+  if (seen.length === 0) {
+    return s.versions.some((v) => v.status === 'failed')
+      ? verdict('inconclusive', `no full handshake with the valid certificate completed: ${summary}`)
+      : verdict('inconclusive', `the target refused both TLS 1.3 and TLS 1.2 handshakes with the valid certificate: ${summary}`);
+  }
+  const lifetimes = seen.flatMap((v) => v.lifetimes);
+  const longest = lifetimes.length ? Math.max(...lifetimes) : null;
+  if (max === null) return verdict('pass', `no limit in the profile (tls.maxSessionLifetimeSeconds); ${summary}`);
+
+  const resumed = seen.filter((v) => v.resumedAfterWait === true);
+  if (resumed.length > 0) {
+    return verdict('fail', `resumed a ${resumed.map((v) => VERSION_LABEL[v.version]).join(' and a ')} session offered ${s.waitedSeconds} s after it was issued; the profile allows at most ${max} s (${summary})`);
+  }
+  if (longest !== null && longest > max) return verdict('fail', `announces ${longest} s; the profile allows at most ${max} s (${summary})`);
+
+  const resumable = seen.filter((v) => v.sessions > 0);
+  // With --slow a late refusal counts only where a session offered at once was resumed (the control).
+  const unclear = resumable.filter((v) => v.resumedAfterWait == null || v.resumedAtOnce == null);
+  const never = resumable.filter((v) => v.resumedAtOnce === false);
+  const late =
+    s.waitedSeconds === undefined
+      ? resumable.length > 0
+        ? `; resumption after ${max} s not checked (run with --slow to offer a session again after ${max} s)`
+        : ''
+      : `; ${[
+          ...(resumable.length > never.length ? [`refused to resume after ${s.waitedSeconds} s`] : []),
+          ...(never.length ? [`does not resume ${never.map((v) => VERSION_LABEL[v.version]).join(' or ')} sessions at all (not even at once)`] : []),
+        ].join('; ')}`;
+  const unspecified = seen.some((v) => v.lifetimes.some((l) => l === 0));
+  if (unspecified && s.waitedSeconds === undefined) {
+    return verdict('inconclusive', `announces no lifetime for its tickets (${summary}); run with --slow to check it refuses them after ${max} s`);
+  }
+  if (s.waitedSeconds !== undefined && unclear.length > 0) {
+    return verdict('inconclusive', `${summary}; a resumption attempt did not complete, so the late refusal proves nothing: ${unclear.map((v) => v.detail).join('; ')}`);
+  }
+  if (seen.every((v) => v.tickets === 0)) {
+    return verdict('pass', `issues no session ticket, so there is nothing to resume by ticket (${summary})${late}`);
+  }
+  return verdict('pass', `announces at most ${longest} s, within the profile's ${max} s (${summary})${late}`);
+}
+
+function judgeRenegotiation(obs: Observation): Verdict {
+  const r = obs.renegotiation;
+  if (!r) return verdict('inconclusive', `no renegotiation was attempted (${obs.detail})`);
+  switch (r.result) {
+    case 'accepted':
+      return verdict('fail', `${r.detail}: any client can make it do a full handshake's work on demand`);
+    case 'refused':
+      return verdict('pass', r.detail.replace(/^the target /, ''));
+    case 'ignored':
+      return verdict('pass', `did not renegotiate: ${r.detail.replace(/^the target /, '')}`);
+    case 'not-applicable':
+      return verdict('skip', `${r.detail}; TLS 1.3 has no renegotiation`);
+    case 'failed':
+      return verdict('inconclusive', r.detail);
+  }
+}
+
+function judgeFallback(obs: Observation): Verdict {
+  const f = obs.fallback;
+  if (!f) return verdict('inconclusive', `no fallback ClientHello was sent (${obs.detail})`);
+  switch (f.result) {
+    case 'inappropriate-fallback':
+      return verdict('pass', f.detail);
+    case 'other-refusal':
+      // The same version without the SCSV was accepted: the SCSV made the difference, only the alert is not RFC 7507's.
+      return verdict('pass', `refused the downgrade, though not with the inappropriate_fallback (86) alert RFC 7507 §3 prescribes: ${f.detail}`);
+    case 'accepted':
+      return verdict('fail', `completed a downgraded handshake: ${f.detail}; an attacker who breaks the first handshake can force ${f.fallbackVersion}`);
+    case 'not-applicable':
+      return verdict('skip', f.detail);
+    case 'no-answer':
+      return verdict('inconclusive', f.detail);
+  }
+}
+
+/** client/protocol/offered-versions and client/cipher/offered-suites, from the ClientHello the control's server read. */
+function judgeOffered(c: ResolvedCase, obs: Observation, profile: Profile): Verdict {
+  const offered = obs.offered;
+  if (!offered) {
+    const why = obs.client && !obs.client.connected ? 'the client never connected' : 'the client sent no ClientHello the harness could read';
+    return verdict('inconclusive', `${why} (${describeObservation(obs)})`);
+  }
+  if (c.property === 'offered-versions') {
+    const allowed = new Set<string>(profile.tls.versions);
+    const outside = offered.versions.filter((v) => !allowed.has(v));
+    return outside.length > 0
+      ? verdict('fail', `offers ${outside.join(', ')} outside the profile's ${profile.tls.versions.join(', ')} (offered: ${offered.versions.join(', ')})`)
+      : verdict('pass', `offers ${offered.versions.join(', ')}`);
+  }
+  const allowed = new Set<string>([...profile.tls.ciphers13, ...profile.tls.ciphers12]);
+  const outside = offered.suites.filter((s) => !allowed.has(s));
+  return outside.length > 0
+    ? verdict('fail', `offers ${outside.length} of ${offered.suites.length} suites outside the profile's allowlists: ${outside.join(', ')}`)
+    : verdict('pass', `offers only allowed suites: ${offered.suites.join(', ')}`);
+}
+
 function judgeProperty(c: ResolvedCase, obs: Observation, profile: Profile): Verdict {
   if (c.property === 'suites-allowed') return judgeSuites(c, obs, profile);
+  if (c.property === 'session-lifetime') return judgeSessionLifetime(obs, profile);
+  if (c.property === 'renegotiation-refused') return judgeRenegotiation(obs);
+  if (c.property === 'fallback-refused') return judgeFallback(obs);
+  if (c.property === 'offered-versions' || c.property === 'offered-suites') return judgeOffered(c, obs, profile);
   const peer = obs.peer;
   if (!peer) return verdict('inconclusive', `the handshake did not get far enough to see the target's certificate (${describeObservation(obs)})`);
   switch (c.property) {

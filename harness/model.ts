@@ -36,6 +36,63 @@ export interface Observation {
   client?: ClientRunFacts;
   /** Suite sweeps: the suites (IANA names) the target accepted when each was offered alone. */
   sweep?: { version: string; accepted: string[]; inconclusive: string[]; offered: number };
+  /** server/session/ticket-lifetime: the session lifetimes the target announced, and the late resumption. */
+  session?: SessionFacts;
+  /** server/protocol/renegotiation: what a client-initiated renegotiation on TLS 1.2 got. */
+  renegotiation?: RenegotiationFacts;
+  /** server/protocol/fallback-scsv: a lower-version ClientHello carrying TLS_FALLBACK_SCSV. */
+  fallback?: FallbackFacts;
+  /** Client targets: what the client offered in its ClientHello (versions and suites, IANA names; GREASE and SCSVs left out). */
+  offered?: { versions: string[]; suites: string[] };
+}
+
+/** What one TLS version's connection showed about session resumption. */
+export interface SessionVersionFacts {
+  version: 'TLSv1.2' | 'TLSv1.3';
+  /**
+   * negotiated: a full handshake with the valid client certificate completed; not-spoken: the
+   * target refused the version; failed: the handshake or request did not complete otherwise.
+   */
+  status: 'negotiated' | 'not-spoken' | 'failed';
+  /** Sessions the `session` event gave (TLS 1.3: one per NewSessionTicket). */
+  sessions: number;
+  /** Sessions that carry a ticket (RFC 8446 §4.6.1, RFC 5077 §3.3); the others resume by session id. */
+  tickets: number;
+  /** ticket_lifetime(_hint) of each ticket, seconds; 0 in TLS 1.2 means unspecified (RFC 5077 §3.3). */
+  lifetimes: number[];
+  /** With --slow: whether the target resumed a fresh session offered at once (the control: resumption works at all). */
+  resumedAtOnce?: boolean | null;
+  /** With --slow: whether the target resumed the session offered after the wait. */
+  resumedAfterWait?: boolean | null;
+  detail: string;
+}
+
+export interface SessionFacts {
+  versions: SessionVersionFacts[];
+  /** With --slow: the age of the sessions when they were offered again, seconds; absent: not checked. */
+  waitedSeconds?: number;
+}
+
+export interface RenegotiationFacts {
+  /**
+   * accepted: the renegotiation handshake completed; refused: alert, error or close; ignored: the
+   * target neither renegotiated nor refused within the wait; not-applicable: no TLS 1.2 session to
+   * renegotiate (the target does not speak TLS 1.2); failed: the initial TLS 1.2 connection failed otherwise.
+   */
+  result: 'accepted' | 'refused' | 'ignored' | 'not-applicable' | 'failed';
+  alert: Alert | null;
+  detail: string;
+}
+
+export interface FallbackFacts {
+  /** Versions a raw ClientHello got a ServerHello for, highest first. */
+  spoken: string[];
+  /** The version of the fallback ClientHello; null when there is no lower version to fall back to. */
+  fallbackVersion: string | null;
+  /** What the fallback ClientHello with TLS_FALLBACK_SCSV got. */
+  result: 'inappropriate-fallback' | 'other-refusal' | 'accepted' | 'not-applicable' | 'no-answer';
+  alert: Alert | null;
+  detail: string;
 }
 
 export interface ClientRunFacts {
@@ -86,6 +143,11 @@ export type PropertyName =
   | 'peer-signature-algorithm'
   | 'peer-chain-complete'
   | 'suites-allowed'
+  | 'session-lifetime'
+  | 'renegotiation-refused'
+  | 'fallback-refused'
+  | 'offered-versions'
+  | 'offered-suites'
   | 'client-cert-presented'
   | 'client-cert-eku'
   | 'client-cert-key-strength'
@@ -140,7 +202,30 @@ export interface ControlRecipe {
   kind: 'control';
 }
 
-export type Recipe = HandshakeRecipe | ReferenceServerRecipe | RawHelloRecipe | SuiteSweepRecipe | ControlRecipe;
+/** Full handshakes at TLS 1.3 and 1.2 with the valid certificate, reading the session tickets the target issues; with --slow, a late resumption. */
+export interface SessionLifetimeRecipe {
+  kind: 'session-lifetime';
+}
+
+/** A TLS 1.2 connection with the valid certificate, then a client-initiated renegotiation. */
+export interface RenegotiationRecipe {
+  kind: 'renegotiation';
+}
+
+/** Raw ClientHellos: the versions the target speaks, then one below its highest with TLS_FALLBACK_SCSV. */
+export interface FallbackScsvRecipe {
+  kind: 'fallback-scsv';
+}
+
+export type Recipe =
+  | HandshakeRecipe
+  | ReferenceServerRecipe
+  | RawHelloRecipe
+  | SuiteSweepRecipe
+  | ControlRecipe
+  | SessionLifetimeRecipe
+  | RenegotiationRecipe
+  | FallbackScsvRecipe;
 
 /** A case as declared in the catalogue, before a profile gives it an expectation. */
 export interface CaseDefinition {

@@ -4,7 +4,17 @@
  */
 import { beforeAll, inject, test } from 'vitest';
 import { judge, counts, describeObservation, interpret } from '../harness/judge.js';
-import { probeCase, probeRawVersion, probeServerControl, probeSuiteSweep, type ServerPlan } from '../harness/run/plan.js';
+import {
+  probeCase,
+  probeRawVersion,
+  probeServerControl,
+  probeServerFallback,
+  probeServerRenegotiation,
+  probeSessionLifetime,
+  probeSuiteSweep,
+  sessionWaitMs,
+  type ServerPlan,
+} from '../harness/run/plan.js';
 import type { CaseResult, Observation } from '../harness/model.js';
 
 declare module 'vitest' {
@@ -20,18 +30,32 @@ beforeAll(async () => {
   control = await probeServerControl(plan);
 }, plan.timeoutMs * 2 + 1000);
 
+async function observe(c: (typeof plan.cases)[number]): Promise<Observation | null> {
+  const recipe = c.recipe;
+  if (c.skip) return null;
+  switch (recipe.kind) {
+    case 'client-handshake':
+      return c.positiveControl ? control : probeCase(plan, recipe);
+    case 'raw-version':
+      return probeRawVersion(plan, recipe);
+    case 'suite-sweep':
+      return probeSuiteSweep(plan, recipe);
+    case 'session-lifetime':
+      return probeSessionLifetime(plan);
+    case 'renegotiation':
+      return probeServerRenegotiation(plan);
+    case 'fallback-scsv':
+      return probeServerFallback(plan);
+    default:
+      return control;
+  }
+}
+
 for (const c of plan.cases) {
-  test.concurrent(c.id, { timeout: plan.timeoutMs * 2 + 1000 }, async ({ task, skip }) => {
-    const recipe = c.recipe;
-    const observation = c.skip
-      ? null
-      : recipe.kind === 'client-handshake' && !c.positiveControl
-        ? await probeCase(plan, recipe)
-        : recipe.kind === 'raw-version'
-          ? await probeRawVersion(plan, recipe)
-          : recipe.kind === 'suite-sweep'
-            ? await probeSuiteSweep(plan, recipe)
-            : control;
+  // The session case waits in real time with --slow: the profile's maximum lifetime and a margin.
+  const bound = plan.timeoutMs * 2 + 1000 + (c.recipe.kind === 'session-lifetime' ? plan.timeoutMs * 4 + sessionWaitMs(plan) : 0);
+  test.concurrent(c.id, { timeout: bound }, async ({ task, skip }) => {
+    const observation = await observe(c);
     const controlAccepted = control ? interpret(control, plan.profile) === 'accepted' : null;
     const verdict = judge(c, observation, plan.profile, {
       controlAccepted,

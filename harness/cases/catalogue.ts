@@ -160,6 +160,46 @@ define({
   policy: () => required('reject', 'RFC 7568: SSL 3.0 MUST NOT be used (POODLE); no profile allows it.'),
 });
 
+define({
+  id: 'server/protocol/renegotiation',
+  title: 'A client-initiated renegotiation of a TLS 1.2 connection is refused',
+  role: 'server',
+  recipe: { kind: 'renegotiation' },
+  property: 'renegotiation-refused',
+  refs: ['RFC 5746', 'RFC 5246 §7.4.1.2', 'RFC 8446 §4.1.2', 'CVE-2011-1473'],
+  policy: () =>
+    recommended('property', "A server that renegotiates whenever a client asks does a full handshake's work on demand (CVE-2011-1473); OpenSSL 3 and nginx refuse it by default, and TLS 1.3 has no renegotiation at all (RFC 8446 §4.1.2)."),
+});
+
+define({
+  id: 'server/protocol/fallback-scsv',
+  title: 'A ClientHello below the highest version, carrying TLS_FALLBACK_SCSV, is refused with inappropriate_fallback',
+  role: 'server',
+  recipe: { kind: 'fallback-scsv' },
+  property: 'fallback-refused',
+  refs: ['RFC 7507 §3'],
+  policy: () =>
+    recommended('property', 'RFC 7507 §3: a server that speaks a higher version than the one a client falls back to must abort with inappropriate_fallback (86), so that an attacker who breaks the first handshake cannot force a downgrade.'),
+});
+
+// --- server/session: what the target announces about session resumption.
+
+define({
+  id: 'server/session/ticket-lifetime',
+  title: "The session ticket lifetime the target announces is within the profile's maximum",
+  role: 'server',
+  recipe: { kind: 'session-lifetime' },
+  property: 'session-lifetime',
+  refs: ['RFC 8446 §4.6.1', 'RFC 5077 §3.3', 'profile tls.maxSessionLifetimeSeconds'],
+  policy: (p) =>
+    p.tls.maxSessionLifetimeSeconds === null
+      ? info('property', 'The profile sets no maximum session lifetime (tls.maxSessionLifetimeSeconds): the lifetime the target announces is reported, not judged.')
+      : required(
+          'property',
+          `Sessions may live at most ${p.tls.maxSessionLifetimeSeconds} s: the lifetime announced with TLS 1.3 and TLS 1.2 tickets must not exceed it, and with --slow a session offered again ${p.tls.maxSessionLifetimeSeconds} s later must not be resumed.`,
+        ),
+});
+
 // --- server/cipher: which suites the target accepts, each offered alone by a raw ClientHello.
 
 for (const [version, label, field] of [
@@ -274,6 +314,36 @@ for (const [name, version, label, refs] of CLIENT_VERSION_CASES) {
     },
   });
 }
+
+// --- what the client offers in its ClientHello, read by the positive control's server.
+
+define({
+  id: 'client/protocol/offered-versions',
+  title: "The client offers only the protocol versions the profile allows",
+  role: 'client',
+  recipe: { kind: 'control' },
+  property: 'offered-versions',
+  refs: ['RFC 8446 §4.2.1', 'RFC 8996', 'profile tls.versions'],
+  // Recommended, not required: OpenSSL 3.0 clients (curl, s_client) list TLS 1.0/1.1 yet refuse to
+  // complete them at security level 2; whether a client *completes* a forbidden version is
+  // client/protocol/tls1.0-only-server's required finding.
+  policy: (p) =>
+    recommended('property', `Allowed: ${p.tls.versions.join(', ')}. A server may pick any version the client offers (offered: supported_versions, else legacy_version); whether the client completes it is judged by client/protocol/*-only-server.`),
+});
+
+define({
+  id: 'client/cipher/offered-suites',
+  title: "The client offers only cipher suites in the profile's allowlists",
+  role: 'client',
+  recipe: { kind: 'control' },
+  property: 'offered-suites',
+  refs: ['RFC 9325 §4.2', 'RFC 8446 §4.1.2', 'profile tls.ciphers12', 'profile tls.ciphers13'],
+  policy: (p) =>
+    recommended(
+      'property',
+      `Allowed: ${[...p.tls.ciphers13, ...p.tls.ciphers12].join(', ')}. A partner server picks from its own list, so offering more does not break a connection, but the client then supports suites the policy excludes; GREASE values and signalling suites (SCSVs) are not counted.`,
+    ),
+});
 
 // --- client/certificate: the certificate the client presents to the positive control's server.
 

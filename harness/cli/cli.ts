@@ -72,6 +72,7 @@ interface RunFlags extends OutputFlags {
   servername?: string;
   issuerCert?: string;
   issuerKey?: string;
+  slow?: boolean;
 }
 
 interface OutputFlags {
@@ -167,6 +168,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
     issuerCert: flags.issuerCert,
     issuerKey: flags.issuerKey,
     signKey: flags.signKey,
+    slow: flags.slow ?? false,
     image,
     onResult: progressPrinter(flags),
   });
@@ -186,6 +188,7 @@ async function runTargetsFile(flags: RunFlags): Promise<number> {
   if (flags.targetCa) common.push('--target-ca', flags.targetCa);
   if (flags.protocol) common.push('--protocol', flags.protocol);
   if (flags.clientCertCa) common.push('--client-cert-ca', flags.clientCertCa);
+  if (flags.slow) common.push('--slow');
   for (const g of flags.only) common.push('--only', g);
   const reportDir = flags.reportDir ?? 'conformance-report';
   process.stdout.write(`Running ${entries.length} target${entries.length === 1 ? '' : 's'}${shard ? ` (shard ${shard.index}/${shard.count})` : ''}, ${flags.parallel} at a time, reports under ${reportDir}\n`);
@@ -235,6 +238,7 @@ export function buildProgram(): Command {
     .option('--servername <name>', 'SNI and hostname-check name, when it differs from the target host')
     .option('--issuer-cert <file>', 'issue the client matrix under this CA certificate (PEM) instead of the generated client CA')
     .option('--issuer-key <file>', 'private key of --issuer-cert (PEM)')
+    .option('--slow', "also run the checks that wait in real time: a session offered again once the profile's maxSessionLifetimeSeconds (plus 5 s) has passed must not be resumed")
     .action(async (flags: RunFlags) => {
       program.setOptionValue('exitCode', await runCommand(flags));
     });

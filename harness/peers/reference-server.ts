@@ -1,3 +1,4 @@
+import { constants } from 'node:crypto';
 import * as https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
@@ -48,6 +49,8 @@ export async function startReferenceServer(opts: ReferenceServerOptions): Promis
         ciphers: `${[...opts.profile.tls.ciphers12.map(opensslName), ...opts.profile.tls.ciphers13].filter(Boolean).join(':')}:@SECLEVEL=2`,
         requestCert: true,
         rejectUnauthorized: true,
+        // Node's server renegotiates at a client's request (up to tls.CLIENT_RENEG_LIMIT); a correct server refuses (CVE-2011-1473).
+        secureOptions: constants.SSL_OP_NO_RENEGOTIATION,
       }
     : { minVersion: 'TLSv1', maxVersion: 'TLSv1.3', ciphers: 'DEFAULT:@SECLEVEL=0', requestCert: true, rejectUnauthorized: false };
 

@@ -1,16 +1,18 @@
 import { spawn } from 'node:child_process';
 import * as https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { alertFromError, type Alert } from './alerts.js';
+import { ClientHelloReader, offeredNames, type ClientHelloRead } from './client-hello-reader.js';
 import type { ClientRunFacts, Observation, Outcome, TlsVersion } from '../model.js';
 
 /**
  * One case against a client under test, the harness playing the server: start a reference HTTPS
  * server with the case's certificate chain and protocol settings on 127.0.0.1, run the client
  * command once, and record what the server saw (connection, handshake, the client's alert, the
- * request, the certificate presented) and how the command ended. The exit code alone decides
- * nothing. Never throws for the client's behaviour; every wait is bounded.
+ * request, the certificate presented, the versions and suites its ClientHello offered) and how
+ * the command ended. The exit code alone decides nothing. Never throws for the client's behaviour;
+ * every wait is bounded.
  */
 
 export interface ClientCommandProbeInput {
@@ -44,6 +46,42 @@ export function substitute(command: string, values: Record<string, string>): str
   return command.replace(/\{(url|host|port|ca|cert|key)\}/g, (m, k: string) => (values[k] !== undefined ? shellQuote(values[k]) : m));
 }
 
+/**
+ * Read a connection's ClientHello (bounded in bytes by the reader and in time by `timeoutMs`),
+ * report it, then hand the socket with every byte read back in to `server` as if it had accepted
+ * it: the TLS server sees the connection untouched (node:tls takes bytes a socket already
+ * buffered, _tls_wrap.js initRead).
+ */
+export function handOverAfterClientHello(socket: Socket, server: NetServer, onHello: (read: ClientHelloRead | null) => void, timeoutMs: number): void {
+  const reader = new ClientHelloReader();
+  const chunks: Buffer[] = [];
+  let done = false;
+  const finish = (read: ClientHelloRead | null) => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    socket.pause();
+    socket.removeListener('data', onData);
+    socket.removeListener('end', onEnd);
+    onHello(read);
+    if (socket.destroyed) return;
+    const bytes = Buffer.concat(chunks);
+    if (bytes.length > 0) socket.unshift(bytes);
+    server.emit('connection', socket);
+  };
+  const onData = (chunk: Buffer) => {
+    chunks.push(chunk);
+    const read = reader.push(chunk);
+    if (read) finish(read);
+  };
+  const onEnd = () => finish(null);
+  const timer = setTimeout(() => finish(null), timeoutMs);
+  // A reset before the hand-over is the client's behaviour, seen by the TLS server as a dead socket.
+  socket.on('error', () => undefined);
+  socket.on('data', onData);
+  socket.once('end', onEnd);
+}
+
 export async function probeClientCommand(input: ClientCommandProbeInput): Promise<Observation> {
   const started = performance.now();
   let connected = false;
@@ -57,6 +95,11 @@ export async function probeClientCommand(input: ClientCommandProbeInput): Promis
   let presentedCertPem: string | null = null;
   let presentedAuthorized = false;
   let presentedError: string | null = null;
+  // Versions and suites over every ClientHello the client sent (a client may retry lower).
+  const offeredVersions = new Set<string>();
+  const offeredSuites = new Set<string>();
+  let helloProblem: string | null = null;
+  const sockets = new Set<Socket>();
 
   const server = https.createServer(
     {
@@ -95,11 +138,32 @@ export async function probeClientCommand(input: ClientCommandProbeInput): Promis
       if (err.code === 'ECONNRESET' && err.syscall) resetDuringHandshake = true;
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+  server.on('secureConnection', (socket: TLSSocket) => sockets.add(socket));
+  // The reference server listens behind a plain TCP server that first reads the ClientHello.
+  const front = createNetServer((socket) => {
+    // Connected even if the client resets before the hand-over to the TLS server.
+    connected = true;
+    sockets.add(socket);
+    handOverAfterClientHello(
+      socket,
+      server,
+      (read) => {
+        if (read?.kind === 'client-hello') {
+          const names = offeredNames(read.hello);
+          for (const v of names.versions) offeredVersions.add(v);
+          for (const s of names.suites) offeredSuites.add(s);
+        } else {
+          helloProblem ??= read ? read.detail : 'no complete ClientHello before the connection ended or the timeout';
+        }
+      },
+      input.timeoutMs,
+    );
   });
-  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve, reject) => {
+    front.once('error', reject);
+    front.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (front.address() as AddressInfo).port;
   const url = `https://127.0.0.1:${port}/`;
   const values: Record<string, string> = { url, host: '127.0.0.1', port: String(port), ca: input.files.caFile };
   if (input.files.certFile && input.files.keyFile) Object.assign(values, { cert: input.files.certFile, key: input.files.keyFile });
@@ -117,8 +181,8 @@ export async function probeClientCommand(input: ClientCommandProbeInput): Promis
   });
   // Events of a connection the client closed as it exited can trail its exit by a tick.
   await new Promise((r) => setTimeout(r, 20));
-  server.closeAllConnections();
-  await new Promise<void>((r) => server.close(() => r()));
+  for (const s of sockets) s.destroy();
+  await new Promise<void>((r) => front.close(() => r()));
 
   const client: ClientRunFacts = {
     exitCode: run.exitCode,
@@ -156,7 +220,9 @@ export async function probeClientCommand(input: ClientCommandProbeInput): Promis
     outcome = 'closed-no-data';
     detail = `the client closed the connection ${handshakeCompleted ? 'after the handshake without a request' : `during the handshake${serverError ? ` (${serverError})` : ''}`} and ${ended}`;
   }
-  return { outcome, alert, httpStatus: null, tlsVersion, cipher, detail, durationMs: Math.round(performance.now() - started), client };
+  const offered = offeredVersions.size > 0 ? { versions: [...offeredVersions], suites: [...offeredSuites] } : undefined;
+  if (!offered && connected && helloProblem) detail += `; ClientHello not read: ${helloProblem}`;
+  return { outcome, alert, httpStatus: null, tlsVersion, cipher, detail, durationMs: Math.round(performance.now() - started), client, ...(offered ? { offered } : {}) };
 }
 
 interface CommandRun {

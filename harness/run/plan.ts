@@ -9,6 +9,10 @@ import type { HelloObservation } from '../probes/raw-hello.js';
 import { alertByCode } from '../probes/alerts.js';
 import { interpret } from '../judge.js';
 import type { Observation } from '../model.js';
+import type { SessionFacts, SessionVersionFacts } from '../model.js';
+import { captureSessions, resumeSession, type SessionProbeInput } from '../probes/session-probe.js';
+import { probeRenegotiation } from '../probes/renegotiation-probe.js';
+import { probeFallbackScsv } from '../probes/fallback-probe.js';
 
 /**
  * Everything a suite needs to run, as serialisable data: the CLI builds it, vitest `provide`s it
@@ -38,6 +42,8 @@ export interface ServerPlan {
   httpMethod: string;
   timeoutMs: number;
   readWindowMs: number;
+  /** --slow: checks that wait in real time (a session offered again after the profile's maximum lifetime). */
+  slow: boolean;
 }
 
 /** The range the harness offers when a case does not pin a version: what any sane server speaks. */
@@ -176,4 +182,124 @@ export async function probeServerControl(plan: ServerPlan): Promise<Observation>
   ]);
   if (control.peer && sent) control.peer.chain = chainCompleteness(sent, plan.targetCa);
   return control;
+}
+
+/**
+ * How much longer than the profile's maximum lifetime a session waits before it is offered again:
+ * OpenSSL keeps session times in whole seconds on both sides, and a server's clock check may round.
+ */
+export const SESSION_WAIT_MARGIN_SECONDS = 5;
+
+/** How long server/session/ticket-lifetime waits before offering its sessions again; 0 without --slow or a profile maximum. */
+export function sessionWaitMs(plan: Pick<ServerPlan, 'slow' | 'profile'>): number {
+  const max = plan.profile.tls.maxSessionLifetimeSeconds;
+  return plan.slow && max !== null ? (max + SESSION_WAIT_MARGIN_SECONDS) * 1000 : 0;
+}
+
+function validCert(plan: ServerPlan): PresentedCert | undefined {
+  const name = plan.control.recipe.kind === 'client-handshake' ? plan.control.recipe.cert : null;
+  return name ? plan.certs[name] : undefined;
+}
+
+/**
+ * server/session/ticket-lifetime: full handshakes at TLS 1.3 and 1.2 with the valid certificate
+ * and the tickets the target issues on them; with --slow, each session offered again once the
+ * profile's maximum lifetime (plus a margin) has passed.
+ */
+export async function probeSessionLifetime(plan: ServerPlan): Promise<Observation> {
+  const started = performance.now();
+  const cert = validCert(plan);
+  const input: SessionProbeInput = {
+    host: plan.target.host,
+    port: plan.target.port,
+    servername: plan.target.servername,
+    certChainPem: cert?.chainPem,
+    keyPem: cert?.keyPem,
+    ca: plan.targetCa,
+    protocol: plan.protocol,
+    httpPath: plan.httpPath,
+    httpMethod: plan.httpMethod,
+    timeoutMs: plan.timeoutMs,
+    readWindowMs: plan.readWindowMs,
+  };
+  const captures = await Promise.all((['TLSv1.3', 'TLSv1.2'] as const).map((v) => captureSessions(input, v)));
+  const versions: SessionVersionFacts[] = captures.map((c) => c.facts);
+  const session: SessionFacts = { versions };
+  const waitMs = sessionWaitMs(plan);
+  if (waitMs > 0 && captures.some((c) => c.sessions.length > 0)) {
+    const issued = performance.now();
+    // The control: a session of its own (a TLS 1.3 server may accept each ticket once), offered at
+    // once. A refusal after the wait only means something if resumption works at all.
+    await Promise.all(
+      captures.map(async (c, i) => {
+        if (c.sessions.length === 0) return;
+        const fresh = await captureSessions(input, c.facts.version);
+        const r = fresh.sessions.length > 0 ? await resumeSession(input, c.facts.version, fresh.sessions[0]!) : { resumed: null, detail: `no session on a second ${c.facts.version} connection` };
+        versions[i] = { ...versions[i]!, resumedAtOnce: r.resumed, detail: `${versions[i]!.detail}; at once: ${r.detail}` };
+      }),
+    );
+    await new Promise((r) => setTimeout(r, Math.max(0, waitMs - (performance.now() - issued))));
+    session.waitedSeconds = Math.floor((performance.now() - issued) / 1000);
+    await Promise.all(
+      captures.map(async (c, i) => {
+        if (c.sessions.length === 0) return;
+        const r = await resumeSession(input, c.facts.version, c.sessions[0]!);
+        versions[i] = { ...versions[i]!, resumedAfterWait: r.resumed, detail: `${versions[i]!.detail}; after ${session.waitedSeconds} s: ${r.detail}` };
+      }),
+    );
+  }
+  const negotiated = versions.filter((v) => v.status === 'negotiated');
+  return {
+    outcome: negotiated.length > 0 ? 'accepted' : versions.some((v) => v.status === 'failed') ? 'harness-error' : 'handshake-alert',
+    alert: null,
+    httpStatus: null,
+    tlsVersion: negotiated[0]?.version ?? null,
+    cipher: null,
+    detail: versions.map((v) => `${v.version}: ${v.detail}`).join('; '),
+    durationMs: Math.round(performance.now() - started),
+    session,
+  };
+}
+
+/** server/protocol/renegotiation: a client-initiated renegotiation of a TLS 1.2 connection with the valid certificate. */
+export async function probeServerRenegotiation(plan: ServerPlan): Promise<Observation> {
+  const cert = validCert(plan);
+  const r = await probeRenegotiation({
+    host: plan.target.host,
+    port: plan.target.port,
+    servername: plan.target.servername,
+    certChainPem: cert?.chainPem,
+    keyPem: cert?.keyPem,
+    ca: plan.targetCa,
+    timeoutMs: plan.timeoutMs,
+  });
+  const outcome: Observation['outcome'] =
+    r.result === 'accepted' ? 'accepted' : r.result === 'refused' ? (r.alert ? 'post-handshake-alert' : 'closed-no-data') : r.result === 'ignored' ? 'timeout' : r.result === 'not-applicable' ? (r.alert ? 'handshake-alert' : 'closed-no-data') : 'harness-error';
+  return {
+    outcome,
+    alert: r.alert,
+    httpStatus: null,
+    tlsVersion: r.tlsVersion,
+    cipher: r.cipher,
+    detail: r.detail,
+    durationMs: r.durationMs,
+    renegotiation: { result: r.result, alert: r.alert, detail: r.detail },
+  };
+}
+
+/** server/protocol/fallback-scsv: a ClientHello below the target's highest version, carrying TLS_FALLBACK_SCSV. */
+export async function probeServerFallback(plan: ServerPlan): Promise<Observation> {
+  const r = await probeFallbackScsv({ host: plan.target.host, port: plan.target.port, servername: plan.target.servername, timeoutMs: plan.timeoutMs });
+  const outcome: Observation['outcome'] =
+    r.result === 'accepted' ? 'accepted' : r.result === 'inappropriate-fallback' || (r.result === 'other-refusal' && r.alert) ? 'handshake-alert' : r.result === 'other-refusal' ? 'closed-no-data' : r.result === 'no-answer' ? 'timeout' : 'accepted';
+  return {
+    outcome,
+    alert: r.alert,
+    httpStatus: null,
+    tlsVersion: r.fallbackVersion,
+    cipher: null,
+    detail: r.detail,
+    durationMs: r.durationMs,
+    fallback: { spoken: r.spoken, fallbackVersion: r.fallbackVersion, result: r.result, alert: r.alert, detail: r.detail },
+  };
 }

@@ -42,6 +42,8 @@ export interface RunOptions {
   onResult?: (r: CaseResult) => void;
   /** Sign manifest.json with this private key (PEM; Ed25519 or ECDSA). */
   signKey?: string;
+  /** --slow: run the checks that wait in real time (a session offered again after the profile's maximum lifetime). */
+  slow?: boolean;
   /** --target-image: the target is a container image started for this run. */
   image?: { name: string; port: number; env: Record<string, string>; cmd?: string[] };
 }
@@ -211,6 +213,7 @@ export async function runServer(opts: RunOptions): Promise<RunOutcome> {
       httpMethod: opts.httpMethod,
       timeoutMs: opts.timeoutMs,
       readWindowMs: Math.min(500, opts.timeoutMs),
+      slow: opts.slow ?? false,
     };
     const junitPath = opts.reportDir ? join(opts.reportDir, 'junit.xml') : undefined;
     const run = await runSuite({ suite: 'server', plan, concurrency: opts.concurrency, junitFile: junitPath, onResult: opts.onResult });

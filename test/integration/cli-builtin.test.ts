@@ -1,6 +1,7 @@
 import { readFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { runCli, verdictsOf } from '../helpers/cli.js';
 
@@ -28,6 +29,8 @@ const ALL_PASS_INTERMEDIATE = {
   'server/protocol/tls1.2': 'pass',
   'server/protocol/tls1.3': 'pass',
   'server/protocol/ssl3': 'pass',
+  'server/protocol/renegotiation': 'pass', // SSL_OP_NO_RENEGOTIATION: alert 100 no_renegotiation
+  'server/protocol/fallback-scsv': 'pass', // alert 86 to a TLS 1.2 ClientHello with TLS_FALLBACK_SCSV
   'server/cipher/tls1.2-suites': 'pass',
   'server/cipher/tls1.3-suites': 'pass',
   'server/certificate/trusted': 'pass',
@@ -39,6 +42,7 @@ const ALL_PASS_INTERMEDIATE = {
   'server/certificate/renewal-window': 'pass',
   'server/certificate/signature-algorithm': 'pass',
   'server/certificate/chain-complete': 'pass',
+  'server/session/ticket-lifetime': 'pass', // info under intermediate (no maximum): announces 300 s
 };
 
 describe('conformance run against builtin targets', () => {
@@ -54,16 +58,16 @@ describe('conformance run against builtin targets', () => {
       tool: { name: 'mtls-conformance' },
       target: { kind: 'url', builtin: 'strict' },
       profile: { name: 'intermediate' },
-      summary: { pass: 30, fail: 0, inconclusive: 0, skip: 1, verdict: 'conformant' },
+      summary: { pass: 33, fail: 0, inconclusive: 0, skip: 1, verdict: 'conformant' },
     });
     expect(report.profile.sha256).toMatch(/^[0-9a-f]{64}$/);
     const noCert = report.results.find((r: { id: string }) => r.id === 'server/client-auth/no-cert');
     expect(noCert.observed).toMatchObject({ outcome: 'post-handshake-alert', alert: { code: 116, name: 'certificate_required' }, tlsVersion: 'TLSv1.3' });
     const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
     expect(junit).toContain('name="server/client-auth/expired"');
-    expect(junit).toMatch(/tests="31" failures="0"/);
+    expect(junit).toMatch(/tests="34" failures="0"/);
     expect(readFileSync(join(out, 'report.json'), 'utf8')).not.toMatch(/PRIVATE KEY/);
-    expect(run.stdout).toMatch(/31 cases: 30 pass, 0 fail, 0 inconclusive, 1 skip · CONFORMANT/);
+    expect(run.stdout).toMatch(/34 cases: 33 pass, 0 fail, 0 inconclusive, 1 skip · CONFORMANT/);
   });
 
   test('builtin:strict under modern passes every case too (it follows the profile it is given)', async () => {
@@ -94,6 +98,8 @@ describe('conformance run against builtin targets', () => {
       'server/client-auth/intermediate-not-sent',
       'server/protocol/tls1.0',
       'server/protocol/tls1.1',
+      // Node's server renegotiates at a client's request unless told not to (recommended: not deciding).
+      'server/protocol/renegotiation',
       'server/cipher/tls1.2-suites',
     ]);
     expect(report.summary.verdict).toBe('non-conformant');
@@ -116,7 +122,16 @@ describe('conformance run against builtin targets', () => {
     const run = await runCli(['run', '--target', 'builtin:lenient', '--certs', certs, '--report-dir', out, '--only', 'server/protocol/*']);
     expect(run.code).toBe(1);
     const verdicts = verdictsOf(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')));
-    expect(verdicts).toEqual({ 'server/client-auth/valid': 'pass', 'server/protocol/tls1.0': 'fail', 'server/protocol/tls1.1': 'fail', 'server/protocol/tls1.2': 'pass', 'server/protocol/tls1.3': 'pass', 'server/protocol/ssl3': 'pass' });
+    expect(verdicts).toEqual({
+      'server/client-auth/valid': 'pass',
+      'server/protocol/tls1.0': 'fail',
+      'server/protocol/tls1.1': 'fail',
+      'server/protocol/tls1.2': 'pass',
+      'server/protocol/tls1.3': 'pass',
+      'server/protocol/ssl3': 'pass',
+      'server/protocol/renegotiation': 'fail',
+      'server/protocol/fallback-scsv': 'pass',
+    });
   });
 
   test('verdicts are identical from run to run', async () => {
@@ -153,6 +168,60 @@ describe('a profile with a client identity rule', () => {
     expect(verdictsOf(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')))).toEqual({
       'server/client-auth/valid': 'pass',
       'server/client-auth/unexpected-identity': 'fail',
+    });
+  });
+});
+
+describe('session tickets, renegotiation and fallback on the builtin targets', () => {
+  const NEW_CASES = ['--only', 'server/session/*', '--only', 'server/protocol/renegotiation', '--only', 'server/protocol/fallback-scsv'];
+  const report = (out: string) => JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+  const result = (r: { results: { id: string }[] }, id: string) => r.results.find((x) => x.id === id) as { verdict: string; severity: string; reason: string; observed: Record<string, unknown> };
+
+  test('builtin:strict under the seed profile (TLS 1.3 only, sessions <= 300 s): announces 300 s, nothing to renegotiate or fall back to', async () => {
+    const seed = fileURLToPath(new URL('../../examples/profiles/tls13-only-exclusive-eku-rsa3072.yaml', import.meta.url));
+    const seedCerts = mkdtempSync(join(tmpdir(), 'mtls-seed-certs-'));
+    const out = mkdtempSync(join(tmpdir(), 'mtls-report-'));
+    const run = await runCli(['run', '--target', 'builtin:strict', '--profile', seed, '--certs', seedCerts, '--report-dir', out, ...NEW_CASES]);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const r = report(out);
+    expect(verdictsOf(r)).toEqual({
+      'server/client-auth/valid': 'pass',
+      'server/protocol/renegotiation': 'skip',
+      'server/protocol/fallback-scsv': 'skip',
+      'server/session/ticket-lifetime': 'pass',
+    });
+    const lifetime = result(r, 'server/session/ticket-lifetime');
+    expect(lifetime.severity).toBe('required');
+    // Node announces its sessionTimeout (300) as the TLS 1.3 ticket lifetime.
+    expect(lifetime.reason).toBe(
+      "announces at most 300 s, within the profile's 300 s (TLS 1.3 tickets announce 300 s; TLS 1.2 not spoken); resumption after 300 s not checked (run with --slow to offer a session again after 300 s)",
+    );
+    expect(lifetime.observed.session).toMatchObject({ versions: [{ version: 'TLSv1.3', status: 'negotiated', tickets: 2, lifetimes: [300, 300] }, { version: 'TLSv1.2', status: 'not-spoken' }] });
+    expect(result(r, 'server/protocol/fallback-scsv').reason).toBe('the target speaks only TLSv1.3: there is no lower version to fall back to');
+    expect(result(r, 'server/protocol/renegotiation').reason).toMatch(/^the target refused a TLS 1.2 handshake \(alert 70 protocol_version\)/);
+    expect(readFileSync(join(out, 'report.json'), 'utf8')).not.toMatch(/PRIVATE KEY|nodejs:tls:session/);
+  });
+
+  test('a profile allowing 60 s: builtin:strict and builtin:lenient (both announce 300 s) fail it, naming both numbers', async () => {
+    const short = join(mkdtempSync(join(tmpdir(), 'mtls-short-')), 'short.yaml');
+    writeFileSync(short, 'name: short-sessions\nextends: intermediate\ntls:\n  maxSessionLifetimeSeconds: 60\n');
+    for (const target of ['builtin:strict', 'builtin:lenient']) {
+      const out = mkdtempSync(join(tmpdir(), 'mtls-report-'));
+      const run = await runCli(['run', '--target', target, '--profile', short, '--certs', certs, '--report-dir', out, ...NEW_CASES]);
+      expect(run.code, target).toBe(1);
+      const r = report(out);
+      expect(result(r, 'server/session/ticket-lifetime').reason).toBe('announces 300 s; the profile allows at most 60 s (TLS 1.3 tickets announce 300 s; TLS 1.2 ticket announces 300 s)');
+      expect(result(r, 'server/protocol/renegotiation').verdict).toBe(target === 'builtin:strict' ? 'pass' : 'fail');
+    }
+  });
+
+  test('renegotiation: strict refuses with alert 100 (lenient renegotiating is checked above)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'mtls-report-'));
+    await runCli(['run', '--target', 'builtin:strict', '--certs', certs, '--report-dir', out, '--only', 'server/protocol/renegotiation']);
+    expect(result(report(out), 'server/protocol/renegotiation')).toMatchObject({
+      verdict: 'pass',
+      reason: 'refused the renegotiation (alert 100 no_renegotiation)',
+      observed: { renegotiation: { result: 'refused', alert: { code: 100, name: 'no_renegotiation' } }, tlsVersion: 'TLSv1.2' },
     });
   });
 });

@@ -33,6 +33,8 @@ const ALL_PASS = {
   'client/protocol/tls1.0-only-server': 'pass',
   'client/protocol/tls1.1-only-server': 'pass',
   'client/protocol/tls1.2-only-server': 'pass',
+  'client/protocol/offered-versions': 'pass',
+  'client/cipher/offered-suites': 'pass',
   'client/certificate/presented': 'pass',
   'client/certificate/eku': 'pass',
   'client/certificate/key-strength': 'pass',
@@ -41,7 +43,17 @@ const ALL_PASS = {
   'client/certificate/renewal-window': 'pass',
   'client/certificate/identity': 'skip',
 };
+/**
+ * What an OpenSSL client with Debian's default configuration offers (curl, s_client): TLS 1.3 down
+ * to TLS 1.0 in supported_versions, although at security level 2 it aborts a TLS 1.0 or 1.1
+ * handshake (client/protocol/tls1.0-only-server passes), and DHE, CBC and static-RSA suites.
+ */
+const OPENSSL_DEFAULT_OFFER = { 'client/protocol/offered-versions': 'fail', 'client/cipher/offered-suites': 'fail' };
+/** Node's default client offers TLS 1.3 and 1.2 only, but DHE and CBC suites besides the AEAD ones. */
+const NODE_DEFAULT_OFFER = { 'client/cipher/offered-suites': 'fail' };
 const INSECURE = { ...ALL_PASS, ...Object.fromEntries(SERVER_AUTH_REJECTS.map((id) => [id, 'fail'])) };
+/** curl restricted to the intermediate profile: TLS 1.2 at least, ECDHE AEAD suites (TLS 1.3's defaults are all allowed). */
+const CURL_PROFILE_FLAGS = '--tlsv1.2 --ciphers ECDHE+AESGCM:ECDHE+CHACHA20';
 
 async function runClient(command: string, extra: string[] = []) {
   const out = mkdtempSync(join(tmpdir(), 'mtls-client-report-'));
@@ -51,18 +63,71 @@ async function runClient(command: string, extra: string[] = []) {
 }
 
 describe.skipIf(!have('curl'))('curl', () => {
-  test('curl --cacert with the issued client certificate passes every case', async () => {
+  test('curl --cacert with the issued client certificate passes every required case; it offers TLS 1.0/1.1 and CBC suites (recommended fails)', async () => {
     const { run, verdicts, report, byId } = await runClient('curl -sS --max-time 3 --cacert {ca} --cert {cert} --key {key} {url}');
-    expect(verdicts).toEqual(ALL_PASS);
+    expect(verdicts).toEqual({ ...ALL_PASS, ...OPENSSL_DEFAULT_OFFER });
     expect(run.code).toBe(0);
+    expect(byId('client/protocol/offered-versions').severity).toBe('recommended');
+    expect(byId('client/protocol/offered-versions').reason).toBe("offers TLSv1.1, TLSv1 outside the profile's TLSv1.2, TLSv1.3 (offered: TLSv1.3, TLSv1.2, TLSv1.1, TLSv1)");
+    expect(byId('client/cipher/offered-suites').severity).toBe('recommended');
+    expect(byId('client/cipher/offered-suites').reason).toMatch(/^offers \d+ of \d+ suites outside the profile's allowlists: .*TLS_RSA_WITH_AES_128_CBC_SHA/);
     expect(report.target).toEqual({ kind: 'client-command', command: 'curl -sS --max-time 3 --cacert {ca} --cert {cert} --key {key} {url}' });
     expect(byId('client/server-auth/expired').observed).toMatchObject({ outcome: 'handshake-alert', alert: { code: 45, name: 'certificate_expired' } });
     expect(byId('client/server-auth/valid').observed.client).toMatchObject({ request: 'GET / HTTP/1.1', exitCode: 0, connected: true });
   });
 
+  test(`curl ${CURL_PROFILE_FLAGS} offers only what the profile allows: every case passes, exit 0`, async () => {
+    const { run, verdicts, byId } = await runClient(`curl -sS --max-time 3 ${CURL_PROFILE_FLAGS} --cacert {ca} --cert {cert} --key {key} {url}`);
+    expect(verdicts).toEqual(ALL_PASS);
+    expect(run.code).toBe(0);
+    expect(byId('client/protocol/offered-versions').reason).toBe('offers TLSv1.3, TLSv1.2');
+    expect(byId('client/server-auth/valid').observed.offered).toEqual({
+      versions: ['TLSv1.3', 'TLSv1.2'],
+      suites: [
+        'TLS_AES_256_GCM_SHA384',
+        'TLS_CHACHA20_POLY1305_SHA256',
+        'TLS_AES_128_GCM_SHA256',
+        'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+        'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
+        'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+        'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+        'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
+        'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
+      ],
+    });
+  });
+
+  test('curl --tls-max 1.2 names only TLS 1.2 (no supported_versions: its lowest version is not on the wire)', async () => {
+    const { verdicts, byId } = await runClient('curl -sS --max-time 3 --tls-max 1.2 --cacert {ca} --cert {cert} --key {key} {url}', ['--only', 'client/protocol/*', '--only', 'client/cipher/*']);
+    expect(verdicts).toEqual({
+      'client/server-auth/valid': 'pass',
+      'client/protocol/tls1.0-only-server': 'pass',
+      'client/protocol/tls1.1-only-server': 'pass',
+      'client/protocol/tls1.2-only-server': 'pass',
+      'client/protocol/offered-versions': 'pass',
+      'client/cipher/offered-suites': 'fail',
+    });
+    expect(byId('client/protocol/offered-versions').reason).toBe('offers TLSv1.2');
+    expect(byId('client/server-auth/valid').observed.offered.suites).not.toContain('TLS_AES_128_GCM_SHA256');
+  });
+
+  test('curl --tlsv1.0 at security level 0 offers and uses TLS 1.0 and 1.1: offered-versions and the TLS 1.0/1.1-only servers fail together', async () => {
+    const { run, verdicts, byId } = await runClient('curl -sS --max-time 3 --tlsv1.0 --ciphers DEFAULT:@SECLEVEL=0 --cacert {ca} --cert {cert} --key {key} {url}', ['--only', 'client/protocol/*', '--only', 'client/cipher/*']);
+    expect(verdicts).toEqual({
+      'client/server-auth/valid': 'pass',
+      'client/protocol/tls1.0-only-server': 'fail',
+      'client/protocol/tls1.1-only-server': 'fail',
+      'client/protocol/tls1.2-only-server': 'pass',
+      'client/protocol/offered-versions': 'fail',
+      'client/cipher/offered-suites': 'fail',
+    });
+    expect(byId('client/protocol/offered-versions').reason).toContain('offers TLSv1.1, TLSv1 outside');
+    expect(run.code).toBe(1);
+  });
+
   test('curl -k fails every server-auth case except valid, exit 1, with its output kept for the failures', async () => {
     const { run, verdicts, byId } = await runClient('curl -sSk --max-time 3 --cert {cert} --key {key} {url}');
-    expect(verdicts).toEqual(INSECURE);
+    expect(verdicts).toEqual({ ...INSECURE, ...OPENSSL_DEFAULT_OFFER });
     expect(run.code).toBe(1);
     expect(byId('client/server-auth/expired').observed.client.stdoutTail).toBe('ok');
     expect(byId('client/server-auth/expired').reason).toMatch(/^accepted \(request sent \(GET \/ HTTP\/1.1\)\) but must be refused/);
@@ -79,25 +144,27 @@ describe.skipIf(!have('curl'))('curl', () => {
 });
 
 describe('Node https clients', () => {
-  test('rejectUnauthorized: true passes every case', async () => {
+  test('rejectUnauthorized: true passes every case but the suites it offers (recommended), exit 0', async () => {
     const { run, verdicts, byId } = await runClient(`${NODE} ${fixture('node-client.mjs')} {url}`);
-    expect(verdicts).toEqual(ALL_PASS);
+    expect(verdicts).toEqual({ ...ALL_PASS, ...NODE_DEFAULT_OFFER });
     expect(run.code).toBe(0);
+    expect(byId('client/server-auth/valid').observed.offered.versions).toEqual(['TLSv1.3', 'TLSv1.2']);
+    expect(byId('client/cipher/offered-suites').reason).toContain('TLS_DHE_RSA_WITH_AES_128_GCM_SHA256');
     // Node checks the host name after the handshake and closes without an alert.
     expect(byId('client/server-auth/wrong-hostname').observed.outcome).toBe('closed-no-data');
   });
 
   test('rejectUnauthorized: false fails every server-auth case except valid', async () => {
     const { run, verdicts } = await runClient(`${NODE} ${fixture('node-client.mjs')} {url} --insecure`);
-    expect(verdicts).toEqual(INSECURE);
+    expect(verdicts).toEqual({ ...INSECURE, ...NODE_DEFAULT_OFFER });
     expect(run.code).toBe(1);
   });
 });
 
 describe.skipIf(!have('openssl'))('openssl s_client -verify_return_error, judged by the HTTP status line', () => {
-  test('passes every case', async () => {
+  test('passes every required case; like curl it offers TLS 1.0/1.1 and suites outside the allowlist (recommended fails)', async () => {
     const { run, verdicts } = await runClient(`sh ${fixture('s-client.sh')} {host} {port} {ca} {cert} {key}`);
-    expect(verdicts).toEqual(ALL_PASS);
+    expect(verdicts).toEqual({ ...ALL_PASS, ...OPENSSL_DEFAULT_OFFER });
     expect(run.code).toBe(0);
     expect(run.stderr).not.toContain('warning');
   });

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -52,6 +52,8 @@ const INTERMEDIATE_VERIFY_ON: Record<string, string> = {
   'server/protocol/tls1.2': 'pass',
   'server/protocol/tls1.3': 'pass',
   'server/protocol/ssl3': 'pass',
+  'server/protocol/renegotiation': 'pass', // alert 100 no_renegotiation
+  'server/protocol/fallback-scsv': 'pass', // alert 86 inappropriate_fallback to TLS 1.2 with the SCSV
   'server/cipher/tls1.2-suites': 'pass',
   'server/cipher/tls1.3-suites': 'pass',
   'server/certificate/trusted': 'pass',
@@ -63,6 +65,8 @@ const INTERMEDIATE_VERIFY_ON: Record<string, string> = {
   'server/certificate/renewal-window': 'pass',
   'server/certificate/signature-algorithm': 'pass',
   'server/certificate/chain-complete': 'pass',
+  // info under intermediate (no maximum): nginx's default ssl_session_timeout 5m is announced as 300 s.
+  'server/session/ticket-lifetime': 'pass',
 };
 
 describe.skipIf(!NGINX)(`conformance run against a real nginx${NGINX ? ` (${versionOf(NGINX, ['-v'])})` : ''}`, () => {
@@ -96,6 +100,9 @@ describe.skipIf(!NGINX)(`conformance run against a real nginx${NGINX ? ` (${vers
       'server/client-auth/rsa-2048': 'fail',
       // modern allows TLS 1.3 only: ssl_protocols TLSv1.3 refuses TLS 1.2 with alert 70.
       'server/protocol/tls1.2': 'pass',
+      // TLS 1.3 only: no TLS 1.2 connection to renegotiate, no lower version to fall back to.
+      'server/protocol/renegotiation': 'skip',
+      'server/protocol/fallback-scsv': 'skip',
     });
     expect(run.byId['server/client-auth/eku-absent'].severity).toBe('required');
     expect(run.byId['server/client-auth/rsa-2048'].severity).toBe('required');
@@ -118,6 +125,12 @@ describe.skipIf(!NGINX)(`conformance run against a real nginx${NGINX ? ` (${vers
 
     expect(run.verdicts, why).toEqual(INTERMEDIATE_VERIFY_ON);
     expect(run.byId['server/client-auth/valid-chain'].observed).toMatchObject({ outcome: 'http-status', httpStatus: 200 });
+    expect(run.byId['server/protocol/renegotiation']).toMatchObject({ reason: 'refused the renegotiation (alert 100 no_renegotiation)', observed: { tlsVersion: 'TLSv1.2' } });
+    expect(run.byId['server/protocol/fallback-scsv']).toMatchObject({
+      reason: 'alert 86 inappropriate_fallback to a TLSv1.2 ClientHello with TLS_FALLBACK_SCSV (the target speaks TLSv1.3, TLSv1.2)',
+      observed: { outcome: 'handshake-alert', alert: { code: 86, name: 'inappropriate_fallback' } },
+    });
+    expect(run.byId['server/session/ticket-lifetime'].reason).toBe('no limit in the profile (tls.maxSessionLifetimeSeconds); TLS 1.3 tickets announce 300 s; TLS 1.2 ticket announces 300 s');
     // The only fail is recommended, not required: the run is conformant.
     expect(run.byId['server/client-auth/eku-absent'].severity).toBe('recommended');
     expect(run.code, why).toBe(0);
@@ -194,5 +207,53 @@ describe.skipIf(!NGINX)(`conformance run against a real nginx${NGINX ? ` (${vers
     expect(run.verdicts, why).toEqual(INTERMEDIATE_VERIFY_ON);
     expect(run.byId['server/client-auth/no-cert'].observed).toMatchObject({ outcome: 'http-status', httpStatus: 403 });
     expect(run.code, why).toBe(0);
+  });
+
+  describe('session lifetime under profiles allowing 300 s (the seed partner policy) and 2 s', () => {
+    let profile300: string;
+    let profile2: string;
+    beforeAll(async () => {
+      profile300 = join(root, 'sessions-300.yaml');
+      profile2 = join(root, 'sessions-2.yaml');
+      await writeFile(profile300, 'name: sessions-300\nextends: intermediate\ntls:\n  maxSessionLifetimeSeconds: 300\n');
+      await writeFile(profile2, 'name: sessions-2\nextends: intermediate\ntls:\n  maxSessionLifetimeSeconds: 2\n');
+    });
+    const ONLY = ['--only', 'server/session/*'];
+
+    test('ssl_session_timeout 5m: announces 300 s at TLS 1.3 and 1.2, pass', { timeout: T }, async () => {
+      await using server = await nginx({ verifyClient: 'on', extraServerDirectives: ['ssl_session_timeout 5m;'] });
+      const run = await runConformance(server, { certsDir, profile: profile300, args: ONLY });
+      const why = await run.explain();
+      expect(run.verdicts, why).toEqual({ 'server/client-auth/valid': 'pass', 'server/session/ticket-lifetime': 'pass' });
+      expect(run.byId['server/session/ticket-lifetime']).toMatchObject({ severity: 'required', reason: expect.stringMatching(/^announces at most 300 s, within the profile's 300 s \(TLS 1.3 tickets announce 300 s; TLS 1.2 ticket announces 300 s\); resumption after 300 s not checked/) });
+      expect(run.code, why).toBe(0);
+    });
+
+    test('ssl_session_timeout 1h with tickets on: announces 3600 s, a required fail', { timeout: T }, async () => {
+      await using server = await nginx({ verifyClient: 'on', extraServerDirectives: ['ssl_session_timeout 1h;', 'ssl_session_tickets on;'] });
+      const run = await runConformance(server, { certsDir, profile: profile300, args: ONLY });
+      const why = await run.explain();
+      expect(run.verdicts, why).toEqual({ 'server/client-auth/valid': 'pass', 'server/session/ticket-lifetime': 'fail' });
+      expect(run.byId['server/session/ticket-lifetime'].reason).toBe('announces 3600 s; the profile allows at most 300 s (TLS 1.3 tickets announce 3600 s; TLS 1.2 ticket announces 3600 s)');
+      expect(run.code, why).toBe(1);
+    });
+
+    test('ssl_session_tickets off: TLS 1.2 resumes by session id only (lifetime not announced), TLS 1.3 still announces 300 s', { timeout: T }, async () => {
+      await using server = await nginx({ verifyClient: 'on', extraServerDirectives: ['ssl_session_tickets off;'] });
+      const run = await runConformance(server, { certsDir, profile: profile300, args: ONLY });
+      const why = await run.explain();
+      expect(run.verdicts, why).toEqual({ 'server/client-auth/valid': 'pass', 'server/session/ticket-lifetime': 'pass' });
+      expect(run.byId['server/session/ticket-lifetime'].reason).toContain('TLS 1.2: no ticket (session id only, its lifetime is not announced)');
+    });
+
+    test('--slow with a 2 s maximum: nginx at 2 s refuses the late resumption, nginx at 1h resumes it (fail)', { timeout: T }, async () => {
+      await using short = await nginx({ verifyClient: 'on', extraServerDirectives: ['ssl_session_timeout 2s;'] });
+      await using long = await nginx({ verifyClient: 'on', extraServerDirectives: ['ssl_session_timeout 1h;', 'ssl_session_tickets on;'] });
+      const [a, b] = await Promise.all([short, long].map((server) => runConformance(server, { certsDir, profile: profile2, args: [...ONLY, '--slow'] })));
+      expect(a.verdicts, await a.explain()).toEqual({ 'server/client-auth/valid': 'pass', 'server/session/ticket-lifetime': 'pass' });
+      expect(a.byId['server/session/ticket-lifetime'].reason).toMatch(/^announces at most 2 s, within the profile's 2 s .*; refused to resume after [78] s$/);
+      expect(b.verdicts, await b.explain()).toEqual({ 'server/client-auth/valid': 'pass', 'server/session/ticket-lifetime': 'fail' });
+      expect(b.byId['server/session/ticket-lifetime'].reason).toMatch(/^resumed a TLS 1.3 and a TLS 1.2 session offered [78] s after it was issued; the profile allows at most 2 s/);
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -53,6 +53,9 @@ const INTERMEDIATE_S_SERVER: Record<string, string> = {
   'server/protocol/tls1.2': 'pass',
   'server/protocol/tls1.3': 'pass',
   'server/protocol/ssl3': 'pass',
+  // OpenSSL 3 servers refuse client-initiated renegotiation unless -client_renegotiation is given.
+  'server/protocol/renegotiation': 'pass',
+  'server/protocol/fallback-scsv': 'pass',
   'server/cipher/tls1.2-suites': 'pass',
   'server/cipher/tls1.3-suites': 'pass',
   'server/certificate/trusted': 'pass',
@@ -64,6 +67,8 @@ const INTERMEDIATE_S_SERVER: Record<string, string> = {
   'server/certificate/renewal-window': 'pass',
   'server/certificate/signature-algorithm': 'pass',
   'server/certificate/chain-complete': 'pass',
+  // info under intermediate: s_server announces OpenSSL's default 7200 s.
+  'server/session/ticket-lifetime': 'pass',
 };
 
 /** The alert OpenSSL 3.0's s_server sends for each refused client certificate (both TLS versions). */
@@ -100,7 +105,13 @@ describe.skipIf(!OPENSSL)(`conformance run against a real openssl s_server${OPEN
     const run = await runConformance(server, { certsDir, profile: 'intermediate', args: RUN_ARGS });
     const why = await run.explain();
 
-    expect(run.verdicts, why).toEqual({ ...INTERMEDIATE_S_SERVER, 'server/protocol/tls1.2': 'fail' });
+    expect(run.verdicts, why).toEqual({
+      ...INTERMEDIATE_S_SERVER,
+      'server/protocol/tls1.2': 'fail',
+      // One version only: nothing to renegotiate (TLS 1.3 has no renegotiation), nothing to fall back to.
+      'server/protocol/renegotiation': 'skip',
+      'server/protocol/fallback-scsv': 'skip',
+    });
     expect(run.byId['server/protocol/tls1.2'].severity).toBe('required');
     expect(run.code, why).toBe(1);
 
@@ -119,7 +130,9 @@ describe.skipIf(!OPENSSL)(`conformance run against a real openssl s_server${OPEN
     const run = await runConformance(server, { certsDir, profile: 'intermediate', args: RUN_ARGS });
     const why = await run.explain();
 
-    expect(run.verdicts, why).toEqual({ ...INTERMEDIATE_S_SERVER, 'server/protocol/tls1.3': 'fail' });
+    expect(run.verdicts, why).toEqual({ ...INTERMEDIATE_S_SERVER, 'server/protocol/tls1.3': 'fail', 'server/protocol/fallback-scsv': 'skip' });
+    expect(run.byId['server/protocol/fallback-scsv'].reason).toBe('the target speaks only TLSv1.2: there is no lower version to fall back to');
+    expect(run.byId['server/protocol/renegotiation']).toMatchObject({ reason: 'refused the renegotiation (alert 100 no_renegotiation)', observed: { alert: { code: 100, name: 'no_renegotiation' } } });
     expect(run.byId['server/protocol/tls1.3'].severity).toBe('info');
     expect(run.code, why).toBe(0);
     expect(run.report.summary.verdict).toBe('conformant');
@@ -141,11 +154,55 @@ describe.skipIf(!OPENSSL)(`conformance run against a real openssl s_server${OPEN
 
     expect(run.verdicts, why).toEqual(INTERMEDIATE_S_SERVER);
     expect(run.code, why).toBe(0);
+    expect(run.byId['server/session/ticket-lifetime'].reason).toBe('no limit in the profile (tls.maxSessionLifetimeSeconds); TLS 1.3 tickets announce 7200 s; TLS 1.2 ticket announces 7200 s');
+    expect(run.byId['server/protocol/fallback-scsv'].observed).toMatchObject({ outcome: 'handshake-alert', alert: { code: 86, name: 'inappropriate_fallback' } });
     expect(run.byId['server/client-auth/valid'].observed).toMatchObject({ outcome: 'http-status', httpStatus: 200, tlsVersion: 'TLSv1.3' });
     // OpenSSL 3.0 allows TLS 1.0/1.1 only at security level 0; at Debian's level 2 it aborts the
     // handshake (alert 80 internal_error on 3.0.x) rather than negotiating them.
     for (const v of ['tls1.0', 'tls1.1']) {
       expect(run.byId[`server/protocol/${v}`].observed?.outcome, v).toBe('handshake-alert');
+    }
+  });
+
+  test('-tls1_2 -client_renegotiation: the renegotiation completes (recommended fail); -legacy_renegotiation alone still refuses', { timeout: T }, async () => {
+    const only = [...RUN_ARGS, '--only', 'server/protocol/renegotiation'];
+    {
+      await using server = await startOpensslServer({ certsDir, args: ['-tls1_2', '-client_renegotiation'] });
+      const run = await runConformance(server, { certsDir, profile: 'intermediate', args: only });
+      const why = await run.explain();
+      expect(run.verdicts, why).toEqual({ 'server/client-auth/valid': 'pass', 'server/protocol/renegotiation': 'fail' });
+      expect(run.byId['server/protocol/renegotiation']).toMatchObject({ severity: 'recommended', observed: { outcome: 'accepted', tlsVersion: 'TLSv1.2' } });
+      expect(run.byId['server/protocol/renegotiation'].reason).toMatch(/^the target completed a client-initiated renegotiation/);
+      // Recommended: reported, not deciding.
+      expect(run.code, why).toBe(0);
+    }
+    {
+      // -legacy_renegotiation is about peers without RFC 5746 support, not about who may start one.
+      await using server = await startOpensslServer({ certsDir, args: ['-tls1_2', '-legacy_renegotiation'] });
+      const run = await runConformance(server, { certsDir, profile: 'intermediate', args: only });
+      expect(run.verdicts, await run.explain()).toEqual({ 'server/client-auth/valid': 'pass', 'server/protocol/renegotiation': 'pass' });
+    }
+  });
+
+  test('session lifetime under a profile allowing 300 s: the default 7200 s fails; -no_ticket -num_tickets 0 issues none and passes', { timeout: T }, async () => {
+    const profile300 = join(root, 'sessions-300.yaml');
+    await writeFile(profile300, 'name: sessions-300\nextends: intermediate\ntls:\n  maxSessionLifetimeSeconds: 300\n');
+    const only = [...RUN_ARGS, '--only', 'server/session/*'];
+    {
+      await using server = await startOpensslServer({ certsDir });
+      const run = await runConformance(server, { certsDir, profile: profile300, args: only });
+      const why = await run.explain();
+      expect(run.verdicts, why).toEqual({ 'server/client-auth/valid': 'pass', 'server/session/ticket-lifetime': 'fail' });
+      expect(run.byId['server/session/ticket-lifetime'].reason).toBe('announces 7200 s; the profile allows at most 300 s (TLS 1.3 tickets announce 7200 s; TLS 1.2 ticket announces 7200 s)');
+      expect(run.code, why).toBe(1);
+    }
+    {
+      await using server = await startOpensslServer({ certsDir, args: ['-no_ticket', '-num_tickets', '0'] });
+      const run = await runConformance(server, { certsDir, profile: profile300, args: only });
+      const why = await run.explain();
+      expect(run.verdicts, why).toEqual({ 'server/client-auth/valid': 'pass', 'server/session/ticket-lifetime': 'pass' });
+      expect(run.byId['server/session/ticket-lifetime'].reason).toMatch(/^issues no session ticket, so there is nothing to resume by ticket \(TLS 1.3: no ticket; TLS 1.2: no ticket \(session id only, its lifetime is not announced\)\)/);
+      expect(run.code, why).toBe(0);
     }
   });
 });
