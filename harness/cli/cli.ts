@@ -48,6 +48,7 @@ function checkReportDir(dir: string | undefined): void {
 }
 
 interface RunFlags extends OutputFlags {
+  targetClientImage?: string;
   signKey?: string;
   targetImage?: string;
   targetPort?: number;
@@ -116,13 +117,21 @@ function clearProgress(): void {
 }
 
 async function runCommand(flags: RunFlags): Promise<number> {
+  let clientImage: { name: string; args: string[]; env: Record<string, string> } | undefined;
   checkReportDir(flags.reportDir);
   if (flags.targetsFile) return runTargetsFile(flags);
   if (flags.target && flags.targetClient) {
     throw new UsageError('target-conflict', `error: --target ${quote(flags.target)} and --target-client ${quote(flags.targetClient)} both given: a run tests one target. Pass one of them.`);
   }
+  if (flags.targetClientImage) {
+    if (flags.targetClient || flags.target || flags.targetImage) throw new UsageError('target-conflict', `error: --target-client-image ${quote(flags.targetClientImage)} and another target both given. Pass one of them.`);
+    const args = flags.targetCmd ? [...flags.targetCmd.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!) : [];
+    flags.targetClient = `image ${flags.targetClientImage}`;
+    clientImage = { name: flags.targetClientImage, args, env: parseEnvFlags(flags.targetEnv) };
+  }
   if (flags.targetClient !== undefined) {
     const out = await runClient({
+      image: clientImage,
       command: flags.targetClient,
       profile: flags.profile,
       certsDir: flags.certs,
@@ -214,9 +223,10 @@ export function buildProgram(): Command {
     .description('Run the conformance suite against a target server and report case by case.')
     .option('-t, --target <url>', 'https://host:port, tls://host:port, builtin:strict or builtin:lenient (default: builtin:strict)')
     .option('--target-image <image>', 'a server container image to start and test (testcontainers, host network; certs mounted at /conformance)')
+    .option('--target-client-image <image>', 'a client container image to test: run once per case on the host network (certs at /conformance; CONFORMANCE_* in its environment; arguments from --target-cmd, {url} substituted)')
     .option('--target-port <port>', 'with --target-image: the TLS port it listens on', positiveInt('--target-port'))
     .option('--target-env <KEY=VALUE>', 'with --target-image: environment for the container (repeatable)', collect, [])
-    .option('--target-cmd <command>', 'with --target-image: command and arguments for the container; {port} is --target-port')
+    .option('--target-cmd <command>', 'with --target-image: command and arguments for the container ({port} is --target-port); with --target-client-image: its arguments ({url} etc. substituted)')
     .option('--targets-file <file>', 'several targets, one per line or a YAML list ("- target: URL" with optional "profile:"); one report directory each and an index')
     .option('--parallel <n>', 'with --targets-file: targets run at once', positiveInt('--parallel'), 4)
     .option('--shard <i/n>', 'with --targets-file: run only the i-th of n slices (for CI job matrices)')

@@ -28,6 +28,8 @@ export interface ClientCommandProbeInput {
   files: { caFile: string; certFile?: string; keyFile?: string };
   timeoutMs: number;
   cwd?: string;
+  /** Run after the command, whatever happened (e.g. remove the container of a client image); same placeholders. */
+  cleanupCommand?: string;
 }
 
 const TAIL_LINES = 20;
@@ -179,6 +181,7 @@ export async function probeClientCommand(input: ClientCommandProbeInput): Promis
       ...(input.files.certFile && input.files.keyFile ? { CONFORMANCE_CLIENT_CERT: input.files.certFile, CONFORMANCE_CLIENT_KEY: input.files.keyFile } : {}),
     },
   });
+  if (input.cleanupCommand) await runCommand(substitute(input.cleanupCommand, values), { cwd: input.cwd, timeoutMs: 10_000, env: {} });
   // Events of a connection the client closed as it exited can trail its exit by a tick.
   await new Promise((r) => setTimeout(r, 20));
   for (const s of sockets) s.destroy();

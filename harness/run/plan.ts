@@ -146,6 +146,7 @@ export interface ClientPlan {
   files: { caFile: string; certFile?: string; keyFile?: string };
   timeoutMs: number;
   cwd: string;
+  cleanupCommand?: string;
 }
 
 export function probeClientCase(plan: ClientPlan, recipe: ReferenceServerRecipe): Promise<Observation> {
@@ -161,6 +162,7 @@ export function probeClientCase(plan: ClientPlan, recipe: ReferenceServerRecipe)
     files: plan.files,
     timeoutMs: plan.timeoutMs,
     cwd: plan.cwd,
+    cleanupCommand: plan.cleanupCommand,
   });
 }
 

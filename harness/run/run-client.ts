@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { shellQuote } from '../probes/client-command-probe.js';
 import { UsageError, HarnessError, quote } from '../errors.js';
 import { describeObservation, interpret, summarize } from '../judge.js';
 import type { CaseResult } from '../model.js';
@@ -9,12 +10,15 @@ import { writeReportDir } from '../report/report-dir.js';
 import { signManifest } from '../report/manifest.js';
 import type { ClientPlan } from './plan.js';
 import { runSuite } from './run-suite.js';
+import { CONTAINER_CERTS_DIR, pingEngine } from '../targets/container-target.js';
 import { defaultCertsDir, loadIssuerFlags, orderLike, pemCertificates, prepareCerts, readText, type RunOutcome } from './run-server.js';
 
 /** `conformance run --target-client CMD`: the target is a client program; the harness serves. */
 
 export interface ClientRunOptions {
   command: string;
+  /** --target-client-image: run the client as this container image, once per case, on the host network. */
+  image?: { name: string; args: string[]; env: Record<string, string> };
   profile: string;
   certsDir?: string;
   /** The client brings its own certificate, issued by this CA (PEM file). */
@@ -36,13 +40,25 @@ export interface ClientRunOutcome extends RunOutcome {
   warnings: string[];
 }
 
-export async function runClient(opts: ClientRunOptions): Promise<ClientRunOutcome> {
+export async function runClient(optsIn: ClientRunOptions): Promise<ClientRunOutcome> {
+  let opts = optsIn;
   const started = new Date();
   const t0 = performance.now();
   const loaded = loadProfile(opts.profile);
   if (!opts.command.trim()) throw new UsageError('target-client-empty', 'error: --target-client "" is empty. Give the command that runs your client, e.g. --target-client \'node my-client.js {url}\'.');
   const warnings: string[] = [];
-  if (!/\{(url|host|port)\}/.test(opts.command)) {
+  // One container per case, named after the case's port, removed after each run whatever happened.
+  const containerName = 'mtls-conformance-client-{port}';
+  const image = opts.image;
+  if (image) {
+    const envFlags = ['CONFORMANCE_URL', 'CONFORMANCE_HOST', 'CONFORMANCE_PORT', 'CONFORMANCE_CA_FILE', 'CONFORMANCE_CLIENT_CERT', 'CONFORMANCE_CLIENT_KEY', ...Object.keys(image.env)].flatMap((k) => ['-e', k]);
+    opts = {
+      ...opts,
+      command: ['docker', 'run', '--rm', '--network', 'host', '--name', containerName, '-v', `${shellQuote(resolve(opts.certsDir ?? defaultCertsDir()))}:${CONTAINER_CERTS_DIR}:ro`, ...envFlags, shellQuote(image.name), ...image.args.map((a) => (/^\{(url|host|port|ca|cert|key)\}$/.test(a) ? a : shellQuote(a)))].join(' '),
+    };
+    Object.assign(process.env, image.env);
+  }
+  if (!opts.image && !/\{(url|host|port)\}/.test(opts.command)) {
     warnings.push(`warning: --target-client ${quote(opts.command)} has no {url} placeholder: the URL is passed only in the environment (CONFORMANCE_URL, CONFORMANCE_HOST, CONFORMANCE_PORT).`);
   }
   let clientCaPem: string | undefined;
@@ -55,6 +71,10 @@ export async function runClient(opts: ClientRunOptions): Promise<ClientRunOutcom
   const store = await prepareCerts(certsDir, loaded.profile, issuer);
   const cert = (n: string) => store.certs.get(n)!;
 
+  if (opts.image) {
+    const why = await pingEngine(process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock', 3000);
+    if (why) throw new HarnessError('no-container-engine', `error: --target-client-image ${quote(opts.image.name)} needs a container engine, and none answers (${why}). Install and start Docker (apt-get install docker.io; dockerd), or test the client with --target-client 'command {url}'.`);
+  }
   const all = resolveCases(loaded.profile, 'client');
   const matches = idMatcher(opts.only);
   if (!all.some((c) => matches(c.id))) {
@@ -67,6 +87,8 @@ export async function runClient(opts: ClientRunOptions): Promise<ClientRunOutcom
     if (name === 'server' || name.startsWith('server/')) serverCerts[name] = { chainPem: m.chainPem, keyPem: m.keyPem };
   }
   const valid = cert('client/valid');
+  // A client image sees the certs directory at /conformance, so the paths it is given are those.
+  const inContainer = (hostPath: string) => (opts.image ? CONTAINER_CERTS_DIR + hostPath.slice(certsDir.length) : hostPath);
   const plan: ClientPlan = {
     command: opts.command,
     profile: loaded.profile,
@@ -75,9 +97,10 @@ export async function runClient(opts: ClientRunOptions): Promise<ClientRunOutcom
     serverCerts,
     clientCaPem: clientCaPem ?? cert('client-ca').certPem,
     files: {
-      caFile: cert('server-ca').certPath,
-      ...(opts.clientCertCa ? {} : { certFile: valid.certPath, keyFile: valid.keyPath }),
+      caFile: inContainer(cert('server-ca').certPath),
+      ...(opts.clientCertCa ? {} : { certFile: inContainer(valid.certPath), keyFile: inContainer(valid.keyPath) }),
     },
+    ...(opts.image ? { cleanupCommand: `docker rm -f ${containerName} >/dev/null 2>&1 || true` } : {}),
     timeoutMs: opts.timeoutMs,
     cwd: opts.cwd ?? process.cwd(),
   };
@@ -94,7 +117,7 @@ export async function runClient(opts: ClientRunOptions): Promise<ClientRunOutcom
   }
   const results: CaseResult[] = orderLike(selected, run.results);
   const report = buildReport({
-    target: { kind: 'client-command', command: opts.command },
+    target: opts.image ? { kind: 'container', role: 'client', image: opts.image.name, command: opts.command } : { kind: 'client-command', command: opts.command },
     profile: { name: loaded.profile.name, sha256: loaded.sha256, source: loaded.source },
     startedAt: started,
     durationMs: Math.round(performance.now() - t0),

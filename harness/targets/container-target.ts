@@ -136,7 +136,7 @@ export async function startContainerTarget(opts: ContainerTargetOptions): Promis
 }
 
 /** GET /_ping on the engine's API; null when it answers, else why not. Bounded by timeoutMs. */
-function pingEngine(dockerHost: string, timeoutMs: number): Promise<string | null> {
+export function pingEngine(dockerHost: string, timeoutMs: number): Promise<string | null> {
   return new Promise((resolve) => {
     const unix = dockerHost.startsWith('unix://') ? dockerHost.slice('unix://'.length) : null;
     const tcp = /^tcp:\/\/([^:/]+):(\d+)/.exec(dockerHost);

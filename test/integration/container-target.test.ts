@@ -86,6 +86,35 @@ describe.skipIf(!engine)('--target-image (Docker engine present)', () => {
   });
 });
 
+describe.skipIf(!engine)('--target-client-image (Docker engine present)', () => {
+  // The same image as a client: openssl s_client inside, reading CONFORMANCE_* from its environment.
+  const client = (verify: string) =>
+    `sh -c 'printf "GET / HTTP/1.0\\r\\n\\r\\n" | openssl s_client -connect $CONFORMANCE_HOST:$CONFORMANCE_PORT -CAfile $CONFORMANCE_CA_FILE -cert $CONFORMANCE_CLIENT_CERT -key $CONFORMANCE_CLIENT_KEY ${verify} -verify_ip 127.0.0.1 -quiet'`;
+  async function run(args: string) {
+    const out = mkdtempSync(join(tmpdir(), 'mtls-client-image-'));
+    const res = await runCli(['run', '--target-client-image', IMAGE, '--target-cmd', args, '--certs', certs, '--report-dir', out, '--only', 'client/server-auth/*'], { timeoutMs: 120_000 });
+    return { res, report: JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) };
+  }
+
+  test('a verifying client image refuses every bad server; the containers are removed', async () => {
+    const { res, report } = await run(client('-verify_return_error'));
+    expect(res.code, res.stderr + res.stdout).toBe(0);
+    expect(report.target).toMatchObject({ kind: 'container', role: 'client', image: IMAGE });
+    expect(Object.values(verdictsOf(report)).every((v) => v === 'pass')).toBe(true);
+    expect(containersOf(IMAGE)).toBe('');
+  });
+
+  test('a client image that does not verify the server fails the server-auth cases', async () => {
+    const { res, report } = await run(client(''));
+    expect(res.code).toBe(1);
+    const v = verdictsOf(report);
+    expect(v['client/server-auth/valid']).toBe('pass');
+    expect(v['client/server-auth/expired']).toBe('fail');
+    expect(v['client/server-auth/self-signed']).toBe('fail');
+    expect(containersOf(IMAGE)).toBe('');
+  });
+});
+
 describe('--target-image without a container engine', () => {
   test('exit 3 with one line saying how to get one; other targets keep working', async () => {
     const out = mkdtempSync(join(tmpdir(), 'r-'));
@@ -96,6 +125,13 @@ describe('--target-image without a container engine', () => {
     expect(res.stderr).toContain('--target https://host:port');
     const builtin = await runCli(['run', '--only', 'server/protocol/*', '--report-dir', out], { env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
     expect(builtin.code).toBe(0);
+  });
+
+  test('--target-client-image without an engine: exit 3, one line', async () => {
+    const res = await runCli(['run', '--target-client-image', IMAGE, '--report-dir', mkdtempSync(join(tmpdir(), 'r-'))], { env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
+    expect(res.code).toBe(3);
+    expect(res.stderr.trim().split('\n')).toHaveLength(1);
+    expect(res.stderr).toContain('--target-client-image "mtls-conformance/openssl:test" needs a container engine');
   });
 
   test('--target-image without --target-port: exit 2', async () => {
