@@ -3,9 +3,9 @@
  * id. Each case starts its own reference server and runs the client command once against it.
  */
 import { beforeAll, inject, test } from 'vitest';
-import { judge, counts, describeObservation, interpret } from '../harness/judge.js';
+import { runCaseTest } from './case-test.js';
 import { probeClientCase, type ClientPlan } from '../harness/run/plan.js';
-import type { CaseResult, Observation } from '../harness/model.js';
+import type { Observation } from '../harness/model.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -23,16 +23,7 @@ beforeAll(async () => {
 }, bound);
 
 for (const c of plan.cases) {
-  test.concurrent(c.id, { timeout: bound }, async ({ task, skip }) => {
-    const recipe = c.recipe;
-    const observation = c.skip ? null : recipe.kind === 'reference-server' && !c.positiveControl ? await probeClientCase(plan, recipe) : control;
-    const controlAccepted = control ? interpret(control, plan.profile) === 'accepted' : null;
-    const verdict = judge(c, observation, plan.profile, {
-      controlAccepted,
-      controlSummary: control ? describeObservation(control) : undefined,
-    });
-    (task.meta as { conformance?: CaseResult }).conformance = { case: c, observation, verdict };
-    if (verdict.verdict === 'skip') skip(verdict.reason);
-    if (counts({ case: c }) && verdict.verdict !== 'pass') throw new Error(`${verdict.verdict}: ${verdict.reason}`);
-  });
+  const recipe = c.recipe;
+  const observe = async () => (c.skip ? null : recipe.kind === 'reference-server' && !c.positiveControl ? probeClientCase(plan, recipe) : control);
+  test.concurrent(c.id, { timeout: bound }, (ctx) => runCaseTest(ctx, c, plan.profile, control, observe));
 }

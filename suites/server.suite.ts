@@ -3,7 +3,7 @@
  * case id. Thin on purpose: probing is in harness/probes, judging in harness/judge.
  */
 import { beforeAll, inject, test } from 'vitest';
-import { judge, counts, describeObservation, interpret } from '../harness/judge.js';
+import { runCaseTest } from './case-test.js';
 import {
   probeCase,
   probeRawVersion,
@@ -15,7 +15,7 @@ import {
   sessionWaitMs,
   type ServerPlan,
 } from '../harness/run/plan.js';
-import type { CaseResult, Observation } from '../harness/model.js';
+import type { Observation } from '../harness/model.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -54,15 +54,5 @@ async function observe(c: (typeof plan.cases)[number]): Promise<Observation | nu
 for (const c of plan.cases) {
   // The session case waits in real time with --slow: the profile's maximum lifetime and a margin.
   const bound = plan.timeoutMs * 2 + 1000 + (c.recipe.kind === 'session-lifetime' ? plan.timeoutMs * 4 + sessionWaitMs(plan) : 0);
-  test.concurrent(c.id, { timeout: bound }, async ({ task, skip }) => {
-    const observation = await observe(c);
-    const controlAccepted = control ? interpret(control, plan.profile) === 'accepted' : null;
-    const verdict = judge(c, observation, plan.profile, {
-      controlAccepted,
-      controlSummary: control ? describeObservation(control) : undefined,
-    });
-    (task.meta as { conformance?: CaseResult }).conformance = { case: c, observation, verdict };
-    if (verdict.verdict === 'skip') skip(verdict.reason);
-    if (counts({ case: c }) && verdict.verdict !== 'pass') throw new Error(`${verdict.verdict}: ${verdict.reason}`);
-  });
+  test.concurrent(c.id, { timeout: bound }, (ctx) => runCaseTest(ctx, c, plan.profile, control, () => observe(c)));
 }

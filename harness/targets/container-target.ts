@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { HarnessError, UsageError, quote } from '../errors.js';
-import { probeHandshake } from '../probes/handshake-probe.js';
+import { tlsAnswer } from './target.js';
 
 /**
  * A vendor's server image as the target: started with testcontainers on the host network (all
@@ -101,19 +101,7 @@ export async function startContainerTarget(opts: ContainerTargetOptions): Promis
   // Wait until the port answers TLS, bounded; a container that exits early is reported with its log.
   const deadline = Date.now() + opts.startTimeoutMs;
   for (;;) {
-    const obs = await probeHandshake({
-      host: '127.0.0.1',
-      port: opts.port,
-      minVersion: 'TLSv1',
-      maxVersion: 'TLSv1.3',
-      legacy: true,
-      ca: [],
-      protocol: 'tls',
-      httpPath: '/',
-      httpMethod: 'GET',
-      timeoutMs: 1000,
-      readWindowMs: 1,
-    });
+    const obs = await tlsAnswer('127.0.0.1', opts.port, 1000);
     if (obs.outcome !== 'harness-error' && obs.outcome !== 'timeout') break;
     const running = await isRunning(tc, container.getId());
     if (!running || Date.now() > deadline) {

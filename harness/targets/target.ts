@@ -54,19 +54,7 @@ export async function preflight(target: { host: string; port: number; url: strin
       clearTimeout(timer);
     }
   }
-  const obs = await probeHandshake({
-    host: target.host,
-    port: target.port,
-    minVersion: 'TLSv1',
-    maxVersion: 'TLSv1.3',
-    legacy: true,
-    ca: [],
-    protocol: 'tls',
-    httpPath: '/',
-    httpMethod: 'GET',
-    timeoutMs,
-    readWindowMs: 1,
-  });
+  const obs = await tlsAnswer(target.host, target.port, timeoutMs);
   if (obs.outcome === 'timeout') {
     throw new HarnessError('target-timeout', `error: target ${quote(target.url)} gave no TLS answer within ${timeoutMs} ms. Check that it is a TLS port, or raise --timeout.`);
   }
@@ -78,4 +66,21 @@ export async function preflight(target: { host: string; port: number; url: strin
     throw new HarnessError('target-not-tls', `error: ${target.host}:${target.port} answers, but not with TLS (plain HTTP?) for --target ${quote(target.url)}. Point --target at the TLS port.`);
   }
   throw new HarnessError('target-unreachable', `error: cannot reach --target ${quote(target.url)}: ${obs.detail}. Check the host and port.`);
+}
+
+/** One handshake attempt with no client certificate, any version: does something answer TLS here? */
+export function tlsAnswer(host: string, port: number, timeoutMs: number) {
+  return probeHandshake({
+    host,
+    port,
+    minVersion: 'TLSv1',
+    maxVersion: 'TLSv1.3',
+    legacy: true,
+    ca: [],
+    protocol: 'tls',
+    httpPath: '/',
+    httpMethod: 'GET',
+    timeoutMs,
+    readWindowMs: 1,
+  });
 }
