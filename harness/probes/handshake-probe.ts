@@ -143,6 +143,14 @@ export function probeHandshake(input: HandshakeProbeInput): Promise<Observation>
         finish(outcome, `alert ${alert.code} ${alert.name}${secure ? ' after the handshake' : ' during the handshake'}`, { alert });
         return;
       }
+      if (err.code === 'ERR_SSL_UNSUPPORTED_PROTOCOL' && !secure) {
+        // The server answered with a version the harness did not offer: it does not speak the
+        // pinned version. The harness's OpenSSL aborts with protocol_version (RFC 8446 §4.2.1).
+        finish('handshake-alert', `the server answered with a protocol version outside ${input.minVersion}..${input.maxVersion}; the harness aborted with alert 70 protocol_version`, {
+          alert: { code: 70, name: 'protocol_version' },
+        });
+        return;
+      }
       if (err.code === 'ECONNRESET' || err.code === 'EPIPE') {
         // Node reports a peer that closed mid-handshake as ECONNRESET without a syscall.
         if (!err.syscall) finish('closed-no-data', `the target closed the connection ${secure ? 'after' : 'during'} the handshake without an alert`);

@@ -170,6 +170,19 @@ describe.skipIf(!have('openssl'))('openssl s_client -verify_return_error, judged
   });
 });
 
+describe.skipIf(!have('curl'))('--client-cert-ca: the client brings its own certificate', () => {
+  test('a certificate from the named CA passes client/certificate/presented; the harness hands out no certificate of its own', async () => {
+    const own = `--cert ${join(certs, 'client', 'untrusted-ca.pem')} --key ${join(certs, 'private', 'client', 'untrusted-ca-key.pem')}`;
+    // The command fails loudly if the harness still passed its own certificate.
+    const cmd = `test -z "$CONFORMANCE_CLIENT_CERT" && curl -sS --max-time 3 --cacert {ca} ${own} {url}`;
+    const mine = await runClient(cmd, ['--client-cert-ca', join(certs, 'ca', 'untrusted-ca.pem'), '--only', 'client/certificate/presented']);
+    expect(mine.verdicts).toEqual({ 'client/server-auth/valid': 'pass', 'client/certificate/presented': 'pass' });
+    const wrongCa = await runClient(cmd, ['--client-cert-ca', join(certs, 'trust', 'client-ca.pem'), '--only', 'client/certificate/presented']);
+    expect(wrongCa.verdicts['client/certificate/presented']).toBe('fail');
+    expect(wrongCa.byId('client/certificate/presented').reason).toMatch(/^a certificate was presented but does not verify against the expected client CA/);
+  });
+});
+
 describe('the contract', () => {
   test('no {url} placeholder: a warning, and the values still arrive by environment', async () => {
     const { run, verdicts } = await runClient('curl -sS --max-time 3 --cacert "$CONFORMANCE_CA_FILE" --cert "$CONFORMANCE_CLIENT_CERT" --key "$CONFORMANCE_CLIENT_KEY" "$CONFORMANCE_URL"', [

@@ -209,6 +209,29 @@ describe.skipIf(!NGINX)(`conformance run against a real nginx${NGINX ? ` (${vers
     expect(run.code, why).toBe(0);
   });
 
+  test('a legacy configuration (TLS 1.0-1.2, ALL:@SECLEVEL=0): the protocol and cipher cases fail, by raw ClientHello where node:tls is blind', { timeout: T }, async () => {
+    await using server = await nginx({ verifyClient: 'on', verifyDepth: 2, protocols: ['TLSv1', 'TLSv1.1', 'TLSv1.2'], extraServerDirectives: ["ssl_ciphers 'ALL:@SECLEVEL=0';"] });
+    const run = await runConformance(server, { certsDir, profile: 'intermediate', args: ['--only', 'server/protocol/*', '--only', 'server/cipher/*'] });
+    const why = await run.explain();
+    expect(run.verdicts, why).toEqual({
+      'server/client-auth/valid': 'pass',
+      'server/protocol/tls1.0': 'fail',
+      'server/protocol/tls1.1': 'fail',
+      'server/protocol/tls1.2': 'pass',
+      'server/protocol/tls1.3': 'fail', // info: allowed, not required, not spoken
+      'server/protocol/ssl3': 'pass',
+      'server/protocol/renegotiation': 'pass',
+      'server/protocol/fallback-scsv': 'pass',
+      'server/cipher/tls1.2-suites': 'fail',
+      'server/cipher/tls1.3-suites': 'pass',
+    });
+    // CBC and anonymous ECDH suites, by IANA name, found by the harness's own ClientHellos.
+    expect(run.byId['server/cipher/tls1.2-suites'].reason).toMatch(/outside the profile's allowlist: .*TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA/);
+    expect(run.byId['server/cipher/tls1.2-suites'].reason).toContain('TLS_ECDH_anon_WITH_AES_128_CBC_SHA');
+    expect(run.byId['server/protocol/tls1.3'].severity).toBe('info');
+    expect(run.code, why).toBe(1);
+  });
+
   describe('session lifetime under profiles allowing 300 s (the seed partner policy) and 2 s', () => {
     let profile300: string;
     let profile2: string;

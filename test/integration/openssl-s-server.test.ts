@@ -205,4 +205,24 @@ describe.skipIf(!OPENSSL)(`conformance run against a real openssl s_server${OPEN
       expect(run.code, why).toBe(0);
     }
   });
+
+  test('-tls1 only (ALL:@SECLEVEL=0): TLS 1.0 is accepted (fail), the positive control at TLS 1.2/1.3 cannot pass, so the run exits 3 and refusals are inconclusive', { timeout: T }, async () => {
+    await using server = await startOpensslServer({ certsDir, args: ['-tls1', '-cipher', 'ALL:@SECLEVEL=0'] });
+    const run = await runConformance(server, { certsDir, profile: 'intermediate', args: [...RUN_ARGS, '--only', 'server/protocol/*', '--only', 'server/client-auth/expired'] });
+    const why = await run.explain();
+    expect(run.verdicts, why).toEqual({
+      'server/client-auth/valid': 'fail',
+      'server/client-auth/expired': 'inconclusive',
+      'server/protocol/tls1.0': 'fail',
+      'server/protocol/tls1.1': 'inconclusive',
+      'server/protocol/tls1.2': 'fail',
+      'server/protocol/tls1.3': 'fail',
+      'server/protocol/ssl3': 'inconclusive',
+      'server/protocol/renegotiation': 'inconclusive', // no TLS 1.2 handshake to renegotiate
+      'server/protocol/fallback-scsv': 'skip', // one version only: nothing to fall back from
+    });
+    expect(run.byId['server/protocol/tls1.0'].observed).toMatchObject({ tlsVersion: 'TLSv1' });
+    expect(run.code, why).toBe(3);
+    expect(run.stderr).toContain('positive control server/client-auth/valid was not accepted');
+  });
 });
