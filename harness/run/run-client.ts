@@ -10,7 +10,7 @@ import { writeReportDir } from '../report/report-dir.js';
 import { signManifest } from '../report/manifest.js';
 import type { ClientPlan } from './plan.js';
 import { runSuite } from './run-suite.js';
-import { CONTAINER_CERTS_DIR, pingEngine } from '../targets/container-target.js';
+import { CONTAINER_CERTS_DIR, imageExists, pingEngine } from '../targets/container-target.js';
 import { defaultCertsDir, loadIssuerFlags, orderLike, pemCertificates, prepareCerts, readText, type RunOutcome } from './run-server.js';
 
 /** `conformance run --target-client CMD`: the target is a client program; the harness serves. */
@@ -74,6 +74,9 @@ export async function runClient(optsIn: ClientRunOptions): Promise<ClientRunOutc
   if (opts.image) {
     const why = await pingEngine(process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock', 3000);
     if (why) throw new HarnessError('no-container-engine', `error: --target-client-image ${quote(opts.image.name)} needs a container engine, and none answers (${why}). Install and start Docker (apt-get install docker.io; dockerd), or test the client with --target-client 'command {url}'.`);
+    if (!(await imageExists(process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock', opts.image.name, 3000))) {
+      throw new HarnessError('container-image-missing', `error: --target-client-image ${quote(opts.image.name)} is not an image the engine has locally, and the harness does not pull from registries. Build or load it first, then re-run.`);
+    }
   }
   const all = resolveCases(loaded.profile, 'client');
   const matches = idMatcher(opts.only);

@@ -58,6 +58,9 @@ export async function startContainerTarget(opts: ContainerTargetOptions): Promis
       `error: --target-image ${quote(opts.image)} needs a container engine, and none answers at ${engine} (${why}). Install and start Docker (apt-get install docker.io; dockerd), or test a running service with --target https://host:port.`,
     );
   }
+  if (!(await imageExists(engine, opts.image, 3000))) {
+    throw new HarnessError('container-image-missing', `error: --target-image ${quote(opts.image)} is not an image the engine has locally, and the harness does not pull from registries. Build or load it first (docker build / docker load / docker import), then re-run.`);
+  }
   // Tell testcontainers the engine we checked, so it does not fall back to another one.
   process.env.DOCKER_HOST = engine;
   const tc = await import('testcontainers');
@@ -124,7 +127,18 @@ export async function startContainerTarget(opts: ContainerTargetOptions): Promis
 }
 
 /** GET /_ping on the engine's API; null when it answers, else why not. Bounded by timeoutMs. */
-export function pingEngine(dockerHost: string, timeoutMs: number): Promise<string | null> {
+export async function pingEngine(dockerHost: string, timeoutMs: number): Promise<string | null> {
+  const r = await engineGet(dockerHost, '/_ping', timeoutMs);
+  return typeof r === 'string' ? r : r === 200 ? null : `HTTP ${r} from /_ping`;
+}
+
+/** Whether the engine has the image locally (no registry is pulled from: tests build theirs). */
+export async function imageExists(dockerHost: string, image: string, timeoutMs: number): Promise<boolean> {
+  return (await engineGet(dockerHost, `/images/${encodeURIComponent(image)}/json`, timeoutMs)) === 200;
+}
+
+/** GET on the engine's API: the HTTP status, or why there was none. Bounded by timeoutMs. */
+function engineGet(dockerHost: string, path: string, timeoutMs: number): Promise<number | string> {
   return new Promise((resolve) => {
     const unix = dockerHost.startsWith('unix://') ? dockerHost.slice('unix://'.length) : null;
     const tcp = /^tcp:\/\/([^:/]+):(\d+)/.exec(dockerHost);
@@ -132,13 +146,10 @@ export function pingEngine(dockerHost: string, timeoutMs: number): Promise<strin
       resolve(`DOCKER_HOST ${quote(dockerHost)} is neither unix:// nor tcp://`);
       return;
     }
-    const req = request(
-      { ...(unix ? { socketPath: unix } : { host: tcp![1], port: Number(tcp![2]) }), path: '/_ping', method: 'GET', timeout: timeoutMs },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode === 200 ? null : `HTTP ${res.statusCode} from /_ping`);
-      },
-    );
+    const req = request({ ...(unix ? { socketPath: unix } : { host: tcp![1], port: Number(tcp![2]) }), path, method: 'GET', timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
     req.end();

@@ -82,7 +82,8 @@ describe.skipIf(!engine)('--target-image (Docker engine present)', () => {
     const out = mkdtempSync(join(tmpdir(), 'r-'));
     const res = await runCli(['run', '--target-image', 'mtls-conformance/no-such-image:none', '--target-port', '9', '--certs', certs, '--report-dir', out]);
     expect(res.code).toBe(3);
-    expect(res.stderr).toMatch(/^error: --target-image "mtls-conformance\/no-such-image:none" could not be started/);
+    expect(res.stderr.trim().split('\n')).toHaveLength(1);
+    expect(res.stderr).toMatch(/^error: --target-image "mtls-conformance\/no-such-image:none" is not an image the engine has locally/);
   });
 });
 
