@@ -1,5 +1,5 @@
 /** The package API: the same pieces the CLI uses, for users' own scripts and tests. */
-export { runServer, type RunOptions, type RunOutcome } from './run/run-server.js';
+export { runServer, prepareServerPlan, type RunOptions, type RunOutcome, type PreparedServerRun } from './run/run-server.js';
 export { judge, interpret, summarize } from './judge.js';
 export { resolveCases, idMatcher } from './cases/resolve.js';
 export { catalogue } from './cases/catalogue.js';

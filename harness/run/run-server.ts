@@ -142,9 +142,23 @@ function controlFailure(control: CaseResult, certsDir: string): string {
   return `error: the positive control server/client-auth/valid was not accepted (${seen}), so no rejection can be judged: ${next}.`;
 }
 
-export async function runServer(opts: RunOptions): Promise<RunOutcome> {
-  const started = new Date();
-  const t0 = performance.now();
+export interface PreparedServerRun extends AsyncDisposable {
+  plan: ServerPlan;
+  loaded: LoadedProfile;
+  reportTarget: ReportTarget;
+  certsDir: string;
+  selected: ResolvedCase[];
+  control: ResolvedCase;
+  /** Stop what the run started (an embedded server, a container); returns the container's log, if any. */
+  close(): Promise<string | undefined>;
+}
+
+/**
+ * Everything before the suite runs: profile, certificates, the target started (embedded server or
+ * container) or checked (preflight), and the plan the suite needs. Used by `run` and by users'
+ * own vitest configs (mtls-conformance/vitest).
+ */
+export async function prepareServerPlan(opts: RunOptions): Promise<PreparedServerRun> {
   const loaded: LoadedProfile = loadProfile(opts.profile);
   const spec = opts.image ? null : parseTarget(opts.target);
   const certsDir = resolve(opts.certsDir ?? defaultCertsDir());
@@ -160,7 +174,10 @@ export async function runServer(opts: RunOptions): Promise<RunOutcome> {
 
   let reference: StartedReferenceServer | undefined;
   let container: StartedContainerTarget | undefined;
-  let logSaved = false;
+  const close = async () => {
+    await reference?.close();
+    return container?.stop();
+  };
   let target: ServerPlan['target'];
   let reportTarget: ReportTarget;
   let protocol: 'https' | 'tls' = opts.protocol ?? 'https';
@@ -215,14 +232,28 @@ export async function runServer(opts: RunOptions): Promise<RunOutcome> {
       readWindowMs: Math.min(500, opts.timeoutMs),
       slow: opts.slow ?? false,
     };
+    return { plan, loaded, reportTarget, certsDir, selected, control, close, [Symbol.asyncDispose]: async () => void (await close()) };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+export async function runServer(opts: RunOptions): Promise<RunOutcome> {
+  const started = new Date();
+  const t0 = performance.now();
+  const prepared = await prepareServerPlan(opts);
+  const { plan, loaded, reportTarget, certsDir, selected, control } = prepared;
+  let logSaved = false;
+  try {
     const junitPath = opts.reportDir ? join(opts.reportDir, 'junit.xml') : undefined;
     const run = await runSuite({ suite: 'server', plan, concurrency: opts.concurrency, junitFile: junitPath, onResult: opts.onResult });
     if (run.results.size === 0) {
       throw new HarnessError('suite-failed', `error: the conformance suite did not run: ${run.errors[0] ?? 'no results'}.`);
     }
     // The container's log is part of the evidence: saved before the manifest hashes the directory.
-    if (container) {
-      await saveContainerLog(opts.reportDir, await container.stop());
+    if (opts.image) {
+      await saveContainerLog(opts.reportDir, (await prepared.close()) ?? '');
       logSaved = true;
     }
     const results = orderLike(selected, run.results);
@@ -244,11 +275,8 @@ export async function runServer(opts: RunOptions): Promise<RunOutcome> {
     }
     return { report, results, exitCode: summary.verdict === 'conformant' ? 0 : 1, reportPath, junitPath };
   } finally {
-    await reference?.close();
-    if (container) {
-      const log = await container.stop();
-      if (!logSaved) await saveContainerLog(opts.reportDir, log);
-    }
+    const log = await prepared.close();
+    if (opts.image && !logSaved) await saveContainerLog(opts.reportDir, log ?? '');
   }
 }
 

@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, test } from 'vitest';
+
+// mtls-conformance/vitest in a user's own vitest project: the suite runs as their tests.
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const certs = join(mkdtempSync(join(tmpdir(), 'mtls-vitest-export-')), 'certs');
+
+function userProject(target: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mtls-user-project-'));
+  // The user's project has vitest installed; here it borrows ours.
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  writeFileSync(
+    join(dir, 'vitest.config.mjs'),
+    [
+      "import { defineConfig } from 'vitest/config';",
+      `import { prepareServerPlan, serverSuiteConfig } from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'suites', 'index.js')).href)};`,
+      `const prepared = await prepareServerPlan({ target: ${JSON.stringify(target)}, profile: 'intermediate', certsDir: ${JSON.stringify(certs)}, only: ['server/client-auth/*'], timeoutMs: 5000, concurrency: 8, httpPath: '/', httpMethod: 'GET' });`,
+      'export default defineConfig({ test: serverSuiteConfig(prepared) });',
+      '',
+    ].join('\n'),
+  );
+  return dir;
+}
+
+function vitest(dir: string) {
+  return spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', dir], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 90_000,
+    env: { ...process.env, NO_COLOR: '1', CI: '' },
+  });
+}
+
+describe('mtls-conformance/vitest', () => {
+  test('builtin:strict: every case is a passing vitest test; the process exits when done', () => {
+    const r = vitest(userProject('builtin:strict'));
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Tests\s+14 passed \| 1 skipped \(15\)/);
+  });
+
+  test('builtin:lenient: the required cases it gets wrong fail as vitest tests, titled with their ids', () => {
+    const r = vitest(userProject('builtin:lenient'));
+    expect(r.status).toBe(1);
+    for (const id of ['no-cert', 'expired', 'self-signed', 'intermediate-not-sent']) expect(r.stdout + r.stderr).toContain(`server/client-auth/${id}`);
+    expect(r.stdout).toMatch(/Tests\s+10 failed \| 4 passed \| 1 skipped \(15\)/);
+  });
+});
