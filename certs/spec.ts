@@ -39,9 +39,10 @@ export const DEFAULT_SPEC: Omit<CertSpec, 'name' | 'issuer'> = {
   subject: 'CN=conformance-client, O=mtls-conformance',
   sans: [],
   key: 'ec-p256',
-  // A day of slack before "now" keeps a fresh certificate valid on a peer whose clock lags.
+  // A day of slack before "now" keeps a fresh certificate valid on a peer whose clock lags; the
+  // whole period stays 365 days, so a profile with maxValidityDays: 365 accepts our own leaves.
   notBeforeDays: -1,
-  notAfterDays: 365,
+  notAfterDays: 364,
   eku: ['clientAuth'],
   ca: false,
   signatureHash: 'SHA-256',
