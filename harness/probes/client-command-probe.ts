@@ -30,6 +30,8 @@ export interface ClientCommandProbeInput {
   cwd?: string;
   /** Run after the command, whatever happened (e.g. remove the container of a client image); same placeholders. */
   cleanupCommand?: string;
+  /** Extra environment for the command, under the CONFORMANCE_* variables. */
+  env?: Record<string, string>;
 }
 
 const TAIL_LINES = 20;
@@ -174,6 +176,7 @@ export async function probeClientCommand(input: ClientCommandProbeInput): Promis
     cwd: input.cwd,
     timeoutMs: input.timeoutMs,
     env: {
+      ...input.env,
       CONFORMANCE_URL: url,
       CONFORMANCE_HOST: '127.0.0.1',
       CONFORMANCE_PORT: String(port),

@@ -18,7 +18,6 @@ export interface RenegotiationProbeInput {
   servername?: string;
   certChainPem?: string;
   keyPem?: string;
-  ca: string[];
   timeoutMs: number;
 }
 
@@ -62,7 +61,6 @@ export function probeRenegotiation(input: RenegotiationProbeInput): Promise<Rene
         ...(isIP(name) ? {} : { servername: name }),
         minVersion: 'TLSv1.2',
         maxVersion: 'TLSv1.2',
-        ca: input.ca,
         rejectUnauthorized: false,
         checkServerIdentity: () => undefined,
         ...(input.certChainPem && input.keyPem ? { cert: input.certChainPem, key: input.keyPem } : {}),

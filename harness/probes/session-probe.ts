@@ -18,7 +18,6 @@ export interface SessionProbeInput {
   servername?: string;
   certChainPem?: string;
   keyPem?: string;
-  ca: string[];
   protocol: 'https' | 'tls';
   httpPath: string;
   httpMethod: string;
@@ -48,7 +47,6 @@ function connectOptions(input: SessionProbeInput, version: SessionVersion, sessi
     ...(isIP(name) ? {} : { servername: name }),
     minVersion: version,
     maxVersion: version,
-    ca: input.ca,
     // The target's certificate is judged by other cases; here only its sessions matter.
     rejectUnauthorized: false,
     checkServerIdentity: () => undefined,

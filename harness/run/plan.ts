@@ -54,8 +54,8 @@ const DEFAULT_RANGE: { minVersion: TlsVersion; maxVersion: TlsVersion } = { minV
  * ClientHello prober, which also offers RC4, 3DES and EXPORT suites the local OpenSSL lacks: a
  * server that only speaks TLS 1.0 with 3DES must not pass as "refuses TLS 1.0".
  */
-export async function probeCase(plan: ServerPlan, recipe: HandshakeRecipe): Promise<Observation> {
-  const obs = await probeNode(plan, recipe);
+export async function probeCase(plan: ServerPlan, recipe: HandshakeRecipe, verifyPeer = false): Promise<Observation> {
+  const obs = await probeNode(plan, recipe, verifyPeer);
   if ((recipe.version === 'TLSv1' || recipe.version === 'TLSv1.1') && interpret(obs, plan.profile) === 'rejected') {
     const raw = await probeVersion({ host: plan.target.host, port: plan.target.port, servername: plan.target.servername, version: recipe.version, timeoutMs: plan.timeoutMs });
     if (raw.accepted) {
@@ -110,7 +110,8 @@ export async function probeSuiteSweep(plan: ServerPlan, recipe: SuiteSweepRecipe
   };
 }
 
-function probeNode(plan: ServerPlan, recipe: HandshakeRecipe): Promise<Observation> {
+/** `verifyPeer`: record what the target's certificate verifies to (the positive control does; no other case needs it). */
+function probeNode(plan: ServerPlan, recipe: HandshakeRecipe, verifyPeer: boolean): Promise<Observation> {
   const cert = recipe.cert ? plan.certs[recipe.cert] : undefined;
   if (recipe.cert && !cert) throw new Error(`the plan has no certificate named ${recipe.cert}`);
   return probeHandshake({
@@ -121,7 +122,7 @@ function probeNode(plan: ServerPlan, recipe: HandshakeRecipe): Promise<Observati
     keyPem: cert?.keyPem,
     ...(recipe.version ? { minVersion: recipe.version, maxVersion: recipe.version } : DEFAULT_RANGE),
     legacy: recipe.legacy ?? false,
-    ca: plan.targetCa,
+    ...(verifyPeer ? { ca: plan.targetCa } : {}),
     protocol: plan.protocol,
     httpPath: plan.httpPath,
     httpMethod: plan.httpMethod,
@@ -147,6 +148,8 @@ export interface ClientPlan {
   timeoutMs: number;
   cwd: string;
   cleanupCommand?: string;
+  /** Extra environment for the command (a client image's --target-env, forwarded with docker -e). */
+  env?: Record<string, string>;
 }
 
 export function probeClientCase(plan: ClientPlan, recipe: ReferenceServerRecipe): Promise<Observation> {
@@ -163,6 +166,7 @@ export function probeClientCase(plan: ClientPlan, recipe: ReferenceServerRecipe)
     timeoutMs: plan.timeoutMs,
     cwd: plan.cwd,
     cleanupCommand: plan.cleanupCommand,
+    env: plan.env,
   });
 }
 
@@ -171,7 +175,7 @@ export async function probeServerControl(plan: ServerPlan): Promise<Observation>
   if (plan.control.recipe.kind !== 'client-handshake') throw new Error('the positive control must be a handshake');
   const cert = plan.certs[plan.control.recipe.cert ?? ''];
   const [control, sent] = await Promise.all([
-    probeCase(plan, plan.control.recipe),
+    probeCase(plan, plan.control.recipe, true),
     probeSentChain({
       host: plan.target.host,
       port: plan.target.port,
@@ -217,7 +221,6 @@ export async function probeSessionLifetime(plan: ServerPlan): Promise<Observatio
     servername: plan.target.servername,
     certChainPem: cert?.chainPem,
     keyPem: cert?.keyPem,
-    ca: plan.targetCa,
     protocol: plan.protocol,
     httpPath: plan.httpPath,
     httpMethod: plan.httpMethod,
@@ -272,7 +275,6 @@ export async function probeServerRenegotiation(plan: ServerPlan): Promise<Observ
     servername: plan.target.servername,
     certChainPem: cert?.chainPem,
     keyPem: cert?.keyPem,
-    ca: plan.targetCa,
     timeoutMs: plan.timeoutMs,
   });
   const outcome: Observation['outcome'] =

@@ -56,7 +56,6 @@ export async function runClient(optsIn: ClientRunOptions): Promise<ClientRunOutc
       ...opts,
       command: ['docker', 'run', '--rm', '--network', 'host', '--name', containerName, '-v', `${shellQuote(resolve(opts.certsDir ?? defaultCertsDir()))}:${CONTAINER_CERTS_DIR}:ro`, ...envFlags, shellQuote(image.name), ...image.args.map((a) => (/^\{(url|host|port|ca|cert|key)\}$/.test(a) ? a : shellQuote(a)))].join(' '),
     };
-    Object.assign(process.env, image.env);
   }
   if (!opts.image && !/\{(url|host|port)\}/.test(opts.command)) {
     warnings.push(`warning: --target-client ${quote(opts.command)} has no {url} placeholder: the URL is passed only in the environment (CONFORMANCE_URL, CONFORMANCE_HOST, CONFORMANCE_PORT).`);
@@ -103,7 +102,7 @@ export async function runClient(optsIn: ClientRunOptions): Promise<ClientRunOutc
       caFile: inContainer(cert('server-ca').certPath),
       ...(opts.clientCertCa ? {} : { certFile: inContainer(valid.certPath), keyFile: inContainer(valid.keyPath) }),
     },
-    ...(opts.image ? { cleanupCommand: `docker rm -f ${containerName} >/dev/null 2>&1 || true` } : {}),
+    ...(opts.image ? { cleanupCommand: `docker rm -f ${containerName} >/dev/null 2>&1 || true`, env: opts.image.env } : {}),
     timeoutMs: opts.timeoutMs,
     cwd: opts.cwd ?? process.cwd(),
   };

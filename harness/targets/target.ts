@@ -76,7 +76,6 @@ export function tlsAnswer(host: string, port: number, timeoutMs: number) {
     minVersion: 'TLSv1',
     maxVersion: 'TLSv1.3',
     legacy: true,
-    ca: [],
     protocol: 'tls',
     httpPath: '/',
     httpMethod: 'GET',

@@ -286,15 +286,45 @@ export function nginxConf(config: NginxConfig, port: number, dir: string): strin
   ].join('\n');
 }
 
+/** One attempt to start a peer on `port`: the spawned process, its logs, and what "ready" means. */
+interface Launch {
+  s: Spawned;
+  dir: string;
+  logs: () => Promise<string>;
+  ready: () => boolean | Promise<boolean>;
+  awaited: string;
+}
+
+/**
+ * Start a peer on a free port of 127.0.0.1 and wait (bounded) until it is ready. A port picked by
+ * bind-to-0 can be taken again before the peer binds it: retry on that alone, up to three times.
+ */
+async function startOnFreePort(name: string, startTimeoutMs: number, launch: (port: number) => Promise<Launch>): Promise<StartedPeer> {
+  let lastError: Error | undefined;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const { s, dir, logs, ready, awaited } = await launch(port);
+    const peer = makePeer(name, port, dir, s, logs);
+    try {
+      if (await waitUntil(s, ready, startTimeoutMs, awaited)) return peer;
+      const { code, signal } = await s.exited;
+      lastError = new Error(`${name} exited (code ${code}, signal ${signal}) before listening on ${HOST}:${port}\n${await logs()}`);
+    } catch (err) {
+      lastError = new Error(`${(err as Error).message}\n${await logs()}`);
+    }
+    const text = await logs();
+    await peer.stop();
+    if (!ADDRESS_IN_USE.test(text)) break;
+  }
+  throw lastError!;
+}
+
 /** Start nginx with `config` on a free port of 127.0.0.1; resolves once the port accepts TCP. */
 export async function startNginx(config: NginxConfig): Promise<StartedPeer> {
   const bin = findNginx();
   if (!bin) throw new Error('nginx is not installed (run scripts/install-peers.sh as root)');
-  let lastError: Error | undefined;
-  // A port picked by bind-to-0 can be taken again before nginx binds it: retry on that alone.
-  for (let attempt = 0; attempt < 3; attempt++) {
+  return startOnFreePort('nginx', config.startTimeoutMs ?? 5000, async (port) => {
     const dir = await mkdtemp(join(tmpdir(), 'mtls-nginx-'));
-    const port = await freePort();
     const conf = join(dir, 'nginx.conf');
     await writeFile(conf, nginxConf(config, port, dir));
     // -e: the error log before the config is read (Debian builds nginx with stderr there).
@@ -310,20 +340,8 @@ export async function startNginx(config: NginxConfig): Promise<StartedPeer> {
         '--- stdout',
         s.stdout.text,
       ].join('\n');
-    const peer = makePeer('nginx', port, dir, s, logs);
-    try {
-      const ready = await waitUntil(s, () => tcpAccepts(port), config.startTimeoutMs ?? 5000, `nginx to listen on ${HOST}:${port}`);
-      if (ready) return peer;
-      const { code, signal } = await s.exited;
-      lastError = new Error(`nginx exited (code ${code}, signal ${signal}) before listening on ${HOST}:${port}\n${await logs()}`);
-    } catch (err) {
-      lastError = new Error(`${(err as Error).message}\n${await logs()}`);
-    }
-    const text = await logs();
-    await peer.stop();
-    if (!ADDRESS_IN_USE.test(text)) break;
-  }
-  throw lastError!;
+    return { s, dir, logs, ready: () => tcpAccepts(port), awaited: `nginx to listen on ${HOST}:${port}` };
+  });
 }
 
 // --- openssl s_server
@@ -368,29 +386,15 @@ export function opensslServerArgs(config: OpensslServerConfig, port: number): st
 export async function startOpensslServer(config: OpensslServerConfig): Promise<StartedPeer> {
   const bin = findOpenssl();
   if (!bin) throw new Error('openssl is not installed (run scripts/install-peers.sh as root)');
-  let lastError: Error | undefined;
-  for (let attempt = 0; attempt < 3; attempt++) {
+  return startOnFreePort('openssl s_server', config.startTimeoutMs ?? 5000, async (port) => {
     const dir = await mkdtemp(join(tmpdir(), 'mtls-s_server-'));
-    const port = await freePort();
     const args = opensslServerArgs(config, port);
     await writeFile(join(dir, 'command.txt'), `${bin} ${args.join(' ')}\n`);
     const s = spawnTracked(bin, args, dir);
     const logs = async () => [`--- command: ${bin} ${args.join(' ')}`, '--- stdout', s.stdout.text, '--- stderr', s.stderr.text].join('\n');
-    const peer = makePeer('openssl s_server', port, dir, s, logs);
-    try {
-      // Not a TCP probe: -www serves one connection at a time and would log a failed handshake.
-      const ready = await waitUntil(s, () => /^ACCEPT/m.test(s.stdout.text), config.startTimeoutMs ?? 5000, `openssl s_server to print ACCEPT on ${HOST}:${port}`);
-      if (ready) return peer;
-      const { code, signal } = await s.exited;
-      lastError = new Error(`openssl s_server exited (code ${code}, signal ${signal}) before listening on ${HOST}:${port}\n${await logs()}`);
-    } catch (err) {
-      lastError = new Error(`${(err as Error).message}\n${await logs()}`);
-    }
-    const text = await logs();
-    await peer.stop();
-    if (!ADDRESS_IN_USE.test(text)) break;
-  }
-  throw lastError!;
+    // Not a TCP probe: -www serves one connection at a time and would log a failed handshake.
+    return { s, dir, logs, ready: () => /^ACCEPT/m.test(s.stdout.text), awaited: `openssl s_server to print ACCEPT on ${HOST}:${port}` };
+  });
 }
 
 // --- running the CLI against a peer

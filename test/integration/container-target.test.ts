@@ -90,10 +90,11 @@ describe.skipIf(!engine)('--target-image (Docker engine present)', () => {
 describe.skipIf(!engine)('--target-client-image (Docker engine present)', () => {
   // The same image as a client: openssl s_client inside, reading CONFORMANCE_* from its environment.
   const client = (verify: string) =>
-    `sh -c 'printf "GET / HTTP/1.0\\r\\n\\r\\n" | openssl s_client -connect $CONFORMANCE_HOST:$CONFORMANCE_PORT -CAfile $CONFORMANCE_CA_FILE -cert $CONFORMANCE_CLIENT_CERT -key $CONFORMANCE_CLIENT_KEY ${verify} -verify_ip 127.0.0.1 -quiet'`;
+    // It also checks that --target-env reached it: without MARKER it exits 7 and never connects.
+    `sh -c 'test "$MARKER" = from-target-env || exit 7; printf "GET / HTTP/1.0\\r\\n\\r\\n" | openssl s_client -connect $CONFORMANCE_HOST:$CONFORMANCE_PORT -CAfile $CONFORMANCE_CA_FILE -cert $CONFORMANCE_CLIENT_CERT -key $CONFORMANCE_CLIENT_KEY ${verify} -verify_ip 127.0.0.1 -quiet'`;
   async function run(args: string) {
     const out = mkdtempSync(join(tmpdir(), 'mtls-client-image-'));
-    const res = await runCli(['run', '--target-client-image', IMAGE, '--target-cmd', args, '--certs', certs, '--report-dir', out, '--only', 'client/server-auth/*'], { timeoutMs: 120_000 });
+    const res = await runCli(['run', '--target-client-image', IMAGE, '--target-env', 'MARKER=from-target-env', '--target-cmd', args, '--certs', certs, '--report-dir', out, '--only', 'client/server-auth/*'], { timeoutMs: 120_000 });
     return { res, report: JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) };
   }
 
