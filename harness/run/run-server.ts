@@ -7,7 +7,7 @@ import { ensureCerts, keyMatchesCert, StoreNeedsIssuerError, type EnsureResult }
 import type { Material } from '../../certs/generate.js';
 import { DEFAULT_MATRIX_OPTIONS, type MatrixOptions } from '../../certs/matrix.js';
 import { HarnessError, UsageError, quote } from '../errors.js';
-import { describeObservation, interpret, summarize } from '../judge.js';
+import { interpret, summarize } from '../judge.js';
 import type { CaseResult, ResolvedCase } from '../model.js';
 import { startReferenceServer, type StartedReferenceServer } from '../peers/reference-server.js';
 import { loadProfile, type LoadedProfile } from '../profile/load.js';
@@ -20,6 +20,7 @@ import { parseTarget, preflight } from '../targets/target.js';
 import { saveContainerLog, startContainerTarget, type StartedContainerTarget } from '../targets/container-target.js';
 import type { ServerPlan, PresentedCert } from './plan.js';
 import { runSuite } from './run-suite.js';
+import { controlFailure } from './control-hint.js';
 
 /** `conformance run` against a server target, from options to a report and an exit code. */
 
@@ -121,25 +122,6 @@ export async function prepareCerts(dir: string, profile: Profile, issuer?: Mater
     }
     throw err;
   }
-}
-
-/** Why the positive control failed, and what to do, in one line. */
-function controlFailure(control: CaseResult, certsDir: string): string {
-  const obs = control.observation;
-  const seen = obs ? describeObservation(obs) : 'no observation';
-  const trust = join(certsDir, 'trust', 'client-ca.pem');
-  const alert = obs?.alert?.name ?? '';
-  let next: string;
-  if (['unknown_ca', 'bad_certificate', 'certificate_unknown', 'unsupported_certificate', 'access_denied', 'decrypt_error'].includes(alert) || obs?.outcome === 'http-status' || obs?.outcome === 'closed-no-data' || obs?.outcome === 'tcp-reset') {
-    next = `the target does not accept the harness's valid client certificate: configure it to trust ${trust} (see ${join(certsDir, 'README.txt')})${obs?.outcome === 'http-status' ? ' or check --http-path' : ''}`;
-  } else if (alert === 'protocol_version' || alert === 'handshake_failure') {
-    next = 'the target and the harness share no protocol version or cipher suite (the harness offers TLS 1.2 and 1.3 with the default suites)';
-  } else if (obs?.outcome === 'timeout') {
-    next = 'the target did not answer in time: raise --timeout or check --http-path';
-  } else {
-    next = 'see the case detail in the report';
-  }
-  return `error: the positive control server/client-auth/valid was not accepted (${seen}), so no rejection can be judged: ${next}.`;
 }
 
 export interface PreparedServerRun extends AsyncDisposable {
