@@ -1,25 +1,20 @@
 /**
- * The body every conformance test shares: observe, judge against the control, record the result
- * for the reporter, and fail the vitest test only for a required case that did not pass.
+ * What a vitest test does with a judged case: record it in the task meta (for reporters), fail the
+ * test for a required case that did not pass, and annotate a recommended or info finding so it is
+ * visible rather than a silent green.
  */
 import type { TestContext } from 'vitest';
-import { counts, describeObservation, interpret, judge } from '../harness/judge.js';
-import type { CaseResult, Observation, ResolvedCase } from '../harness/model.js';
-import type { Profile } from '../harness/profile/schema.js';
+import { counts } from '../harness/judge.js';
+import type { CaseResult } from '../harness/model.js';
 
-export async function runCaseTest(
-  ctx: Pick<TestContext, 'task' | 'skip'>,
-  c: ResolvedCase,
-  profile: Profile,
-  control: Observation | null,
-  observe: () => Promise<Observation | null>,
-): Promise<void> {
-  const observation = await observe();
-  const verdict = judge(c, observation, profile, {
-    controlAccepted: control ? interpret(control, profile) === 'accepted' : null,
-    controlSummary: control ? describeObservation(control) : undefined,
-  });
-  (ctx.task.meta as { conformance?: CaseResult }).conformance = { case: c, observation, verdict };
-  if (verdict.verdict === 'skip') ctx.skip(verdict.reason);
-  if (counts({ case: c }) && verdict.verdict !== 'pass') throw new Error(`${verdict.verdict}: ${verdict.reason}`);
+type Ctx = Pick<TestContext, 'task' | 'skip'> & { annotate?: (message: string, type?: string) => Promise<unknown> };
+
+export async function reportCaseResult(ctx: Ctx, r: CaseResult): Promise<void> {
+  (ctx.task.meta as { conformance?: CaseResult }).conformance = r;
+  const v = r.verdict;
+  if (v.verdict === 'skip') ctx.skip(v.reason);
+  if (v.verdict === 'pass') return;
+  if (counts(r)) throw new Error(`${v.verdict}: ${v.reason}`);
+  // vitest 3.2+ shows annotations in its reporters (and junit writes them as properties).
+  await ctx.annotate?.(`${r.case.severity} finding, ${v.verdict}: ${v.reason}`, 'warning');
 }

@@ -3,8 +3,9 @@
  * id. Each case starts its own reference server and runs the client command once against it.
  */
 import { beforeAll, inject, test } from 'vitest';
-import { runCaseTest } from './case-test.js';
-import { probeClientCase, type ClientPlan } from '../harness/run/plan.js';
+import { reportCaseResult } from './case-test.js';
+import { caseBoundMs, observeControl, runCase, type RolePlan } from '../harness/run/case-body.js';
+import type { ClientPlan } from '../harness/run/plan.js';
 import type { Observation } from '../harness/model.js';
 
 declare module 'vitest' {
@@ -13,17 +14,13 @@ declare module 'vitest' {
   }
 }
 
-const plan = inject('clientPlan');
+const p: RolePlan = { role: 'client', plan: inject('clientPlan') };
 let control: Observation | null = null;
-const bound = plan.timeoutMs * 2 + 2000;
 
 beforeAll(async () => {
-  if (plan.control.recipe.kind !== 'reference-server') throw new Error('the positive control must be a reference server');
-  control = await probeClientCase(plan, plan.control.recipe);
-}, bound);
+  control = await observeControl(p);
+}, caseBoundMs(p, p.plan.control));
 
-for (const c of plan.cases) {
-  const recipe = c.recipe;
-  const observe = async () => (c.skip ? null : recipe.kind === 'reference-server' && !c.positiveControl ? probeClientCase(plan, recipe) : control);
-  test.concurrent(c.id, { timeout: bound }, (ctx) => runCaseTest(ctx, c, plan.profile, control, observe));
+for (const c of p.plan.cases) {
+  test.concurrent(c.id, { timeout: caseBoundMs(p, c) + 1000 }, async (ctx) => reportCaseResult(ctx, await runCase(p, c, control)));
 }

@@ -1,20 +1,12 @@
 /**
  * Conformance suite for a target that is a server: one vitest test per case, titled with the
- * case id. Thin on purpose: probing is in harness/probes, judging in harness/judge.
+ * case id. Thin on purpose: the case body (observe, judge) is harness/run/case-body.ts, the same
+ * one the CLI runs.
  */
 import { beforeAll, inject, test } from 'vitest';
-import { runCaseTest } from './case-test.js';
-import {
-  probeCase,
-  probeRawVersion,
-  probeServerControl,
-  probeServerFallback,
-  probeServerRenegotiation,
-  probeSessionLifetime,
-  probeSuiteSweep,
-  sessionWaitMs,
-  type ServerPlan,
-} from '../harness/run/plan.js';
+import { reportCaseResult } from './case-test.js';
+import { caseBoundMs, observeControl, runCase, type RolePlan } from '../harness/run/case-body.js';
+import type { ServerPlan } from '../harness/run/plan.js';
 import type { Observation } from '../harness/model.js';
 
 declare module 'vitest' {
@@ -23,36 +15,13 @@ declare module 'vitest' {
   }
 }
 
-const plan = inject('serverPlan');
+const p: RolePlan = { role: 'server', plan: inject('serverPlan') };
 let control: Observation | null = null;
 
 beforeAll(async () => {
-  control = await probeServerControl(plan);
-}, plan.timeoutMs * 2 + 1000);
+  control = await observeControl(p);
+}, caseBoundMs(p, p.plan.control));
 
-async function observe(c: (typeof plan.cases)[number]): Promise<Observation | null> {
-  const recipe = c.recipe;
-  if (c.skip) return null;
-  switch (recipe.kind) {
-    case 'client-handshake':
-      return c.positiveControl ? control : probeCase(plan, recipe);
-    case 'raw-version':
-      return probeRawVersion(plan, recipe);
-    case 'suite-sweep':
-      return probeSuiteSweep(plan, recipe);
-    case 'session-lifetime':
-      return probeSessionLifetime(plan);
-    case 'renegotiation':
-      return probeServerRenegotiation(plan);
-    case 'fallback-scsv':
-      return probeServerFallback(plan);
-    default:
-      return control;
-  }
-}
-
-for (const c of plan.cases) {
-  // The session case waits in real time with --slow: the profile's maximum lifetime and a margin.
-  const bound = plan.timeoutMs * 2 + 1000 + (c.recipe.kind === 'session-lifetime' ? plan.timeoutMs * 4 + sessionWaitMs(plan) : 0);
-  test.concurrent(c.id, { timeout: bound }, (ctx) => runCaseTest(ctx, c, plan.profile, control, () => observe(c)));
+for (const c of p.plan.cases) {
+  test.concurrent(c.id, { timeout: caseBoundMs(p, c) + 1000 }, async (ctx) => reportCaseResult(ctx, await runCase(p, c, control)));
 }

@@ -22,17 +22,18 @@ import {
   type Manifest,
 } from './manifest.js';
 import { renderMarkdownReport } from './markdown-report.js';
+import { renderJunit } from './junit-report.js';
 import { writeReportJson, type Report } from './report.js';
 
 /**
- * A report directory: report.json, junit.xml (vitest wrote it during the run), report.md,
+ * A report directory: report.json, junit.xml, report.md,
  * report.html and manifest.json, optionally manifest.sig. `writeReportDir` writes it at the end of
  * a run; `verifyReportDir` checks it later, anywhere, by hashes and by re-judging every recorded
  * observation under the recorded profile.
  */
 
 /** The files writeReportDir writes itself; the manifest of a complete directory lists each. */
-export const REPORT_FILES = ['report.json', 'report.md', 'report.html'] as const;
+export const REPORT_FILES = ['report.json', 'junit.xml', 'report.md', 'report.html'] as const;
 
 export interface ReportDirContext {
   /** The resolved profile the run judged with (`LoadedProfile.profile`): recorded whole in the manifest. */
@@ -58,6 +59,7 @@ export async function writeReportDir(dir: string, report: Report, ctx: ReportDir
   }
   const reportPath = await writeReportJson(dir, report);
   const markdown = renderMarkdownReport(report);
+  await writeFile(join(dir, 'junit.xml'), renderJunit(report));
   await writeFile(join(dir, 'report.md'), markdown);
   await writeFile(join(dir, 'report.html'), renderHtmlReport(report));
   const manifest = buildManifest({ report, profile: ctx.profile, profileSha256: sha256, finishedAt: ctx.finishedAt ?? new Date(), files: await hashFiles(dir) });

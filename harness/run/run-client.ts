@@ -9,9 +9,9 @@ import { buildReport } from '../report/report.js';
 import { writeReportDir } from '../report/report-dir.js';
 import { signManifest } from '../report/manifest.js';
 import type { ClientPlan } from './plan.js';
-import { runSuite } from './run-suite.js';
+import { executePlan } from './execute-plan.js';
 import { CONTAINER_CERTS_DIR, imageExists, pingEngine } from '../targets/container-target.js';
-import { defaultCertsDir, loadIssuerFlags, orderLike, pemCertificates, prepareCerts, readText, type RunOutcome } from './run-server.js';
+import { defaultCertsDir, loadIssuerFlags, pemCertificates, prepareCerts, readText, type RunOutcome } from './run-server.js';
 
 /** `conformance run --target-client CMD`: the target is a client program; the harness serves. */
 
@@ -107,17 +107,15 @@ export async function runClient(optsIn: ClientRunOptions): Promise<ClientRunOutc
     cwd: opts.cwd ?? process.cwd(),
   };
   const junitPath = opts.reportDir ? `${opts.reportDir}/junit.xml` : undefined;
-  const run = await runSuite({ suite: 'client', plan, concurrency: opts.concurrency, junitFile: junitPath, onResult: opts.onResult });
-  if (run.results.size === 0) throw new HarnessError('suite-failed', `error: the conformance suite did not run: ${run.errors[0] ?? 'no results'}.`);
-
-  const controlResult = run.results.get(control.id);
+  const run = await executePlan({ role: 'client', plan }, { concurrency: opts.concurrency, onResult: opts.onResult });
+  const controlResult = run.results.find((r) => r.case.id === control.id);
   const obs = controlResult?.observation;
   const exit = obs?.client?.exitCode;
   if (obs?.outcome === 'no-connection' && (exit === 127 || exit === 126)) {
     const why = obs.client?.stderrTail.trim().split('\n').pop() ?? `exit ${exit}`;
     throw new UsageError('target-client-not-found', `error: --target-client ${quote(opts.command)} could not be started (exit ${exit}: ${why}). Check the command and its path.`);
   }
-  const results: CaseResult[] = orderLike(selected, run.results);
+  const results: CaseResult[] = run.results;
   const report = buildReport({
     target: opts.image ? { kind: 'container', role: 'client', image: opts.image.name, command: opts.command } : { kind: 'client-command', command: opts.command },
     profile: { name: loaded.profile.name, sha256: loaded.sha256, source: loaded.source },

@@ -19,7 +19,7 @@ import { signManifest } from '../report/manifest.js';
 import { parseTarget, preflight } from '../targets/target.js';
 import { saveContainerLog, startContainerTarget, type StartedContainerTarget } from '../targets/container-target.js';
 import type { ServerPlan, PresentedCert } from './plan.js';
-import { runSuite } from './run-suite.js';
+import { executePlan } from './execute-plan.js';
 import { controlFailure } from './control-hint.js';
 
 /** `conformance run` against a server target, from options to a report and an exit code. */
@@ -229,16 +229,13 @@ export async function runServer(opts: RunOptions): Promise<RunOutcome> {
   let logSaved = false;
   try {
     const junitPath = opts.reportDir ? join(opts.reportDir, 'junit.xml') : undefined;
-    const run = await runSuite({ suite: 'server', plan, concurrency: opts.concurrency, junitFile: junitPath, onResult: opts.onResult });
-    if (run.results.size === 0) {
-      throw new HarnessError('suite-failed', `error: the conformance suite did not run: ${run.errors[0] ?? 'no results'}.`);
-    }
+    const run = await executePlan({ role: 'server', plan }, { concurrency: opts.concurrency, onResult: opts.onResult });
     // The container's log is part of the evidence: saved before the manifest hashes the directory.
     if (opts.image) {
       await saveContainerLog(opts.reportDir, (await prepared.close()) ?? '');
       logSaved = true;
     }
-    const results = orderLike(selected, run.results);
+    const results = run.results;
     const report = buildReport({
       target: reportTarget,
       profile: { name: loaded.profile.name, sha256: loaded.sha256, source: loaded.source },
@@ -249,7 +246,7 @@ export async function runServer(opts: RunOptions): Promise<RunOutcome> {
     const reportPath = opts.reportDir ? await writeReportDir(opts.reportDir, report, loaded) : undefined;
     if (reportPath && opts.signKey) await signManifest(opts.reportDir!, await readText(opts.signKey, '--sign-key'));
 
-    const controlResult = run.results.get(control.id) ?? { case: control, observation: null, verdict: { verdict: 'inconclusive', reason: '' } };
+    const controlResult = results.find((r) => r.case.id === control.id) ?? { case: control, observation: null, verdict: { verdict: 'inconclusive', reason: run.controlError ?? '' } };
     const controlAccepted = controlResult.observation ? interpret(controlResult.observation, loaded.profile) === 'accepted' : false;
     const summary = summarize(results);
     if (!controlAccepted) {
@@ -260,15 +257,4 @@ export async function runServer(opts: RunOptions): Promise<RunOutcome> {
     const log = await prepared.close();
     if (opts.image && !logSaved) await saveContainerLog(opts.reportDir, log ?? '');
   }
-}
-
-export function orderLike(cases: ResolvedCase[], results: Map<string, CaseResult>): CaseResult[] {
-  return cases.map(
-    (c) =>
-      results.get(c.id) ?? {
-        case: c,
-        observation: null,
-        verdict: { verdict: 'inconclusive', reason: 'the suite recorded no result for this case (see the junit report)' },
-      },
-  );
 }

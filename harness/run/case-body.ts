@@ -1,0 +1,101 @@
+import { describeObservation, interpret, judge } from '../judge.js';
+import type { CaseResult, Observation, ResolvedCase } from '../model.js';
+import type { Profile } from '../profile/schema.js';
+import {
+  probeCase,
+  probeClientCase,
+  probeRawVersion,
+  probeServerControl,
+  probeServerFallback,
+  probeServerRenegotiation,
+  probeSessionLifetime,
+  probeSuiteSweep,
+  sessionWaitMs,
+  type ClientPlan,
+  type ServerPlan,
+} from './plan.js';
+
+/**
+ * The body of one case, shared by the CLI's own executor (execute-plan.ts) and the vitest suites
+ * (suites/*.suite.ts): observe, then judge against the positive control. Probes throw only for
+ * harness faults; a rejection is an observation.
+ */
+
+export type RolePlan = { role: 'server'; plan: ServerPlan } | { role: 'client'; plan: ClientPlan };
+
+/** The positive control's observation: every rejection is judged against it. */
+export function observeControl(p: RolePlan): Promise<Observation> {
+  if (p.role === 'server') return probeServerControl(p.plan);
+  const recipe = p.plan.control.recipe;
+  if (recipe.kind !== 'reference-server') throw new Error('the positive control of the client suite must be a reference server');
+  return probeClientCase(p.plan, recipe);
+}
+
+/** One case's observation; the control's own observation (and the property checks read from it) are reused. */
+export async function observeCase(p: RolePlan, c: ResolvedCase, control: Observation | null): Promise<Observation | null> {
+  if (c.skip) return null;
+  if (c.positiveControl) return control;
+  const recipe = c.recipe;
+  if (p.role === 'client') return recipe.kind === 'reference-server' ? probeClientCase(p.plan, recipe) : control;
+  const plan = p.plan;
+  switch (recipe.kind) {
+    case 'client-handshake':
+      return probeCase(plan, recipe);
+    case 'raw-version':
+      return probeRawVersion(plan, recipe);
+    case 'suite-sweep':
+      return probeSuiteSweep(plan, recipe);
+    case 'session-lifetime':
+      return probeSessionLifetime(plan);
+    case 'renegotiation':
+      return probeServerRenegotiation(plan);
+    case 'fallback-scsv':
+      return probeServerFallback(plan);
+    default:
+      // Checks of the target's own certificate read what the control saw.
+      return control;
+  }
+}
+
+export function judgeCase(c: ResolvedCase, observation: Observation | null, profile: Profile, control: Observation | null): CaseResult {
+  const verdict = judge(c, observation, profile, {
+    controlAccepted: control ? interpret(control, profile) === 'accepted' : null,
+    controlSummary: control ? describeObservation(control) : undefined,
+  });
+  return { case: c, observation, verdict };
+}
+
+/** How long one case may take: each probe is bounded by the timeout; this bounds the case as a whole. */
+export function caseBoundMs(p: RolePlan, c: ResolvedCase): number {
+  const t = p.plan.timeoutMs;
+  if (p.role === 'client') return t * 2 + 2000;
+  // The sweeps and the session case make several exchanges; --slow waits the profile's lifetime.
+  const extra = c.recipe.kind === 'session-lifetime' ? t * 4 + sessionWaitMs(p.plan) : c.recipe.kind === 'suite-sweep' ? t * 4 : 0;
+  return t * 2 + 1000 + extra;
+}
+
+export class CaseTimeoutError extends Error {}
+
+/** Resolve with `work`, or reject with CaseTimeoutError after `ms`. The timer never holds the process open. */
+export function bounded<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CaseTimeoutError(`${what} did not finish within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Observe and judge one case within its bound. A harness fault or an overrun becomes an
+ * inconclusive result that says so: one broken case never takes the run down.
+ */
+export async function runCase(p: RolePlan, c: ResolvedCase, control: Observation | null): Promise<CaseResult> {
+  try {
+    const observation = await bounded(observeCase(p, c, control), caseBoundMs(p, c), `case ${c.id}`);
+    return judgeCase(c, observation, p.plan.profile, control);
+  } catch (err) {
+    const reason = err instanceof CaseTimeoutError ? err.message : `harness fault while probing: ${(err as Error)?.message ?? String(err)}`;
+    return { case: c, observation: null, verdict: { verdict: 'inconclusive', reason } };
+  }
+}
