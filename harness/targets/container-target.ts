@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { importTestcontainers } from '../optional-import.js';
 import { HarnessError, UsageError, quote } from '../errors.js';
 import { tlsAnswer } from './target.js';
 
@@ -47,6 +48,8 @@ function tail(text: string, lines = 15): string {
 }
 
 export async function startContainerTarget(opts: ContainerTargetOptions): Promise<StartedContainerTarget> {
+  // The optional peer first: a missing package is a usage error (exit 2), before any engine check.
+  const tc = await importTestcontainers(`--target-image ${quote(opts.image)}`);
   // testcontainers' resource reaper needs a registry image; the target is removed by us instead.
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
   process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
@@ -63,7 +66,6 @@ export async function startContainerTarget(opts: ContainerTargetOptions): Promis
   }
   // Tell testcontainers the engine we checked, so it does not fall back to another one.
   process.env.DOCKER_HOST = engine;
-  const tc = await import('testcontainers');
   let container: import('testcontainers').StartedTestContainer;
   try {
     let generic = new tc.GenericContainer(opts.image)
