@@ -6,7 +6,8 @@ import { PACKAGE_VERSION } from '../package-root.js';
 import { runServer, defaultCertsDir, type RunOutcome, type RunOptions } from '../run/run-server.js';
 import { runClient } from '../run/run-client.js';
 import { mergeIndexes, parseShard, readTargetsFile, runMany, shardOf } from '../run/run-many.js';
-import { parseEnvFlags } from '../targets/container-target.js';
+import { targetFromFlags } from '../targets/target-flags.js';
+import { targetLabel } from '../report/junit-report.js';
 import { formatResults, formatSummaryLine } from '../report/terminal.js';
 import { certsInit } from './certs-init.js';
 import { listCases } from './cases-command.js';
@@ -117,22 +118,13 @@ function clearProgress(): void {
 }
 
 async function runCommand(flags: RunFlags): Promise<number> {
-  let clientImage: { name: string; args: string[]; env: Record<string, string> } | undefined;
   checkReportDir(flags.reportDir);
   if (flags.targetsFile) return runTargetsFile(flags);
-  if (flags.target && flags.targetClient) {
-    throw new UsageError('target-conflict', `error: --target ${quote(flags.target)} and --target-client ${quote(flags.targetClient)} both given: a run tests one target. Pass one of them.`);
-  }
-  if (flags.targetClientImage) {
-    if (flags.targetClient || flags.target || flags.targetImage) throw new UsageError('target-conflict', `error: --target-client-image ${quote(flags.targetClientImage)} and another target both given. Pass one of them.`);
-    const args = flags.targetCmd ? [...flags.targetCmd.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!) : [];
-    flags.targetClient = `image ${flags.targetClientImage}`;
-    clientImage = { name: flags.targetClientImage, args, env: parseEnvFlags(flags.targetEnv) };
-  }
-  if (flags.targetClient !== undefined) {
+  const choice = targetFromFlags(flags);
+  if (choice.role === 'client') {
     const out = await runClient({
-      image: clientImage,
-      command: flags.targetClient,
+      image: choice.image,
+      command: choice.command,
       profile: flags.profile,
       certsDir: flags.certs,
       clientCertCa: flags.clientCertCa,
@@ -146,23 +138,14 @@ async function runCommand(flags: RunFlags): Promise<number> {
       onResult: progressPrinter(flags),
     });
     for (const w of out.warnings) process.stderr.write(w + '\n');
-    return printOutcome(out, `client command ${quote(flags.targetClient)}`, flags);
+    return printOutcome(out, `client command ${quote(choice.command)}`, flags);
   }
-  let image: RunOptions['image'];
-  if (flags.targetImage) {
-    if (flags.target) throw new UsageError('target-conflict', `error: --target ${quote(flags.target)} and --target-image ${quote(flags.targetImage)} both given. Pass one of them.`);
-    if (!flags.targetPort) throw new UsageError('target-port-missing', `error: --target-image ${quote(flags.targetImage)} needs --target-port: the TLS port the image listens on (host networking).`);
-    const port = flags.targetPort;
-    // Words of --target-cmd, quotes respected; {port} becomes --target-port.
-    const cmd = flags.targetCmd ? [...flags.targetCmd.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => (m[1] ?? m[2] ?? m[3]!).replace(/\{port\}/g, String(port))) : undefined;
-    image = { name: flags.targetImage, port, env: parseEnvFlags(flags.targetEnv), cmd };
-  }
-  const target = flags.target ?? (image ? `container:${image.name}` : 'builtin:strict');
-  if (!flags.target && !image && !flags.json && !flags.quiet) {
+  if (!flags.target && !choice.image && !flags.json && !flags.quiet) {
     process.stdout.write(`No --target given: running against the embedded reference server builtin:strict. Point it at your server with: conformance run --target https://host:port\n`);
   }
   const out = await runServer({
-    target,
+    target: choice.target,
+    image: choice.image,
     profile: flags.profile,
     certsDir: flags.certs,
     targetCa: flags.targetCa,
@@ -178,11 +161,10 @@ async function runCommand(flags: RunFlags): Promise<number> {
     issuerKey: flags.issuerKey,
     signKey: flags.signKey,
     slow: flags.slow ?? false,
-    image,
     onResult: progressPrinter(flags),
   });
   const r = out.report;
-  const label = r.target.builtin ? `builtin:${r.target.builtin} (${r.target.url})` : r.target.kind === 'container' ? `image ${r.target.image} (${r.target.url})` : String(r.target.url);
+  const label = r.target.builtin || r.target.kind === 'container' ? `${targetLabel(r.target)} (${r.target.url})` : targetLabel(r.target);
   return printOutcome(out, label, flags);
 }
 

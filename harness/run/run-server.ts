@@ -9,15 +9,14 @@ import { DEFAULT_MATRIX_OPTIONS, type MatrixOptions } from '../../certs/matrix.j
 import { HarnessError, UsageError, quote } from '../errors.js';
 import { interpret, summarize } from '../judge.js';
 import type { CaseResult, ResolvedCase } from '../model.js';
-import { startReferenceServer, type StartedReferenceServer } from '../peers/reference-server.js';
 import { loadProfile, type LoadedProfile } from '../profile/load.js';
 import type { Profile } from '../profile/schema.js';
 import { idMatcher, resolveCases } from '../cases/resolve.js';
 import { buildReport, type Report, type ReportTarget } from '../report/report.js';
 import { writeReportDir } from '../report/report-dir.js';
 import { signManifest } from '../report/manifest.js';
-import { parseTarget, preflight } from '../targets/target.js';
-import { saveContainerLog, startContainerTarget, type StartedContainerTarget } from '../targets/container-target.js';
+import { saveContainerLog } from '../targets/container-target.js';
+import { serverTargetFor } from '../targets/server-target.js';
 import type { ServerPlan, PresentedCert } from './plan.js';
 import { executePlan } from './execute-plan.js';
 import { controlFailure } from './control-hint.js';
@@ -142,7 +141,8 @@ export interface PreparedServerRun extends AsyncDisposable {
  */
 export async function prepareServerPlan(opts: RunOptions): Promise<PreparedServerRun> {
   const loaded: LoadedProfile = loadProfile(opts.profile);
-  const spec = opts.image ? null : parseTarget(opts.target);
+  // The target string is checked before any file is read or certificate made.
+  const serverTarget = serverTargetFor(opts);
   const certsDir = resolve(opts.certsDir ?? defaultCertsDir());
   const issuer = await loadIssuerFlags(opts.issuerCert, opts.issuerKey);
   let targetCaPems: string[] | undefined;
@@ -154,39 +154,12 @@ export async function prepareServerPlan(opts: RunOptions): Promise<PreparedServe
   const store = await prepareCerts(certsDir, loaded.profile, issuer);
   const cert = (n: string) => store.certs.get(n)!;
 
-  let reference: StartedReferenceServer | undefined;
-  let container: StartedContainerTarget | undefined;
-  const close = async () => {
-    await reference?.close();
-    return container?.stop();
-  };
-  let target: ServerPlan['target'];
-  let reportTarget: ReportTarget;
-  let protocol: 'https' | 'tls' = opts.protocol ?? 'https';
+  const startedTarget = await serverTarget.start({ profile: loaded.profile, cert, certsDir, timeoutMs: opts.timeoutMs, servername: opts.servername, protocol: opts.protocol });
+  const close = () => startedTarget.stop();
+  const target = startedTarget.endpoint;
+  const reportTarget: ReportTarget = startedTarget.report;
+  const protocol = startedTarget.protocol;
   try {
-    if (opts.image) {
-      container = await startContainerTarget({ image: opts.image.name, port: opts.image.port, env: opts.image.env, cmd: opts.image.cmd, certsDir, startTimeoutMs: Math.max(opts.timeoutMs * 4, 20_000) });
-      target = { host: container.host, port: container.port, servername: opts.servername ?? container.host, url: container.url };
-      reportTarget = { kind: 'container', image: opts.image.name, port: opts.image.port, url: container.url };
-    } else if (spec!.kind === 'builtin') {
-      const builtin = spec as Extract<typeof spec, { kind: 'builtin' }>;
-      reference = await startReferenceServer({
-        mode: builtin.name,
-        profile: loaded.profile,
-        serverCertPem: cert('server').certPem,
-        serverKeyPem: cert('server').keyPem,
-        clientCaPem: cert('client-ca').certPem,
-      });
-      target = { host: reference.host, port: reference.port, servername: opts.servername ?? reference.host, url: reference.url };
-      reportTarget = { kind: 'url', url: reference.url, builtin: builtin.name };
-    } else {
-      const spec2 = spec as Extract<typeof spec, { kind: 'url' }>;
-      protocol = opts.protocol ?? spec2.protocol;
-      target = { host: spec2.host, port: spec2.port, servername: opts.servername ?? spec2.host, url: spec2.url };
-      reportTarget = { kind: 'url', url: spec2.url };
-      await preflight(target, opts.timeoutMs);
-    }
-
     const all = resolveCases(loaded.profile, 'server');
     const control = all.find((c) => c.positiveControl)!;
     const matches = idMatcher(opts.only);
