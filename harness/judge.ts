@@ -1,5 +1,6 @@
 import type { Profile } from './profile/schema.js';
 import { certificateFacts, RULES, type CertificateFacts, type RuleName } from './policy/certificate-policy.js';
+import { grpcStatusName } from './probes/grpc-status.js';
 import type { CaseResult, Observation, ResolvedCase, SessionVersionFacts, Severity, Verdict, VerdictValue } from './model.js';
 
 /**
@@ -9,6 +10,9 @@ import type { CaseResult, Observation, ResolvedCase, SessionVersionFacts, Severi
 
 export type Interpretation = 'accepted' | 'rejected' | 'unknown';
 
+/** For a profile recorded before rejection.grpcStatuses existed (re-judging an old run). */
+const DEFAULT_GRPC_REJECTIONS = [16, 7];
+
 /** What an observation means under the profile's rejection rules (PRODUCT.md verdict rules). */
 export function interpret(obs: Observation, profile: Profile): Interpretation {
   switch (obs.outcome) {
@@ -16,6 +20,9 @@ export function interpret(obs: Observation, profile: Profile): Interpretation {
       return 'accepted';
     case 'http-status':
       return obs.httpStatus !== null && profile.rejection.httpStatuses.includes(obs.httpStatus) ? 'rejected' : 'accepted';
+    case 'grpc-status':
+      // Any gRPC answer completes the round trip; UNAUTHENTICATED and PERMISSION_DENIED are the application refusing the identity.
+      return obs.grpcStatus != null && (profile.rejection.grpcStatuses ?? DEFAULT_GRPC_REJECTIONS).includes(obs.grpcStatus) ? 'rejected' : 'accepted';
     case 'handshake-alert':
     case 'post-handshake-alert':
     case 'tcp-reset':
@@ -36,7 +43,9 @@ export function describeObservation(obs: Observation): string {
     case 'post-handshake-alert':
       return `alert ${obs.alert?.code} ${obs.alert?.name} after the handshake`;
     case 'http-status':
-      return `HTTP ${obs.httpStatus}`;
+      return `HTTP ${obs.httpStatus}${obs.alpn === 'h2' ? ' over HTTP/2' : ''}`;
+    case 'grpc-status':
+      return `gRPC status ${obs.grpcStatus} ${grpcStatusName(obs.grpcStatus ?? -1)}`;
     case 'tcp-reset':
       return 'TCP reset';
     case 'closed-no-data':
@@ -79,9 +88,13 @@ export function judge(c: ResolvedCase, obs: Observation | null, profile: Profile
     return verdict('inconclusive', `expected ${c.expect === 'accept' ? 'acceptance' : 'a refusal'} but observed ${seen}: ${obs.detail}`);
   }
   if (c.expect === 'accept') {
-    return meaning === 'accepted'
-      ? verdict('pass', `accepted (${seen})`)
-      : verdict('fail', `refused (${seen}) but the profile expects acceptance: ${c.rationale}`);
+    if (meaning === 'accepted') return verdict('pass', `accepted (${seen})`);
+    // The valid certificate over the default protocol was refused too: this refusal most likely has
+    // the same cause (trust, ALPN, the request), not the version or certificate this case varies.
+    if (!c.positiveControl && ctx.controlAccepted === false) {
+      return verdict('inconclusive', `refused (${seen}), but the positive control was not accepted either (${ctx.controlSummary ?? 'refused'}), so this refusal says nothing about what the case varies`);
+    }
+    return verdict('fail', `refused (${seen}) but the profile expects acceptance: ${c.rationale}`);
   }
   // expect reject. Letting a bad certificate in is wrong whatever the control saw; a refusal only
   // means something once a valid certificate is known to get in.
@@ -283,6 +296,12 @@ const CLIENT_RULES: Record<string, RuleName> = {
 function judgeClientCertificate(c: ResolvedCase, obs: Observation, profile: Profile): Verdict {
   const client = obs.client;
   if (!client?.connected) return verdict('inconclusive', `the client never connected (${describeObservation(obs)}), so no certificate could be seen`);
+  if (!client.presentedCertPem && !client.handshakeCompleted) {
+    // The client sends its Certificate only after the server's CertificateRequest (RFC 8446 §4.4.2,
+    // RFC 5246 §7.4.6): a handshake that ended before it completed (on ALPN, the version, a suite)
+    // may have ended before the CertificateRequest was sent, and says nothing about what the client presents.
+    return verdict('inconclusive', `the handshake did not complete (${describeObservation(obs)}: ${obs.detail}), so it may have ended before a CertificateRequest was sent; what the client presents cannot be judged`);
+  }
   if (!client.presentedCertPem) {
     const msg = 'the client presented no certificate when the server requested one';
     return c.property === 'client-cert-presented' ? verdict('fail', msg) : verdict('inconclusive', msg);
@@ -332,11 +351,16 @@ export function counts(r: Pick<CaseResult, 'case'>): boolean {
   return r.case.severity === ('required' satisfies Severity) && !r.case.waived;
 }
 
+/**
+ * The run's verdict. A positive control that was not accepted makes it `inconclusive` whatever else
+ * failed (PRODUCT.md verdict rules): until a valid certificate gets in, no other result means anything.
+ */
 export function summarize(results: CaseResult[]): Summary {
   const s: Summary = { pass: 0, fail: 0, inconclusive: 0, skip: 0, verdict: 'conformant' };
   for (const r of results) s[r.verdict.verdict]++;
   const deciding = results.filter(counts);
-  if (deciding.some((r) => r.verdict.verdict === 'fail')) s.verdict = 'non-conformant';
+  if (results.some((r) => r.case.positiveControl && r.verdict.verdict !== 'pass')) s.verdict = 'inconclusive';
+  else if (deciding.some((r) => r.verdict.verdict === 'fail')) s.verdict = 'non-conformant';
   else if (deciding.some((r) => r.verdict.verdict === 'inconclusive')) s.verdict = 'inconclusive';
   return s;
 }

@@ -8,6 +8,11 @@ export type Role = 'server' | 'client';
 export type Severity = 'required' | 'recommended' | 'info';
 export type Expectation = 'accept' | 'reject' | 'property';
 export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+/**
+ * What the application round trip is: https, a request over whichever of HTTP/2 and HTTP/1.1 the
+ * server selects by ALPN; grpc, a gRPC call over HTTP/2; tls, the connection staying open.
+ */
+export type AppProtocol = 'https' | 'grpc' | 'tls';
 
 export type Outcome =
   | 'handshake-alert'
@@ -15,6 +20,8 @@ export type Outcome =
   | 'tcp-reset'
   | 'closed-no-data'
   | 'http-status'
+  /** A gRPC response: judged by its grpc-status (the profile's rejection.grpcStatuses), as http-status by its status. */
+  | 'grpc-status'
   | 'accepted'
   | 'timeout'
   | 'harness-error'
@@ -30,6 +37,10 @@ export interface Observation {
   cipher: string | null;
   detail: string;
   durationMs: number;
+  /** The application protocol the server selected by ALPN (`h2`, `http/1.1`); null when it selected none. Absent: the handshake did not complete. */
+  alpn?: string | null;
+  /** For a gRPC response: its grpc-status (0 OK, 16 UNAUTHENTICATED, 7 PERMISSION_DENIED, ...). */
+  grpcStatus?: number | null;
   /** The certificate the target presented, when the handshake got that far. */
   peer?: PeerCertificateFacts;
   /** Client targets: what the reference server saw and how the command ended. */

@@ -129,6 +129,21 @@ clientAuth('unexpected-identity', "A valid certificate whose subject does not ma
 
 // --- server/protocol: one handshake per version with the valid certificate.
 
+/**
+ * A version is required only where the profile says so (tls.requiredVersions). Refusing an allowed
+ * TLS 1.2 or 1.3 that is not required is an interoperability note (RFC 9325 §3.1.1: implementations
+ * MUST support TLS 1.2 and SHOULD support 1.3, but a partner policy may choose 1.3 only): a TLS 1.3-only
+ * target is conformant under a profile that merely allows 1.2. An allowed TLS 1.0/1.1 is information.
+ */
+function versionPolicy(p: Profile, version: TlsVersion, refuse: string): Policy {
+  if (!p.tls.versions.includes(version)) return required('reject', `The profile allows ${p.tls.versions.join(', ')}; ${refuse}.`);
+  if (p.tls.requiredVersions.includes(version)) return required('accept', `The profile requires ${version} (tls.requiredVersions).`);
+  if (version === 'TLSv1.2' || version === 'TLSv1.3') {
+    return recommended('accept', `The profile allows ${version} but does not require it (tls.requiredVersions): refusing it is an interoperability note, not a failure; partners that speak only ${version} cannot connect.`);
+  }
+  return info('accept', `The profile allows ${version} but does not require it.`);
+}
+
 const VERSION_CASES: [string, TlsVersion, string, string[]][] = [
   ['tls1.0', 'TLSv1', 'TLS 1.0', ['RFC 8996 §2']],
   ['tls1.1', 'TLSv1.1', 'TLS 1.1', ['RFC 8996 §3']],
@@ -143,11 +158,7 @@ for (const [name, version, label, refs] of VERSION_CASES) {
     role: 'server',
     recipe: { kind: 'client-handshake', cert: 'client/valid', version, legacy: version === 'TLSv1' || version === 'TLSv1.1' },
     refs: [...refs, 'profile tls.versions'],
-    policy: (p) => {
-      if (!p.tls.versions.includes(version)) return required('reject', `The profile allows ${p.tls.versions.join(', ')}; ${version} must be refused.`);
-      if (p.tls.requiredVersions.includes(version)) return required('accept', `The profile requires ${version} (tls.requiredVersions).`);
-      return info('accept', `The profile allows ${version} but does not require it.`);
-    },
+    policy: (p) => versionPolicy(p, version, `${version} must be refused`),
   });
 }
 
@@ -307,11 +318,7 @@ for (const [name, version, label, refs] of CLIENT_VERSION_CASES) {
     role: 'client',
     recipe: { kind: 'reference-server', cert: 'server', version, legacy: version !== 'TLSv1.2' },
     refs: [...refs, 'profile tls.versions'],
-    policy: (p) => {
-      if (!p.tls.versions.includes(version)) return required('reject', `The profile allows ${p.tls.versions.join(', ')}; the client must not fall back to ${version}.`);
-      if (p.tls.requiredVersions.includes(version)) return required('accept', `The profile requires ${version} (tls.requiredVersions).`);
-      return info('accept', `The profile allows ${version} but does not require it.`);
-    },
+    policy: (p) => versionPolicy(p, version, `the client must not fall back to ${version}`),
   });
 }
 

@@ -1,6 +1,6 @@
 import { constants } from 'node:crypto';
-import * as https from 'node:https';
-import type { TLSSocket } from 'node:tls';
+import type { SecureServerOptions } from 'node:http2';
+import { answer, createAppServer, tlsSocketOf } from './app-server.js';
 import type { AddressInfo } from 'node:net';
 import type { Profile } from '../profile/schema.js';
 import type { TlsVersion } from '../model.js';
@@ -9,7 +9,7 @@ import { opensslName } from '../tls/cipher-suites.js';
 
 /**
  * The embedded reference targets: in-process HTTPS servers on 127.0.0.1 for first runs and
- * demos. `strict` is correct for the profile it is given; `lenient` asks for a client
+ * demos, speaking HTTP/2 or HTTP/1.1 (ALPN) and answering a gRPC call as a gRPC server would. `strict` is correct for the profile it is given; `lenient` asks for a client
  * certificate but lets anything in, over any protocol from TLS 1.0 up.
  */
 
@@ -42,7 +42,7 @@ function versionRange(versions: TlsVersion[]): { minVersion: TlsVersion; maxVers
 export async function startReferenceServer(opts: ReferenceServerOptions): Promise<StartedReferenceServer> {
   const host = opts.host ?? '127.0.0.1';
   const strict = opts.mode === 'strict';
-  const tlsOptions: https.ServerOptions = strict
+  const tlsOptions: SecureServerOptions = strict
     ? {
         ...versionRange(opts.profile.tls.versions as TlsVersion[]),
         // node:tls has no ciphersuites option: TLS 1.3 suite names go into the same string.
@@ -54,23 +54,23 @@ export async function startReferenceServer(opts: ReferenceServerOptions): Promis
       }
     : { minVersion: 'TLSv1', maxVersion: 'TLSv1.3', ciphers: 'DEFAULT:@SECLEVEL=0', requestCert: true, rejectUnauthorized: false };
 
-  const server = https.createServer(
+  const app = createAppServer(
     { ...tlsOptions, key: opts.serverKeyPem, cert: opts.serverCertPem, ca: [opts.clientCaPem], sessionTimeout: 300 },
     (req, res) => {
-      const socket = req.socket as TLSSocket;
+      const socket = tlsSocketOf(req);
       if (strict) {
         const peer = socket.getPeerCertificate();
         const findings = peer?.raw ? checkCertificate(certificateFacts(peer.raw), 'client', opts.profile, { strictEku: true }) : [{ rule: 'mtls', message: 'no client certificate' }];
         if (findings.length > 0) {
-          res.writeHead(403, { 'content-type': 'text/plain', connection: 'close' });
-          res.end(`refused: ${findings.map((f) => f.message).join('; ')}\n`);
+          // A gRPC call gets 7 PERMISSION_DENIED, as a gRPC server refuses an identity.
+          answer(req, res, 403, `refused: ${findings.map((f) => f.message).join('; ')}\n`);
           return;
         }
       }
-      res.writeHead(200, { 'content-type': 'text/plain', connection: 'close' });
-      res.end(`ok ${socket.getProtocol()}\n`);
+      answer(req, res, 200, `ok ${socket.getProtocol()}\n`);
     },
   );
+  const server = app.server;
   // A failed handshake is the server doing its job; it must not surface as an unhandled error.
   server.on('tlsClientError', () => undefined);
   await new Promise<void>((resolve, reject) => {
@@ -78,9 +78,6 @@ export async function startReferenceServer(opts: ReferenceServerOptions): Promis
     server.listen(opts.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const close = async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
+  const close = () => app.close();
   return { url: `https://${host}:${port}`, host, port, close, [Symbol.asyncDispose]: close };
 }

@@ -1,4 +1,3 @@
-import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
 import type { TLSSocket } from 'node:tls';
@@ -10,6 +9,7 @@ import { alertFromError, type Alert } from '../probes/alerts.js';
 import { loadProfile } from '../profile/load.js';
 import type { Profile } from '../profile/schema.js';
 import { defaultCertsDir, prepareCerts } from '../run/run-server.js';
+import { answer, createAppServer, requestLine, tlsSocketOf, type AppServer } from './app-server.js';
 
 /**
  * The client-side server matrix, all at once: one reference HTTPS server per client case with a
@@ -21,7 +21,8 @@ import { defaultCertsDir, prepareCerts } from '../run/run-server.js';
  *   await myClient.get(matrix.servers.find((s) => s.id === 'client/server-auth/expired')!.url);
  *
  * Like the client command probe, the servers ask for a client certificate and let every client
- * in: they record, they do not enforce.
+ * in: they record, they do not enforce. They offer ALPN h2 and http/1.1 and answer a request over
+ * either; a gRPC client's call gets a gRPC answer (grpc-status 0).
  */
 
 export interface ServerMatrixOptions {
@@ -129,8 +130,7 @@ interface ConnState {
 }
 
 interface Started {
-  server: https.Server;
-  sockets: Set<Socket>;
+  app: AppServer;
 }
 
 /**
@@ -163,7 +163,7 @@ async function startOne(c: ResolvedCase & { recipe: ReferenceServerRecipe }, m: 
     });
   };
 
-  const server = https.createServer(
+  const app = createAppServer(
     {
       cert: cert.chainPem,
       key: cert.keyPem,
@@ -176,18 +176,13 @@ async function startOne(c: ResolvedCase & { recipe: ReferenceServerRecipe }, m: 
       ciphers: recipe.legacy ? 'DEFAULT:@SECLEVEL=0' : 'DEFAULT',
     },
     (req, res) => {
-      const st = stateOf(req.socket as TLSSocket);
-      st.request ??= `${req.method} ${req.url} HTTP/${req.httpVersion}`;
+      const st = stateOf(tlsSocketOf(req));
+      st.request ??= requestLine(req);
       report(st, 'request');
-      res.writeHead(200, { 'content-type': 'text/plain', connection: 'close' });
-      res.end(`ok ${m.id}\n`);
+      answer(req, res, 200, `ok ${m.id}\n`);
     },
   );
-  const sockets = new Set<Socket>();
-  server.on('connection', (raw: Socket) => {
-    sockets.add(raw);
-    raw.once('close', () => sockets.delete(raw));
-  });
+  const server = app.server;
   server.on('secureConnection', (socket: TLSSocket) => {
     const st = stateOf(socket);
     st.tlsVersion = socket.getProtocol() ?? null;
@@ -217,17 +212,12 @@ async function startOne(c: ResolvedCase & { recipe: ReferenceServerRecipe }, m: 
   });
   m.port = (server.address() as AddressInfo).port;
   m.url = `https://${HOST}:${m.port}/`;
-  return { server, sockets };
+  return { app };
 }
 
 async function closeOne(s: Started): Promise<void> {
-  const closed = new Promise<void>((res) => s.server.close(() => res()));
-  s.server.closeAllConnections();
-  // Connections still in (or stuck before) the handshake are not HTTP connections yet.
-  for (const raw of s.sockets) raw.destroy();
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([closed, new Promise<void>((res) => (timer = setTimeout(res, CLOSE_TIMEOUT_MS)))]);
-  clearTimeout(timer);
+  // Connections still in (or stuck before) the handshake are destroyed too; bounded.
+  await s.app.close(CLOSE_TIMEOUT_MS);
 }
 
 export async function startServerMatrix(opts: ServerMatrixOptions): Promise<ServerMatrix> {

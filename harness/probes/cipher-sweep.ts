@@ -1,5 +1,6 @@
 import { buildClientHello, probeHello, type HelloObservation, type HelloVersion } from './raw-hello.js';
 import { hexCode, SUITE_CODES, suiteFitsVersion, suiteName, suiteTraits, type SuiteCode } from '../tls/suite-codes.js';
+import { IANA_CIPHER_SUITES } from '../tls/iana-cipher-suites.js';
 
 /**
  * Which protocol versions and cipher suites a server accepts, asked with ClientHellos written by
@@ -31,6 +32,21 @@ export function suitesForVersion(version: HelloVersion): number[] {
     return t.weaknesses.length === 0 ? 0 : t.weaknesses.every((w) => w === 'cbc' || w === 'static-rsa') ? 1 : 2;
   };
   return [...fits].sort((a, b) => rank(a) - rank(b)).map((s) => s.code);
+}
+
+/**
+ * What a suite sweep offers at `version`: every code point of the IANA registry defined there
+ * (TLS 1.3: the TLS 1.3-only entries; TLS 1.2: all the others, legacy ones included, since a
+ * server that picks one at TLS 1.2 is exactly the finding), strongest first. Enumerated by
+ * elimination, so the size of the list costs one ClientHello per accepted suite, not per code.
+ */
+export function sweepSuiteCodes(version: 'TLSv1.2' | 'TLSv1.3'): number[] {
+  const entries = IANA_CIPHER_SUITES.filter((s) => s.tls13 === (version === 'TLSv1.3'));
+  const rank = (name: string) => {
+    const t = suiteTraits(name);
+    return t.weaknesses.length === 0 ? 0 : t.weaknesses.every((w) => w === 'cbc' || w === 'static-rsa') ? 1 : 2;
+  };
+  return [...entries].sort((a, b) => rank(a.name) - rank(b.name)).map((s) => s.code);
 }
 
 export type SuiteVerdict = 'accepted' | 'refused' | 'inconclusive';

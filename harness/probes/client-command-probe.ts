@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import * as https from 'node:https';
+import { answer, createAppServer, requestLine } from '../peers/app-server.js';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { alertFromError, type Alert } from './alerts.js';
@@ -105,7 +105,8 @@ export async function probeClientCommand(input: ClientCommandProbeInput): Promis
   let helloProblem: string | null = null;
   const sockets = new Set<Socket>();
 
-  const server = https.createServer(
+  // ALPN h2 and http/1.1, a gRPC answer for a gRPC call (peers/app-server.ts): any client's request counts.
+  const { server } = createAppServer(
     {
       cert: input.serverChainPem,
       key: input.serverKeyPem,
@@ -118,9 +119,8 @@ export async function probeClientCommand(input: ClientCommandProbeInput): Promis
       ciphers: input.legacy ? 'DEFAULT:@SECLEVEL=0' : 'DEFAULT',
     },
     (req, res) => {
-      request ??= `${req.method} ${req.url} HTTP/${req.httpVersion}`;
-      res.writeHead(200, { 'content-type': 'text/plain', connection: 'close' });
-      res.end('ok\n');
+      request ??= requestLine(req);
+      answer(req, res, 200, 'ok\n');
     },
   );
   server.on('connection', () => (connected = true));

@@ -1,8 +1,10 @@
 import { isIP } from 'node:net';
 import * as tls from 'node:tls';
+import * as http2 from 'node:http2';
 import { X509Certificate } from 'node:crypto';
 import { alertFromError } from './alerts.js';
-import type { Observation, Outcome, PeerCertificateFacts, TlsVersion } from '../model.js';
+import { DEFAULT_GRPC_PATH, EMPTY_GRPC_MESSAGE, grpcStatusName } from './grpc-status.js';
+import type { AppProtocol, Observation, Outcome, PeerCertificateFacts, TlsVersion } from '../model.js';
 
 /**
  * One exchange with a target server, the harness playing the client. Never throws for the
@@ -27,7 +29,12 @@ export interface HandshakeProbeInput {
    * are judged passes it: building a context from a full bundle costs ~9 ms of CPU per connection.
    */
   ca?: string[];
-  protocol: 'https' | 'tls';
+  /**
+   * https: offer ALPN h2 and http/1.1 and send a request over whichever the server selects;
+   * grpc: offer h2 and make a gRPC call to `httpPath` (`/` means DEFAULT_GRPC_PATH);
+   * tls: no ALPN, the connection must stay open for `readWindowMs`.
+   */
+  protocol: AppProtocol;
   httpPath: string;
   httpMethod: string;
   timeoutMs: number;
@@ -35,24 +42,35 @@ export interface HandshakeProbeInput {
   readWindowMs: number;
 }
 
+/** The ALPN list the harness offers, like a real client of that protocol (RFC 7301, RFC 9113 §3.2). */
+export function alpnFor(protocol: AppProtocol): string[] | undefined {
+  return protocol === 'https' ? ['h2', 'http/1.1'] : protocol === 'grpc' ? ['h2'] : undefined;
+}
+
 const HTTP_STATUS_LINE = /^HTTP\/\d(?:\.\d)? (\d{3})/;
+/** How long an HTTP/2 response body is read for its first words once the headers are in. */
+const BODY_GRACE_MS = 100;
 
 export function probeHandshake(input: HandshakeProbeInput): Promise<Observation> {
   const started = performance.now();
   return new Promise<Observation>((resolve) => {
     let settled = false;
     let secure = false;
+    let answered = false;
     let received = Buffer.alloc(0);
     let tlsVersion: string | null = null;
     let cipher: string | null = null;
+    let alpn: string | null | undefined;
     let peer: PeerCertificateFacts | undefined;
     let socket: tls.TLSSocket | undefined;
+    let session: http2.ClientHttp2Session | undefined;
     const timers: NodeJS.Timeout[] = [];
 
     const finish = (outcome: Outcome, detail: string, extra: Partial<Observation> = {}) => {
       if (settled) return;
       settled = true;
       for (const t of timers) clearTimeout(t);
+      session?.destroy();
       socket?.destroy();
       resolve({
         outcome,
@@ -62,9 +80,15 @@ export function probeHandshake(input: HandshakeProbeInput): Promise<Observation>
         cipher,
         detail,
         durationMs: Math.round(performance.now() - started),
+        ...(alpn !== undefined ? { alpn } : {}),
         ...(peer ? { peer } : {}),
         ...extra,
       });
+    };
+    // A TLS alert and the HTTP/2 stream's end can race; the alert (read from the socket) is the
+    // more precise fact, so stream-level endings wait one turn of the event loop.
+    const finishSoon = (outcome: Outcome, detail: string, extra: Partial<Observation> = {}) => {
+      timers.push(setTimeout(() => finish(outcome, detail, extra), 20));
     };
 
     const baseCiphers = input.ciphers ?? 'DEFAULT';
@@ -78,7 +102,7 @@ export function probeHandshake(input: HandshakeProbeInput): Promise<Observation>
       rejectUnauthorized: false,
       // Resumption would skip the certificate exchange the case is about.
       session: undefined,
-      ALPNProtocols: input.protocol === 'https' ? ['http/1.1'] : undefined,
+      ALPNProtocols: alpnFor(input.protocol),
       checkServerIdentity: () => undefined,
     };
     const name = input.servername ?? input.host;
@@ -87,10 +111,11 @@ export function probeHandshake(input: HandshakeProbeInput): Promise<Observation>
       options.cert = input.certChainPem;
       options.key = input.keyPem;
     }
+    const authority = isIP(input.host) === 6 ? `[${input.host}]:${input.port}` : `${name}:${input.port}`;
 
     timers.push(
       setTimeout(() => {
-        const awaited = !secure ? 'the TLS handshake to complete' : input.protocol === 'https' ? 'an HTTP response' : 'the read window';
+        const awaited = !secure ? 'the TLS handshake to complete' : input.protocol === 'grpc' ? 'a gRPC response' : input.protocol === 'https' ? 'an HTTP response' : 'the read window';
         finish('timeout', `no answer within ${input.timeoutMs} ms while waiting for ${awaited}`);
       }, input.timeoutMs),
     );
@@ -104,42 +129,7 @@ export function probeHandshake(input: HandshakeProbeInput): Promise<Observation>
       return;
     }
 
-    socket.once('secureConnect', () => {
-      secure = true;
-      tlsVersion = socket!.getProtocol() ?? null;
-      cipher = socket!.getCipher()?.standardName ?? null;
-      if (input.ca) peer = peerFacts(socket!, name);
-      if (input.protocol === 'https') {
-        const hostHeader = isIP(input.host) === 6 ? `[${input.host}]:${input.port}` : `${name}:${input.port}`;
-        socket!.write(
-          `${input.httpMethod} ${input.httpPath} HTTP/1.1\r\nHost: ${hostHeader}\r\nUser-Agent: mtls-conformance\r\nAccept: */*\r\nConnection: close\r\n\r\n`,
-        );
-      } else {
-        timers.push(setTimeout(() => finish('accepted', `connection stayed open for ${input.readWindowMs} ms after the handshake`), input.readWindowMs));
-      }
-    });
-
-    socket.on('data', (chunk: Buffer) => {
-      // Bounded: only the status line matters.
-      if (received.length < 8192) received = Buffer.concat([received, chunk]);
-      if (input.protocol === 'tls') {
-        finish('accepted', `the target sent ${received.length} bytes of application data`);
-        return;
-      }
-      const text = received.toString('latin1');
-      const eol = text.indexOf('\r\n');
-      if (eol === -1 && received.length < 8192) return;
-      const m = HTTP_STATUS_LINE.exec(text);
-      if (m) {
-        const status = Number(m[1]);
-        const body = text.slice(text.indexOf('\r\n\r\n') + 4).replace(/\s+/g, ' ').trim().slice(0, 120);
-        finish('http-status', `HTTP ${status}${body ? `: ${body}` : ''}`, { httpStatus: status });
-      } else {
-        finish('accepted', `the target answered with non-HTTP data: ${JSON.stringify(text.slice(0, 40))}`);
-      }
-    });
-
-    socket.on('error', (err: NodeJS.ErrnoException) => {
+    const onError = (err: NodeJS.ErrnoException) => {
       const alert = alertFromError(err);
       if (alert) {
         const outcome = secure ? 'post-handshake-alert' : 'handshake-alert';
@@ -160,15 +150,142 @@ export function probeHandshake(input: HandshakeProbeInput): Promise<Observation>
         else finish('tcp-reset', `the target reset the connection ${secure ? 'after' : 'during'} the handshake`);
         return;
       }
+      if (secure && err.code?.startsWith('ERR_HTTP2_')) {
+        // The HTTP/2 session failed after the handshake (GOAWAY with an error, a protocol error): no answer to the request.
+        finishSoon('closed-no-data', `the HTTP/2 session ended without a response (${err.code}: ${err.message})`);
+        return;
+      }
       finish('harness-error', `${err.code ?? 'error'}: ${err.message}`);
+    };
+
+    socket.once('secureConnect', () => {
+      secure = true;
+      tlsVersion = socket!.getProtocol() ?? null;
+      cipher = socket!.getCipher()?.standardName ?? null;
+      alpn = socket!.alpnProtocol || null;
+      if (input.ca) peer = peerFacts(socket!, name);
+      if (input.protocol === 'tls') {
+        socket!.on('data', onHttp1Data);
+        timers.push(setTimeout(() => finish('accepted', `connection stayed open for ${input.readWindowMs} ms after the handshake`), input.readWindowMs));
+      } else if (alpn === 'h2' || input.protocol === 'grpc') {
+        // gRPC is HTTP/2 only (gRPC over HTTP/2 spec): without a selected protocol, prior knowledge.
+        requestOverHttp2();
+      } else {
+        socket!.on('data', onHttp1Data);
+        socket!.write(`${input.httpMethod} ${input.httpPath} HTTP/1.1\r\nHost: ${authority}\r\nUser-Agent: mtls-conformance\r\nAccept: */*\r\nConnection: close\r\n\r\n`);
+      }
     });
 
+    const onHttp1Data = (chunk: Buffer) => {
+      answered = true;
+      // Bounded: only the status line matters.
+      if (received.length < 8192) received = Buffer.concat([received, chunk]);
+      if (input.protocol === 'tls') {
+        finish('accepted', `the target sent ${received.length} bytes of application data`);
+        return;
+      }
+      const text = received.toString('latin1');
+      const eol = text.indexOf('\r\n');
+      if (eol === -1 && received.length < 8192) return;
+      const m = HTTP_STATUS_LINE.exec(text);
+      if (m) {
+        const status = Number(m[1]);
+        const body = text.slice(text.indexOf('\r\n\r\n') + 4).replace(/\s+/g, ' ').trim().slice(0, 120);
+        finish('http-status', `HTTP ${status}${body ? `: ${body}` : ''}`, { httpStatus: status });
+      } else {
+        finish('accepted', `the target answered with non-HTTP data: ${JSON.stringify(text.slice(0, 40))}`);
+      }
+    };
+
+    /** One request on one stream of an HTTP/2 session over the TLS connection already made (RFC 9113 §8). */
+    const requestOverHttp2 = () => {
+      const grpc = input.protocol === 'grpc';
+      const path = grpc && input.httpPath === '/' ? DEFAULT_GRPC_PATH : input.httpPath;
+      const over = alpn === 'h2' ? 'HTTP/2' : 'HTTP/2 (prior knowledge: the server selected no ALPN protocol)';
+      try {
+        session = http2.connect(`https://${authority}`, { createConnection: () => socket! });
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        finish('harness-error', `the harness could not start an HTTP/2 session: ${e.code ?? ''} ${e.message}`.trim());
+        return;
+      }
+      session.on('error', onError);
+      session.on('goaway', (code: number) => {
+        if (!answered) finishSoon('closed-no-data', `the target ended the HTTP/2 session (GOAWAY, error code ${code}) without answering the ${grpc ? 'gRPC call' : 'request'}`);
+      });
+      const headers: http2.OutgoingHttpHeaders = grpc
+        ? { ':method': 'POST', ':path': path, ':scheme': 'https', ':authority': authority, 'content-type': 'application/grpc', te: 'trailers', 'user-agent': 'mtls-conformance' }
+        : { ':method': input.httpMethod, ':path': path, ':scheme': 'https', ':authority': authority, 'user-agent': 'mtls-conformance', accept: '*/*' };
+      const bodyless = !grpc && (input.httpMethod === 'GET' || input.httpMethod === 'HEAD');
+      let stream: http2.ClientHttp2Stream;
+      try {
+        stream = session.request(headers, { endStream: bodyless });
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        finishSoon('closed-no-data', `the HTTP/2 session closed before the request could be sent (${e.code ?? e.message})`);
+        return;
+      }
+      if (grpc) stream.end(EMPTY_GRPC_MESSAGE);
+      else if (!bodyless) stream.end();
+
+      let status: number | null = null;
+      let body = '';
+      let grpcStatus: number | null = null;
+      let grpcMessage = '';
+      const readGrpc = (h: http2.IncomingHttpHeaders) => {
+        const s = h['grpc-status'];
+        if (s !== undefined && grpcStatus === null) {
+          grpcStatus = Number(s);
+          const msg = h['grpc-message'];
+          grpcMessage = typeof msg === 'string' ? decodeURIComponent(msg) : '';
+        }
+      };
+      const finishGrpc = () => {
+        const code = grpcStatus!;
+        finish('grpc-status', `gRPC status ${code} ${grpcStatusName(code)}${grpcMessage ? `: ${grpcMessage.slice(0, 120)}` : ''} (${over}, POST ${path})`, { httpStatus: status, grpcStatus: code });
+      };
+      const finishHttp = () => {
+        const text = body.replace(/\s+/g, ' ').trim().slice(0, 120);
+        finish('http-status', `HTTP ${status}${text ? `: ${text}` : ''} (${over})`, { httpStatus: status });
+      };
+      stream.on('response', (h) => {
+        answered = true;
+        status = Number(h[':status']);
+        readGrpc(h);
+        // A trailers-only gRPC answer carries grpc-status with the headers (gRPC over HTTP/2, Response).
+        if (grpcStatus !== null) return finishGrpc();
+        const isGrpc = grpc || String(h['content-type'] ?? '').startsWith('application/grpc');
+        // An HTTP answer: read the first words of the body, bounded; a gRPC answer: wait for its trailers.
+        if (!isGrpc) timers.push(setTimeout(finishHttp, BODY_GRACE_MS));
+      });
+      stream.on('trailers', (h) => {
+        readGrpc(h);
+        if (grpcStatus !== null) finishGrpc();
+      });
+      stream.on('data', (chunk: Buffer) => {
+        if (body.length < 8192) body += chunk.toString('latin1');
+      });
+      stream.on('end', () => {
+        if (grpcStatus !== null) return finishGrpc();
+        if (status !== null) return finishHttp();
+      });
+      stream.on('error', (err: NodeJS.ErrnoException) => {
+        if (status !== null) return grpcStatus !== null ? finishGrpc() : finishHttp();
+        finishSoon('closed-no-data', `the HTTP/2 stream ended without a response (${err.code ?? 'error'}: ${err.message})`);
+      });
+      stream.on('close', () => {
+        if (status !== null) return grpcStatus !== null ? finishGrpc() : finishHttp();
+        finishSoon('closed-no-data', `the target closed the HTTP/2 stream without a response${stream.rstCode ? ` (RST_STREAM error code ${stream.rstCode})` : ''}`);
+      });
+    };
+
+    socket.on('error', onError);
     socket.on('end', () => {
-      if (received.length === 0) finish('closed-no-data', `the target closed the connection ${secure ? 'after' : 'during'} the handshake without sending data`);
+      if (!answered) finish('closed-no-data', `the target closed the connection ${secure ? 'after' : 'during'} the handshake without sending data`);
     });
     socket.on('close', () => {
-      if (received.length === 0) finish('closed-no-data', `the connection closed ${secure ? 'after' : 'during'} the handshake without data`);
-      else finish('accepted', 'the target answered and closed the connection');
+      if (!answered) finish('closed-no-data', `the connection closed ${secure ? 'after' : 'during'} the handshake without data`);
+      else if (!session) finish('accepted', 'the target answered and closed the connection');
     });
   });
 }

@@ -100,6 +100,8 @@ export const profileSchema = z.strictObject({
     .strictObject({
       /** HTTP statuses that count as the target refusing the client (nginx answers 400 for a bad certificate). */
       httpStatuses: z.array(z.number().int().min(100).max(599)).default([400, 401, 403, 495, 496]),
+      /** gRPC statuses that count as the target refusing the client: 16 UNAUTHENTICATED, 7 PERMISSION_DENIED (as HTTP 401/403). */
+      grpcStatuses: z.array(z.number().int().min(0).max(16)).default([16, 7]),
     })
     .prefault({}),
   cases: z

@@ -1,10 +1,10 @@
 import type { Profile } from '../profile/schema.js';
-import type { CaseResult, HandshakeRecipe, ResolvedCase, TlsVersion } from '../model.js';
+import type { AppProtocol, CaseResult, HandshakeRecipe, ResolvedCase, TlsVersion } from '../model.js';
 import { probeHandshake, probeSentChain } from '../probes/handshake-probe.js';
 import { chainCompleteness } from '../policy/chain.js';
 import { probeClientCommand } from '../probes/client-command-probe.js';
 import type { RawHelloRecipe, ReferenceServerRecipe, SuiteSweepRecipe } from '../model.js';
-import { enumerateSuites, probeVersion, suitesForVersion } from '../probes/cipher-sweep.js';
+import { enumerateSuites, probeVersion, sweepSuiteCodes } from '../probes/cipher-sweep.js';
 import type { HelloObservation } from '../probes/raw-hello.js';
 import { alertByCode } from '../probes/alerts.js';
 import { interpret } from '../judge.js';
@@ -37,7 +37,8 @@ export interface ServerPlan {
   targetCa: string[];
   /** A CA no target chains to, for seeing exactly the chain the target sends. */
   unrelatedCaPem: string;
-  protocol: 'https' | 'tls';
+  /** https: HTTP/2 or HTTP/1.1 by ALPN; grpc: a gRPC call over HTTP/2 to httpPath (`/`: the health check); tls: the connection stays open. */
+  protocol: AppProtocol;
   httpPath: string;
   httpMethod: string;
   timeoutMs: number;
@@ -94,7 +95,8 @@ export async function probeRawVersion(plan: ServerPlan, recipe: RawHelloRecipe):
 }
 
 export async function probeSuiteSweep(plan: ServerPlan, recipe: SuiteSweepRecipe): Promise<Observation> {
-  const suites = suitesForVersion(recipe.version);
+  // Every code of the IANA registry for that version, by elimination: a suite outside any hand-picked table is asked about too.
+  const suites = sweepSuiteCodes(recipe.version);
   const r = await enumerateSuites({ host: plan.target.host, port: plan.target.port, servername: plan.target.servername, version: recipe.version, suites, timeoutMs: plan.timeoutMs, totalTimeoutMs: plan.timeoutMs * 4 });
   const names = (codes: number[]) => codes.map((c) => r.probes.find((p) => p.suite === c)!.name);
   const accepted = names(r.accepted);
@@ -221,7 +223,8 @@ export async function probeSessionLifetime(plan: ServerPlan): Promise<Observatio
     servername: plan.target.servername,
     certChainPem: cert?.chainPem,
     keyPem: cert?.keyPem,
-    protocol: plan.protocol,
+    // The session probe speaks HTTP/1.1 or nothing: a gRPC target is read like a TLS service.
+    protocol: plan.protocol === 'https' ? 'https' : 'tls',
     httpPath: plan.httpPath,
     httpMethod: plan.httpMethod,
     timeoutMs: plan.timeoutMs,

@@ -34,7 +34,7 @@ export interface RunOptions {
   concurrency: number;
   httpPath: string;
   httpMethod: string;
-  protocol?: 'https' | 'tls';
+  protocol?: ServerPlan['protocol'];
   servername?: string;
   issuerCert?: string;
   issuerKey?: string;

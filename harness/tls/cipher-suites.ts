@@ -3,6 +3,8 @@
  * Profiles accept either; everything inside the harness uses the IANA name.
  */
 
+import { IANA_CIPHER_SUITES } from './iana-cipher-suites.js';
+
 // [IANA name, OpenSSL name]
 const SUITES: [string, string][] = [
   // TLS 1.3 (OpenSSL uses the IANA names)
@@ -55,10 +57,12 @@ const DRAFT_ALIASES: Record<string, string> = {
   TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305: 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256',
 };
 
-/** The IANA name for an IANA, draft or OpenSSL name; null when unknown. */
+const REGISTRY = new Map(IANA_CIPHER_SUITES.map((s) => [s.name, s]));
+
+/** The IANA name for an IANA registry, draft or OpenSSL name; null when unknown. */
 export function ianaName(name: string): string | null {
   const n = name.trim();
-  if (BY_IANA.has(n)) return n;
+  if (BY_IANA.has(n) || REGISTRY.has(n)) return n;
   return DRAFT_ALIASES[n] ?? BY_OPENSSL.get(n) ?? null;
 }
 
@@ -67,7 +71,7 @@ export function opensslName(iana: string): string | null {
 }
 
 export function isTls13Suite(iana: string): boolean {
-  return /^TLS_(AES|CHACHA20)_/.test(iana);
+  return REGISTRY.get(iana)?.tls13 ?? /^TLS_(AES|CHACHA20)_/.test(iana);
 }
 
 export function knownSuiteNames(): string[] {

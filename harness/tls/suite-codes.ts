@@ -8,6 +8,8 @@
 
 export type SuiteVersion = 'SSLv3' | 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 
+import { IANA_CIPHER_SUITES } from './iana-cipher-suites.js';
+
 export interface SuiteCode {
   code: number;
   /** IANA name. */
@@ -154,12 +156,19 @@ export const SUITE_CODES: readonly SuiteCode[] = TABLE.map(([code, name, openssl
 
 const BY_CODE = new Map(SUITE_CODES.map((s) => [s.code, s]));
 const BY_NAME = new Map(SUITE_CODES.map((s) => [s.name, s]));
+const REGISTRY_BY_CODE = new Map(IANA_CIPHER_SUITES.map((s) => [s.code, s]));
+const REGISTRY_BY_NAME = new Map(IANA_CIPHER_SUITES.map((s) => [s.name, s]));
 
-/** The IANA name of a code point, or undefined when the table lacks it. */
+/** The IANA name of a code point (this table, else the whole registry), or undefined when unassigned. */
 export function suiteName(code: number): string | undefined {
   if (code === TLS_EMPTY_RENEGOTIATION_INFO_SCSV) return 'TLS_EMPTY_RENEGOTIATION_INFO_SCSV';
   if (code === TLS_FALLBACK_SCSV) return 'TLS_FALLBACK_SCSV';
-  return BY_CODE.get(code)?.name;
+  return BY_CODE.get(code)?.name ?? REGISTRY_BY_CODE.get(code)?.name;
+}
+
+/** The code point of an IANA registry name, or undefined. */
+export function registryCode(name: string): number | undefined {
+  return REGISTRY_BY_NAME.get(name)?.code;
 }
 
 export function suiteByCode(code: number): SuiteCode | undefined {
@@ -175,11 +184,11 @@ export function hexCode(code: number): string {
   return `0x${code.toString(16).padStart(4, '0')}`;
 }
 
-export type SuiteWeakness = 'rc4' | '3des' | 'des' | 'export' | 'null' | 'anon' | 'static-rsa' | 'static-ecdh' | 'cbc' | 'md5' | 'idea' | 'seed';
+export type SuiteWeakness = 'rc4' | '3des' | 'des' | 'export' | 'null' | 'anon' | 'static-rsa' | 'static-ecdh' | 'static-dh' | 'cbc' | 'md5' | 'idea' | 'seed';
 
 export interface SuiteTraits {
   /** Key exchange as the name states it. */
-  kx: 'tls13' | 'ecdhe' | 'dhe' | 'rsa' | 'ecdh' | 'dh-anon' | 'ecdh-anon' | 'null';
+  kx: 'tls13' | 'ecdhe' | 'dhe' | 'rsa' | 'ecdh' | 'dh' | 'dh-anon' | 'ecdh-anon' | 'psk' | 'srp' | 'krb5' | 'other' | 'null';
   aead: boolean;
   /**
    * The oldest protocol version that defines the suite: SHA-256/384 MACs and AEAD ciphers need
@@ -191,22 +200,27 @@ export interface SuiteTraits {
   weaknesses: SuiteWeakness[];
 }
 
+/** Key exchange by name prefix, first match wins (PSK before the families it combines with). */
+const KEY_EXCHANGES: [RegExp, SuiteTraits['kx']][] = [
+  [/^TLS_(PSK|DHE_PSK|RSA_PSK|ECDHE_PSK|PSK_DHE)_/, 'psk'],
+  [/^TLS_SRP_/, 'srp'],
+  [/^TLS_KRB5_/, 'krb5'],
+  [/^TLS_(GOSTR|ECCPWD)/, 'other'],
+  [/^TLS_ECDHE_/, 'ecdhe'],
+  [/^TLS_DHE_/, 'dhe'],
+  [/^TLS_RSA_/, 'rsa'],
+  [/^TLS_ECDH_anon_/, 'ecdh-anon'],
+  [/^TLS_ECDH_/, 'ecdh'],
+  [/^TLS_DH_anon_/, 'dh-anon'],
+  [/^TLS_DH_(DSS|RSA)_/, 'dh'],
+];
+
 /** What a suite is, read from its IANA name (the registry's names are systematic). */
 export function suiteTraits(name: string): SuiteTraits {
   if (/^TLS_(AES|CHACHA20)_/.test(name)) return { kx: 'tls13', aead: true, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', weaknesses: [] };
-  const kx: SuiteTraits['kx'] = name.startsWith('TLS_ECDHE_')
-    ? 'ecdhe'
-    : name.startsWith('TLS_DHE_')
-      ? 'dhe'
-      : name.startsWith('TLS_RSA_')
-        ? 'rsa'
-        : name.startsWith('TLS_ECDH_anon_')
-          ? 'ecdh-anon'
-          : name.startsWith('TLS_ECDH_')
-            ? 'ecdh'
-            : name.startsWith('TLS_DH_anon_')
-              ? 'dh-anon'
-              : 'null';
+  // The other TLS 1.3-only registry entries: SM4 (RFC 8998), integrity-only (RFC 9150), GOST MGM (RFC 9367), AEGIS.
+  if (REGISTRY_BY_NAME.get(name)?.tls13) return { kx: 'tls13', aead: !/^TLS_SHA(256|384)_/.test(name), minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', weaknesses: /^TLS_SHA(256|384)_/.test(name) ? ['null'] : [] };
+  const kx = KEY_EXCHANGES.find(([re]) => re.test(name))?.[1] ?? 'null';
   const aead = /_GCM_|_CCM|_CHACHA20_POLY1305/.test(name);
   const w: SuiteWeakness[] = [];
   if (/_RC4_/.test(name)) w.push('rc4');
@@ -217,6 +231,7 @@ export function suiteTraits(name: string): SuiteTraits {
   if (kx === 'dh-anon' || kx === 'ecdh-anon' || kx === 'null') w.push('anon');
   if (kx === 'rsa') w.push('static-rsa');
   if (kx === 'ecdh') w.push('static-ecdh');
+  if (kx === 'dh') w.push('static-dh');
   if (/_CBC_/.test(name)) w.push('cbc');
   if (/_MD5$/.test(name)) w.push('md5');
   if (/_IDEA_/.test(name)) w.push('idea');

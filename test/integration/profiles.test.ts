@@ -104,11 +104,11 @@ describe('profile fields change verdicts', () => {
     expect([on.res.code, off.res.code]).toEqual([1, 0]);
   });
 
-  test('tls.requiredVersions: an allowed but unrequired version is informational', async () => {
+  test('tls.requiredVersions: an allowed but unrequired TLS 1.2/1.3 is a recommended interoperability note', async () => {
     const r = await run('builtin:strict', profile('tls13-required', 'extends: modern\n'), ['--only', 'server/protocol/*']);
     expect(r.byId('server/protocol/tls1.3')).toMatchObject({ expect: 'accept', severity: 'required', verdict: 'pass' });
     const opt = await run('builtin:strict', profile('tls13-optional', 'extends: intermediate\n'), ['--only', 'server/protocol/tls1.3']);
-    expect(opt.byId('server/protocol/tls1.3').severity).toBe('info');
+    expect(opt.byId('server/protocol/tls1.3').severity).toBe('recommended');
   });
 
   test('profile show prints the resolved profile after extends', async () => {
