@@ -220,6 +220,15 @@ describe('composite action (action.yml)', () => {
   });
 });
 
+test('docs/ci.md lists every input and output of the action and every variable of the templates', () => {
+  const doc = readText('docs/ci.md');
+  const action = readYaml('action.yml');
+  for (const k of [...Object.keys(action.inputs), ...Object.keys(action.outputs)]) expect(doc, k).toContain(`| \`${k}\` |`);
+  const gh = readYaml('examples/ci/github-actions.yml').jobs.conformance.env as Yaml;
+  const gl = readYaml('examples/ci/gitlab-ci.yml')['mtls-conformance'].variables as Yaml;
+  for (const k of [...Object.keys(gh), ...Object.keys(gl)]) expect(doc, k).toContain(`| \`${k}\` |`);
+});
+
 describe('GitHub workflow (examples/ci/github-actions.yml)', () => {
   const workflow = readYaml('examples/ci/github-actions.yml');
   const job = workflow.jobs.conformance as Yaml;
@@ -261,7 +270,7 @@ describe('GitHub workflow (examples/ci/github-actions.yml)', () => {
       const summary = join(cwd, 'step-summary.md');
       writeFileSync(summary, '');
       const ctx = { 'matrix.profile': profile };
-      const env = { ...expand(workflow.env, ctx), ...expand(job.env, ctx), GITHUB_STEP_SUMMARY: summary };
+      const env: Record<string, string> = { ...expand(workflow.env, ctx), ...expand(job.env, ctx), GITHUB_STEP_SUMMARY: summary };
       let ran = 0;
       for (const step of steps) {
         if (step.uses || step.if) continue; // actions, and clean-up steps after the run
