@@ -25,6 +25,11 @@ const fixtures: [string, Observation, 'pass' | 'fail' | 'inconclusive', 'pass' |
   ['http-status 200', obs('http-status', { httpStatus: 200 }), 'fail', 'pass'],
   ['http-status 404 (not a refusal by default)', obs('http-status', { httpStatus: 404 }), 'fail', 'pass'],
   ['accepted (tls mode)', obs('accepted'), 'fail', 'pass'],
+  ['grpc-status 0 OK', obs('grpc-status', { httpStatus: 200, grpcStatus: 0, alpn: 'h2' }), 'fail', 'pass'],
+  ['grpc-status 12 UNIMPLEMENTED (any gRPC answer completes the call)', obs('grpc-status', { httpStatus: 200, grpcStatus: 12, alpn: 'h2' }), 'fail', 'pass'],
+  ['grpc-status 16 UNAUTHENTICATED', obs('grpc-status', { httpStatus: 200, grpcStatus: 16, alpn: 'h2' }), 'pass', 'fail'],
+  ['grpc-status 7 PERMISSION_DENIED', obs('grpc-status', { httpStatus: 200, grpcStatus: 7, alpn: 'h2' }), 'pass', 'fail'],
+  ['http-status 403 over HTTP/2', obs('http-status', { httpStatus: 403, alpn: 'h2' }), 'pass', 'fail'],
   ['timeout', obs('timeout'), 'inconclusive', 'inconclusive'],
   ['harness-error', obs('harness-error'), 'inconclusive', 'inconclusive'],
 ];
@@ -48,8 +53,27 @@ describe('judge', () => {
     expect(judge(byId('server/client-auth/expired'), obs('http-status', { httpStatus: 200 }), profile, { controlAccepted: false }).verdict).toBe('fail');
   });
 
+  test('an accept case refused while the positive control was refused too is inconclusive, not a failure of what it varies', () => {
+    // A gRPC server answers an http/1.1-only ClientHello with alert 120: the control and tls1.2 fail alike.
+    const alpn = obs('handshake-alert', { alert: { code: 120, name: 'no_application_protocol' }, tlsVersion: null });
+    const v = judge(byId('server/protocol/tls1.2'), alpn, profile, { controlAccepted: false, controlSummary: 'handshake alert 120 no_application_protocol' });
+    expect(v.verdict).toBe('inconclusive');
+    expect(v.reason).toMatch(/positive control was not accepted either \(handshake alert 120/);
+    expect(judge(byId('server/client-auth/valid-chain'), alpn, profile, { controlAccepted: false }).verdict).toBe('inconclusive');
+    // The control itself still fails, and with an accepted control the refusal is a failure.
+    expect(judge(byId('server/client-auth/valid'), alpn, profile, { controlAccepted: false }).verdict).toBe('fail');
+    expect(judge(byId('server/client-auth/valid-chain'), alpn, profile, accepted).verdict).toBe('fail');
+  });
+
+  test('gRPC statuses are refusals only where the profile lists them', () => {
+    expect(interpret(obs('grpc-status', { grpcStatus: 16 }), profile)).toBe('rejected');
+    const custom = { ...profile, rejection: { ...profile.rejection, grpcStatuses: [16] } };
+    expect(interpret(obs('grpc-status', { grpcStatus: 7 }), custom)).toBe('accepted');
+    expect(judge(byId('server/client-auth/valid'), obs('grpc-status', { grpcStatus: 16 }), profile, accepted).reason).toContain('gRPC status 16 UNAUTHENTICATED');
+  });
+
   test('the profile decides which HTTP statuses are refusals', () => {
-    const custom = { ...profile, rejection: { httpStatuses: [404] } };
+    const custom = { ...profile, rejection: { ...profile.rejection, httpStatuses: [404] } };
     expect(interpret(obs('http-status', { httpStatus: 404 }), custom)).toBe('rejected');
     expect(interpret(obs('http-status', { httpStatus: 400 }), custom)).toBe('accepted');
   });
@@ -215,5 +239,64 @@ describe('what a client offers', () => {
 
   test('no ClientHello read is inconclusive', () => {
     expect(judge(versions, obs('no-connection', { tlsVersion: null }), profile, accepted).verdict).toBe('inconclusive');
+  });
+});
+
+describe('protocol versions: required only by tls.requiredVersions', () => {
+  const refused = obs('handshake-alert', { alert: { code: 70, name: 'protocol_version' } });
+  const tls12 = (p: typeof profile) => resolveCases(p, 'server').find((c) => c.id === 'server/protocol/tls1.2')!;
+
+  test('under intermediate, refusing TLS 1.2 is a recommended note: a TLS 1.3-only target stays conformant', () => {
+    const c = tls12(profile);
+    expect(c).toMatchObject({ expect: 'accept', severity: 'recommended' });
+    const r = { case: c, observation: refused, verdict: judge(c, refused, profile, accepted) };
+    expect(r.verdict.verdict).toBe('fail');
+    const control = { case: byId('server/client-auth/valid'), observation: obs('http-status', { httpStatus: 200 }), verdict: { verdict: 'pass' as const, reason: '' } };
+    expect(summarize([control, r]).verdict).toBe('conformant');
+  });
+
+  test('a profile that requires TLS 1.2 fails a target that refuses it', () => {
+    const strict = { ...profile, tls: { ...profile.tls, requiredVersions: ['TLSv1.2' as const] } };
+    const c = tls12(strict);
+    expect(c).toMatchObject({ expect: 'accept', severity: 'required' });
+    const control = { case: byId('server/client-auth/valid'), observation: obs('http-status', { httpStatus: 200 }), verdict: { verdict: 'pass' as const, reason: '' } };
+    expect(summarize([control, { case: c, observation: refused, verdict: judge(c, refused, strict, accepted) }]).verdict).toBe('non-conformant');
+  });
+
+  test('an allowed TLS 1.0 that is not required is information only; a forbidden one must be refused', () => {
+    const legacy = { ...profile, tls: { ...profile.tls, versions: ['TLSv1' as const, 'TLSv1.2' as const, 'TLSv1.3' as const] } };
+    expect(resolveCases(legacy, 'server').find((c) => c.id === 'server/protocol/tls1.0')).toMatchObject({ expect: 'accept', severity: 'info' });
+    expect(byId('server/protocol/tls1.0')).toMatchObject({ expect: 'reject', severity: 'required' });
+  });
+});
+
+describe('summary verdict', () => {
+  const fail = (id: string) => ({ case: byId(id), observation: obs('http-status', { httpStatus: 200 }), verdict: { verdict: 'fail' as const, reason: '' } });
+  test('a positive control that was not accepted makes the run inconclusive, even with required failures', () => {
+    expect(summarize([fail('server/client-auth/valid'), fail('server/client-auth/expired')]).verdict).toBe('inconclusive');
+    const controlPass = { ...fail('server/client-auth/valid'), verdict: { verdict: 'pass' as const, reason: '' } };
+    expect(summarize([controlPass, fail('server/client-auth/expired')]).verdict).toBe('non-conformant');
+  });
+});
+
+describe('client certificate cases', () => {
+  const clientCases = resolveCases(profile, 'client');
+  const presented = clientCases.find((c) => c.id === 'client/certificate/presented')!;
+  const client = (extra: Record<string, unknown>) => ({
+    exitCode: 1, signal: null, timedOut: false, stdoutTail: '', stderrTail: '', connected: true, handshakeCompleted: false,
+    request: null, presentedCertPem: null, presentedAuthorized: false, presentedError: null, observedAt: new Date().toISOString(), ...extra,
+  });
+
+  test('a handshake that ended before it completed says nothing about the certificate: inconclusive, never "presented no certificate"', () => {
+    const ended = obs('closed-no-data', { detail: 'the client closed the connection during the handshake (ERR_SSL_NO_APPLICATION_PROTOCOL)', client: client({}) });
+    const v = judge(presented, ended, profile, accepted);
+    expect(v.verdict).toBe('inconclusive');
+    expect(v.reason).toMatch(/before a CertificateRequest was sent/);
+    expect(v.reason).not.toMatch(/presented no certificate/);
+  });
+
+  test('a completed handshake without a certificate fails', () => {
+    const none = obs('accepted', { client: client({ handshakeCompleted: true, request: 'GET / HTTP/1.1' }) });
+    expect(judge(presented, none, profile, accepted)).toEqual({ verdict: 'fail', reason: 'the client presented no certificate when the server requested one' });
   });
 });

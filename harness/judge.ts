@@ -273,6 +273,7 @@ const PEER_RULES: Record<string, RuleName> = {
   'peer-not-expired': 'not-expired',
   'peer-renewal-window': 'renewal-window',
   'peer-signature-algorithm': 'signature-algorithm',
+  'peer-end-entity': 'end-entity',
 };
 
 function pemToDer(pem: string): Buffer {
@@ -290,6 +291,7 @@ const CLIENT_RULES: Record<string, RuleName> = {
   'client-cert-not-expired': 'not-expired',
   'client-cert-renewal-window': 'renewal-window',
   'client-cert-identity': 'identity',
+  'client-cert-end-entity': 'end-entity',
 };
 
 /** client/certificate/*: the certificate the client presented to the positive control's server. */
@@ -333,6 +335,8 @@ function describeFacts(rule: RuleName, f: CertificateFacts, profile: Profile, ro
       return `expires ${f.notAfter.toISOString()}, outside the ${p.minRemainingDays}-day renewal window`;
     case 'signature-algorithm':
       return `signed with ${f.signatureHash.toUpperCase()}`;
+    case 'end-entity':
+      return 'an end-entity certificate (basicConstraints cA FALSE or absent)';
     default:
       return 'the identity matches the profile rule';
   }

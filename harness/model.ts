@@ -153,6 +153,7 @@ export type PropertyName =
   | 'peer-renewal-window'
   | 'peer-signature-algorithm'
   | 'peer-chain-complete'
+  | 'peer-end-entity'
   | 'suites-allowed'
   | 'session-lifetime'
   | 'renegotiation-refused'
@@ -165,7 +166,8 @@ export type PropertyName =
   | 'client-cert-validity-period'
   | 'client-cert-not-expired'
   | 'client-cert-renewal-window'
-  | 'client-cert-identity';
+  | 'client-cert-identity'
+  | 'client-cert-end-entity';
 
 export type VerdictValue = 'pass' | 'fail' | 'inconclusive' | 'skip';
 

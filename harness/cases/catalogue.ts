@@ -380,6 +380,9 @@ clientCertificate('renewal-window', 'client-cert-renewal-window', 'The client ce
     ? required('property', `At least ${p.certificates.client.minRemainingDays} days must remain before expiry (renew early, avoid an outage).`)
     : info('property', 'The profile sets no renewal window.'),
 );
+clientCertificate('end-entity', 'client-cert-end-entity', 'The client certificate is an end-entity certificate, not a CA', ['RFC 5280 §4.2.1.9', 'CA/B Forum BR §7.1.2.3'], () =>
+  required('property', 'basicConstraints cA TRUE lets the holder of the key issue certificates; a certificate presented as the client\'s own must be an end entity (cA FALSE or absent).'),
+);
 clientCertificate('identity', 'client-cert-identity', "The client certificate's identity matches the profile's rule", ['profile clientIdentity'], (p) =>
   p.clientIdentity
     ? required('property', `The ${p.clientIdentity.match} must match /${p.clientIdentity.pattern}/ (the identifier the partner server checks).`)
@@ -411,6 +414,9 @@ serverCertificate('renewal-window', 'peer-renewal-window', "The target's certifi
 );
 serverCertificate('signature-algorithm', 'peer-signature-algorithm', "The target's certificate is not signed with a forbidden hash", ['RFC 9155 §5', 'profile certificates.server.forbiddenSignatureHashes'], (p) =>
   required('property', `Forbidden signature hashes: ${p.certificates.server.forbiddenSignatureHashes.join(', ') || 'none'}.`),
+);
+serverCertificate('end-entity', 'peer-end-entity', "The target's certificate is an end-entity certificate, not a CA", ['RFC 5280 §4.2.1.9', 'CA/B Forum BR §7.1.2.3'], () =>
+  required('property', 'basicConstraints cA TRUE (what `openssl req -x509` sets) lets the holder of the key issue certificates for any name under it; a server certificate must be an end entity (cA FALSE or absent).'),
 );
 serverCertificate('chain-complete', 'peer-chain-complete', 'The target sends the intermediates its certificate needs', ['RFC 8446 §4.4.2', 'RFC 5246 §7.4.2'], () =>
   required('property', 'Judged from the chain the target actually sent: clients that do not fetch missing intermediates (most non-browser clients) fail without them.'),

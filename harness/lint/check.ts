@@ -10,13 +10,18 @@ export interface LintCheck {
   /** Short name of the check: `key-strength`, `csr-signature`, ... */
   check: string;
   rule: string;
-  status: 'pass' | 'fail';
+  /** not-checked: the check needs a flag that was not given (the message names it); it decides nothing. */
+  status: 'pass' | 'fail' | 'not-checked';
   severity: Severity;
   message: string;
 }
 
 export function passed(check: string, rule: string, message: string, severity: Severity = 'required'): LintCheck {
   return { check, rule, status: 'pass', severity, message };
+}
+
+export function notChecked(check: string, rule: string, message: string, severity: Severity = 'required'): LintCheck {
+  return { check, rule, status: 'not-checked', severity, message };
 }
 
 export function failed(check: string, rule: string, message: string, severity: Severity = 'required'): LintCheck {

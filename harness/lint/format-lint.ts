@@ -15,7 +15,7 @@ function formatObject(o: LintedObject, count: number): string {
   const checkWidth = Math.max(...o.checks.map((c) => c.check.length));
   const ruleWidth = Math.max(...o.checks.map((c) => c.rule.length));
   const rows = o.checks.map((c) => {
-    const status = c.status === 'pass' ? paint('PASS', 32) : paint('FAIL', c.severity === 'required' ? 31 : 33);
+    const status = c.status === 'pass' ? paint('PASS', 32) : c.status === 'not-checked' ? paint('----', 2) : paint('FAIL', c.severity === 'required' ? 31 : 33);
     const sev = c.severity === 'required' ? '' : ` (${c.severity})`;
     return `  ${status}  ${c.check.padEnd(checkWidth)}  ${c.rule.padEnd(ruleWidth)}  ${c.message}${sev}`;
   });
@@ -29,10 +29,11 @@ export function formatLint(report: LintReport): string {
   const head = `mtls-conformance ${report.tool.version} · lint ${files} file${files === 1 ? '' : 's'} · profile ${report.profile.name} (sha256 ${report.profile.sha256.slice(0, 12)})`;
   const tables = report.objects.map((o) => formatObject(o, perFile.get(o.file)!));
   const s = report.summary;
-  const checks = s.pass + s.fail;
+  const checks = s.pass + s.fail + (s.notChecked ?? 0);
   // As in `run`: say how many failures decide the outcome when some are only advice.
   const fails = s.fail > s.requiredFail ? `${s.fail} fail (${s.requiredFail} required)` : `${s.fail} fail`;
   const verdict = paint(s.verdict.toUpperCase(), s.verdict === 'conformant' ? 32 : 31);
-  const summary = `${s.objects} object${s.objects === 1 ? '' : 's'}, ${checks} checks: ${s.pass} pass, ${fails} · ${verdict}`;
+  const skipped = s.notChecked ? `, ${s.notChecked} not checked` : '';
+  const summary = `${s.objects} object${s.objects === 1 ? '' : 's'}, ${checks} checks: ${s.pass} pass, ${fails}${skipped} · ${verdict}`;
   return [head, '', tables.join('\n\n'), '', summary].join('\n');
 }

@@ -25,7 +25,7 @@ export interface CertificateLint {
   note: string | null;
 }
 
-const LEAF_RULES: RuleName[] = ['eku', 'key-strength', 'signature-algorithm', 'validity-period', 'not-expired', 'renewal-window', 'identity'];
+const LEAF_RULES: RuleName[] = ['end-entity', 'eku', 'key-strength', 'signature-algorithm', 'validity-period', 'not-expired', 'renewal-window', 'identity'];
 
 /** DNS and IP subjectAltName entries, as written in the certificate. */
 function sanNames(cert: X509Certificate): { type: 'dns' | 'ip'; value: string }[] {

@@ -3,7 +3,7 @@ import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import type { CertificateFacts } from '../policy/certificate-policy.js';
 import type { Role } from '../model.js';
-import { failed, passed, type LintCheck } from './check.js';
+import { failed, notChecked, passed, type LintCheck } from './check.js';
 import { ruleApplies, ruleCheck } from './rule-check.js';
 import type { LintContext } from './lint-certificate.js';
 
@@ -53,7 +53,7 @@ export function csrFacts(csr: x509.Pkcs10CertificateRequest): CsrFacts {
  * a CSR has as a certificate does; the validity fields are placeholders the rules never read here.
  */
 function asCertificateFacts(f: CsrFacts, now: number): CertificateFacts {
-  return { subject: f.subject, commonName: f.commonName, sanUris: f.sanUris, eku: f.eku, keyType: f.keyType, keyBits: f.keyBits, signatureHash: f.signatureHash, notBefore: new Date(now), notAfter: new Date(now) };
+  return { subject: f.subject, commonName: f.commonName, sanUris: f.sanUris, eku: f.eku, keyType: f.keyType, keyBits: f.keyBits, signatureHash: f.signatureHash, notBefore: new Date(now), notAfter: new Date(now), ca: false };
 }
 
 async function signatureCheck(csr: x509.Pkcs10CertificateRequest): Promise<LintCheck> {
@@ -102,13 +102,26 @@ function sanIncludesHostCheck(facts: CsrFacts, host: string): LintCheck {
     : failed('san-includes-host', 'RFC 6125 §6.4.4', `requested subjectAltName (${sans}) does not name ${JSON.stringify(host)}; unless the CA adds it, clients will refuse the certificate`, 'recommended');
 }
 
-export async function lintCsr(csr: x509.Pkcs10CertificateRequest, role: Role, ctx: LintContext): Promise<LintCheck[]> {
+/**
+ * `role` null: the CSR requests no EKU that names its role and no --role was given. Every check that
+ * needs neither the role nor --host runs; the others are reported as not checked, naming the flag.
+ */
+export async function lintCsr(csr: x509.Pkcs10CertificateRequest, role: Role | null, ctx: LintContext): Promise<LintCheck[]> {
   const facts = csrFacts(csr);
   const asCert = asCertificateFacts(facts, ctx.now);
   const checks: LintCheck[] = [await signatureCheck(csr), subjectCheck(csr, ctx.profile.csr.requiredSubjectAttributes)];
   if (ctx.profile.csr.cnMustEqualHost) {
-    // lint refuses to start without --host under this rule; see lint().
-    checks.push(cnEqualsHostCheck(facts, ctx.host!));
+    checks.push(
+      ctx.host !== undefined
+        ? cnEqualsHostCheck(facts, ctx.host)
+        : notChecked('cn-equals-host', 'csr.cnMustEqualHost', 'not checked: the profile requires the CN to equal the host name; pass --host NAME, the name clients will connect to'),
+    );
+  }
+  if (role === null) {
+    const p = ctx.profile.certificates;
+    checks.push(notChecked('key-strength', 'certificates.<role>.minRsaBits', `not checked: the minimum depends on the role (server RSA ≥ ${p.server.minRsaBits}, client RSA ≥ ${p.client.minRsaBits}); pass --role server or --role client`));
+    if (ctx.profile.clientIdentity) checks.push(notChecked('identity', 'clientIdentity', 'not checked: the identity rule applies to client certificates; pass --role client'));
+    return checks;
   }
   checks.push(ruleCheck('key-strength', asCert, role, ctx.profile, ctx.now));
   if (ruleApplies('identity', role, ctx.profile)) checks.push(ruleCheck('identity', asCert, role, ctx.profile, ctx.now));

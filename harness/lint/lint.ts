@@ -53,7 +53,8 @@ export interface LintReport {
   tool: { name: 'mtls-conformance'; version: string };
   profile: { name: string; sha256: string; source: string };
   objects: LintedObject[];
-  summary: { objects: number; pass: number; fail: number; requiredFail: number; verdict: 'conformant' | 'non-conformant' };
+  /** notChecked: checks that need a flag that was not given (--role, --host); they decide nothing. */
+  summary: { objects: number; pass: number; fail: number; notChecked: number; requiredFail: number; verdict: 'conformant' | 'non-conformant' };
 }
 
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
@@ -81,14 +82,30 @@ function plan(objects: LintObject[], opts: LintOptions): Planned[] {
     if (object.kind === 'csr') {
       const facts = csrFacts(object.csr);
       const role = opts.role ?? inferRole(facts.eku);
-      return { object, subject: facts.subject, facts: null, eku: facts.eku, ca: false, role, roleFrom: opts.role ? '--role' : `requested EKU ${ekuNames(facts.eku)}` };
+      const roleFrom = opts.role ? '--role' : role ? `requested EKU ${ekuNames(facts.eku)}` : `no role: requested EKU ${ekuNames(facts.eku)}, no --role`;
+      return { object, subject: facts.subject, facts: null, eku: facts.eku, ca: false, role, roleFrom };
     }
     const facts = certificateFacts(object.cert.raw);
     const role = opts.role ?? inferRole(facts.eku);
     return { object, subject: facts.subject, facts, eku: facts.eku, ca: object.cert.ca, role, roleFrom: opts.role ? '--role' : `EKU ${ekuNames(facts.eku)}` };
   });
+  // A certificate given with --role is presented in that role: a cA TRUE certificate that issued
+  // none of the others given (a self-signed `openssl req -x509` server certificate) is linted as an
+  // end entity of that role, and its cA TRUE is a finding (RFC 5280 §4.2.1.9), not a reason to skip the leaf rules.
+  if (opts.role) {
+    for (const p of planned.filter((x) => x.ca && x.object.kind === 'certificate')) {
+      const cert = (p.object as Extract<LintObject, { kind: 'certificate' }>).cert;
+      const issuedOther = planned.some((q) => q !== p && q.object.kind === 'certificate' && q.object.cert.fingerprint256 !== cert.fingerprint256 && q.object.cert.checkIssued(cert));
+      if (!issuedOther) {
+        p.ca = false;
+        p.roleFrom = '--role (basicConstraints cA TRUE, but it issued none of the certificates given)';
+      }
+    }
+  }
   for (const p of planned) {
     if (p.ca) continue;
+    // A CSR's role-dependent checks are reported as not checked instead (lintCsr).
+    if (p.role === null && p.object.kind === 'csr') continue;
     if (p.role === null) {
       const verb = p.object.kind === 'csr' ? 'requests' : 'has';
       const why = p.eku === null ? `${verb} no EKU, so its role cannot be inferred` : `${verb} EKU ${ekuNames(p.eku)}, so its role is ambiguous`;
@@ -114,13 +131,6 @@ export async function lint(files: string[], opts: LintOptions): Promise<LintRepo
   const objects = files.flatMap((f) => readObjects(f));
   const planned = plan(objects, opts);
   const { profile } = opts.profile;
-  if (profile.csr.cnMustEqualHost && opts.host === undefined && objects.some((o) => o.kind === 'csr')) {
-    const csrFile = objects.find((o) => o.kind === 'csr')!.file;
-    throw new UsageError(
-      'lint-host-missing',
-      `error: lint: profile ${quote(profile.name)} requires a CSR's CN to equal the host name (csr.cnMustEqualHost), and ${quote(csrFile)} holds a CSR. Pass --host NAME, the name clients will connect to.`,
-    );
-  }
   const ctx: LintContext = { profile, host: opts.host, now: opts.now ?? Date.now() };
   const linted: LintedObject[] = [];
   for (const p of planned) {
@@ -128,7 +138,10 @@ export async function lint(files: string[], opts: LintOptions): Promise<LintRepo
     let checks: LintCheck[];
     let note: string | null = null;
     if (o.kind === 'csr') {
-      checks = await lintCsr(o.csr, p.role!, ctx);
+      checks = await lintCsr(o.csr, p.role, ctx);
+      const skipped = checks.filter((c) => c.status === 'not-checked').map((c) => c.check);
+      const flags = [...(p.role === null ? ['--role'] : []), ...(skipped.includes('cn-equals-host') ? ['--host'] : [])];
+      if (skipped.length) note = `not checked: ${skipped.join(', ')}; pass ${flags.join(' and ')} to check them`;
     } else {
       const r = p.ca ? lintCaCertificate(o.cert, p.facts!, p.role ? [p.role] : ['server', 'client'], ctx) : lintLeafCertificate(o.cert, p.facts!, p.role!, ctx);
       checks = r.checks;
@@ -141,13 +154,14 @@ export async function lint(files: string[], opts: LintOptions): Promise<LintRepo
   }
   const all = linted.flatMap((o) => o.checks);
   const fail = all.filter((c) => c.status === 'fail');
+  const notCheckedCount = all.filter((c) => c.status === 'not-checked').length;
   const requiredFail = fail.filter((c) => c.severity === 'required').length;
   return {
     schemaVersion: 1,
     tool: { name: 'mtls-conformance', version: PACKAGE_VERSION },
     profile: { name: profile.name, sha256: opts.profile.sha256, source: opts.profile.source },
     objects: linted,
-    summary: { objects: linted.length, pass: all.length - fail.length, fail: fail.length, requiredFail, verdict: requiredFail > 0 ? 'non-conformant' : 'conformant' },
+    summary: { objects: linted.length, pass: all.length - fail.length - notCheckedCount, fail: fail.length, notChecked: notCheckedCount, requiredFail, verdict: requiredFail > 0 ? 'non-conformant' : 'conformant' },
   };
 }
 

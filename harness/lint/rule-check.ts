@@ -47,6 +47,8 @@ function whenPassed(name: RuleName, facts: CertificateFacts, role: Role, profile
       const left = Math.floor((facts.notAfter.getTime() - now) / DAY_MS);
       return { rule: `certificates.${role}.minRemainingDays`, message: `${left} days left before expiry; the profile requires renewal at least ${p.minRemainingDays} days before` };
     }
+    case 'end-entity':
+      return { rule: 'RFC 5280 §4.2.1.9', message: 'basicConstraints cA FALSE or absent: an end-entity certificate' };
     case 'identity': {
       const id = profile.clientIdentity!;
       const value = id.match === 'cn' ? (facts.commonName ?? '') : id.match === 'dn' ? facts.subject : facts.sanUris.join(' | ');

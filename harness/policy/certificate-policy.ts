@@ -34,6 +34,8 @@ export interface CertificateFacts {
   signatureHash: string;
   notBefore: Date;
   notAfter: Date;
+  /** basicConstraints cA TRUE (RFC 5280 §4.2.1.9). */
+  ca: boolean;
 }
 
 export function certificateFacts(der: Uint8Array | string): CertificateFacts {
@@ -56,10 +58,11 @@ export function certificateFacts(der: Uint8Array | string): CertificateFacts {
     signatureHash: (sigAlg.hash?.name ?? 'unknown').toLowerCase().replace('-', ''),
     notBefore: cert.notBefore,
     notAfter: cert.notAfter,
+    ca: cert.getExtension(x509.BasicConstraintsExtension)?.ca ?? false,
   };
 }
 
-export type RuleName = 'eku' | 'key-strength' | 'signature-algorithm' | 'validity-period' | 'not-expired' | 'renewal-window' | 'identity';
+export type RuleName = 'eku' | 'key-strength' | 'signature-algorithm' | 'validity-period' | 'not-expired' | 'renewal-window' | 'identity' | 'end-entity';
 
 type Rule = (facts: CertificateFacts, role: Role, profile: Profile, opts: { strictEku?: boolean; now?: number }) => Finding | null;
 
@@ -112,6 +115,11 @@ export const RULES: Record<RuleName, Rule> = {
     const left = days(facts.notAfter.getTime() - (opts.now ?? Date.now()));
     return left < min ? { rule: `certificates.${role}.minRemainingDays`, message: `${left} days left before expiry; the profile requires renewal at least ${min} days before` } : null;
   },
+  // RFC 5280 §4.2.1.9: cA TRUE means the key may verify certificate signatures; a certificate a peer
+  // presents as its own is an end entity, and CA/B Forum BR §7.1.2.3 requires cA FALSE there. A
+  // self-signed `openssl req -x509` certificate sets cA TRUE: whoever holds its key can issue for any name.
+  'end-entity': (facts, role) =>
+    facts.ca ? { rule: 'RFC 5280 §4.2.1.9', message: `basicConstraints cA TRUE on a certificate presented as a ${role} certificate: an end-entity certificate must not be a CA (CA/B Forum BR §7.1.2.3)` } : null,
   identity: (facts, role, profile) => {
     if (role !== 'client' || !profile.clientIdentity) return null;
     const { match, pattern } = profile.clientIdentity;
