@@ -67,6 +67,7 @@ const INTERMEDIATE_S_SERVER: Record<string, string> = {
   'server/certificate/renewal-window': 'pass',
   'server/certificate/signature-algorithm': 'pass',
   'server/certificate/chain-complete': 'pass',
+  'server/certificate/end-entity': 'pass', // basicConstraints cA FALSE on the harness-issued server certificate
   // info under intermediate: s_server announces OpenSSL's default 7200 s.
   'server/session/ticket-lifetime': 'pass',
 };
@@ -215,8 +216,10 @@ describe.skipIf(!OPENSSL)(`conformance run against a real openssl s_server${OPEN
       'server/client-auth/expired': 'inconclusive',
       'server/protocol/tls1.0': 'fail',
       'server/protocol/tls1.1': 'inconclusive',
-      'server/protocol/tls1.2': 'fail',
-      'server/protocol/tls1.3': 'fail',
+      // Refused like the positive control itself: with the control not accepted, a refusal of an
+      // accept case says nothing about the version (and neither is required under intermediate).
+      'server/protocol/tls1.2': 'inconclusive',
+      'server/protocol/tls1.3': 'inconclusive',
       'server/protocol/ssl3': 'inconclusive',
       'server/protocol/renegotiation': 'inconclusive', // no TLS 1.2 handshake to renegotiate
       'server/protocol/fallback-scsv': 'skip', // one version only: nothing to fall back from
