@@ -15,6 +15,9 @@ export async function reportCaseResult(ctx: Ctx, r: CaseResult): Promise<void> {
   if (v.verdict === 'skip') ctx.skip(v.reason);
   if (v.verdict === 'pass') return;
   if (counts(r)) throw new Error(`${v.verdict}: ${v.reason}`);
-  // vitest 3.2+ shows annotations in its reporters (and junit writes them as properties).
-  await ctx.annotate?.(`${r.case.severity} finding, ${v.verdict}: ${v.reason}`, 'warning');
+  // Visible, not a silent green: on stderr (every reporter shows a test's console output) and as an
+  // annotation (vitest 3.2+: the github-actions reporter turns it into a warning, junit a property).
+  const note = `${r.case.severity.toUpperCase()} FINDING ${r.case.id} (${v.verdict}; does not fail the run): ${v.reason}`;
+  console.warn(note);
+  await ctx.annotate?.(note, 'warning');
 }

@@ -1,32 +1,81 @@
 /**
- * The conformance suites for users' own vitest runs (`mtls-conformance/vitest`):
+ * The conformance suites in a user's own vitest (`mtls-conformance/vitest`; vitest ^4 or ^5 as a
+ * peer dependency). Works in ESM and CommonJS projects alike, no top-level await:
  *
  *   // vitest.config.ts
  *   import { defineConfig } from 'vitest/config';
- *   import { prepareServerPlan, serverSuiteConfig } from 'mtls-conformance/vitest';
- *   const prepared = await prepareServerPlan({ target: 'https://127.0.0.1:8443', profile: 'intermediate', ... });
- *   export default defineConfig({ test: serverSuiteConfig(prepared) });
+ *   import { serverSuite } from 'mtls-conformance/vitest';
+ *   export default defineConfig({ test: serverSuite({ target: 'https://127.0.0.1:8443', profile: 'intermediate' }) });
  *
- * Each case becomes a vitest test titled with its id; a required case that does not pass fails.
+ * Each case becomes a vitest test titled with its id: a required case that does not pass fails;
+ * a recommended or info finding passes with a warning annotation.
  */
 import { fileURLToPath } from 'node:url';
-import type { PreparedServerRun } from '../harness/run/run-server.js';
+import type { PreparedServerRun, RunOptions } from '../harness/run/run-server.js';
+import { PLAN_OPTIONS_KEY } from './options.js';
 
 export { prepareServerPlan, type PreparedServerRun, type RunOptions } from '../harness/run/run-server.js';
 export { probeCase, type ServerPlan } from '../harness/run/plan.js';
+export { runCase, observeCase, judgeCase } from '../harness/run/case-body.js';
 
 /** Absolute path of the server suite file. */
 export const serverSuitePath = fileURLToPath(new URL('./server.suite.js', import.meta.url));
+const globalSetupPath = fileURLToPath(new URL('./global-setup.js', import.meta.url));
 
-/** The `test` block of a vitest config that runs the server suite against a prepared target. */
-export function serverSuiteConfig(prepared: PreparedServerRun, concurrency = 8) {
+/** What serverSuite() accepts: the `conformance run` options, all but the target optional. */
+export type ServerSuiteOptions = Partial<Omit<RunOptions, 'onResult' | 'reportDir' | 'signKey'>> & {
+  /** https://host:port, tls://host:port, builtin:strict or builtin:lenient. */
+  target: string;
+};
+
+/**
+ * The block a vitest config is made of, typed loosely on purpose: it fits `test:` of vitest 4 and
+ * 5 alike (a type from one major would not type-check against the other).
+ */
+export interface SuiteTestConfig {
+  include: string[];
+  exclude: string[];
+  globalSetup?: string[];
+  provide: Record<string, unknown>;
+  maxConcurrency: number;
+  testTimeout: number;
+  hookTimeout: number;
+}
+
+/** The `test` block of a vitest config that runs the server suite against `options.target`. */
+export function serverSuite(options: ServerSuiteOptions): SuiteTestConfig & Record<string, any> {
+  const opts: RunOptions = {
+    profile: 'intermediate',
+    only: [],
+    timeoutMs: 5000,
+    concurrency: 8,
+    httpPath: '/',
+    httpMethod: 'GET',
+    ...options,
+  };
   return {
     include: [serverSuitePath],
     // The suite lives under node_modules once installed; vitest excludes that by default.
     exclude: [],
+    globalSetup: [globalSetupPath],
+    provide: { [PLAN_OPTIONS_KEY]: opts },
+    maxConcurrency: opts.concurrency,
+    // Every case bounds itself; these only keep vitest's own defaults from cutting it short.
+    testTimeout: opts.timeoutMs * 6 + 2000,
+    hookTimeout: opts.timeoutMs * 6 + 30_000,
+  };
+}
+
+/**
+ * Older form (0.1): a plan prepared by the caller with top-level await, so ESM configs only. The
+ * target is stopped by a reporter hook, which a --reporter flag replaces. Prefer serverSuite().
+ */
+export function serverSuiteConfig(prepared: PreparedServerRun, concurrency = 8): Record<string, any> {
+  return {
+    include: [serverSuitePath],
+    exclude: [],
     provide: { serverPlan: prepared.plan },
     maxConcurrency: concurrency,
-    // The embedded target or container stops when the run ends, so the process can exit.
-    reporters: ['default', { onTestRunEnd: async () => void (await prepared.close()) }] as const,
+    reporters: ['default', { onTestRunEnd: async () => void (await prepared.close()) }],
   };
 }

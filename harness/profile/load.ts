@@ -22,6 +22,8 @@ export interface LoadedProfile {
 }
 
 const BUILTIN_DIR = packagePath('profiles');
+/** The partner policies from examples/profiles ship in the package and resolve by name too. */
+const EXAMPLES_DIR = packagePath('examples', 'profiles');
 
 export function builtinProfileNames(): string[] {
   return readdirSync(BUILTIN_DIR)
@@ -38,6 +40,8 @@ function locate(ref: string, relativeTo: string): string {
   if (looksLikePath(ref)) return resolve(relativeTo, ref);
   const builtin = join(BUILTIN_DIR, `${ref}.yaml`);
   if (existsSync(builtin)) return builtin;
+  const example = join(EXAMPLES_DIR, `${ref}.yaml`);
+  if (/^[a-z0-9][a-z0-9._-]*$/.test(ref) && existsSync(example)) return example;
   throw new UsageError(
     'profile-unknown',
     `error: profile ${quote(ref)} is neither a built-in profile (${builtinProfileNames().join(', ')}) nor a file path. Pass a built-in name or a path to a YAML/JSON profile.`,

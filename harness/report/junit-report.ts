@@ -1,11 +1,12 @@
-import junitModule, { type Builder } from 'junit-report-builder';
+import XMLBuilder from 'fast-xml-builder';
 import type { Report } from './report.js';
 
 /**
- * junit.xml from the results, through a maintained JUnit writer: one testsuite per target (the
- * target and the profile hash as properties), one testcase per case id, classname = the case's
- * area. A required case that did not pass is a failure; a recommended or info finding is not a
- * failure but says so in its output and properties, so it is not a silent green. No stack lines.
+ * junit.xml from the results, built as data and serialised by a maintained XML library (escaping
+ * is the library's, not ours): one testsuite per target (the target and the profile hash as
+ * properties), one testcase per case id, classname = the case's area. A required case that did not
+ * pass is a failure; a skip keeps its reason; a recommended or info finding is not a failure but
+ * says so in its properties and output, so it is not a silent green. No stack lines.
  */
 
 /** `server/client-auth/expired` -> `server.client-auth`: CI UIs group by classname. */
@@ -20,41 +21,65 @@ export function targetLabel(target: Report['target']): string {
   return String(target.url);
 }
 
-// The package is CommonJS whose module.exports is the builder; its types describe an ES default.
-const junit = junitModule as unknown as Builder;
+type Node = Record<string, unknown>;
+/** XML 1.0 allows no C0 control characters but tab, LF and CR: a hostile peer's text must not make the file unparsable. */
+const xmlText = (s: string) => s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '\uFFFD');
+const properties = (pairs: [string, string][]): Node => ({ property: pairs.map(([name, value]) => ({ '@_name': name, '@_value': value })) });
+const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
 export function renderJunit(report: Report): string {
-  const b = junit.newBuilder();
-  const suite = b
-    .testSuite()
-    .name(`mtls-conformance ${targetLabel(report.target)}`)
-    .timestamp(report.startedAt)
-    .time(report.durationMs / 1000)
-    .property('target', targetLabel(report.target))
-    .property('profile', report.profile.name)
-    .property('profileSha256', report.profile.sha256)
-    .property('verdict', report.summary.verdict);
-  for (const r of report.results) {
+  let failures = 0;
+  let skipped = 0;
+  const testcases = report.results.map((r) => {
     // Waived cases never fail the run (judge.ts counts()).
     const deciding = r.severity === 'required' && !r.waived;
-    const tc = suite
-      .testCase()
-      .className(caseArea(r.id))
-      .name(r.id)
-      .time((r.observed?.durationMs ?? 0) / 1000)
-      .property('severity', r.severity)
-      .property('expect', r.expect)
-      .property('verdict', r.verdict);
-    const v = r;
-    if (v.verdict === 'skip') {
-      tc.skipped().property('skipReason', v.reason).standardOutput(`skip: ${v.reason}`);
-    } else if (v.verdict !== 'pass' && deciding) {
-      tc.failure(`${v.verdict}: ${v.reason}`, v.verdict);
-    } else if (v.verdict !== 'pass') {
-      tc.property('finding', `${r.severity}: ${v.reason}`).standardOutput(`${r.severity.toUpperCase()} FINDING (${v.verdict}, does not fail the run): ${v.reason}`);
+    const tc: Node = {
+      '@_classname': caseArea(r.id),
+      '@_name': r.id,
+      '@_time': seconds(r.observed?.durationMs ?? 0),
+      properties: properties([
+        ['severity', r.severity],
+        ['expect', r.expect],
+        ['verdict', r.verdict],
+        ...(r.verdict !== 'pass' && r.verdict !== 'skip' && !deciding ? [['finding', `${r.severity}: ${r.reason}`] as [string, string]] : []),
+        ...(r.waived ? [['waived', r.waived] as [string, string]] : []),
+      ]),
+    };
+    if (r.verdict === 'skip') {
+      skipped++;
+      tc.skipped = { '@_message': r.reason };
+    } else if (r.verdict !== 'pass' && deciding) {
+      failures++;
+      tc.failure = { '@_message': `${r.verdict}: ${r.reason}`, '@_type': r.verdict, '#text': `${r.verdict}: ${r.reason}\nobserved: ${r.observed?.detail ?? 'nothing'}` };
+    } else if (r.verdict !== 'pass') {
+      tc['system-out'] = `${r.severity.toUpperCase()} FINDING (${r.verdict}; does not fail the run): ${r.reason}`;
     } else {
-      tc.standardOutput(`pass: ${v.reason}`);
+      tc['system-out'] = `pass: ${r.reason}`;
     }
-  }
-  return b.build();
+    return tc;
+  });
+  const counts = { '@_tests': String(report.results.length), '@_failures': String(failures), '@_errors': '0', '@_skipped': String(skipped) };
+  const doc = {
+    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
+    testsuites: {
+      '@_name': 'mtls-conformance',
+      ...counts,
+      '@_time': seconds(report.durationMs),
+      testsuite: {
+        '@_name': `mtls-conformance ${targetLabel(report.target)}`,
+        ...counts,
+        '@_time': seconds(report.durationMs),
+        '@_timestamp': report.startedAt,
+        properties: properties([
+          ['target', targetLabel(report.target)],
+          ['profile', report.profile.name],
+          ['profileSha256', report.profile.sha256],
+          ['verdict', report.summary.verdict],
+        ]),
+        testcase: testcases,
+      },
+    },
+  };
+  const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, indentBy: '  ', suppressEmptyNode: true, processEntities: true });
+  return xmlText(builder.build(doc));
 }

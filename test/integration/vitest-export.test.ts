@@ -17,17 +17,16 @@ function userProject(target: string): string {
     join(dir, 'vitest.config.mjs'),
     [
       "import { defineConfig } from 'vitest/config';",
-      `import { prepareServerPlan, serverSuiteConfig } from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'suites', 'index.js')).href)};`,
-      `const prepared = await prepareServerPlan({ target: ${JSON.stringify(target)}, profile: 'intermediate', certsDir: ${JSON.stringify(certs)}, only: ['server/client-auth/*'], timeoutMs: 5000, concurrency: 8, httpPath: '/', httpMethod: 'GET' });`,
-      'export default defineConfig({ test: serverSuiteConfig(prepared) });',
+      `import { serverSuite } from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'suites', 'index.js')).href)};`,
+      `export default defineConfig({ test: serverSuite({ target: ${JSON.stringify(target)}, certsDir: ${JSON.stringify(certs)}, only: ['server/client-auth/*'] }) });`,
       '',
     ].join('\n'),
   );
   return dir;
 }
 
-function vitest(dir: string) {
-  return spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', dir], {
+function vitest(dir: string, extra: string[] = []) {
+  return spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', dir, ...extra], {
     cwd: dir,
     encoding: 'utf8',
     timeout: 90_000,
@@ -47,5 +46,15 @@ describe('mtls-conformance/vitest', () => {
     expect(r.status).toBe(1);
     for (const id of ['no-cert', 'expired', 'self-signed', 'intermediate-not-sent']) expect(r.stdout + r.stderr).toContain(`server/client-auth/${id}`);
     expect(r.stdout).toMatch(/Tests\s+10 failed \| 4 passed \| 1 skipped \(15\)/);
+    // A recommended finding passes, but says so.
+    expect(r.stdout + r.stderr).toMatch(/RECOMMENDED FINDING server\/client-auth\/eku-absent \(fail; does not fail the run\)/);
+  });
+
+  test('a --reporter override does not keep the embedded target alive: the run ends promptly', () => {
+    const t0 = Date.now();
+    const r = vitest(userProject('builtin:strict'), ['--reporter=dot']);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).not.toMatch(/close timed out/);
+    expect(Date.now() - t0).toBeLessThan(8000);
   });
 });
