@@ -236,6 +236,8 @@ export interface NginxConfig {
   requireVerifiedClient?: boolean;
   /** Extra directives inside the server block, verbatim (each ends with `;`). */
   extraServerDirectives?: string[];
+  /** Offer HTTP/2 by ALPN besides HTTP/1.1 (`listen ... ssl http2`, what `http2 on;` says from nginx 1.25.1). */
+  http2?: boolean;
   /** Bound on the wait for the port to accept connections; default 5000 ms. */
   startTimeoutMs?: number;
 }
@@ -266,7 +268,7 @@ export function nginxConf(config: NginxConfig, port: number, dir: string): strin
     `  access_log ${p('access.log')} mtls;`,
     '  default_type text/plain;',
     '  server {',
-    `    listen ${HOST}:${port} ssl;`,
+    `    listen ${HOST}:${port} ssl${config.http2 ? ' http2' : ''};`,
     '    server_name localhost;',
     `    ssl_certificate ${join(certs, 'target', 'server-cert.pem')};`,
     `    ssl_certificate_key ${join(certs, 'target', 'server-key.pem')};`,
