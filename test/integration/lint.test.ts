@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -106,7 +107,7 @@ interface Report {
   schemaVersion: number;
   profile: { name: string; sha256: string };
   objects: { file: string; index: number; kind: string; subject: string; role: string | null; ca: boolean; note: string | null; findings: Finding[]; checks: { check: string; rule: string; status: string; severity: string; message: string }[] }[];
-  summary: { pass: number; fail: number; requiredFail: number };
+  summary: { pass: number; fail: number; requiredFail: number; notChecked?: number };
 }
 
 async function lintJson(args: string[]): Promise<{ code: number | null; report: Report; stderr: string }> {
@@ -216,6 +217,50 @@ describe('lint objects', () => {
   });
 });
 
+describe('what --role and missing flags change', () => {
+  test('`openssl req -x509` (cA TRUE) with --role server is linted as a server certificate: cA TRUE is a finding, and modern finds the rest', () => {
+    // What people do for a quick server certificate: RSA-2048, 5 years, serverAuth+clientAuth, and
+    // OpenSSL's default v3_ca extensions, which set basicConstraints cA TRUE.
+    const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path('x509-key.pem'), '-out', path('x509.pem'), '-days', '1825', '-subj', '/CN=api.example.test',
+      '-addext', 'subjectAltName=DNS:api.example.test', '-addext', 'extendedKeyUsage=serverAuth,clientAuth'], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(new X509Certificate(readFileSync(path('x509.pem'))).ca).toBe(true);
+    return (async () => {
+      const inter = await lintJson(['x509.pem', '--role', 'server']);
+      expect(inter.report.objects[0]).toMatchObject({ ca: false, role: 'server' });
+      expect(inter.report.objects[0]!.checks.length).toBeGreaterThan(2);
+      expect(findingsOf(inter.report)).toEqual(['RFC 5280 §4.2.1.9 (required)']);
+      expect(inter.report.objects[0]!.findings[0]!.message).toContain('basicConstraints cA TRUE on a certificate presented as a server certificate');
+      expect(inter.code).toBe(1);
+      const modern = await lintJson(['x509.pem', '--role', 'server', '-p', 'modern']);
+      expect(findingsOf(modern.report)).toEqual(['RFC 5280 §4.2.1.9 (required)', 'certificates.server.eku (required)', 'certificates.server.minRsaBits (required)']);
+      // Without --role, a cA TRUE certificate is still read as a CA (it may be one), with only its two checks.
+      const asCa = await lintJson(['x509.pem']);
+      expect(asCa.report.objects[0]).toMatchObject({ ca: true });
+    })();
+  });
+
+  test('a CSR without --role or --host: every check that needs neither runs, the others are "not checked" naming the flag', async () => {
+    const { code, report } = await lintJson(['csr-for-host.csr', '-p', profile('cn-host')]);
+    const checks = report.objects[0]!.checks;
+    expect(checks.map((c) => [c.check, c.status])).toEqual([
+      ['csr-signature', 'pass'],
+      ['subject-attributes', 'pass'],
+      ['cn-equals-host', 'not-checked'],
+      ['key-strength', 'not-checked'],
+    ]);
+    expect(checks[2]!.message).toContain('pass --host NAME');
+    expect(checks[3]!.message).toContain('pass --role server or --role client');
+    expect(report.objects[0]!.note).toBe('not checked: cn-equals-host, key-strength; pass --role and --host to check them');
+    expect(report.summary).toMatchObject({ pass: 2, fail: 0, notChecked: 2 });
+    expect(code).toBe(0);
+    const table = await runCli(['lint', 'csr-clean.csr'], { cwd: dir });
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/^ {2}---- {2}key-strength .*not checked: .*pass --role server or --role client$/m);
+    expect(table.stdout.trimEnd().split('\n').at(-1)).toMatch(/^1 object, 3 checks: 2 pass, 0 fail, 1 not checked · CONFORMANT$/);
+  });
+});
+
 describe('lint usage errors: one line, exit 2', () => {
   test.concurrent.each([
     ['missing file', ['missing.pem'], ['"missing.pem" cannot be read (ENOENT)']],
@@ -225,8 +270,6 @@ describe('lint usage errors: one line, exit 2', () => {
     ['a corrupt PEM certificate', ['corrupt.pem'], ['"corrupt.pem" object 1 (PEM "CERTIFICATE") is not a well-formed X.509 certificate']],
     ['no EKU and no --role', ['no-eku.pem'], ['"no-eku.pem" object 1', 'has no EKU', 'Pass --role server or --role client']],
     ['both EKUs and no --role', ['both-eku.pem'], ['has EKU serverAuth, clientAuth, so its role is ambiguous', '--role']],
-    ['CSR without EKU and no --role', ['csr-clean.csr'], ['requests no EKU', '--role']],
-    ['cnMustEqualHost without --host', ['csr-for-host.csr', '--role', 'server', '-p', profile('cn-host')], ['csr.cnMustEqualHost', '"csr-for-host.csr"', 'Pass --host NAME']],
     ['bad --role', ['client-ec.pem', '--role', 'admin'], ["'admin' is invalid", 'server, client']],
     ['no file', [], ["missing required argument 'file'"]],
     // A good file first: nothing is printed before an input error is found.
