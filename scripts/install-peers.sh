@@ -41,10 +41,12 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-APT_OPTS=(-y -q --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+# Another apt/dpkg (unattended-upgrades, a parallel job) may hold the lock: wait for it, bounded.
+APT_LOCK=(-o DPkg::Lock::Timeout=300)
+APT_OPTS=(-y -q --no-install-recommends "${APT_LOCK[@]}" -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
 
 # Refresh the package lists only when something the tests need is missing (checked above).
-"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q "${APT_LOCK[@]}"
 
 # Only what is missing: an installed openssl is not upgraded behind the user's back.
 packages=()
