@@ -70,12 +70,7 @@ export async function importSigningKey(keyPem: string, hash: SignatureHash): Pro
   throw new Error(`unsupported issuer key type "${type}": use an RSA, EC (P-256/P-384) or Ed25519 key`);
 }
 
-/** True when the certificate's public key is the public half of the private key. */
-export function keyMatchesCert(certPem: string, keyPem: string): boolean {
-  const fromCert = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
-  const fromKey = createPublicKey(createPrivateKey(keyPem)).export({ type: 'spki', format: 'der' });
-  return Buffer.compare(fromCert, fromKey) === 0;
-}
+export { keyMatchesCert } from './key-match.js';
 
 function extensionsFor(spec: CertSpec): x509.Extension[] {
   const exts: x509.Extension[] = [];

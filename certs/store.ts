@@ -1,7 +1,8 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { generate, keyMatchesCert, type Material } from './generate.js';
+import type { Material } from './generate.js';
+import { keyMatchesCert } from './key-match.js';
 import { matrixSpecs, type MatrixOptions, DEFAULT_MATRIX_OPTIONS } from './matrix.js';
 import type { CertSpec } from './spec.js';
 
@@ -149,6 +150,8 @@ export async function ensureCerts(dir: string, options: EnsureOptions = {}): Pro
         if (spec.issuer === 'client-ca' && index.externalClientCa && !options.issuer) {
           throw new StoreNeedsIssuerError(dir);
         }
+        // @peculiar/x509 loads only when something is generated: a warm run never pays for it.
+        const { generate } = await import('./generate.js');
         const m = await generate(spec, issuer, now);
         await writeAtomic(keyPath, m.keyPem, 0o600);
         await writeAtomic(certPath, m.certPem, 0o644);

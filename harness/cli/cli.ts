@@ -3,18 +3,25 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ConformanceError, UsageError, quote } from '../errors.js';
 import type { CaseResult } from '../model.js';
 import { PACKAGE_VERSION } from '../package-root.js';
-import { runServer, defaultCertsDir, type RunOutcome, type RunOptions } from '../run/run-server.js';
-import { runClient } from '../run/run-client.js';
-import { mergeIndexes, parseShard, readTargetsFile, runMany, shardOf } from '../run/run-many.js';
+import { defaultCertsDir } from '../../certs/default-dir.js';
+import type { RunOutcome } from '../run/run-server.js';
 import { targetFromFlags } from '../targets/target-flags.js';
+import { mark, printTimings } from '../run/timings.js';
 import { targetLabel } from '../report/junit-report.js';
 import { formatResults, formatSummaryLine } from '../report/terminal.js';
-import { certsInit } from './certs-init.js';
-import { listCases } from './cases-command.js';
-import { profileCheck, profileShow } from './profile-command.js';
-import { lintCommand } from './lint-command.js';
-import { serveCommand } from './serve-command.js';
-import { verifyCommand } from './verify-command.js';
+
+// Each command's module loads when that command runs: start-up time is the user's time.
+const lazy = {
+  runServer: async () => (await import('../run/run-server.js')).runServer,
+  runClient: async () => (await import('../run/run-client.js')).runClient,
+  runMany: () => import('../run/run-many.js'),
+  certsInit: async () => (await import('./certs-init.js')).certsInit,
+  listCases: async () => (await import('./cases-command.js')).listCases,
+  profile: () => import('./profile-command.js'),
+  lintCommand: async () => (await import('./lint-command.js')).lintCommand,
+  serveCommand: async () => (await import('./serve-command.js')).serveCommand,
+  verifyCommand: async () => (await import('./verify-command.js')).verifyCommand,
+};
 
 /** The `conformance` CLI. Every user error is one line and an exit code (PRODUCT.md). */
 
@@ -122,7 +129,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
   if (flags.targetsFile) return runTargetsFile(flags);
   const choice = targetFromFlags(flags);
   if (choice.role === 'client') {
-    const out = await runClient({
+    const out = await (await lazy.runClient())({
       image: choice.image,
       command: choice.command,
       profile: flags.profile,
@@ -143,7 +150,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
   if (!flags.target && !choice.image && !flags.json && !flags.quiet) {
     process.stdout.write(`No --target given: running against the embedded reference server builtin:strict. Point it at your server with: conformance run --target https://host:port\n`);
   }
-  const out = await runServer({
+  const out = await (await lazy.runServer())({
     target: choice.target,
     image: choice.image,
     profile: flags.profile,
@@ -172,6 +179,7 @@ async function runTargetsFile(flags: RunFlags): Promise<number> {
   if (flags.target || flags.targetClient) {
     throw new UsageError('target-conflict', `error: --targets-file ${quote(flags.targetsFile)} and --target/--target-client both given. Put every target in the file.`);
   }
+  const { parseShard, readTargetsFile, runMany, shardOf } = await lazy.runMany();
   const shard = flags.shard ? parseShard(flags.shard) : undefined;
   const entries = shardOf(await readTargetsFile(flags.targetsFile!), shard);
   const common: string[] = ['--timeout', String(flags.timeout), '--concurrency', String(flags.concurrency), '--http-path', flags.httpPath, '--http-method', flags.httpMethod];
@@ -246,7 +254,7 @@ export function buildProgram(): Command {
     .option('--issuer-cert <file>', 'issue the client matrix under this CA certificate (PEM)')
     .option('--issuer-key <file>', 'private key of --issuer-cert (PEM)')
     .action(async (dir: string, flags: { host: string[]; profile: string; force?: boolean; issuerCert?: string; issuerKey?: string }) => {
-      program.setOptionValue('exitCode', await certsInit(dir, flags));
+      program.setOptionValue('exitCode', await (await lazy.certsInit())(dir, flags));
     });
 
   program
@@ -254,8 +262,8 @@ export function buildProgram(): Command {
     .description('List every case id with its expectation, severity and rationale under a profile.')
     .option('-p, --profile <name|file>', 'profile that sets expectations and severities', 'intermediate')
     .option('--json', 'print JSON')
-    .action((flags: { profile: string; json?: boolean }) => {
-      program.setOptionValue('exitCode', listCases(flags));
+    .action(async (flags: { profile: string; json?: boolean }) => {
+      program.setOptionValue('exitCode', (await lazy.listCases())(flags));
     });
 
   program
@@ -267,7 +275,7 @@ export function buildProgram(): Command {
     .option('--host <name>', 'host name clients connect to: checked against server certificates and CSRs')
     .option('--json', 'print one JSON document')
     .action(async (files: string[], flags: { profile: string; role?: 'server' | 'client'; host?: string; json?: boolean }) => {
-      program.setOptionValue('exitCode', await lintCommand(files, flags));
+      program.setOptionValue('exitCode', await (await lazy.lintCommand())(files, flags));
     });
 
   program
@@ -277,7 +285,7 @@ export function buildProgram(): Command {
     .option('--certs <dir>', `certificate directory made by "certs init" (default: ${defaultCertsDir()})`)
     .option('--json', 'print the servers as one JSON line, then one JSON line per connection')
     .action(async (flags: { profile: string; certs?: string; json?: boolean }) => {
-      program.setOptionValue('exitCode', await serveCommand(flags));
+      program.setOptionValue('exitCode', await (await lazy.serveCommand())(flags));
     });
 
   program
@@ -286,7 +294,7 @@ export function buildProgram(): Command {
     .description('Check a report directory: every file against manifest.json, the profile against its hash, every verdict re-judged from its recorded observation; exit 0 if all agree, 1 with one line per difference.')
     .option('--pubkey <file>', 'public key (PEM) that must verify manifest.sig (Ed25519, Ed448 or ECDSA)')
     .action(async (dir: string, flags: { pubkey?: string }) => {
-      program.setOptionValue('exitCode', await verifyCommand(dir, flags));
+      program.setOptionValue('exitCode', await (await lazy.verifyCommand())(dir, flags));
     });
 
   const report = program.command('report').description('Work with report directories.');
@@ -296,7 +304,7 @@ export function buildProgram(): Command {
     .description('Merge per-job report directories into one index (index.json, index.md).')
     .requiredOption('--out <dir>', 'where the merged index goes')
     .action(async (dirs: string[], flags: { out: string }) => {
-      const { index, indexPath } = await mergeIndexes(dirs, flags.out);
+      const { index, indexPath } = await (await lazy.runMany()).mergeIndexes(dirs, flags.out);
       process.stdout.write(`${index.summary.targets} targets merged: ${index.summary.conformant} conformant, ${index.summary.nonConformant} non-conformant, ${index.summary.couldNotRun} could not run · index: ${indexPath}\n`);
       program.setOptionValue('exitCode', index.summary.couldNotRun > 0 ? 3 : index.summary.nonConformant > 0 ? 1 : 0);
     });
@@ -306,24 +314,26 @@ export function buildProgram(): Command {
     .command('check')
     .argument('<file>', 'profile file')
     .description('Validate a profile file; exit 0 if valid, 2 with the first error if not.')
-    .action((file: string) => {
-      program.setOptionValue('exitCode', profileCheck(file));
+    .action(async (file: string) => {
+      program.setOptionValue('exitCode', (await lazy.profile()).profileCheck(file));
     });
   profile
     .command('show')
     .argument('<name|file>', 'built-in name or profile file')
     .description('Print the resolved profile (after extends and defaults) as YAML.')
-    .action((ref: string) => {
-      program.setOptionValue('exitCode', profileShow(ref));
+    .action(async (ref: string) => {
+      program.setOptionValue('exitCode', (await lazy.profile()).profileShow(ref));
     });
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
+  mark('cliLoaded');
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
     process.exitCode = (program.getOptionValue('exitCode') as number | undefined) ?? 0;
+    printTimings();
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {

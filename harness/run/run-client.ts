@@ -10,6 +10,7 @@ import { writeReportDir } from '../report/report-dir.js';
 import { signManifest } from '../report/manifest.js';
 import type { ClientPlan } from './plan.js';
 import { executePlan } from './execute-plan.js';
+import { mark } from './timings.js';
 import { CONTAINER_CERTS_DIR, imageExists, pingEngine } from '../targets/container-target.js';
 import { defaultCertsDir, loadIssuerFlags, pemCertificates, prepareCerts, readText, type RunOutcome } from './run-server.js';
 
@@ -107,7 +108,9 @@ export async function runClient(optsIn: ClientRunOptions): Promise<ClientRunOutc
     cwd: opts.cwd ?? process.cwd(),
   };
   const junitPath = opts.reportDir ? `${opts.reportDir}/junit.xml` : undefined;
+  mark('targetReady');
   const run = await executePlan({ role: 'client', plan }, { concurrency: opts.concurrency, onResult: opts.onResult });
+  mark('probesDone');
   const controlResult = run.results.find((r) => r.case.id === control.id);
   const obs = controlResult?.observation;
   const exit = obs?.client?.exitCode;
@@ -125,6 +128,7 @@ export async function runClient(optsIn: ClientRunOptions): Promise<ClientRunOutc
   });
   const reportPath = opts.reportDir ? await writeReportDir(opts.reportDir, report, loaded) : undefined;
   if (reportPath && opts.signKey) await signManifest(opts.reportDir!, await readText(opts.signKey, '--sign-key'));
+  mark('reportsWritten');
   const accepted = obs ? interpret(obs, loaded.profile) === 'accepted' : false;
   if (!accepted) {
     const seen = obs ? describeObservation(obs) : 'no observation';

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { defaultCertsDir } from '../../certs/default-dir.js';
 import { join, resolve } from 'node:path';
 import * as tls from 'node:tls';
 import { ensureCerts, keyMatchesCert, StoreNeedsIssuerError, type EnsureResult } from '../../certs/store.js';
@@ -19,6 +19,7 @@ import { saveContainerLog } from '../targets/container-target.js';
 import { serverTargetFor } from '../targets/server-target.js';
 import type { ServerPlan, PresentedCert } from './plan.js';
 import { executePlan } from './execute-plan.js';
+import { mark } from './timings.js';
 import { controlFailure } from './control-hint.js';
 
 /** `conformance run` against a server target, from options to a report and an exit code. */
@@ -58,10 +59,7 @@ export interface RunOutcome {
   junitPath?: string;
 }
 
-export function defaultCertsDir(): string {
-  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(base, 'mtls-conformance', 'certs');
-}
+export { defaultCertsDir };
 
 export function matrixOptionsFor(profile: Profile, serverHosts?: string[]): MatrixOptions {
   const base: MatrixOptions = { ...DEFAULT_MATRIX_OPTIONS, ...(serverHosts?.length ? { serverHosts } : {}) };
@@ -198,11 +196,13 @@ export async function runServer(opts: RunOptions): Promise<RunOutcome> {
   const started = new Date();
   const t0 = performance.now();
   const prepared = await prepareServerPlan(opts);
+  mark('targetReady');
   const { plan, loaded, reportTarget, certsDir, selected, control } = prepared;
   let logSaved = false;
   try {
     const junitPath = opts.reportDir ? join(opts.reportDir, 'junit.xml') : undefined;
     const run = await executePlan({ role: 'server', plan }, { concurrency: opts.concurrency, onResult: opts.onResult });
+    mark('probesDone');
     // The container's log is part of the evidence: saved before the manifest hashes the directory.
     if (opts.image) {
       await saveContainerLog(opts.reportDir, (await prepared.close()) ?? '');
@@ -218,6 +218,7 @@ export async function runServer(opts: RunOptions): Promise<RunOutcome> {
     });
     const reportPath = opts.reportDir ? await writeReportDir(opts.reportDir, report, loaded) : undefined;
     if (reportPath && opts.signKey) await signManifest(opts.reportDir!, await readText(opts.signKey, '--sign-key'));
+    mark('reportsWritten');
 
     const controlResult = results.find((r) => r.case.id === control.id) ?? { case: control, observation: null, verdict: { verdict: 'inconclusive', reason: run.controlError ?? '' } };
     const controlAccepted = controlResult.observation ? interpret(controlResult.observation, loaded.profile) === 'accepted' : false;
