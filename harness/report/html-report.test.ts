@@ -23,6 +23,7 @@ const results: ReportResult[] = [
   result('server/protocol/tls1.0', 'fail', { waived: 'partner legacy <b>until</b> Q3', observed: obs({ outcome: 'handshake-alert', alert: { code: 70, name: 'protocol_version' }, httpStatus: null }) }),
   // A fact this renderer does not know by name (from a newer probe) is shown as recorded, escaped.
   result('server/protocol/suites', 'fail', { expect: 'property', observed: { ...obs({}), ...({ sweep: { accepted: ['TLS_RSA_<i>'] } } as object) } }),
+  result('server/client-auth/eku-absent', 'fail', { severity: 'recommended', reason: 'accepted a certificate without EKU' }),
   result('client/server-auth/expired', 'pass', {
     severity: 'recommended',
     observed: obs({
@@ -51,8 +52,27 @@ describe('renderHtmlReport', () => {
     expect(html).toContain('<p id="verdict" class="verdict non-conformant" data-verdict="non-conformant">NON-CONFORMANT</p>');
     for (const r of results) {
       expect(html).toContain(`<span class="cell verdict-cell" data-id="${r.id}" data-verdict="${r.verdict}" data-severity="${r.severity}"`);
-      expect(html).toContain(`class="tile v-${r.verdict}${r.waived ? ' waived' : ''}"`);
+      const advisory = r.verdict === 'fail' && (r.severity !== 'required' || r.waived);
+      expect(html).toContain(`class="tile v-${r.verdict}${r.waived ? ' waived' : ''}${advisory ? ' advisory' : ''}"`);
     }
+  });
+
+  test('findings first, reasons visible: required failures, then inconclusive, then recommended findings coloured apart', () => {
+    const findings = html.slice(html.indexOf('<section id="findings"'), html.indexOf('</section>', html.indexOf('<section id="findings"')));
+    expect(html.indexOf('<section id="findings"')).toBeLessThan(html.indexOf('<nav class="overview"'));
+    const required = [...findings.slice(findings.indexOf('id="required-findings"')).matchAll(/<li data-id="([^"]+)"/g)].map((m) => m[1]);
+    // Waived and recommended cases do not decide the run, so they are not among the required findings.
+    expect(required.slice(0, 3)).toEqual(['server/client-auth/expired', 'server/protocol/suites', 'server/client-auth/untrusted-ca']);
+    expect(findings).toContain('accepted (HTTP 200): &lt;/pre&gt;');
+    const advisory = findings.slice(findings.indexOf('id="advisory-findings"'));
+    expect(advisory).toContain('<span class="chip v-fail advisory">recommended fail</span><a class="id" href="#case-server-client-auth-eku-absent">server/client-auth/eku-absent</a><span class="why">accepted a certificate without EKU</span>');
+    expect(advisory).toContain('<span class="chip v-fail advisory">waived fail</span>');
+    expect(html).toMatch(/\.advisory\{--v:var\(--finding\)\}/);
+  });
+
+  test('a check case shows its finding where the observation would be, not "see reason"', () => {
+    expect(html).not.toContain('see reason');
+    expect(html).toMatch(/id="case-server-protocol-suites"[\s\S]*?<span>reason of server\/protocol\/suites<\/span><\/summary>/);
   });
 
   test('groups the cases by area, in report order', () => {
@@ -108,6 +128,6 @@ describe('renderHtmlReport', () => {
     expect(html).toContain('https://partner.example:8443/&lt;x&gt;');
     // Every element the page has is one the renderer wrote: the hostile text added no tag.
     const tags = new Set([...html.matchAll(/<([a-z][a-z0-9]*)/g)].map((m) => m[1]));
-    expect([...tags].sort()).toEqual(['a', 'body', 'button', 'dd', 'details', 'div', 'dl', 'dt', 'fieldset', 'footer', 'form', 'h1', 'h2', 'head', 'header', 'html', 'input', 'label', 'legend', 'li', 'main', 'meta', 'nav', 'p', 'pre', 'script', 'section', 'span', 'style', 'summary', 'title', 'ul'].sort());
+    expect([...tags].sort()).toEqual(['a', 'body', 'button', 'dd', 'details', 'div', 'dl', 'dt', 'fieldset', 'footer', 'form', 'h1', 'h2', 'head', 'header', 'html', 'input', 'label', 'legend', 'li', 'main', 'meta', 'nav', 'ol', 'p', 'pre', 'script', 'section', 'span', 'style', 'summary', 'title', 'ul'].sort());
   });
 });

@@ -34,7 +34,7 @@ function anchor(id: string): string {
 }
 
 const STYLE = `
-:root{--pass:#1a7f37;--fail:#cf222e;--inconclusive:#9a6700;--skip:#6e7781;--line:#d0d7de;--muted:#57606a;--bg:#f6f8fa}
+:root{--pass:#1a7f37;--fail:#cf222e;--inconclusive:#9a6700;--skip:#6e7781;--finding:#8250df;--line:#d0d7de;--muted:#57606a;--bg:#f6f8fa}
 *{box-sizing:border-box}
 body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:#1f2328;background:#fff}
 header,nav,main,footer{padding:0 24px}
@@ -47,7 +47,7 @@ h2{font-size:15px;margin:18px 0 6px}
 .meta dt{color:var(--muted)}.meta dd{margin:0;overflow-wrap:anywhere}
 .counts{display:flex;gap:8px;list-style:none;padding:0;margin:0 0 12px;flex-wrap:wrap}
 .counts li{padding:2px 10px;border-radius:12px;color:#fff;font-weight:600}
-.v-pass{--v:var(--pass)}.v-fail{--v:var(--fail)}.v-inconclusive{--v:var(--inconclusive)}.v-skip{--v:var(--skip)}
+.v-pass{--v:var(--pass)}.v-fail{--v:var(--fail)}.v-inconclusive{--v:var(--inconclusive)}.v-skip{--v:var(--skip)}.advisory{--v:var(--finding)}
 .counts li,.tile,.verdict-cell{background:var(--v)}
 .overview{padding:10px 24px;border-bottom:1px solid var(--line)}
 .area-row{display:flex;align-items:center;gap:10px;margin:3px 0}
@@ -80,6 +80,13 @@ summary.row:hover>.verdict-cell{background:var(--v)}
 .obs pre{margin:0;white-space:pre-wrap;overflow-wrap:anywhere;max-height:16em;overflow:auto;background:var(--bg);padding:4px 6px;border-radius:4px;font-size:12px}
 .obs ul{margin:0;padding-left:18px}
 footer{padding:14px 24px;color:var(--muted);font-size:12px}
+#findings{padding:10px 24px 14px;border-bottom:1px solid var(--line)}
+#findings h2{margin:6px 0}
+#findings ol{list-style:none;margin:0;padding:0}
+#findings li{display:grid;grid-template-columns:150px minmax(220px,max-content) 1fr;gap:10px;align-items:baseline;padding:5px 0;border-bottom:1px solid var(--line)}
+#findings .chip{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-weight:700;font-size:12px;text-transform:uppercase;background:var(--v);text-align:center}
+#findings .why{overflow-wrap:anywhere}
+#findings .none{color:var(--pass);font-weight:600}
 [hidden]{display:none!important}
 `;
 
@@ -190,11 +197,39 @@ function caseBlock(r: ReportResult): string {
   const badges = `${r.waived ? '<span class="badge waived">waived</span>' : ''}${r.waiverUnneeded ? '<span class="badge">waiver unneeded</span>' : ''}`;
   const expected = r.expect === 'property' ? 'check' : r.expect;
   return (
-    `<details class="case v-${esc(r.verdict)}" id="${esc(anchor(r.id))}" ${attrs}>` +
+    `<details class="case v-${esc(r.verdict)}${advisory(r) ? ' advisory' : ''}" id="${esc(anchor(r.id))}" ${attrs}>` +
     `<summary class="row"><span class="cell verdict-cell" ${attrs}>${esc(r.verdict)}</span>` +
     `<span class="id">${esc(r.id)}${badges}</span><span>${esc(r.severity)}</span><span>${esc(expected)}</span>` +
     `<span>${esc(observedText(r))}</span></summary>` +
     `<div class="obs"><dl>${observationRows(r)}</dl></div></details>`
+  );
+}
+
+/** A non-pass that does not decide the run (recommended, info or waived): shown apart from a required failure. */
+function advisory(r: ReportResult): boolean {
+  return (r.verdict === 'fail' || r.verdict === 'inconclusive') && (r.severity !== 'required' || Boolean(r.waived));
+}
+
+const RANK: Record<string, number> = { fail: 0, inconclusive: 1 };
+
+/**
+ * The findings first, readable without a click: every required case that did not pass (failures,
+ * then inconclusive), then the recommended and info findings, each with its reason.
+ */
+function findingsSection(results: ReportResult[]): string {
+  const deciding = results.filter((r) => (r.verdict === 'fail' || r.verdict === 'inconclusive') && !advisory(r)).sort((a, b) => RANK[a.verdict]! - RANK[b.verdict]!);
+  const advisories = results.filter(advisory);
+  const item = (r: ReportResult) => {
+    const chip = advisory(r) ? `${r.waived ? 'waived' : r.severity} ${r.verdict}` : `${r.verdict}`;
+    return `<li data-id="${esc(r.id)}" data-verdict="${esc(r.verdict)}" data-severity="${esc(r.severity)}"><span class="chip v-${esc(r.verdict)}${advisory(r) ? ' advisory' : ''}">${esc(chip)}</span><a class="id" href="#${esc(anchor(r.id))}">${esc(r.id)}</a><span class="why">${esc(r.reason)}</span></li>`;
+  };
+  const part = (title: string, id: string, rs: ReportResult[], empty: string) =>
+    `<h2>${esc(title)} (${rs.length})</h2>` + (rs.length ? `<ol id="${id}">${rs.map(item).join('')}</ol>` : `<p class="none">${esc(empty)}</p>`);
+  return (
+    `<section id="findings" aria-label="Findings">` +
+    part('Required cases that did not pass', 'required-findings', deciding, 'Every required case passed.') +
+    (advisories.length ? part('Recommended and info findings (do not decide the verdict)', 'advisory-findings', advisories, '') : '') +
+    `</section>`
   );
 }
 
@@ -219,7 +254,7 @@ export function renderHtmlReport(report: Report): string {
         rs
           .map(
             (r) =>
-              `<a class="tile v-${esc(r.verdict)}${r.waived ? ' waived' : ''}" href="#${esc(anchor(r.id))}" title="${esc(`${r.id}: ${r.verdict}${r.waived ? ' (waived)' : ''}`)}" data-id="${esc(r.id)}" data-verdict="${esc(r.verdict)}" data-severity="${esc(r.severity)}"></a>`,
+              `<a class="tile v-${esc(r.verdict)}${r.waived ? ' waived' : ''}${advisory(r) ? ' advisory' : ''}" href="#${esc(anchor(r.id))}" title="${esc(`${r.id}: ${r.verdict}${r.waived ? ' (waived)' : ''}`)}" data-id="${esc(r.id)}" data-verdict="${esc(r.verdict)}" data-severity="${esc(r.severity)}"></a>`,
           )
           .join('') +
         `</div></div>`,
@@ -269,6 +304,7 @@ ${row('Started', `${esc(report.startedAt)} · ${esc((report.durationMs / 1000).t
 </dl>
 <ul class="counts" id="counts">${VERDICTS.map((v) => `<li class="v-${v}" data-verdict="${v}">${s[v]} ${v}</li>`).join('')}</ul>
 </header>
+${findingsSection(report.results)}
 <nav class="overview" aria-label="Case matrix">
 ${overview}
 </nav>

@@ -46,7 +46,8 @@ export function mdText(value: unknown, max = MAX_CELL): string {
 /** What the case saw, in a few words (`HTTP 200`, `handshake alert 48 unknown_ca`); property cases: the reason says. */
 export function observedText(r: ReportResult): string {
   if (!r.observed) return 'not probed';
-  if (r.expect === 'property') return 'see reason';
+  // A check's finding is its reason: shown where the observation would be, not behind a click.
+  if (r.expect === 'property') return r.reason;
   return describeObservation(r.observed);
 }
 
