@@ -19,5 +19,29 @@ if (process.argv.length === 3 && (process.argv[2] === '--version' || process.arg
 // V8's compile cache (Node 22.1+) roughly halves the import time of every later run.
 const { enableCompileCache } = await import('node:module');
 if (!process.env.NODE_DISABLE_COMPILE_CACHE) enableCompileCache?.();
+// A closed stdout or stderr (`conformance run | head -2`) ends the output, not the run: no EPIPE
+// stack trace, and the exit code stays the one the run would have had.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED' || err.code === 'ERR_STREAM_WRITE_AFTER_END') return;
+    process.exitCode = 3;
+  });
+}
+// SIGTERM (CI's `timeout`) and Ctrl-C stop what the run started, bounded, then exit 128+signo.
+const { installSignalHandlers, stopAll } = await import('../process/lifetime.js');
+installSignalHandlers();
+// Bugs only: one line, no stack (unless CONFORMANCE_DEBUG), and what the run started is stopped.
+const fault = (err: unknown) => {
+  const message = String((err as Error)?.message ?? err).split('\n')[0];
+  try {
+    process.stderr.write(`error: internal fault in mtls-conformance: ${message}. Please report it with the command you ran.\n`);
+    if (process.env.CONFORMANCE_DEBUG) process.stderr.write(String((err as Error)?.stack) + '\n');
+  } catch {
+    // stderr is gone too; the exit code still says it.
+  }
+  void stopAll().finally(() => process.exit(3));
+};
+process.on('uncaughtException', fault);
+process.on('unhandledRejection', fault);
 const { main } = await import('./cli.js');
 await main(process.argv);

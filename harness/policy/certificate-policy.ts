@@ -3,6 +3,7 @@ import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import type { Profile } from '../profile/schema.js';
 import type { Role } from '../model.js';
+import { identityMatches } from '../profile/identity-pattern.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -123,9 +124,9 @@ export const RULES: Record<RuleName, Rule> = {
   identity: (facts, role, profile) => {
     if (role !== 'client' || !profile.clientIdentity) return null;
     const { match, pattern } = profile.clientIdentity;
-    const re = new RegExp(pattern);
     const values = match === 'cn' ? [facts.commonName ?? ''] : match === 'dn' ? [facts.subject] : facts.sanUris;
-    return values.some((v) => re.test(v)) ? null : { rule: 'clientIdentity', message: `${match} ${JSON.stringify(values.join(' | '))} does not match /${pattern}/` };
+    // RE2 (linear time): a profile's pattern cannot spin the CPU on a hostile certificate's name.
+    return values.some((v) => identityMatches(pattern, v)) ? null : { rule: 'clientIdentity', message: `${match} ${JSON.stringify(values.join(' | '))} does not match /${pattern}/` };
   },
 };
 

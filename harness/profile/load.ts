@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, resolve, join } from 'node:path';
 import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
 import type { z } from 'zod';
 import { UsageError, quote } from '../errors.js';
+import { READ_LIMITS, readBoundedTextSync } from '../io/read-bounded.js';
 import { packagePath } from '../package-root.js';
 import { profileSchema, type Profile } from './schema.js';
 
@@ -50,6 +51,11 @@ function locate(ref: string, relativeTo: string): string {
 
 type Raw = Record<string, unknown>;
 
+/** Aliases a profile may expand in all; real profiles use none. */
+const MAX_ALIAS_COUNT = 50;
+/** Depth of an `extends` chain: a policy built on a policy built on a built-in, not a linked list. */
+const MAX_EXTENDS_DEPTH = 8;
+
 function isPlainObject(v: unknown): v is Raw {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -71,13 +77,8 @@ interface ParsedFile {
 }
 
 function parseFile(path: string): ParsedFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError('profile-unreadable', `error: profile file ${quote(path)} cannot be read (${code}). Check the path.`);
-  }
+  // Bounded (a profile is a page of YAML; /dev/zero or a 50 MB description is not one) and text only.
+  const text = readBoundedTextSync(path, { maxBytes: READ_LIMITS.profile, label: 'profile file', code: 'profile' });
   const lines = new LineCounter();
   // YAML 1.2 is a superset of JSON, so one parser serves both formats with positions.
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -86,7 +87,14 @@ function parseFile(path: string): ParsedFile {
     const pos = lines.linePos(e.pos[0]);
     throw new UsageError('profile-syntax', `error: ${path}:${pos.line}:${pos.col}: not valid YAML/JSON: ${e.message.split('\n')[0]}. Fix the syntax.`);
   }
-  const data = doc.toJS() as unknown;
+  let data: unknown;
+  try {
+    // Aliases expand when converted: a "billion laughs" file is refused, not expanded (yaml counts them).
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+  } catch (err) {
+    const why = /alias/i.test((err as Error).message) ? `more than ${MAX_ALIAS_COUNT} YAML alias expansions (an alias bomb?)` : String((err as Error).message).split('\n')[0];
+    throw new UsageError('profile-syntax', `error: ${path}: refused: ${why}. A profile needs no YAML aliases; write the values out.`);
+  }
   if (!isPlainObject(data)) {
     throw new UsageError('profile-shape', `error: ${path}:1:1: a profile must be a mapping of fields (name, tls, certificates, ...), found ${data === null ? 'nothing' : typeof data}.`);
   }
@@ -154,6 +162,9 @@ function loadChain(ref: string, relativeTo: string, seen: string[]): ParsedFile[
   const path = locate(ref, relativeTo);
   if (seen.includes(path)) {
     throw new UsageError('profile-extends-cycle', `error: profile ${quote(path)} extends itself through ${[...seen, path].map((p) => quote(p)).join(' -> ')}. Remove one "extends".`);
+  }
+  if (seen.length >= MAX_EXTENDS_DEPTH) {
+    throw new UsageError('profile-extends-depth', `error: profile ${quote(path)} is ${seen.length + 1} "extends" deep (${quote(seen[0])} -> ...); at most ${MAX_EXTENDS_DEPTH} are followed. Flatten the chain.`);
   }
   const file = parseFile(path);
   const parent = file.data['extends'];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ianaName, isTls13Suite } from '../tls/cipher-suites.js';
+import { compileIdentityPattern, identityMatches } from './identity-pattern.js';
 
 /**
  * The TLS policy as data. One schema for built-in profiles and user files (YAML or JSON). Every
@@ -9,17 +10,15 @@ import { ianaName, isTls13Suite } from '../tls/cipher-suites.js';
 
 export const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
 
-const regex = z.string().refine(
-  (s) => {
-    try {
-      new RegExp(s);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'not a valid regular expression' },
-);
+/** Compiled by RE2 (linear time): a pattern a backtracking engine could spin on is still safe. */
+const regex = z.string().superRefine((s, ctx) => {
+  const re = compileIdentityPattern(s);
+  if (typeof re === 'string') ctx.addIssue({ code: 'custom', message: re });
+});
+
+/** Free text copied into every report and manifest: bounded, so a profile cannot bloat them. */
+const FREE_TEXT_MAX = 4096;
+const freeText = (max = FREE_TEXT_MAX) => z.string().max(max, `longer than ${max} characters; shorten it`);
 
 const ECDHE_AEAD_12 = [
   'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
@@ -55,8 +54,8 @@ const certificatePolicy = z.strictObject({
 });
 
 export const profileSchema = z.strictObject({
-  name: z.string().min(1).regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-" only'),
-  description: z.string().default(''),
+  name: z.string().min(1).max(100).regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-" only'),
+  description: freeText().default(''),
   tls: z
     .strictObject({
       /** Protocol versions the target may speak; anything else must be refused. */
@@ -84,7 +83,14 @@ export const profileSchema = z.strictObject({
       match: z.enum(['cn', 'dn', 'san-uri']),
       pattern: regex,
       /** A value that satisfies the pattern: the harness's acceptable client certificates carry it. */
-      example: z.string().min(1),
+      example: z.string().min(1).max(1024),
+    })
+    .superRefine((id, ctx) => {
+      // The positive control presents a certificate carrying the example: if it does not match, a
+      // server enforcing the rule refuses the control and every reject case is inconclusive.
+      if (typeof compileIdentityPattern(id.pattern) !== 'string' && !identityMatches(id.pattern, id.example)) {
+        ctx.addIssue({ code: 'custom', path: ['example'], message: `does not match clientIdentity.pattern /${id.pattern}/; give a value the pattern accepts` });
+      }
     })
     .nullable()
     .default(null),
@@ -106,8 +112,8 @@ export const profileSchema = z.strictObject({
     .prefault({}),
   cases: z
     .strictObject({
-      severity: z.record(z.string(), z.enum(['required', 'recommended', 'info'])).default({}),
-      waive: z.record(z.string(), z.string().min(1)).default({}),
+      severity: z.record(z.string().max(200), z.enum(['required', 'recommended', 'info'])).default({}),
+      waive: z.record(z.string().max(200), freeText(1024).min(1)).default({}),
     })
     .prefault({}),
 });

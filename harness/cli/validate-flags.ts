@@ -1,0 +1,165 @@
+import { accessSync, constants as fsConstants, mkdirSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { InvalidArgumentError } from 'commander';
+import { UsageError, quote } from '../errors.js';
+
+/**
+ * Validators for flags whose values reach the wire or the disk. Each returns the value or throws
+ * one line that quotes it and says what is allowed. The commander parsers (third argument of
+ * `.option`) wrap them in InvalidArgumentError, which the CLI prints as a usage error (exit 2).
+ */
+
+/** Printable form of a value for a message: control characters shown as \uXXXX, long values cut. */
+export function showValue(value: string, max = 120): string {
+  const cut = value.length > max ? `${value.slice(0, max)}…` : value;
+  return quote(cut);
+}
+
+// RFC 9110 §5.6.2: token = 1*tchar; tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** --http-method: an RFC 9110 method token (GET, POST, a custom one), nothing that could split a request line. */
+export function validateHttpMethod(value: string): string {
+  if (value.length === 0 || value.length > 64 || !TOKEN.test(value)) {
+    throw new UsageError(
+      'http-method-invalid',
+      `error: --http-method ${showValue(value)} is not an HTTP method: a method is a token of letters, digits and !#$%&'*+-.^_\`|~ (RFC 9110 §9.1), without spaces or line breaks. Use e.g. GET or POST.`,
+    );
+  }
+  return value;
+}
+
+// RFC 9112 §3.2.1 origin-form = absolute-path [ "?" query ]; RFC 3986 pchar / query characters, and "%" escapes.
+const ORIGIN_FORM = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*(\?[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*)?$/;
+
+/** --http-path: an origin-form request target (`/path?query`), percent-encoded; no spaces, CR, LF or other control characters. */
+export function validateHttpPath(value: string): string {
+  const problem = /[\r\n]/.test(value)
+    ? 'a line break'
+    : /[\x00-\x1f\x7f]/.test(value)
+      ? 'a control character'
+      : / /.test(value)
+        ? 'a space'
+        : !value.startsWith('/')
+          ? 'no leading "/"'
+          : value.length > 8192
+            ? 'more than 8192 characters'
+            : !ORIGIN_FORM.test(value) || /%(?![0-9A-Fa-f]{2})/.test(value)
+              ? 'a character that must be percent-encoded'
+              : null;
+  if (problem) {
+    throw new UsageError(
+      'http-path-invalid',
+      `error: --http-path ${showValue(value)} is not a request path: it has ${problem}. Pass an origin-form target such as /health or /api/v1/ping?x=1 (RFC 9112 §3.2.1), percent-encoding anything else (a space is %20).`,
+    );
+  }
+  return value;
+}
+
+/** Adapt a validator to commander's option parser (its errors become "error: ..." lines, exit 2). */
+export function asOptionParser(validate: (value: string) => string): (value: string) => string {
+  return (value) => {
+    try {
+      return validate(value);
+    } catch (err) {
+      if (err instanceof UsageError) throw new InvalidArgumentError(err.message.replace(/^error: /, ''));
+      throw err;
+    }
+  };
+}
+
+// RFC 1123 §2.1 host names: labels of letters, digits and hyphens, 1-63 characters, not starting or
+// ending with a hyphen; 253 characters in all. "*." as the first label for a wildcard (RFC 6125 §6.4.3).
+const LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+
+/** certs init --host: a DNS name or an IP address, nothing that would put junk into a SAN. */
+export function validateHostName(value: string, flag = '--host'): string {
+  const bare = value.replace(/^\[(.*)\]$/, '$1');
+  if (isIP(bare)) return bare;
+  const name = bare.endsWith('.') ? bare.slice(0, -1) : bare;
+  const labels = name.split('.');
+  const ok = name.length > 0 && name.length <= 253 && labels.every((l, i) => LABEL.test(l) || (i === 0 && l === '*' && labels.length > 2));
+  if (!ok) {
+    throw new UsageError(
+      'host-invalid',
+      `error: ${flag} ${showValue(value)} is neither a DNS name nor an IP address (letters, digits, "-" and "." only; labels of 1-63 characters). Pass e.g. ${flag} api.example.com or ${flag} 10.0.0.5.`,
+    );
+  }
+  return name;
+}
+
+/** One phrase for why a directory cannot be made or written, from the errno code. */
+export function fsProblem(code: string | undefined): string {
+  switch (code) {
+    case 'EROFS':
+      return 'it is on a read-only file system';
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied (${code})`;
+    case 'ENOSPC':
+      return 'the disk is full (ENOSPC)';
+    case 'EDQUOT':
+      return 'the disk quota is exhausted (EDQUOT)';
+    case 'ENAMETOOLONG':
+      return 'the path is too long (ENAMETOOLONG)';
+    case 'ELOOP':
+      return 'it goes through a symbolic link loop (ELOOP)';
+    default:
+      return `it cannot be written (${code ?? 'unknown error'})`;
+  }
+}
+
+/**
+ * A directory the command will write (--report-dir, --out, certs): it must be a directory or
+ * creatable as one, on a writable file system. Checked before any work, so a run does not end
+ * in a write error after minutes of cases. Creates the directory (the command would anyway).
+ */
+export function ensureWritableDir(dir: string, flag: string): string {
+  const abs = resolve(dir);
+  // The nearest part of the path that exists says most: a file there, or a read-only mount.
+  let existing = abs;
+  for (;;) {
+    let st;
+    try {
+      st = statSync(existing);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOTDIR') {
+        existing = dirname(existing);
+        continue;
+      }
+      if (code !== 'ENOENT') throw new UsageError('dir-unusable', `error: ${flag} ${quote(dir)} cannot be used: ${fsProblem(code)}. Pass a writable directory.`);
+      if (dirname(existing) === existing) break;
+      existing = dirname(existing);
+      continue;
+    }
+    if (!st.isDirectory()) {
+      if (existing === abs) throw new UsageError('dir-is-file', `error: ${flag} ${quote(dir)} is a file, not a directory. Pass a directory path (it is created if missing).`);
+      throw new UsageError('dir-under-file', `error: ${flag} ${quote(dir)} cannot be created: ${quote(existing)} is a file, not a directory. Pass a path under a directory.`);
+    }
+    break;
+  }
+  try {
+    accessSync(existing, fsConstants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError('dir-unwritable', `error: ${flag} ${quote(dir)} cannot be written: ${quote(existing)} ${code === 'EROFS' ? 'is on a read-only file system' : fsProblem(code).replace(/^it /, 'is ')}. Pass a writable directory.`);
+  }
+  try {
+    mkdirSync(abs, { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError('dir-unwritable', `error: ${flag} ${quote(dir)} cannot be created: ${fsProblem(code)}. Pass a writable directory.`);
+  }
+  return abs;
+}
+
+/** Turn an errno from writing under `dir` into the one-line usage error the user should see (or null if not a file-system problem of theirs). */
+export function dirWriteError(err: unknown, dir: string, flag: string): UsageError | null {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (!code || !['EROFS', 'EACCES', 'EPERM', 'ENOTDIR', 'EEXIST', 'ENOSPC', 'EDQUOT', 'ENAMETOOLONG', 'ELOOP', 'EISDIR', 'ENOENT'].includes(code)) return null;
+  const where = (err as NodeJS.ErrnoException).path;
+  const problem = code === 'ENOTDIR' || code === 'EEXIST' ? `a part of the path is a file, not a directory${where ? ` (${quote(where)})` : ''}` : code === 'ENOENT' ? `a part of the path cannot be created (ENOENT${where ? ` at ${quote(where)}` : ''})` : fsProblem(code);
+  return new UsageError('dir-unwritable', `error: ${flag} ${quote(dir)} cannot be written: ${problem}. Pass a writable directory.`);
+}
