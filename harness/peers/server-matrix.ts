@@ -121,6 +121,8 @@ export function judgeConnection(
   return { judgement: 'wrong', reason: `${what}; ${server.expect === 'accept' ? 'a correct client connects and sends a request' : 'a correct client refuses'}: ${shortRationale(server.rationale)}` };
 }
 
+const CONN_STATE = Symbol('mtls-conformance connection state');
+
 interface ConnState {
   tlsVersion: string | null;
   presentedCertificate: boolean;
@@ -140,10 +142,12 @@ interface Started {
  */
 async function startOne(c: ResolvedCase & { recipe: ReferenceServerRecipe }, m: MatrixServer, cert: { chainPem: string; keyPem: string }, clientCaPem: string, emit: (e: MatrixConnection) => void): Promise<Started> {
   const recipe = c.recipe;
-  const states = new WeakMap<TLSSocket, ConnState>();
+  // Kept on the socket under a symbol: an HTTP/2 request reaches its TLS socket only through the
+  // session's proxy of it, which forwards property reads but is not the same object (no WeakMap key).
   const stateOf = (s: TLSSocket): ConnState => {
-    let st = states.get(s);
-    if (!st) states.set(s, (st = { tlsVersion: null, presentedCertificate: false, reported: false }));
+    const holder = s as TLSSocket & { [CONN_STATE]?: ConnState };
+    let st = holder[CONN_STATE];
+    if (!st) holder[CONN_STATE] = st = { tlsVersion: null, presentedCertificate: false, reported: false };
     return st;
   };
   const report = (st: ConnState, outcome: ConnectionOutcome) => {

@@ -59,7 +59,7 @@ describe('conformance run against builtin targets', () => {
       tool: { name: 'mtls-conformance' },
       target: { kind: 'url', builtin: 'strict' },
       profile: { name: 'intermediate' },
-      summary: { pass: 33, fail: 0, inconclusive: 0, skip: 1, verdict: 'conformant' },
+      summary: { pass: 34, fail: 0, inconclusive: 0, skip: 1, verdict: 'conformant' },
     });
     expect(report.profile.sha256).toMatch(/^[0-9a-f]{64}$/);
     const noCert = report.results.find((r: { id: string }) => r.id === 'server/client-auth/no-cert');

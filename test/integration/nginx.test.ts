@@ -219,7 +219,7 @@ describe.skipIf(!NGINX)(`conformance run against a real nginx${NGINX ? ` (${vers
       'server/protocol/tls1.0': 'fail',
       'server/protocol/tls1.1': 'fail',
       'server/protocol/tls1.2': 'pass',
-      'server/protocol/tls1.3': 'fail', // info: allowed, not required, not spoken
+      'server/protocol/tls1.3': 'fail', // recommended: allowed, not required, not spoken
       'server/protocol/ssl3': 'pass',
       'server/protocol/renegotiation': 'pass',
       'server/protocol/fallback-scsv': 'pass',
@@ -229,7 +229,7 @@ describe.skipIf(!NGINX)(`conformance run against a real nginx${NGINX ? ` (${vers
     // CBC and anonymous ECDH suites, by IANA name, found by the harness's own ClientHellos.
     expect(run.byId['server/cipher/tls1.2-suites'].reason).toMatch(/outside the profile's allowlist: .*TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA/);
     expect(run.byId['server/cipher/tls1.2-suites'].reason).toContain('TLS_ECDH_anon_WITH_AES_128_CBC_SHA');
-    expect(run.byId['server/protocol/tls1.3'].severity).toBe('info');
+    expect(run.byId['server/protocol/tls1.3'].severity).toBe('recommended');
     expect(run.code, why).toBe(1);
   });
 
