@@ -64,11 +64,21 @@ export function jsonSchemas(): Record<string, unknown> {
       title: 'mtls-conformance report.json (schemaVersion 1)',
       ...z.toJSONSchema(reportSchema, { target: 'draft-2020-12', io: 'output' }),
     },
-    'profile.schema.json': {
-      $id: `${SCHEMA_BASE}profile.schema.json`,
-      title: 'mtls-conformance profile (YAML or JSON)',
-      // Input side: every field is optional where the schema gives a default.
-      ...z.toJSONSchema(profileSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }),
+    'profile.schema.json': profileJsonSchema(),
+  };
+}
+
+/** The profile format as a JSON Schema: the zod schema's input side, plus `extends`, which the loader resolves before validation. */
+function profileJsonSchema(): Record<string, unknown> {
+  // Input side: every field is optional where the schema gives a default.
+  const schema = z.toJSONSchema(profileSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<string, unknown> & { properties: Record<string, unknown> };
+  return {
+    $id: `${SCHEMA_BASE}profile.schema.json`,
+    title: 'mtls-conformance profile (YAML or JSON)',
+    ...schema,
+    properties: {
+      extends: { type: 'string', description: 'a built-in profile name or a path (relative to this file) whose fields this profile starts from' },
+      ...schema.properties,
     },
   };
 }
