@@ -77,7 +77,7 @@ describe('report directory of a real run', () => {
     expect(v.code).toBe(1);
     expect(lines(v.stdout)).toEqual([
       expect.stringMatching(/^differs: report.json: SHA-256 .* the file was changed$/),
-      expect.stringMatching(/^differs: server\/client-auth\/expired: verdict recorded "pass", re-judged "fail" \(accepted \(HTTP 200\)/),
+      expect.stringMatching(/^differs: server\/client-auth\/expired: verdict recorded "pass", re-judged "fail" \(accepted \(HTTP 200 over HTTP\/2\)/),
     ]);
   });
 
