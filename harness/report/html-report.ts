@@ -83,7 +83,7 @@ footer{padding:14px 24px;color:var(--muted);font-size:12px}
 #findings{padding:10px 24px 14px;border-bottom:1px solid var(--line)}
 #findings h2{margin:6px 0}
 #findings ol{list-style:none;margin:0;padding:0}
-#findings li{display:grid;grid-template-columns:150px minmax(220px,max-content) 1fr;gap:10px;align-items:baseline;padding:5px 0;border-bottom:1px solid var(--line)}
+#findings li{display:grid;grid-template-columns:150px minmax(220px,320px) 1fr;gap:10px;align-items:baseline;padding:5px 0;border-bottom:1px solid var(--line)}
 #findings .chip{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-weight:700;font-size:12px;text-transform:uppercase;background:var(--v);text-align:center}
 #findings .why{overflow-wrap:anywhere}
 #findings .none{color:var(--pass);font-weight:600}

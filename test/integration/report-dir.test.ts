@@ -191,7 +191,15 @@ describe('report.html in headless chromium', () => {
     const failing = report.results.filter((r) => r.verdict === 'fail');
     for (const r of failing) {
       expect(dom.stdout).toContain(`<span class="cell verdict-cell" data-id="${r.id}" data-verdict="fail" data-severity="${r.severity}"`);
-      expect(dom.stdout).toContain(`class="tile v-fail" href="#case-${r.id.replace(/[^a-z0-9]+/g, '-')}"`);
+      // A recommended failure is coloured apart from a required one.
+      expect(dom.stdout).toContain(`class="tile v-fail${r.severity === 'required' ? '' : ' advisory'}" href="#case-${r.id.replace(/[^a-z0-9]+/g, '-')}"`);
+    }
+    // The findings come first, each with its reason in plain view.
+    const findingsAt = dom.stdout.indexOf('<section id="findings"');
+    expect(findingsAt).toBeGreaterThan(0);
+    expect(findingsAt).toBeLessThan(dom.stdout.indexOf('<nav class="overview"'));
+    for (const r of failing.filter((x) => x.severity === 'required')) {
+      expect(dom.stdout).toMatch(new RegExp(`<li data-id="${r.id}" data-verdict="fail"[^>]*><span class="chip v-fail">fail</span><a class="id" href="#[^"]+">${r.id}</a><span class="why">[^<]+</span></li>`));
     }
     expect(dom.stdout).toContain(`${report.results.length} of ${report.results.length} cases shown`);
 
