@@ -224,7 +224,7 @@ export async function runServer(opts: RunOptions): Promise<RunOutcome> {
     const controlAccepted = controlResult.observation ? interpret(controlResult.observation, loaded.profile) === 'accepted' : false;
     const summary = summarize(results);
     if (!controlAccepted) {
-      return { report, results, exitCode: 3, fatal: controlFailure(controlResult as CaseResult, certsDir), reportPath, junitPath };
+      return { report, results, exitCode: 3, fatal: controlFailure(controlResult as CaseResult, certsDir, { profile: loaded.profile }), reportPath, junitPath };
     }
     return { report, results, exitCode: summary.verdict === 'conformant' ? 0 : 1, reportPath, junitPath };
   } finally {
