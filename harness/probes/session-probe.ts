@@ -50,11 +50,18 @@ function connectOptions(input: SessionProbeInput, version: SessionVersion, sessi
     // The target's certificate is judged by other cases; here only its sessions matter.
     rejectUnauthorized: false,
     checkServerIdentity: () => undefined,
-    ALPNProtocols: input.protocol === 'https' ? ['http/1.1'] : undefined,
+    // Offered as a real client does: an h2-only server (gRPC) refuses http/1.1 alone with alert 120.
+    ALPNProtocols: input.protocol === 'https' ? ['h2', 'http/1.1'] : undefined,
     ...(input.certChainPem && input.keyPem ? { cert: input.certChainPem, key: input.keyPem } : {}),
     ...(session ? { session } : {}),
   };
 }
+
+/**
+ * Over h2 the client speaks first with the connection preface and a SETTINGS frame (RFC 9113 §3.4);
+ * the server's SETTINGS answer is the data that shows the connection is up (tickets precede it).
+ */
+const H2_PREFACE = Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])]);
 
 function request(input: SessionProbeInput): string {
   const name = input.servername ?? input.host;
@@ -105,7 +112,7 @@ export function captureSessions(input: SessionProbeInput, version: SessionVersio
     socket.on('session', (s: Buffer) => sessions.push(s));
     socket.once('secureConnect', () => {
       secure = true;
-      if (input.protocol === 'https') socket!.write(request(input));
+      if (input.protocol === 'https') socket!.write(socket!.alpnProtocol === 'h2' ? H2_PREFACE : request(input));
       else timers.push(setTimeout(() => finish('negotiated', `${version} handshake completed; read for ${input.readWindowMs} ms`), input.readWindowMs));
     });
     let received = 0;

@@ -178,8 +178,11 @@ describe('HTTP/2-only and HTTP/1.1-only servers', () => {
     srv.on('tlsClientError', () => undefined);
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
     try {
-      const r = await run(`https://127.0.0.1:${(srv.address() as AddressInfo).port}`, ['--only', 'server/client-auth/*', '--only', 'server/protocol/*']);
+      const r = await run(`https://127.0.0.1:${(srv.address() as AddressInfo).port}`, ['--only', 'server/client-auth/*', '--only', 'server/protocol/*', '--only', 'server/session/*']);
       expect(r.byId('server/client-auth/valid').observed, r.why).toMatchObject({ outcome: 'http-status', httpStatus: 200, alpn: 'h2' });
+      // The session probe speaks h2 too (connection preface), so an h2-only server's tickets are read.
+      expect(r.verdicts['server/session/ticket-lifetime'], JSON.stringify(r.byId('server/session/ticket-lifetime'))).toBe('pass');
+      expect(r.byId('server/session/ticket-lifetime').observed.session.versions.find((v: { version: string }) => v.version === 'TLSv1.3')).toMatchObject({ status: 'negotiated' });
       expect(r.byId('server/client-auth/valid').observed.detail).toContain('ok h2');
       for (const id of ['server/client-auth/expired', 'server/client-auth/untrusted-ca', 'server/client-auth/no-cert']) expect(r.verdicts[id], id).toBe('pass');
       expect([r.verdicts['server/protocol/tls1.2'], r.verdicts['server/protocol/tls1.3']]).toEqual(['pass', 'pass']);
