@@ -1,10 +1,13 @@
-import { createHash, X509Certificate } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
+import { chmod, mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Material } from './generate.js';
 import { keyMatchesCert } from './key-match.js';
 import { matrixSpecs, type MatrixOptions, DEFAULT_MATRIX_OPTIONS } from './matrix.js';
 import type { CertSpec } from './spec.js';
+import { UsageError, quote } from '../harness/errors.js';
+import { dirWriteError } from '../harness/io/writable-dir.js';
+import { readBounded, UnreadableFileError } from '../harness/io/read-bounded.js';
 
 /**
  * The on-disk certificate store: one directory per set of CAs, a cache keyed by each spec, so a
@@ -43,6 +46,8 @@ export interface EnsureOptions {
   /** Issue the client matrix under this CA instead of a generated one. */
   issuer?: Material;
   now?: number;
+  /** One-line warnings (a key mode fixed, a damaged leaf regenerated); default: stderr. */
+  onWarning?: (line: string) => void;
 }
 
 export interface EnsureResult {
@@ -72,12 +77,68 @@ function specHash(spec: CertSpec, issuerCertPem: string | null): string {
   return createHash('sha256').update(JSON.stringify(spec)).update(issuerCertPem ?? '').digest('hex');
 }
 
-async function readIfExists(path: string): Promise<string | null> {
+/** A PEM certificate or key is a few KB; a file far larger in the store is not ours. */
+const STORE_FILE_MAX = 1024 * 1024;
+
+function repairHint(dir: string): string {
+  return `Run: conformance certs init ${quote(dir)} --force (it regenerates the CAs too: reconfigure the target to trust the new trust/client-ca.pem)`;
+}
+
+function damaged(dir: string, path: string, why: string): UsageError {
+  return new UsageError('certs-damaged', `error: certificate directory ${quote(dir)} is damaged: ${quote(path)} ${why}. ${repairHint(dir)}.`);
+}
+
+async function readIfExists(dir: string, path: string): Promise<string | null> {
   try {
-    return await readFile(path, 'utf8');
-  } catch {
-    return null;
+    return (await readBounded(path, { maxBytes: STORE_FILE_MAX, label: 'certificate store file', code: 'certs' })).toString('utf8');
+  } catch (err) {
+    if (err instanceof UnreadableFileError && err.errno === 'ENOENT') return null;
+    if (err instanceof UsageError && err.code === 'certs-too-large') throw damaged(dir, path, `is larger than ${STORE_FILE_MAX / 1024 / 1024} MB`);
+    throw err;
   }
+}
+
+/** Why a stored certificate and key cannot be used, or null when they parse and belong together. */
+function materialProblem(certPem: string, keyPem: string, certPath: string, keyPath: string): { path: string; why: string } | null {
+  try {
+    new X509Certificate(certPem);
+  } catch {
+    return { path: certPath, why: 'is not a readable PEM certificate (truncated or overwritten?)' };
+  }
+  try {
+    createPrivateKey(keyPem);
+  } catch {
+    return { path: keyPath, why: 'is not a readable PEM private key (truncated or overwritten?)' };
+  }
+  try {
+    if (!keyMatchesCert(certPem, keyPem)) return { path: keyPath, why: `is not the key of ${quote(certPath)}` };
+  } catch {
+    return { path: keyPath, why: `cannot be checked against ${quote(certPath)}` };
+  }
+  return null;
+}
+
+/**
+ * A private key readable by group or others (copied with a loose umask, unpacked from an archive)
+ * is set back to 0600, and the user is told; a key we cannot fix is refused.
+ */
+async function tightenKeyMode(dir: string, keyPath: string, warn: (line: string) => void): Promise<void> {
+  const mode = (await stat(keyPath)).mode & 0o777;
+  if ((mode & 0o077) === 0) return;
+  try {
+    await chmod(keyPath, 0o600);
+  } catch (err) {
+    throw new UsageError(
+      'certs-key-mode',
+      `error: private key ${quote(keyPath)} is readable by others (mode 0${mode.toString(8)}) and cannot be set to 0600 (${(err as NodeJS.ErrnoException).code}). Run: chmod 600 ${quote(keyPath)}, or ${repairHint(dir).replace(/^Run: /, '')}.`,
+    );
+  }
+  warn(`warning: private key ${quote(keyPath)} was readable by others (mode 0${mode.toString(8)}); set it to 0600.`);
+}
+
+function storeWriteError(err: unknown, dir: string): unknown {
+  if (err instanceof UsageError) return err;
+  return dirWriteError(err, dir, 'certificate directory') ?? err;
 }
 
 async function writeAtomic(path: string, content: string, mode: number): Promise<void> {
@@ -88,8 +149,12 @@ async function writeAtomic(path: string, content: string, mode: number): Promise
   await rename(tmp, path);
 }
 
+function isCaName(name: string): boolean {
+  return TRUST_ANCHORS.has(name) || name === 'untrusted-ca' || name.endsWith('-intermediate');
+}
+
 function stillUsable(name: string, certPem: string, entry: IndexEntry | undefined, now: number): boolean {
-  if (TRUST_ANCHORS.has(name) || name === 'untrusted-ca' || name.endsWith('-intermediate')) {
+  if (isCaName(name)) {
     return new X509Certificate(certPem).validToDate.getTime() - now > CA_MIN_REMAINING_MS;
   }
   return entry !== undefined && now - entry.generatedAt < LEAF_MAX_AGE_MS;
@@ -113,12 +178,29 @@ function levels(specs: CertSpec[]): CertSpec[][] {
 export async function ensureCerts(dir: string, options: EnsureOptions = {}): Promise<EnsureResult> {
   const now = options.now ?? Date.now();
   const specs = matrixSpecs(options.matrix ?? DEFAULT_MATRIX_OPTIONS);
+  const warn = options.onWarning ?? ((line: string) => process.stderr.write(line + '\n'));
   const indexPath = join(dir, 'index.json');
-  const rawIndex = options.force ? null : await readIfExists(indexPath);
-  let index: StoreIndex = rawIndex ? (JSON.parse(rawIndex) as StoreIndex) : { version: 1, externalClientCa: false, entries: {} };
-  if (index.version !== 1) index = { version: 1, externalClientCa: false, entries: {} };
+  const rawIndex = options.force ? null : await readIfExists(dir, indexPath);
+  let index: StoreIndex = { version: 1, externalClientCa: false, entries: {} };
+  if (rawIndex !== null) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(rawIndex);
+    } catch {
+      throw damaged(dir, indexPath, 'is not JSON');
+    }
+    const p = parsed as Partial<StoreIndex> | null;
+    if (!p || typeof p !== 'object' || typeof p.externalClientCa !== 'boolean' || !p.entries || typeof p.entries !== 'object' || Array.isArray(p.entries)) {
+      throw damaged(dir, indexPath, 'is not the index "certs init" writes');
+    }
+    if (p.version === 1) index = p as StoreIndex;
+  }
 
-  await mkdir(dir, { recursive: true, mode: 0o755 });
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o755 });
+  } catch (err) {
+    throw storeWriteError(err, dir);
+  }
   const certs = new Map<string, IssuedCert>();
   const generated: string[] = [];
   const reused: string[] = [];
@@ -140,12 +222,19 @@ export async function ensureCerts(dir: string, options: EnsureOptions = {}): Pro
         const issuer = spec.issuer === 'self' ? undefined : materials.get(spec.issuer);
         const hash = specHash(spec, issuer?.certPem ?? null);
         const entry = index.entries[spec.name];
-        const [certPem, keyPem] = options.force ? [null, null] : await Promise.all([readIfExists(certPath), readIfExists(keyPath)]);
+        const [certPem, keyPem] = options.force ? [null, null] : await Promise.all([readIfExists(dir, certPath), readIfExists(dir, keyPath)]);
         const keepCa = TRUST_ANCHORS.has(spec.name) && certPem && keyPem && !(spec.name === 'client-ca' && index.externalClientCa);
-        if (certPem && keyPem && (keepCa || entry?.hash === hash) && stillUsable(spec.name, certPem, entry, now)) {
-          materials.set(spec.name, { certPem, keyPem });
-          reused.push(spec.name);
-          return;
+        if (certPem && keyPem && (keepCa || entry?.hash === hash)) {
+          const problem = materialProblem(certPem, keyPem, certPath, keyPath);
+          // A CA is what the target trusts: never silently replaced. A leaf is ours to renew.
+          if (problem && (TRUST_ANCHORS.has(spec.name) || isCaName(spec.name))) throw damaged(dir, problem.path, problem.why);
+          if (problem) warn(`warning: ${quote(problem.path)} ${problem.why}; regenerated.`);
+          if (!problem && stillUsable(spec.name, certPem, entry, now)) {
+            await tightenKeyMode(dir, keyPath, warn);
+            materials.set(spec.name, { certPem, keyPem });
+            reused.push(spec.name);
+            return;
+          }
         }
         if (spec.issuer === 'client-ca' && index.externalClientCa && !options.issuer) {
           throw new StoreNeedsIssuerError(dir);
@@ -153,8 +242,12 @@ export async function ensureCerts(dir: string, options: EnsureOptions = {}): Pro
         // @peculiar/x509 loads only when something is generated: a warm run never pays for it.
         const { generate } = await import('./generate.js');
         const m = await generate(spec, issuer, now);
-        await writeAtomic(keyPath, m.keyPem, 0o600);
-        await writeAtomic(certPath, m.certPem, 0o644);
+        try {
+          await writeAtomic(keyPath, m.keyPem, 0o600);
+          await writeAtomic(certPath, m.certPem, 0o644);
+        } catch (err) {
+          throw storeWriteError(err, dir);
+        }
         index.entries[spec.name] = { hash, generatedAt: now };
         materials.set(spec.name, m);
         generated.push(spec.name);
@@ -162,7 +255,11 @@ export async function ensureCerts(dir: string, options: EnsureOptions = {}): Pro
     );
   }
   if (!options.issuer && generated.includes('client-ca')) index.externalClientCa = false;
-  if (generated.length > 0 || options.issuer) await writeAtomic(indexPath, JSON.stringify(index, null, 2) + '\n', 0o644);
+  try {
+    if (generated.length > 0 || options.issuer) await writeAtomic(indexPath, JSON.stringify(index, null, 2) + '\n', 0o644);
+  } catch (err) {
+    throw storeWriteError(err, dir);
+  }
 
   for (const spec of specs) {
     const m = materials.get(spec.name);
@@ -170,7 +267,7 @@ export async function ensureCerts(dir: string, options: EnsureOptions = {}): Pro
     const chainPem = m.certPem + spec.sendChain.map((n) => materials.get(n)!.certPem).join('');
     const paths = pathsFor(dir, spec.name);
     // For peers other than the harness (curl --cert, a client under test): the leaf plus what it sends.
-    if (spec.sendChain.length > 0) await writeAtomic(paths.certPath.replace(/\.pem$/, '-chain.pem'), chainPem, 0o644);
+    if (spec.sendChain.length > 0) await writeAtomic(paths.certPath.replace(/\.pem$/, '-chain.pem'), chainPem, 0o644).catch((err) => Promise.reject(storeWriteError(err, dir)));
     certs.set(spec.name, { name: spec.name, ...m, chainPem, ...paths });
   }
   return { dir, certs, generated, reused };
@@ -184,7 +281,10 @@ export class StoreNeedsIssuerError extends Error {
 }
 
 export async function loadIssuer(certPath: string, keyPath: string): Promise<Material> {
-  const [certPem, keyPem] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8')]);
+  const [certPem, keyPem] = await Promise.all([
+    readBounded(certPath, { maxBytes: STORE_FILE_MAX, label: '--issuer-cert', code: 'issuer' }).then(String),
+    readBounded(keyPath, { maxBytes: STORE_FILE_MAX, label: '--issuer-key', code: 'issuer' }).then(String),
+  ]);
   return { certPem, keyPem };
 }
 

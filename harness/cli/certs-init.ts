@@ -1,5 +1,7 @@
 import { writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { dirWriteError, ensureWritableDir } from '../io/writable-dir.js';
+import { validateHostName } from './validate-flags.js';
 import { loadProfile } from '../profile/load.js';
 import { loadIssuerFlags, prepareCerts } from '../run/run-server.js';
 
@@ -9,10 +11,12 @@ export async function certsInit(
   dirArg: string,
   flags: { host: string[]; profile: string; force?: boolean; issuerCert?: string; issuerKey?: string },
 ): Promise<number> {
-  const dir = resolve(dirArg);
+  // Each --host goes into the server certificate's CN and SAN: a DNS name or an IP, nothing else.
+  const hosts = flags.host.map((h) => validateHostName(h));
+  const dir = ensureWritableDir(dirArg, 'certs init');
   const { profile } = loadProfile(flags.profile);
   const issuer = await loadIssuerFlags(flags.issuerCert, flags.issuerKey);
-  const store = await prepareCerts(dir, profile, issuer, flags.host.length ? flags.host : undefined, flags.force);
+  const store = await prepareCerts(dir, profile, issuer, hosts.length ? hosts : undefined, flags.force);
   const clientNames = [...store.certs.keys()].filter((n) => n.startsWith('client/')).map((n) => n.slice(7));
   const readme = `mtls-conformance certificate material (made by "conformance certs init")
 
@@ -20,7 +24,7 @@ Configure the server under test:
   trust/client-ca.pem     the CA your server must trust for client certificates
                           (nginx: ssl_client_certificate; openssl s_server: -CAfile;
                            Node: the "ca" option). ${issuer ? 'This is the CA you passed with --issuer-cert.' : ''}
-  target/server-cert.pem  a server certificate for ${(flags.host.length ? flags.host : ['localhost', '127.0.0.1', '::1']).join(', ')}
+  target/server-cert.pem  a server certificate for ${(hosts.length ? hosts : ['localhost', '127.0.0.1', '::1']).join(', ')}
   target/server-key.pem   its private key (mode 0600), for a target that has no certificate of its own
 
 Configure clients that call your server, or pass to "conformance run --target-ca":
@@ -42,7 +46,7 @@ directory and never appear in a report.
 Run the suite:
   npx conformance run --target https://HOST:PORT --certs ${dirArg}
 `;
-  await writeFile(join(dir, 'README.txt'), readme);
+  await writeFile(join(dir, 'README.txt'), readme).catch((err) => Promise.reject(dirWriteError(err, dirArg, 'certs init') ?? err));
   const generated = store.generated.length;
   process.stdout.write(
     `${generated ? `Generated ${generated}` : 'Generated nothing'}, kept ${store.reused.length} certificates in ${dirArg}\n` +

@@ -9,6 +9,7 @@ import { targetFromFlags } from '../targets/target-flags.js';
 import { mark, printTimings } from '../run/timings.js';
 import { targetLabel } from '../report/junit-report.js';
 import { formatResults, formatSummaryLine } from '../report/terminal.js';
+import { asOptionParser, validateHttpMethod, validateHttpPath, validateOutputDir } from './validate-flags.js';
 
 // Each command's module loads when that command runs: start-up time is the user's time.
 const lazy = {
@@ -232,8 +233,8 @@ export function buildProgram(): Command {
     .option('--only <glob>', 'run only cases whose id matches (repeatable; * within a segment, ** across)', collect, [])
     .option('--timeout <duration>', 'bound on every network wait and on each run of a --target-client command, e.g. 5000, 500ms, 5s', duration('--timeout'), 5000)
     .option('--concurrency <n>', 'cases probed at once', positiveInt('--concurrency'), 8)
-    .option('--http-path <path>', 'request path for the application round trip; with --protocol grpc, the method path (default /grpc.health.v1.Health/Check)', '/')
-    .option('--http-method <method>', 'request method for the application round trip', 'GET')
+    .option('--http-path <path>', 'request path for the application round trip; with --protocol grpc, the method path (default /grpc.health.v1.Health/Check)', asOptionParser(validateHttpPath), '/')
+    .option('--http-method <method>', 'request method for the application round trip', asOptionParser(validateHttpMethod), 'GET')
     .addOption(new Option('--protocol <protocol>', 'https: acceptance is an HTTP response over HTTP/2 or HTTP/1.1 (ALPN); grpc: a gRPC call over HTTP/2, any gRPC answer but 16/7 accepts; tls: the connection stays open for a read window').choices(['https', 'grpc', 'tls']))
     .option('--servername <name>', 'SNI and hostname-check name, when it differs from the target host')
     .option('--issuer-cert <file>', 'issue the client matrix under this CA certificate (PEM) instead of the generated client CA')
@@ -302,7 +303,7 @@ export function buildProgram(): Command {
     .command('merge')
     .argument('<dir...>', 'report directories (index.json from --targets-file runs, or single-run report dirs)')
     .description('Merge per-job report directories into one index (index.json, index.md).')
-    .requiredOption('--out <dir>', 'where the merged index goes')
+    .requiredOption('--out <dir>', 'where the merged index goes', asOptionParser(validateOutputDir('--out')))
     .action(async (dirs: string[], flags: { out: string }) => {
       const { index, indexPath } = await (await lazy.runMany()).mergeIndexes(dirs, flags.out);
       process.stdout.write(`${index.summary.targets} targets merged: ${index.summary.conformant} conformant, ${index.summary.nonConformant} non-conformant, ${index.summary.couldNotRun} could not run · index: ${indexPath}\n`);

@@ -1,6 +1,4 @@
-import { accessSync, constants as fsConstants, mkdirSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { UsageError, quote } from '../errors.js';
 
@@ -89,77 +87,10 @@ export function validateHostName(value: string, flag = '--host'): string {
   return name;
 }
 
-/** One phrase for why a directory cannot be made or written, from the errno code. */
-export function fsProblem(code: string | undefined): string {
-  switch (code) {
-    case 'EROFS':
-      return 'it is on a read-only file system';
-    case 'EACCES':
-    case 'EPERM':
-      return `permission denied (${code})`;
-    case 'ENOSPC':
-      return 'the disk is full (ENOSPC)';
-    case 'EDQUOT':
-      return 'the disk quota is exhausted (EDQUOT)';
-    case 'ENAMETOOLONG':
-      return 'the path is too long (ENAMETOOLONG)';
-    case 'ELOOP':
-      return 'it goes through a symbolic link loop (ELOOP)';
-    default:
-      return `it cannot be written (${code ?? 'unknown error'})`;
-  }
-}
+export { checkWritableDir, dirWriteError, ensureWritableDir, fsProblem } from '../io/writable-dir.js';
+import { checkWritableDir } from '../io/writable-dir.js';
 
-/**
- * A directory the command will write (--report-dir, --out, certs): it must be a directory or
- * creatable as one, on a writable file system. Checked before any work, so a run does not end
- * in a write error after minutes of cases. Creates the directory (the command would anyway).
- */
-export function ensureWritableDir(dir: string, flag: string): string {
-  const abs = resolve(dir);
-  // The nearest part of the path that exists says most: a file there, or a read-only mount.
-  let existing = abs;
-  for (;;) {
-    let st;
-    try {
-      st = statSync(existing);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOTDIR') {
-        existing = dirname(existing);
-        continue;
-      }
-      if (code !== 'ENOENT') throw new UsageError('dir-unusable', `error: ${flag} ${quote(dir)} cannot be used: ${fsProblem(code)}. Pass a writable directory.`);
-      if (dirname(existing) === existing) break;
-      existing = dirname(existing);
-      continue;
-    }
-    if (!st.isDirectory()) {
-      if (existing === abs) throw new UsageError('dir-is-file', `error: ${flag} ${quote(dir)} is a file, not a directory. Pass a directory path (it is created if missing).`);
-      throw new UsageError('dir-under-file', `error: ${flag} ${quote(dir)} cannot be created: ${quote(existing)} is a file, not a directory. Pass a path under a directory.`);
-    }
-    break;
-  }
-  try {
-    accessSync(existing, fsConstants.W_OK);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError('dir-unwritable', `error: ${flag} ${quote(dir)} cannot be written: ${quote(existing)} ${code === 'EROFS' ? 'is on a read-only file system' : fsProblem(code).replace(/^it /, 'is ')}. Pass a writable directory.`);
-  }
-  try {
-    mkdirSync(abs, { recursive: true });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError('dir-unwritable', `error: ${flag} ${quote(dir)} cannot be created: ${fsProblem(code)}. Pass a writable directory.`);
-  }
-  return abs;
-}
-
-/** Turn an errno from writing under `dir` into the one-line usage error the user should see (or null if not a file-system problem of theirs). */
-export function dirWriteError(err: unknown, dir: string, flag: string): UsageError | null {
-  const code = (err as NodeJS.ErrnoException)?.code;
-  if (!code || !['EROFS', 'EACCES', 'EPERM', 'ENOTDIR', 'EEXIST', 'ENOSPC', 'EDQUOT', 'ENAMETOOLONG', 'ELOOP', 'EISDIR', 'ENOENT'].includes(code)) return null;
-  const where = (err as NodeJS.ErrnoException).path;
-  const problem = code === 'ENOTDIR' || code === 'EEXIST' ? `a part of the path is a file, not a directory${where ? ` (${quote(where)})` : ''}` : code === 'ENOENT' ? `a part of the path cannot be created (ENOENT${where ? ` at ${quote(where)}` : ''})` : fsProblem(code);
-  return new UsageError('dir-unwritable', `error: ${flag} ${quote(dir)} cannot be written: ${problem}. Pass a writable directory.`);
+/** --report-dir / --out as a flag parser: refused at once when it could never be written. */
+export function validateOutputDir(flag: string): (value: string) => string {
+  return (value) => checkWritableDir(value, flag);
 }

@@ -43,10 +43,16 @@ function sizeText(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MB` : `${Math.round(bytes / 1024)} KB`;
 }
 
-export function unreadable(path: string, opts: ReadBoundedOptions, err: unknown): UsageError {
+/** A file that cannot be read at all; `errno` says why (ENOENT, EISDIR, EACCES, ...). */
+export class UnreadableFileError extends UsageError {
+  constructor(code: string, message: string, readonly errno: string) {
+    super(code, message);
+  }
+}
+
+export function unreadable(path: string, opts: ReadBoundedOptions, err: unknown): UnreadableFileError {
   const code = (err as NodeJS.ErrnoException)?.code ?? (err as Error)?.message ?? String(err);
-  const why = code === 'EISDIR' ? 'is a directory' : code === 'ENOENT' ? 'does not exist' : code === 'EACCES' || code === 'EPERM' ? `cannot be read (${code}: permission denied)` : `cannot be read (${code})`;
-  return new UsageError(`${opts.code ?? 'file'}-unreadable`, `error: ${opts.label} ${quote(path)} ${why}. Check the path.`);
+  return new UnreadableFileError(`${opts.code ?? 'file'}-unreadable`, `error: ${opts.label} ${quote(path)} cannot be read (${code}). Check the path${code === 'EACCES' || code === 'EPERM' ? ' and its permissions' : ''}.`, code);
 }
 
 function tooLarge(path: string, opts: ReadBoundedOptions): UsageError {

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
 import { webcrypto, X509Certificate } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { UsageError, quote } from '../errors.js';
+import { READ_LIMITS, readBoundedSync } from '../io/read-bounded.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -64,13 +64,8 @@ function fromDer(bytes: Buffer, file: string): LintObject[] {
 }
 
 export function readObjects(file: string): LintObject[] {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new UsageError('lint-unreadable', `error: lint: ${quote(file)} cannot be read (${code}). Check the path and its permissions.`);
-  }
+  // Bounded: `lint /dev/zero` or a mistyped path to a disk image ends in one line, not in swap.
+  const bytes = readBoundedSync(file, { maxBytes: READ_LIMITS.pem, label: 'lint:', code: 'lint' });
   const text = bytes.toString('latin1');
   const objects = text.includes('-----BEGIN ') ? fromPem(text, file) : fromDer(bytes, file);
   if (objects.length === 0) throw nothingThere(file);

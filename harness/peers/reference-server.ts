@@ -6,6 +6,7 @@ import type { Profile } from '../profile/schema.js';
 import type { TlsVersion } from '../model.js';
 import { certificateFacts, checkCertificate } from '../policy/certificate-policy.js';
 import { opensslName } from '../tls/cipher-suites.js';
+import { onShutdown } from '../process/lifetime.js';
 
 /**
  * The embedded reference targets: in-process HTTPS servers on 127.0.0.1 for first runs and
@@ -78,6 +79,7 @@ export async function startReferenceServer(opts: ReferenceServerOptions): Promis
     server.listen(opts.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const close = () => app.close();
+  const unregister = onShutdown(`reference server ${host}:${port}`, () => app.close());
+  const close = () => (unregister(), app.close());
   return { url: `https://${host}:${port}`, host, port, close, [Symbol.asyncDispose]: close };
 }

@@ -10,6 +10,7 @@ import { loadProfile } from '../profile/load.js';
 import type { Profile } from '../profile/schema.js';
 import { defaultCertsDir, prepareCerts } from '../run/run-server.js';
 import { answer, createAppServer, requestLine, tlsSocketOf, type AppServer } from './app-server.js';
+import { onShutdown } from '../process/lifetime.js';
 
 /**
  * The client-side server matrix, all at once: one reference HTTPS server per client case with a
@@ -247,8 +248,10 @@ export async function startServerMatrix(opts: ServerMatrixOptions): Promise<Serv
   const servers: MatrixServer[] = cases.map((c) => ({ id: c.id, title: c.title, url: '', port: 0, expect: c.expect, severity: c.severity, rationale: c.rationale, certName: c.recipe.cert }));
   const started: Started[] = [];
   const close = async () => {
+    unregister();
     await Promise.all(started.splice(0).map(closeOne));
   };
+  const unregister = onShutdown('reference server matrix', close);
   try {
     for (const [i, c] of cases.entries()) started.push(await startOne(c, servers[i]!, cert(c.recipe.cert), clientCaPem, emit));
   } catch (err) {

@@ -5,6 +5,9 @@ import type { TLSSocket } from 'node:tls';
 import { alertFromError, type Alert } from './alerts.js';
 import { ClientHelloReader, offeredNames, type ClientHelloRead } from './client-hello-reader.js';
 import type { ClientRunFacts, Observation, Outcome, TlsVersion } from '../model.js';
+import { readBoundedSync } from '../io/read-bounded.js';
+import { killProcessGroup, trackProcessGroup } from '../process/lifetime.js';
+import { redactKeyMaterial } from './redact.js';
 
 /**
  * One case against a client under test, the harness playing the server: start a reference HTTPS
@@ -36,9 +39,15 @@ export interface ClientCommandProbeInput {
 
 const TAIL_LINES = 20;
 const TAIL_BYTES = 16 * 1024;
+/** A line of the client's output is cut to this in observations, and so in every message quoting it. */
+const LINE_MAX = 300;
+
+function cutLine(line: string): string {
+  return line.length > LINE_MAX ? `${line.slice(0, LINE_MAX)}… (${line.length - LINE_MAX} more characters)` : line;
+}
 
 function tail(text: string): string {
-  return text.trimEnd().split('\n').slice(-TAIL_LINES).join('\n');
+  return text.trimEnd().split('\n').slice(-TAIL_LINES).map(cutLine).join('\n');
 }
 
 /** POSIX shell single-quoting, so substituted paths and URLs are one word each. */
@@ -190,12 +199,17 @@ export async function probeClientCommand(input: ClientCommandProbeInput): Promis
   for (const s of sockets) s.destroy();
   await new Promise<void>((r) => front.close(() => r()));
 
+  // Key material the client printed goes no further than here (a finding about the client, below).
+  const knownKeys = [input.serverKeyPem, ...(input.files.keyFile ? [readKeyQuietly(input.files.keyFile)] : [])];
+  const stdout = redactKeyMaterial(run.stdout, knownKeys);
+  const stderr = redactKeyMaterial(run.stderr, knownKeys);
+  if (request) request = cutLine(redactKeyMaterial(request, knownKeys).text);
   const client: ClientRunFacts = {
     exitCode: run.exitCode,
     signal: run.signal,
     timedOut: run.timedOut,
-    stdoutTail: tail(run.stdout),
-    stderrTail: tail(run.stderr),
+    stdoutTail: tail(stdout.text),
+    stderrTail: tail(stderr.text),
     connected,
     handshakeCompleted,
     request,
@@ -228,6 +242,7 @@ export async function probeClientCommand(input: ClientCommandProbeInput): Promis
   }
   const offered = offeredVersions.size > 0 ? { versions: [...offeredVersions], suites: [...offeredSuites] } : undefined;
   if (!offered && connected && helloProblem) detail += `; ClientHello not read: ${helloProblem}`;
+  if (stdout.found || stderr.found) detail += `; the client printed private key material on ${stdout.found ? 'stdout' : 'stderr'} (redacted here): a client must never log its key`;
   return { outcome, alert, httpStatus: null, tlsVersion, cipher, detail, durationMs: Math.round(performance.now() - started), client, ...(offered ? { offered } : {}) };
 }
 
@@ -240,11 +255,23 @@ interface CommandRun {
   stderr: string;
 }
 
-/** Run a shell command in its own process group; at the timeout the whole group is killed. */
+/** The client's key as handed to it, to redact it verbatim from its output; none if unreadable. */
+function readKeyQuietly(path: string): string {
+  try {
+    return readBoundedSync(path, { maxBytes: 1024 * 1024, label: 'client key' }).toString('utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Run a shell command in its own process group. When the shell ends, the whole group is killed:
+ * a background child the command left behind (`daemon &`) does not outlive the case. At the
+ * timeout the group is killed too. Output is kept to the last TAIL_BYTES of each stream.
+ */
 export function runCommand(command: string, opts: { cwd?: string; timeoutMs: number; env: Record<string, string> }): Promise<CommandRun> {
   return new Promise((resolve) => {
-    let stdout = '';
-    let stderr = '';
+    const out = { stdout: '', stderr: '' };
     let timedOut = false;
     let spawnError: string | null = null;
     const child = spawn('/bin/sh', ['-c', command], {
@@ -253,27 +280,35 @@ export function runCommand(command: string, opts: { cwd?: string; timeoutMs: num
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
-    const keep = (acc: string, chunk: Buffer) => (acc + chunk.toString()).slice(-TAIL_BYTES);
-    child.stdout.on('data', (d: Buffer) => (stdout = keep(stdout, d)));
-    child.stderr.on('data', (d: Buffer) => (stderr = keep(stderr, d)));
+    // Signalled run (SIGTERM/SIGINT): the group dies with the harness.
+    const untrack = child.pid ? trackProcessGroup(child.pid) : () => undefined;
+    const keep = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+      out[stream] = (out[stream] + chunk.toString()).slice(-TAIL_BYTES);
+    };
+    child.stdout.on('data', keep('stdout'));
+    child.stderr.on('data', keep('stderr'));
     let exit: { code: number | null; signal: string | null } | null = null;
     let done = false;
+    let deadline: NodeJS.Timeout | undefined;
+    const killGroup = () => {
+      // Negative PID: the process group we created with detached, and only that.
+      if (!child.pid || !killProcessGroup(child.pid)) child.kill('SIGKILL');
+    };
     const finish = () => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       clearTimeout(deadline);
-      resolve({ exitCode: exit?.code ?? null, signal: exit?.signal ?? null, timedOut, spawnError, stdout, stderr });
+      // After every run, not only on timeout: whatever the command left in its group goes now.
+      if (child.pid) killProcessGroup(child.pid);
+      untrack();
+      child.stdout.destroy();
+      child.stderr.destroy();
+      resolve({ exitCode: exit?.code ?? null, signal: exit?.signal ?? null, timedOut, spawnError, stdout: out.stdout, stderr: out.stderr });
     };
-    let deadline: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
       timedOut = true;
-      try {
-        // Negative PID: the process group we created with detached, and only that.
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
+      killGroup();
       // A descendant that left the group may hold the pipes open: do not wait for it.
       deadline = setTimeout(finish, 1000);
     }, opts.timeoutMs);
@@ -281,7 +316,15 @@ export function runCommand(command: string, opts: { cwd?: string; timeoutMs: num
       spawnError = err.message;
       finish();
     });
-    child.on('exit', (code, signal) => (exit = { code, signal }));
+    child.on('exit', (code, signal) => {
+      exit = { code, signal };
+      // The shell ended: a background child still holding the pipes is killed with the group;
+      // a brief grace first lets the output already written drain into our buffers.
+      setTimeout(() => {
+        if (!done && child.pid) killProcessGroup(child.pid);
+        deadline ??= setTimeout(finish, 1000);
+      }, 50);
+    });
     child.on('close', (code, signal) => {
       exit ??= { code, signal };
       finish();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { importTestcontainers } from '../optional-import.js';
 import { HarnessError, UsageError, quote } from '../errors.js';
 import { tlsAnswer } from './target.js';
+import { onShutdown } from '../process/lifetime.js';
 
 /**
  * A vendor's server image as the target: started with testcontainers on the host network (all
@@ -96,8 +97,11 @@ export async function startContainerTarget(opts: ContainerTargetOptions): Promis
   };
 
   let stopped: Promise<string> | undefined;
+  // A signalled run removes its container at once (no log, no grace): nothing outlives the run.
+  const unregister = onShutdown(`container ${opts.image}`, () => container.stop({ remove: true, timeout: 0 }));
   const stop = () =>
     (stopped ??= (async () => {
+      unregister();
       const log = await readLogs().catch(() => '');
       await container.stop({ remove: true, timeout: 2_000 }).catch(() => undefined);
       return log;

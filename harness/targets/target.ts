@@ -2,6 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { HarnessError, UsageError, quote } from '../errors.js';
 import { probeHandshake } from '../probes/handshake-probe.js';
+import { buildClientHello, probeHello } from '../probes/raw-hello.js';
 
 /**
  * Target specs as the user writes them. A target given as a URL is parsed here; `builtin:NAME`
@@ -34,6 +35,8 @@ export function parseTarget(input: string): TargetSpec {
   if (!url.hostname) throw new UsageError('target-invalid', `error: --target ${quote(input)} has no host. Use https://host:port.`);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = url.port ? Number(url.port) : 443;
+  // Port 0 means "any free port" to a listener; no server can be reached there (RFC 6335 §6: reserved).
+  if (port === 0) throw new UsageError('target-invalid', `error: --target ${quote(input)} names port 0, which no server listens on. Pass the port the target listens on, e.g. https://${url.hostname}:8443.`);
   return { kind: 'url', url: input, host, port, protocol: scheme === 'tls' ? 'tls' : 'https' };
 }
 
@@ -65,7 +68,49 @@ export async function preflight(target: { host: string; port: number; url: strin
   if (/ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|RECORD_LAYER_FAILURE|UNEXPECTED_EOF|HTTP_REQUEST)|wrong version number|packet length too long/i.test(obs.detail)) {
     throw new HarnessError('target-not-tls', `error: ${target.host}:${target.port} answers, but not with TLS (plain HTTP?) for --target ${quote(target.url)}. Point --target at the TLS port.`);
   }
-  throw new HarnessError('target-unreachable', `error: cannot reach --target ${quote(target.url)}: ${obs.detail}. Check the host and port.`);
+  if (/^ERR_SSL_/.test(obs.detail)) {
+    // The host answered, in TLS's framing but against its rules: say what it sent, once, plainly.
+    const what = await describeMalformedTls(target.host, target.port, obs.detail, timeoutMs);
+    throw new HarnessError('target-malformed-tls', `error: ${target.host}:${target.port} answers, but ${what}; refused. The target (or something in front of it) does not speak TLS correctly: check --target ${quote(target.url)}.`);
+  }
+  if (/^(ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL|ECONNABORTED)\b/.test(obs.detail)) {
+    throw new HarnessError('target-unreachable', `error: cannot reach --target ${quote(target.url)} (${obs.detail.split(':')[0]}). Check the host and port.`);
+  }
+  throw new HarnessError('target-unreachable', `error: cannot reach --target ${quote(target.url)}: ${oneLine(obs.detail)}. Check the host and port.`);
+}
+
+function oneLine(text: string, max = 300): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max)}…` : line;
+}
+
+function size(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MB` : bytes >= 1024 ? `${Math.round(bytes / 1024)} KB` : `${bytes} bytes`;
+}
+
+/**
+ * One sentence for TLS that OpenSSL refused: a raw ClientHello (harness/probes/raw-hello.ts, bounded
+ * in bytes and time) reads what the target sends, so the sentence can say "a TLS record of 64 KB",
+ * not OpenSSL's error string.
+ */
+export async function describeMalformedTls(host: string, port: number, opensslDetail: string, timeoutMs: number): Promise<string> {
+  const code = /^(ERR_SSL_[A-Z0-9_]+)/.exec(opensslDetail)?.[1] ?? '';
+  let raw: Awaited<ReturnType<typeof probeHello>> | null = null;
+  try {
+    raw = await probeHello({ host, port, hello: buildClientHello({ version: 'TLSv1.3', suites: [0x1301, 0x1302, 0x1303], servername: isIP(host) ? undefined : host }), timeoutMs: Math.min(timeoutMs, 3000) });
+  } catch {
+    raw = null;
+  }
+  const m = raw?.kind === 'malformed' ? raw.detail : '';
+  const record = /record of type (\d+) claims (\d+) bytes/.exec(m);
+  if (record) return `the target sent a TLS record of ${size(Number(record[2]))} (TLS allows at most ${size(2 ** 14 + 2048)}, RFC 8446 §5.1)`;
+  const hello = /ServerHello claims (\d+) bytes/.exec(m);
+  if (hello) return `the target announced a ServerHello of ${size(Number(hello[1]))}`;
+  if (/EXCESSIVE_MESSAGE_SIZE/.test(code)) return 'the target sent a handshake message larger than a TLS client accepts (a certificate chain over 100 KB, or a forged length)';
+  if (/DATA_LENGTH_TOO_LONG|PACKET_LENGTH_TOO_LONG|RECORD_OVERFLOW|ENCRYPTED_LENGTH_TOO_LONG/.test(code)) return 'the target sent a TLS record longer than TLS allows (RFC 8446 §5.1)';
+  if (m) return `the target sent malformed TLS (${oneLine(m, 160)})`;
+  const reason = /:([a-z][a-z0-9 ]+):[^:]*:\d+:?$/m.exec(opensslDetail.trim())?.[1];
+  return `the target broke the TLS handshake (${code}${reason ? `: ${reason}` : ''})`;
 }
 
 /** One handshake attempt with no client certificate, any version: does something answer TLS here? */
