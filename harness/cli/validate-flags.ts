@@ -1,5 +1,4 @@
 import { isIP } from 'node:net';
-import { InvalidArgumentError } from 'commander';
 import { UsageError, quote } from '../errors.js';
 
 /**
@@ -55,16 +54,13 @@ export function validateHttpPath(value: string): string {
   return value;
 }
 
-/** Adapt a validator to commander's option parser (its errors become "error: ..." lines, exit 2). */
+/**
+ * Adapt a validator to commander's option parser. Its UsageError passes through commander
+ * untouched (only InvalidArgumentError is reformatted, and that would paste the raw value, CR/LF
+ * and all, into the message), so the user sees our one line with the value escaped; exit 2.
+ */
 export function asOptionParser(validate: (value: string) => string): (value: string) => string {
-  return (value) => {
-    try {
-      return validate(value);
-    } catch (err) {
-      if (err instanceof UsageError) throw new InvalidArgumentError(err.message.replace(/^error: /, ''));
-      throw err;
-    }
-  };
+  return (value) => validate(value);
 }
 
 // RFC 1123 §2.1 host names: labels of letters, digits and hyphens, 1-63 characters, not starting or

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { UsageError, quote } from '../errors.js';
+import { quote } from '../errors.js';
+import { readBounded } from '../io/read-bounded.js';
 import { readPublicKey } from '../report/manifest.js';
 import { verifyReportDir } from '../report/report-dir.js';
 
@@ -11,12 +11,7 @@ import { verifyReportDir } from '../report/report-dir.js';
 export async function verifyCommand(dir: string, flags: { pubkey?: string }): Promise<number> {
   let publicKey;
   if (flags.pubkey !== undefined) {
-    let pem: string;
-    try {
-      pem = await readFile(flags.pubkey, 'utf8');
-    } catch (err) {
-      throw new UsageError('file-unreadable', `error: --pubkey ${quote(flags.pubkey)} cannot be read (${(err as NodeJS.ErrnoException).code}). Check the path.`);
-    }
+    const pem = (await readBounded(flags.pubkey, { maxBytes: 1024 * 1024, label: '--pubkey', code: 'file' })).toString('utf8');
     publicKey = readPublicKey(pem, `--pubkey ${quote(flags.pubkey)}`);
   }
   const outcome = await verifyReportDir(dir, { publicKey });

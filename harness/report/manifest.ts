@@ -2,6 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyOb
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError, quote } from '../errors.js';
+import { readBounded } from '../io/read-bounded.js';
 import type { Profile } from '../profile/schema.js';
 import type { Report, ReportTarget } from './report.js';
 
@@ -111,6 +112,28 @@ export async function signManifest(dir: string, keyPem: string, label = '--sign-
   const path = join(dir, SIGNATURE_FILE);
   await writeFile(path, sign(digest, bytes, key).toString('base64') + '\n');
   return path;
+}
+
+/**
+ * The --sign-key file checked before a run spends time on cases: read bounded, parsed, of a
+ * signing type; every error quotes the path. Returns the PEM for signManifest.
+ */
+export async function readSignKeyFile(path: string, flag = '--sign-key'): Promise<string> {
+  const label = `${flag} ${quote(path)}`;
+  const pem = (await readBounded(path, { maxBytes: 1024 * 1024, label: flag, code: 'sign-key' })).toString('utf8');
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(pem);
+  } catch {
+    throw new UsageError('sign-key-invalid', `error: ${label} holds no readable PEM private key (an unencrypted PKCS#8 or SEC1 key is needed). Generate one with: openssl genpkey -algorithm ed25519 -out sign-key.pem`);
+  }
+  digestFor(key, label);
+  return pem;
+}
+
+/** signManifest with the key read from a file; errors name the file. */
+export async function signManifestWithKeyFile(dir: string, path: string, flag = '--sign-key'): Promise<string> {
+  return signManifest(dir, await readSignKeyFile(path, flag), `${flag} ${quote(path)}`);
 }
 
 /** The public key that checks manifest.sig; a private key or a certificate's key is accepted too. */

@@ -24,6 +24,7 @@ import {
 import { renderMarkdownReport } from './markdown-report.js';
 import { renderJunit } from './junit-report.js';
 import { writeReportJson, type Report } from './report.js';
+import { READ_LIMITS, UnreadableFileError, readBounded } from '../io/read-bounded.js';
 
 /**
  * A report directory: report.json, junit.xml, report.md,
@@ -115,9 +116,10 @@ export async function verifyReportDir(dir: string, opts: VerifyOptions = {}): Pr
   }
   let manifestBytes: Buffer;
   try {
-    manifestBytes = await readFile(join(dir, MANIFEST_FILE));
+    manifestBytes = await readBounded(join(dir, MANIFEST_FILE), { maxBytes: READ_LIMITS.report, label: 'verify:' });
   } catch (err) {
-    throw new UsageError('verify-no-manifest', `error: ${quote(join(dir, MANIFEST_FILE))} cannot be read (${(err as NodeJS.ErrnoException).code}): the directory holds no manifest to verify. Pass a --report-dir written by "conformance run".`);
+    if (err instanceof UsageError && !(err instanceof UnreadableFileError)) throw err;
+    throw new UsageError('verify-no-manifest', `error: ${quote(join(dir, MANIFEST_FILE))} cannot be read (${(err as UnreadableFileError).errno}): the directory holds no manifest to verify. Pass a --report-dir written by "conformance run".`);
   }
 
   const differences: string[] = [];
@@ -126,7 +128,7 @@ export async function verifyReportDir(dir: string, opts: VerifyOptions = {}): Pr
   // The signature first: it covers the manifest, which covers everything else.
   let signature: string | null = null;
   try {
-    signature = await readFile(join(dir, SIGNATURE_FILE), 'utf8');
+    signature = (await readBounded(join(dir, SIGNATURE_FILE), { maxBytes: 64 * 1024, label: 'verify:' })).toString('utf8');
   } catch {
     signature = null;
   }
@@ -151,9 +153,9 @@ export async function verifyReportDir(dir: string, opts: VerifyOptions = {}): Pr
     }
     let bytes: Buffer;
     try {
-      bytes = await readFile(join(dir, name));
-    } catch {
-      differences.push(`${name}: missing (${MANIFEST_FILE} lists it)`);
+      bytes = await readBounded(join(dir, name), { maxBytes: READ_LIMITS.report, label: 'verify:' });
+    } catch (err) {
+      differences.push(err instanceof UnreadableFileError ? `${name}: missing (${MANIFEST_FILE} lists it)` : `${name}: ${(err as Error).message.replace(/^error: verify: /, '')}`);
       continue;
     }
     const now = sha256Hex(bytes);
@@ -171,11 +173,11 @@ export async function verifyReportDir(dir: string, opts: VerifyOptions = {}): Pr
 
   let report: Report | null = null;
   try {
-    report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as Report;
+    report = JSON.parse((await readBounded(join(dir, 'report.json'), { maxBytes: READ_LIMITS.report, label: 'verify:' })).toString('utf8')) as Report;
     if (!report || typeof report !== 'object' || !Array.isArray(report.results) || !report.profile) throw new Error('no "results" or "profile"');
   } catch (err) {
     // A missing report.json is already said above.
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') differences.push(`report.json: not a report (${(err as Error).message})`);
+    if (!(err instanceof UnreadableFileError && err.errno === 'ENOENT')) differences.push(`report.json: not a report (${(err as Error).message})`);
     report = null;
   }
   if (!report) return { differences, summary: '' };
