@@ -1,7 +1,10 @@
 import 'reflect-metadata';
 import { createPrivateKey, createPublicKey, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import type { CertSpec, KeyKind, SignatureHash } from './spec.js';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import * as asn1X509 from '@peculiar/asn1-x509';
+import { revokedSerial, UNKNOWN_CRITICAL_OID } from './revocation-data.js';
+import type { CertSpec, KeyKind, NameConstraintsSpec, SignatureHash } from './spec.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -82,16 +85,34 @@ function extensionsFor(spec: CertSpec): x509.Extension[] {
     ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature
     : x509.KeyUsageFlags.digitalSignature |
       (spec.key.startsWith('rsa-') ? x509.KeyUsageFlags.keyEncipherment : 0) |
-      (spec.keyCertSign ? x509.KeyUsageFlags.keyCertSign : 0);
+      (spec.keyCertSign ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : 0);
   exts.push(new x509.KeyUsagesExtension(usage, true));
   if (spec.eku) {
     const oids = spec.eku.map((e) => (e === 'serverAuth' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth));
     exts.push(new x509.ExtendedKeyUsageExtension(oids, false));
   }
   if (spec.sans.length > 0) {
-    exts.push(new x509.SubjectAlternativeNameExtension(spec.sans.map((s) => ({ type: s.type, value: s.value }))));
+    // @peculiar/x509 calls a URI GeneralName (RFC 5280 §4.2.1.6 uniformResourceIdentifier) 'url'.
+    exts.push(new x509.SubjectAlternativeNameExtension(spec.sans.map((s) => ({ type: s.type === 'uri' ? 'url' : s.type, value: s.value }))));
   }
+  // RFC 5280 §4.2.1.13 / §4.2.2.1: where a relying party that checks revocation looks.
+  if (spec.crlUrl) exts.push(new x509.CRLDistributionPointsExtension([spec.crlUrl]));
+  if (spec.ocspUrl) exts.push(new x509.AuthorityInfoAccessExtension({ ocsp: [spec.ocspUrl] }));
+  // RFC 5280 §4.2.1.10: conforming CAs MUST mark nameConstraints critical.
+  if (spec.nameConstraints) exts.push(new x509.Extension(asn1X509.id_ce_nameConstraints, true, nameConstraintsDer(spec.nameConstraints)));
+  // RFC 5280 §4.2: a system MUST reject a certificate with a critical extension it does not recognise.
+  if (spec.unknownCriticalExtension) exts.push(new x509.Extension(UNKNOWN_CRITICAL_OID, true, new Uint8Array([0x05, 0x00])));
   return exts;
+}
+
+function nameConstraintsDer(nc: NameConstraintsSpec): ArrayBuffer {
+  const subtree = (base: asn1X509.GeneralName) => new asn1X509.GeneralSubtree({ base });
+  const permitted = [
+    ...nc.permittedDns.map((d) => subtree(new asn1X509.GeneralName({ dNSName: d }))),
+    ...nc.permittedIps.map((ip) => subtree(new asn1X509.GeneralName({ iPAddress: ip }))),
+    ...nc.permittedDirectoryNames.map((dn) => subtree(new asn1X509.GeneralName({ directoryName: AsnConvert.parse(new x509.Name(dn).toArrayBuffer(), asn1X509.Name) }))),
+  ];
+  return AsnConvert.serialize(new asn1X509.NameConstraints({ permittedSubtrees: new asn1X509.GeneralSubtrees(permitted) }));
 }
 
 /**
@@ -102,7 +123,8 @@ export async function generate(spec: CertSpec, issuer?: Material, now = Date.now
   const keys = await generateKeyPair(spec.key);
   const notBefore = new Date(now + spec.notBeforeDays * DAY_MS);
   const notAfter = new Date(now + spec.notAfterDays * DAY_MS);
-  const serialNumber = '01' + randomBytes(15).toString('hex');
+  // A revoked spec keeps one serial per issuer: the CRL a server loaded once still names its renewals.
+  const serialNumber = spec.revoked && issuer ? revokedSerial(spec.name, issuer.certPem) : '01' + randomBytes(15).toString('hex');
   const extensions = extensionsFor(spec);
   extensions.push(await x509.SubjectKeyIdentifierExtension.create(keys.publicKey));
 

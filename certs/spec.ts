@@ -33,6 +33,26 @@ export interface CertSpec {
    * is none: a leaf issued straight by a root needs nothing more.
    */
   sendChain: string[];
+  /** CRL distribution point (RFC 5280 §4.2.1.13), an http URL on 127.0.0.1; absent: no extension. */
+  crlUrl?: string;
+  /** OCSP responder in authorityInfoAccess (RFC 5280 §4.2.2.1); absent: no extension. */
+  ocspUrl?: string;
+  /**
+   * Listed in its issuer's CRL and answered `revoked` by the OCSP responder. Its serial is derived
+   * from its name and issuer, so a renewed leaf keeps the serial a server's loaded CRL names.
+   */
+  revoked?: boolean;
+  /** nameConstraints (RFC 5280 §4.2.1.10), critical: the subtrees the names below this CA must fall in. */
+  nameConstraints?: NameConstraintsSpec;
+  /** A critical extension of a private OID no validator knows (RFC 5280 §4.2: it must then refuse the certificate). */
+  unknownCriticalExtension?: boolean;
+}
+
+/** Permitted subtrees of a name-constrained CA: DNS names, IP ranges (CIDR), directory names (RFC 4514). */
+export interface NameConstraintsSpec {
+  permittedDns: string[];
+  permittedIps: string[];
+  permittedDirectoryNames: string[];
 }
 
 export const DEFAULT_SPEC: Omit<CertSpec, 'name' | 'issuer'> = {

@@ -5,6 +5,8 @@ import type { Material } from './generate.js';
 import { keyMatchesCert } from './key-match.js';
 import { matrixSpecs, type MatrixOptions, DEFAULT_MATRIX_OPTIONS } from './matrix.js';
 import type { CertSpec } from './spec.js';
+import { ensureCrls, type CrlIndexEntry } from './crl-store.js';
+import { pickResponderPort, type RevocationStore } from './revocation-data.js';
 import { UsageError, quote } from '../harness/errors.js';
 import { dirWriteError } from '../harness/io/writable-dir.js';
 import { readBounded, UnreadableFileError } from '../harness/io/read-bounded.js';
@@ -37,6 +39,10 @@ interface StoreIndex {
   version: 1;
   externalClientCa: boolean;
   entries: Record<string, IndexEntry>;
+  /** Port of the CRL/OCSP responder named in the certificates (CDP, AIA), fixed when the directory is made. */
+  revocationPort?: number;
+  /** CRL cache, by CA name. */
+  crls?: Record<string, CrlIndexEntry>;
 }
 
 export interface EnsureOptions {
@@ -55,6 +61,8 @@ export interface EnsureResult {
   certs: Map<string, IssuedCert>;
   generated: string[];
   reused: string[];
+  /** The CRLs and the responder port the certificates name. */
+  revocation: RevocationStore;
 }
 
 export function pathsFor(dir: string, name: string): { certPath: string; keyPath: string } {
@@ -177,7 +185,6 @@ function levels(specs: CertSpec[]): CertSpec[][] {
 
 export async function ensureCerts(dir: string, options: EnsureOptions = {}): Promise<EnsureResult> {
   const now = options.now ?? Date.now();
-  const specs = matrixSpecs(options.matrix ?? DEFAULT_MATRIX_OPTIONS);
   const warn = options.onWarning ?? ((line: string) => process.stderr.write(line + '\n'));
   const indexPath = join(dir, 'index.json');
   const rawIndex = options.force ? null : await readIfExists(dir, indexPath);
@@ -195,6 +202,11 @@ export async function ensureCerts(dir: string, options: EnsureOptions = {}): Pro
     }
     if (p.version === 1) index = p as StoreIndex;
   }
+  // The responder port is part of every certificate's CDP and AIA: kept for the directory's life.
+  const portOk = Number.isInteger(index.revocationPort) && index.revocationPort! > 0 && index.revocationPort! < 65536;
+  if (!portOk) index.revocationPort = pickResponderPort();
+  if (!index.crls || typeof index.crls !== 'object') index.crls = {};
+  const specs = matrixSpecs({ ...(options.matrix ?? DEFAULT_MATRIX_OPTIONS), revocationPort: index.revocationPort! });
 
   try {
     await mkdir(dir, { recursive: true, mode: 0o755 });
@@ -255,8 +267,9 @@ export async function ensureCerts(dir: string, options: EnsureOptions = {}): Pro
     );
   }
   if (!options.issuer && generated.includes('client-ca')) index.externalClientCa = false;
+  const crls = await ensureCrls(dir, specs, materials, index.crls!, index.revocationPort!, now).catch((err) => Promise.reject(storeWriteError(err, dir)));
   try {
-    if (generated.length > 0 || options.issuer) await writeAtomic(indexPath, JSON.stringify(index, null, 2) + '\n', 0o644);
+    if (generated.length > 0 || options.issuer || !portOk || crls.changed) await writeAtomic(indexPath, JSON.stringify(index, null, 2) + '\n', 0o644);
   } catch (err) {
     throw storeWriteError(err, dir);
   }
@@ -270,7 +283,7 @@ export async function ensureCerts(dir: string, options: EnsureOptions = {}): Pro
     if (spec.sendChain.length > 0) await writeAtomic(paths.certPath.replace(/\.pem$/, '-chain.pem'), chainPem, 0o644).catch((err) => Promise.reject(storeWriteError(err, dir)));
     certs.set(spec.name, { name: spec.name, ...m, chainPem, ...paths });
   }
-  return { dir, certs, generated, reused };
+  return { dir, certs, generated, reused, revocation: crls.store };
 }
 
 /** Raised when a store was issued under a user's CA whose key is needed again to renew leaves. */

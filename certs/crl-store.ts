@@ -1,0 +1,97 @@
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Material } from './generate.js';
+import { crlContentHash, issuingCas, revokedBy, revokedSerial, rootOf, type RevocationStore } from './revocation-data.js';
+import type { CertSpec } from './spec.js';
+
+/**
+ * The CRLs of a certificate store, cached like the certificates: a CRL is re-signed only when its
+ * CA or its revoked serials changed, or when a run finds its nextUpdate near (same path, so a
+ * server pointed at it once picks the new one up at its next reload; the old one stays valid
+ * until its own nextUpdate).
+ */
+
+const DAY_MS = 86_400_000;
+/** nextUpdate of a fresh CRL. */
+export const CRL_VALID_DAYS = 400;
+/** Re-signed when fewer days than this remain. */
+export const CRL_RENEW_DAYS = 200;
+
+export interface CrlIndexEntry {
+  hash: string;
+  nextUpdate: number;
+}
+
+export function crlPaths(dir: string, ca: string): { derPath: string; pemPath: string } {
+  return { derPath: join(dir, 'crl', `${ca}.crl`), pemPath: join(dir, 'crl', `${ca}.crl.pem`) };
+}
+
+async function readIfExists(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+async function writeAtomic(path: string, content: string | Buffer): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o755 });
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, content, { mode: 0o644 });
+  await chmod(tmp, 0o644);
+  await rename(tmp, path);
+}
+
+/**
+ * Make or keep the CRL of every CA that issues something, and the two bundles relying parties
+ * load (nginx ssl_crl and curl --crlfile need a CRL for every CA in a chain: PLATFORM.md).
+ * A CA whose key the harness lacks (a user's --issuer-cert on a later run) keeps its old CRL.
+ */
+export async function ensureCrls(
+  dir: string,
+  specs: CertSpec[],
+  materials: Map<string, Material>,
+  entries: Record<string, CrlIndexEntry>,
+  port: number,
+  now: number,
+): Promise<{ store: RevocationStore; changed: boolean }> {
+  let changed = false;
+  const crls: RevocationStore['crls'] = {};
+  for (const ca of issuingCas(specs)) {
+    const m = materials.get(ca);
+    const paths = crlPaths(dir, ca);
+    const existing = await readIfExists(paths.pemPath);
+    if (!m?.keyPem) {
+      if (existing) crls[ca] = { ...paths, pem: existing };
+      continue;
+    }
+    const serials = revokedBy(specs, ca).map((name) => revokedSerial(name, m.certPem));
+    const hash = crlContentHash(m.certPem, serials);
+    const entry = entries[ca];
+    if (existing && entry?.hash === hash && entry.nextUpdate - now > CRL_RENEW_DAYS * DAY_MS) {
+      crls[ca] = { ...paths, pem: existing };
+      continue;
+    }
+    const { buildCrl } = await import('./crl.js');
+    const built = await buildCrl({ ca: m, revokedSerials: serials, now, validDays: CRL_VALID_DAYS });
+    await writeAtomic(paths.derPath, built.der);
+    await writeAtomic(paths.pemPath, built.pem);
+    entries[ca] = { hash, nextUpdate: built.nextUpdate };
+    crls[ca] = { ...paths, pem: built.pem };
+    changed = true;
+  }
+  const bundle = (root: string) =>
+    Object.entries(crls)
+      .filter(([ca]) => rootOf(specs, ca) === root)
+      .map(([, c]) => c.pem)
+      .join('');
+  const clientCrlFile = join(dir, 'trust', 'client-crl.pem');
+  const serverCrlFile = join(dir, 'trust', 'server-crl.pem');
+  for (const [path, text] of [
+    [clientCrlFile, bundle('client-ca')],
+    [serverCrlFile, bundle('server-ca')],
+  ] as const) {
+    if ((await readIfExists(path)) !== text) await writeAtomic(path, text);
+  }
+  return { store: { port, crls, clientCrlFile, serverCrlFile }, changed };
+}

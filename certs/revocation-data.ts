@@ -1,0 +1,88 @@
+import { createHash, randomInt, X509Certificate } from 'node:crypto';
+import type { CertSpec } from './spec.js';
+
+/**
+ * Revocation as data: which CA revokes what, where its CRL lives and where a relying party looks
+ * for it. Pure apart from hashing (node:crypto); @peculiar/x509 is not needed to decide anything here.
+ */
+
+/** An OID under the id-TEST arc (RFC 7229, set aside for testing) that no validator implements as an extension. */
+export const UNKNOWN_CRITICAL_OID = '1.3.6.1.5.5.7.13.42';
+
+/** Ports for the CRL/OCSP responder are picked below Linux's ephemeral range, so an outgoing connection rarely holds one. */
+export const RESPONDER_PORT_RANGE = [20000, 32000] as const;
+
+export function pickResponderPort(): number {
+  return randomInt(RESPONDER_PORT_RANGE[0], RESPONDER_PORT_RANGE[1]);
+}
+
+export const RESPONDER_HOST = '127.0.0.1';
+
+export function crlUrlFor(port: number, ca: string): string {
+  return `http://${RESPONDER_HOST}:${port}/crl/${ca}.crl`;
+}
+
+export function ocspUrlFor(port: number): string {
+  return `http://${RESPONDER_HOST}:${port}/ocsp`;
+}
+
+/**
+ * The serial of a revoked spec: the same for every renewal under one issuer, so a CRL a server
+ * loaded once keeps naming it (RFC 5280 §5.3: a CRL identifies a certificate by issuer and serial).
+ */
+export function revokedSerial(name: string, issuerCertPem: string): string {
+  const issuerDer = new X509Certificate(issuerCertPem).raw;
+  return '7e' + createHash('sha256').update('mtls-conformance revoked\0').update(name).update('\0').update(issuerDer).digest('hex').slice(0, 30);
+}
+
+/** The CAs that issue something in the matrix: each gets a CRL. */
+export function issuingCas(specs: CertSpec[]): string[] {
+  const issuers = new Set(specs.map((s) => s.issuer).filter((i) => i !== 'self'));
+  return specs.filter((s) => issuers.has(s.name)).map((s) => s.name);
+}
+
+/** The root a spec chains to (following issuer names), or its own name when self-signed. */
+export function rootOf(specs: CertSpec[], name: string): string {
+  const byName = new Map(specs.map((s) => [s.name, s]));
+  let cur = byName.get(name);
+  for (let i = 0; cur && cur.issuer !== 'self' && i < 16; i++) cur = byName.get(cur.issuer);
+  return cur?.name ?? name;
+}
+
+/** Names of the revoked specs each CA lists. */
+export function revokedBy(specs: CertSpec[], ca: string): string[] {
+  return specs.filter((s) => s.revoked && s.issuer === ca).map((s) => s.name);
+}
+
+/** What decides a CRL's content: the CA certificate and the serials it revokes. */
+export function crlContentHash(caCertPem: string, serials: string[]): string {
+  return createHash('sha256').update(caCertPem).update([...serials].sort().join(',')).digest('hex');
+}
+
+/** Where a relying party is told to find revocation information, and what the responder serves. */
+export interface RevocationStore {
+  /** Port of the CRL/OCSP responder on 127.0.0.1, fixed when the directory was made. */
+  port: number;
+  /** Per CA: its CRL, DER (served at the CDP URL) and PEM. */
+  crls: Record<string, { derPath: string; pemPath: string; pem: string }>;
+  /** Every CRL of the client CA's hierarchy (nginx ssl_crl, openssl s_server -CRLfile). */
+  clientCrlFile: string;
+  /** Every CRL of the server CA's hierarchy (curl --crlfile, openssl s_client -CRL, CONFORMANCE_CRL_FILE). */
+  serverCrlFile: string;
+}
+
+/**
+ * What the responder needs for a run, as plain data: the CRLs it serves, the CAs it signs OCSP
+ * answers for (with their keys: the responder is the harness's own), and every serial issued.
+ */
+export interface RevocationPlan {
+  port: number;
+  crls: { ca: string; derBase64: string }[];
+  cas: { name: string; certPem: string; keyPem: string | null }[];
+  issued: { name: string; issuer: string; serial: string; revoked: boolean }[];
+}
+
+/** Serial of a PEM certificate, upper-case hex without separators (node's X509Certificate form). */
+export function serialOf(certPem: string): string {
+  return new X509Certificate(certPem).serialNumber.toUpperCase();
+}
