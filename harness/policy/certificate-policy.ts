@@ -1,11 +1,10 @@
-import 'reflect-metadata';
-import { webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
 import type { Profile } from '../profile/schema.js';
 import type { Role } from '../model.js';
 import { identityMatches } from '../profile/identity-pattern.js';
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+import type { CertificateFacts } from './certificate-facts.js';
+
+export { certificateFacts, type CertificateFacts } from './certificate-facts.js';
 
 /**
  * Checks of one certificate against the profile's rules for a role. Pure: a certificate and a
@@ -24,44 +23,6 @@ const EKU_FOR: Record<Role, string> = {
   client: '1.3.6.1.5.5.7.3.2',
 };
 const EKU_NAME: Record<string, string> = { '1.3.6.1.5.5.7.3.1': 'serverAuth', '1.3.6.1.5.5.7.3.2': 'clientAuth' };
-
-export interface CertificateFacts {
-  subject: string;
-  commonName: string | null;
-  sanUris: string[];
-  eku: string[] | null;
-  keyType: 'rsa' | 'ec' | 'ed25519' | 'other';
-  keyBits: number;
-  signatureHash: string;
-  notBefore: Date;
-  notAfter: Date;
-  /** basicConstraints cA TRUE (RFC 5280 §4.2.1.9). */
-  ca: boolean;
-}
-
-export function certificateFacts(der: Uint8Array | string): CertificateFacts {
-  const cert = new x509.X509Certificate(der as unknown as string);
-  const ekuExt = cert.getExtension(x509.ExtendedKeyUsageExtension);
-  const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
-  const alg = cert.publicKey.algorithm as { name: string; modulusLength?: number; namedCurve?: string };
-  const keyType = alg.name.startsWith('RSA') ? 'rsa' : alg.name === 'ECDSA' || alg.name === 'ECDH' ? 'ec' : alg.name === 'Ed25519' ? 'ed25519' : 'other';
-  const curveBits = /^P-(256|384|521)$/.exec(alg.namedCurve ?? '')?.[1];
-  // An EC curve we cannot size (brainpool, ...) gets 0 bits, so the minimum fails rather than passing silently.
-  const keyBits = keyType === 'rsa' ? (alg.modulusLength ?? 0) : keyType === 'ec' ? Number(curveBits ?? 0) : keyType === 'ed25519' ? 256 : 0;
-  const sigAlg = cert.signatureAlgorithm as { hash?: { name: string } };
-  return {
-    subject: cert.subject,
-    commonName: cert.subjectName.getField('CN')[0] ?? null,
-    sanUris: san ? san.names.items.filter((n) => n.type === 'url').map((n) => n.value) : [],
-    eku: ekuExt ? ekuExt.usages.map(String) : null,
-    keyType,
-    keyBits,
-    signatureHash: (sigAlg.hash?.name ?? 'unknown').toLowerCase().replace('-', ''),
-    notBefore: cert.notBefore,
-    notAfter: cert.notAfter,
-    ca: cert.getExtension(x509.BasicConstraintsExtension)?.ca ?? false,
-  };
-}
 
 export type RuleName = 'eku' | 'key-strength' | 'signature-algorithm' | 'validity-period' | 'not-expired' | 'renewal-window' | 'identity' | 'end-entity';
 
