@@ -56,7 +56,7 @@ describe('profiles', () => {
     ['unknown field', 'name: x\ncertificates:\n  client:\n    minRsaBit: 3072\n', /unknownfield\.yaml:4:5: field "certificates\.client": unknown field "minRsaBit"/],
     ['wrong type', 'name: x\ntls:\n  versions: TLSv1.3\n', /wrongtype\.yaml:3:3: field "tls\.versions": found "TLSv1\.3", expected array/],
     ['value not allowed', 'name: x\ntls:\n  versions: [TLSv1.4]\n', /field "tls\.versions\.0": found "TLSv1\.4", allowed: "TLSv1", "TLSv1\.1", "TLSv1\.2", "TLSv1\.3"/],
-    ['bad regex', 'name: x\nclientIdentity:\n  match: cn\n  pattern: "(unclosed"\n  example: a\n', /field "clientIdentity\.pattern": found "\(unclosed": not a valid regular expression/],
+    ['bad regex', 'name: x\nclientIdentity:\n  match: cn\n  pattern: "(unclosed"\n  example: a\n', /field "clientIdentity\.pattern": found "\(unclosed": not a regular expression the linear-time engine \(RE2 syntax\) accepts: missing closing \)/],
     ['unknown extends', 'name: x\nextends: paranoid\n', /:2:1: field "extends": "paranoid" is neither a built-in profile/],
     ['not YAML', 'name: [x\n', /not valid YAML\/JSON/],
     ['not a mapping', '- a\n- b\n', /must be a mapping/],

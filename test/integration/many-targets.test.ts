@@ -74,7 +74,7 @@ describe('--targets-file', () => {
     for (const [args, fragment] of [
       [['--targets-file', join(dir, 'missing.txt')], 'cannot be read (ENOENT)'],
       [['--targets-file', empty], 'lists no target'],
-      [['--targets-file', bad], 'item 1 has no "target"'],
+      [['--targets-file', bad], 'line 1 (entry 1): has no "target:"'],
       [['--targets-file', empty, '--shard', '3/2'], '--shard "3/2" must be i/n'],
     ] as [string[], string][]) {
       const r = await runCli(['run', ...args]);
