@@ -226,7 +226,7 @@ export function buildProgram(): Command {
     .option('-p, --profile <name|file>', 'built-in profile name or a profile file (YAML/JSON)', 'intermediate')
     .option('--certs <dir>', `certificate directory made by "certs init" (default: ${defaultCertsDir()})`)
     .option('--target-ca <file>', "CA bundle (PEM) that verifies the target's certificate (default: the certs server CA plus the system roots)")
-    .option('--report-dir <dir>', 'write report.json, junit.xml, report.md, report.html and manifest.json here', 'conformance-report')
+    .option('--report-dir <dir>', 'write report.json, junit.xml, report.md, report.html and manifest.json here', asOptionParser(validateOutputDir('--report-dir')), 'conformance-report')
     .option('-q, --quiet', 'print only the summary line (and errors)')
     .option('--json', 'print the report (report.json) to stdout instead of the table')
     .option('--sign-key <file>', 'sign manifest.json with this private key (PEM, Ed25519 or ECDSA); check with: conformance verify DIR --pubkey PUB')

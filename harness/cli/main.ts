@@ -29,7 +29,15 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 // SIGTERM (CI's `timeout`) and Ctrl-C stop what the run started, bounded, then exit 128+signo.
 const { installSignalHandlers, stopAll } = await import('../process/lifetime.js');
-installSignalHandlers();
+installSignalHandlers({
+  onSignal: (signal) => {
+    try {
+      process.stderr.write(`conformance: ${signal} received: stopping what this run started, then exiting.\n`);
+    } catch {
+      // stderr closed: the exit code says it.
+    }
+  },
+});
 // Bugs only: one line, no stack (unless CONFORMANCE_DEBUG), and what the run started is stopped.
 const fault = (err: unknown) => {
   const message = String((err as Error)?.message ?? err).split('\n')[0];

@@ -242,7 +242,7 @@ export async function probeClientCommand(input: ClientCommandProbeInput): Promis
   }
   const offered = offeredVersions.size > 0 ? { versions: [...offeredVersions], suites: [...offeredSuites] } : undefined;
   if (!offered && connected && helloProblem) detail += `; ClientHello not read: ${helloProblem}`;
-  if (stdout.found || stderr.found) detail += `; the client printed private key material on ${stdout.found ? 'stdout' : 'stderr'} (redacted here): a client must never log its key`;
+  if (stdout.found || stderr.found) detail += `; the client printed private key material on ${[stdout.found && 'stdout', stderr.found && 'stderr'].filter(Boolean).join(' and ')} (redacted here): a client must never log its key`;
   return { outcome, alert, httpStatus: null, tlsVersion, cipher, detail, durationMs: Math.round(performance.now() - started), client, ...(offered ? { offered } : {}) };
 }
 
