@@ -7,7 +7,7 @@ import { loadProfile } from '../profile/load.js';
 import { idMatcher, resolveCases } from '../cases/resolve.js';
 import { buildReport } from '../report/report.js';
 import { writeReportDir } from '../report/report-dir.js';
-import { signManifest } from '../report/manifest.js';
+import { signManifestWithKeyFile } from '../report/manifest.js';
 import type { ClientPlan } from './plan.js';
 import { executePlan } from './execute-plan.js';
 import { mark } from './timings.js';
@@ -127,7 +127,7 @@ export async function runClient(optsIn: ClientRunOptions): Promise<ClientRunOutc
     results,
   });
   const reportPath = opts.reportDir ? await writeReportDir(opts.reportDir, report, loaded) : undefined;
-  if (reportPath && opts.signKey) await signManifest(opts.reportDir!, await readText(opts.signKey, '--sign-key'));
+  if (reportPath && opts.signKey) await signManifestWithKeyFile(opts.reportDir!, opts.signKey);
   mark('reportsWritten');
   const accepted = obs ? interpret(obs, loaded.profile) === 'accepted' : false;
   if (!accepted) {

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { READ_LIMITS, readBoundedText } from '../io/read-bounded.js';
 import { defaultCertsDir } from '../../certs/default-dir.js';
 import { join, resolve } from 'node:path';
 import * as tls from 'node:tls';
@@ -14,7 +14,7 @@ import type { Profile } from '../profile/schema.js';
 import { idMatcher, resolveCases } from '../cases/resolve.js';
 import { buildReport, type Report, type ReportTarget } from '../report/report.js';
 import { writeReportDir } from '../report/report-dir.js';
-import { signManifest } from '../report/manifest.js';
+import { signManifestWithKeyFile } from '../report/manifest.js';
 import { saveContainerLog } from '../targets/container-target.js';
 import { serverTargetFor } from '../targets/server-target.js';
 import type { ServerPlan, PresentedCert } from './plan.js';
@@ -71,11 +71,8 @@ export function matrixOptionsFor(profile: Profile, serverHosts?: string[]): Matr
 }
 
 export async function readText(path: string, flag: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    throw new UsageError('file-unreadable', `error: ${flag} ${quote(path)} cannot be read (${(err as NodeJS.ErrnoException).code}). Check the path.`);
-  }
+  // Bounded and text only (harness/io/read-bounded.ts): `--target-ca /dev/zero` is one line, not an OOM.
+  return readBoundedText(path, { maxBytes: READ_LIMITS.pem, label: flag, code: 'file' });
 }
 
 export function pemCertificates(text: string): string[] {
@@ -217,7 +214,7 @@ export async function runServer(opts: RunOptions): Promise<RunOutcome> {
       results,
     });
     const reportPath = opts.reportDir ? await writeReportDir(opts.reportDir, report, loaded) : undefined;
-    if (reportPath && opts.signKey) await signManifest(opts.reportDir!, await readText(opts.signKey, '--sign-key'));
+    if (reportPath && opts.signKey) await signManifestWithKeyFile(opts.reportDir!, opts.signKey);
     mark('reportsWritten');
 
     const controlResult = results.find((r) => r.case.id === control.id) ?? { case: control, observation: null, verdict: { verdict: 'inconclusive', reason: run.controlError ?? '' } };

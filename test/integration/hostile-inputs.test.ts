@@ -107,6 +107,16 @@ describe('flags that reach the wire', () => {
   });
 });
 
+describe('files named by run flags', () => {
+  test('/dev/zero as a CA, an issuer or a client CA; a --sign-key that is not a key', async () => {
+    expectUsageError(await runCli(['run', '--certs', certs, '--report-dir', path('r-f'), '--target-ca', '/dev/zero']), '--target-ca "/dev/zero"', 'larger than 8 MB');
+    expectUsageError(await runCli(['run', '--certs', certs, '--report-dir', path('r-f'), '--issuer-cert', '/dev/zero', '--issuer-key', '/dev/zero']), '--issuer-cert "/dev/zero"', 'larger than 8 MB');
+    expectUsageError(await runCli(['run', '--target-client', 'true', '--certs', certs, '--report-dir', path('r-f'), '--client-cert-ca', '/dev/zero']), '--client-cert-ca "/dev/zero"', 'larger than 8 MB');
+    const notKey = file('not-a-sign-key.pem', 'hello\n');
+    expectUsageError(await runCli(['run', '--certs', certs, '--report-dir', path('r-f'), '--only', 'server/client-auth/valid', '-q', '--sign-key', notKey]), `--sign-key "${notKey}"`, 'no readable PEM private key');
+  });
+});
+
 describe('certs init and damaged certificate directories', () => {
   test.each([[''], ['a b'], ['bad\u0001host'], ['-leading.example'], ['x/y']])('--host %j is refused', async (host) => {
     expectUsageError(await runCli(['certs', 'init', path('c-host'), '--host', host]), '--host', 'neither a DNS name nor an IP address');
