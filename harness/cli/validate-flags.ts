@@ -77,7 +77,7 @@ export function validateHostName(value: string, flag = '--host'): string {
   if (!ok) {
     throw new UsageError(
       'host-invalid',
-      `error: ${flag} ${showValue(value)} is neither a DNS name nor an IP address (letters, digits, "-" and "." only; labels of 1-63 characters). Pass e.g. ${flag} api.example.com or ${flag} 10.0.0.5.`,
+      `error: ${flag} ${showValue(value)} is neither a DNS name nor an IP address (letters, digits, "-" and "." only, labels of 1-63 characters; an IDN as its xn-- form). Pass e.g. ${flag} api.example.com or ${flag} 10.0.0.5.`,
     );
   }
   return name;
