@@ -300,3 +300,27 @@ describe('client certificate cases', () => {
     expect(judge(presented, none, profile, accepted)).toEqual({ verdict: 'fail', reason: 'the client presented no certificate when the server requested one' });
   });
 });
+
+describe('client/certificate/key-not-printed', () => {
+  const c = resolveCases(profile, 'client').find((x) => x.id === 'client/certificate/key-not-printed')!;
+  const client = (printed?: ('stdout' | 'stderr')[]) =>
+    obs('accepted', {
+      client: { exitCode: 0, signal: null, timedOut: false, stdoutTail: '', stderrTail: '', connected: true, handshakeCompleted: true, request: 'GET / HTTP/1.1', presentedCertPem: null, presentedAuthorized: false, presentedError: null, observedAt: new Date().toISOString(), ...(printed ? { printedKeyMaterial: printed } : {}) },
+    });
+
+  test('is a required check', () => {
+    expect(c).toMatchObject({ expect: 'property', severity: 'required' });
+  });
+
+  test('fails where the client printed key material, naming the stream; passes where it printed none', () => {
+    expect(judge(c, client(['stderr']), profile, accepted)).toMatchObject({ verdict: 'fail', reason: expect.stringContaining('on stderr') });
+    expect(judge(c, client(['stdout', 'stderr']), profile, accepted).reason).toContain('on stdout and stderr');
+    expect(judge(c, client([]), profile, accepted).verdict).toBe('pass');
+    // Reports written before the field existed re-judge as "printed nothing".
+    expect(judge(c, client(), profile, accepted).verdict).toBe('pass');
+  });
+
+  test('without a client run there is nothing to judge', () => {
+    expect(judge(c, obs('timeout'), profile, accepted).verdict).toBe('inconclusive');
+  });
+});

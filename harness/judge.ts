@@ -76,6 +76,7 @@ export function judge(c: ResolvedCase, obs: Observation | null, profile: Profile
 
   // Exit code 89 is the client-target contract's "not implemented" (README): skip, with its reason.
   if (obs.client?.exitCode === 89) return verdict('skip', `the client reports this as not implemented: ${lastLine(obs.client.stderrTail) || 'exit code 89'}`);
+  if (c.expect === 'property' && c.property === 'client-key-not-printed') return judgeKeyNotPrinted(obs);
   if (c.expect === 'property') return c.property?.startsWith('client-cert-') ? judgeClientCertificate(c, obs, profile) : judgeProperty(c, obs, profile);
   if (obs.outcome === 'no-connection') {
     const why = `the client ended (exit ${obs.client?.exitCode ?? 'none'}) without connecting to the reference server${obs.client?.stderrTail ? `: ${lastLine(obs.client.stderrTail)}` : ''}`;
@@ -293,6 +294,16 @@ const CLIENT_RULES: Record<string, RuleName> = {
   'client-cert-identity': 'identity',
   'client-cert-end-entity': 'end-entity',
 };
+
+/** client/certificate/key-not-printed: what the client printed during the positive control. */
+function judgeKeyNotPrinted(obs: Observation): Verdict {
+  const client = obs.client;
+  if (!client) return verdict('inconclusive', 'no client run was observed');
+  const where = client.printedKeyMaterial ?? [];
+  return where.length > 0
+    ? verdict('fail', `the client printed private key material on ${where.join(' and ')} (redacted from every report): anyone who reads its logs can impersonate it`)
+    : verdict('pass', 'the client printed no private key material');
+}
 
 /** client/certificate/*: the certificate the client presented to the positive control's server. */
 function judgeClientCertificate(c: ResolvedCase, obs: Observation, profile: Profile): Verdict {

@@ -53,8 +53,25 @@ export interface Observation {
   renegotiation?: RenegotiationFacts;
   /** server/protocol/fallback-scsv: a lower-version ClientHello carrying TLS_FALLBACK_SCSV. */
   fallback?: FallbackFacts;
+  /** Revocation cases: which mechanisms the target was seen to use. */
+  revocation?: RevocationFacts;
   /** Client targets: what the client offered in its ClientHello (versions and suites, IANA names; GREASE and SCSVs left out). */
   offered?: { versions: string[]; suites: string[] };
+}
+
+/** What the harness saw of a target's revocation checking during one case. */
+export interface RevocationFacts {
+  /** running: this run served the CDP and OCSP URLs; shared: another run on the same certificate store does (its log is not ours); unavailable: nobody (port taken). */
+  responder: 'running' | 'shared' | 'unavailable';
+  /** CAs whose CRL was fetched from the distribution point while the case ran (the harness cannot tell which connection fetched it). */
+  crlFetches: string[];
+  /** OCSP requests about this case's certificate, with the status answered. */
+  ocspRequests: { serial: string; status: 'good' | 'revoked' | 'unknown' }[];
+  /** Client targets: whether the client asked for a stapled OCSP response (status_request), if seen. */
+  stapleRequested?: boolean;
+  /** Client targets: the CRL file handed to the client ({crl}, CONFORMANCE_CRL_FILE). */
+  crlFile?: string;
+  detail: string;
 }
 
 /** What one TLS version's connection showed about session resumption. */
@@ -124,6 +141,8 @@ export interface ClientRunFacts {
   presentedError: string | null;
   /** ISO time of the observation: certificate validity is judged against it. */
   observedAt: string;
+  /** Where the client printed private key material (redacted from the tails above); absent or empty: nowhere. */
+  printedKeyMaterial?: ('stdout' | 'stderr')[];
 }
 
 export interface PeerCertificateFacts {
@@ -167,7 +186,8 @@ export type PropertyName =
   | 'client-cert-not-expired'
   | 'client-cert-renewal-window'
   | 'client-cert-identity'
-  | 'client-cert-end-entity';
+  | 'client-cert-end-entity'
+  | 'client-key-not-printed';
 
 export type VerdictValue = 'pass' | 'fail' | 'inconclusive' | 'skip';
 
@@ -187,6 +207,8 @@ export interface HandshakeRecipe {
   version?: TlsVersion;
   /** The harness presents weak or legacy material on purpose: run its side at OpenSSL security level 0. */
   legacy?: boolean;
+  /** A revocation case: what the target asked the harness's CRL/OCSP responder is attached to the observation. */
+  revocation?: boolean;
 }
 
 /** The harness plays the server: a reference server with one case's certificate chain and protocol settings. */
@@ -196,6 +218,8 @@ export interface ReferenceServerRecipe {
   cert: string;
   version?: TlsVersion;
   legacy?: boolean;
+  /** A revocation case: the server staples a revoked OCSP response when asked, and the responder's log is attached. */
+  revocation?: boolean;
 }
 
 /** A ClientHello written by the harness: sees versions and suites the local OpenSSL cannot offer. */

@@ -44,6 +44,54 @@ function clientAuth(name: string, title: string, refs: string[], policy: Catalog
 
 const RFC5280_PATH = 'RFC 5280 §6.1';
 
+/**
+ * A revocation case's expectation from the profile's `revocation` setting for the target's role.
+ * off skips it; the default (recommended) reports a target that does not check without failing it.
+ */
+function revocationPolicy(p: Profile, role: 'server' | 'client', why: string): Policy {
+  const setting = p.revocation?.[role] ?? 'recommended';
+  if (setting === 'off') return { ...info('reject', `The profile does not ask for revocation checks (revocation.${role}: off).`), skip: `the profile does not ask for revocation checks (revocation.${role}: off)` };
+  const rationale = `${why} The profile sets revocation.${role}: ${setting}${setting === 'recommended' ? ' (a target that does not check is reported, not failed)' : ''}.`;
+  return setting === 'required' ? required('reject', rationale) : recommended('reject', rationale);
+}
+
+/**
+ * Path validation beyond the leaf (RFC 5280 §6.1), the same five defects in both directions: each
+ * certificate differs from a valid one in one thing, and is sent with its chain.
+ */
+const PATH_CASES: { name: string; what: string; refs: string[]; why: string }[] = [
+  {
+    name: 'expired-intermediate',
+    what: 'issued by an intermediate CA that has expired',
+    refs: ['RFC 5280 §6.1.3 (a)(2)', 'RFC 5280 §4.1.2.5'],
+    why: 'Every certificate in the path must be inside its validity period (RFC 5280 §6.1.3 (a)(2)), not only the leaf; a validator that checks the leaf alone accepts certificates from a retired CA.',
+  },
+  {
+    name: 'intermediate-no-basic-constraints',
+    what: 'issued by an intermediate without basicConstraints (keyUsage keyCertSign set)',
+    refs: ['RFC 5280 §4.2.1.9', 'RFC 5280 §6.1.4 (k)'],
+    why: 'Without basicConstraints cA TRUE the issuer is not a CA (RFC 5280 §6.1.4 (k)), whatever its keyUsage asserts: any certificate holder could otherwise issue certificates.',
+  },
+  {
+    name: 'path-length-exceeded',
+    what: 'issued below an intermediate whose pathLenConstraint is 0',
+    refs: ['RFC 5280 §4.2.1.9', 'RFC 5280 §6.1.4 (l)', 'RFC 5280 §6.1.4 (m)'],
+    why: 'The intermediate has pathLenConstraint 0: no further CA may follow it (RFC 5280 §6.1.4 (l), (m)), yet a CA below it issued this certificate.',
+  },
+  {
+    name: 'name-constraints-violated',
+    what: "whose names fall outside its issuing CA's name constraints",
+    refs: ['RFC 5280 §4.2.1.10', 'RFC 5280 §6.1.3 (b)', 'RFC 5280 §6.1.3 (c)'],
+    why: 'The issuing intermediate permits only permitted.invalid, 192.0.2.0/24, 2001:db8::/32 and O=mtls-conformance permitted subtree; the leaf names none of them (RFC 5280 §6.1.3 (b), (c)). Name constraints are how a partner CA is limited to its own names.',
+  },
+  {
+    name: 'unknown-critical-extension',
+    what: 'carrying a critical extension the validator cannot know',
+    refs: ['RFC 5280 §4.2', 'RFC 5280 §6.1.5 (f)'],
+    why: 'RFC 5280 §4.2: a system MUST reject a certificate that has a critical extension it does not recognise; the extension (an id-TEST OID, RFC 7229) may restrict use in a way the validator would ignore.',
+  },
+];
+
 // --- server/client-auth: the target is a server; the harness presents a client certificate matrix.
 
 clientAuth('valid', 'A valid client certificate from the trusted CA is accepted (positive control)', ['RFC 8446 §4.4.2', 'RFC 5280 §6.1'], () =>
@@ -120,6 +168,23 @@ define({
   refs: [RFC5280_PATH, 'RFC 8446 §4.4.2'],
   policy: () => required('reject', 'Without the intermediate no path leads from the leaf to the trusted root; accepting it means the chain was not verified.'),
 });
+
+for (const pc of PATH_CASES) {
+  clientAuth(pc.name, `A client certificate ${pc.what} is refused`, [...pc.refs, RFC5280_PATH], () => required('reject', pc.why));
+}
+
+clientAuth(
+  'revoked',
+  'A client certificate its CA has revoked (CRL, OCSP) is refused',
+  ['RFC 5280 §6.3', 'RFC 5280 §5', 'RFC 6960 §2.2', 'profile revocation.server'],
+  (p) =>
+    revocationPolicy(
+      p,
+      'server',
+      'The client CA lists this certificate in its CRL (trust/client-crl.pem, also served at the CRL distribution point) and the harness OCSP responder answers revoked; a server that never checks keeps admitting a stolen key until it expires. Configure nginx with ssl_crl trust/client-crl.pem (or ssl_ocsp on), openssl s_server with -crl_check -CRLfile, HAProxy with crl-file.',
+    ),
+  { recipe: { kind: 'client-handshake', cert: 'client/revoked', revocation: true } },
+);
 
 clientAuth('unexpected-identity', "A valid certificate whose subject does not match the profile's client identity rule is refused", ['profile clientIdentity'], (p) =>
   p.clientIdentity
@@ -306,6 +371,28 @@ serverAuth('intermediate-not-sent', 'The client refuses a server that does not s
   required('reject', 'No path leads from the leaf to the trusted root without the intermediate; accepting it means the chain was not verified.'),
 );
 
+for (const pc of PATH_CASES) {
+  serverAuth(pc.name, `The client refuses a server certificate ${pc.what}`, [...pc.refs, RFC5280_PATH], () => required('reject', pc.why));
+}
+serverAuth(
+  'revoked',
+  'The client refuses a server certificate its CA has revoked (CRL file, CDP, OCSP)',
+  ['RFC 5280 §6.3', 'RFC 5280 §5', 'RFC 6960 §2.2', 'RFC 6066 §8', 'profile revocation.client'],
+  (p) =>
+    revocationPolicy(
+      p,
+      'client',
+      'The server CA lists this certificate in its CRL, handed to the client as {crl} / CONFORMANCE_CRL_FILE (trust/server-crl.pem) and served at the CRL distribution point, and the harness OCSP responder answers revoked. Configure curl with --crlfile {crl}, openssl s_client with -crl_check -CRL {crl}, Node with the crl option.',
+    ),
+  { recipe: { kind: 'reference-server', cert: 'server/revoked', revocation: true } },
+);
+serverAuth('no-san', 'The client refuses a server certificate without subjectAltName whose CN names the address it connected to', ['RFC 2818 §3.1', 'RFC 9525', 'RFC 6125 §6.4.4'], () =>
+  required('reject', 'The certificate carries CN=127.0.0.1 and no subjectAltName. For an address, RFC 2818 §3.1 requires an iPAddress subjectAltName that matches; RFC 9525 drops the CN fallback altogether. A client that reads the CN accepts names no CA validated as names.'),
+);
+serverAuth('ip-as-dns', 'The client refuses a server certificate that writes the address it connected to as a DNS name', ['RFC 5280 §4.2.1.6', 'RFC 2818 §3.1', 'RFC 9525'], () =>
+  required('reject', 'The subjectAltName holds dNSName "127.0.0.1", not an iPAddress: RFC 5280 §4.2.1.6 puts addresses in iPAddress (octets), and an address reference identity matches only an iPAddress SAN (RFC 2818 §3.1). A client that compares strings accepts what CAs never validated as addresses.'),
+);
+
 const CLIENT_VERSION_CASES: [string, TlsVersion, string, string[]][] = [
   ['tls1.0-only-server', 'TLSv1', 'TLS 1.0', ['RFC 8996 §2']],
   ['tls1.1-only-server', 'TLSv1.1', 'TLS 1.1', ['RFC 8996 §3']],
@@ -388,6 +475,20 @@ clientCertificate('identity', 'client-cert-identity', "The client certificate's 
     ? required('property', `The ${p.clientIdentity.match} must match /${p.clientIdentity.pattern}/ (the identifier the partner server checks).`)
     : { ...info('property', 'No client identity rule in the profile.'), skip: 'the profile has no clientIdentity rule' },
 );
+
+define({
+  id: 'client/certificate/key-not-printed',
+  title: 'The client does not print its private key',
+  role: 'client',
+  recipe: { kind: 'control' },
+  property: 'client-key-not-printed',
+  refs: ['NIST SP 800-57 Part 1 §6.2.1', 'OWASP ASVS 5.0 §16.2'],
+  policy: () =>
+    required(
+      'property',
+      'A private key on stdout or stderr ends up in CI logs and log collectors, where anyone who reads them can impersonate the client. The harness redacts it from every report; the finding stays.',
+    ),
+});
 
 function serverCertificate(name: string, property: CaseDefinition['property'], title: string, refs: string[], policy: CatalogueEntry['policy']): void {
   define({ id: `server/certificate/${name}`, title, role: 'server', recipe: { kind: 'control' }, property, refs, policy });

@@ -217,6 +217,7 @@ export async function probeClientCommand(input: ClientCommandProbeInput): Promis
     presentedAuthorized,
     presentedError,
     observedAt: new Date().toISOString(),
+    printedKeyMaterial: [...(stdout.found ? (['stdout'] as const) : []), ...(stderr.found ? (['stderr'] as const) : [])],
   };
   const ended = run.timedOut ? `was killed after ${input.timeoutMs} ms` : run.spawnError ? `could not start (${run.spawnError})` : `exited ${run.exitCode ?? run.signal}`;
   let outcome: Outcome;

@@ -134,6 +134,20 @@ describe('client programs cannot leak', () => {
     for (const f of files) expect(readFileSync(join(dir, f), 'utf8'), f).not.toMatch(/PRIVATE KEY|MC4CAQAw|MIIE[A-Za-z0-9+/]{20}/);
     expect(readFileSync(join(dir, 'report.json'), 'utf8')).toContain('the client printed private key material on stdout and stderr');
   });
+
+  test('a working client that also prints its key fails client/certificate/key-not-printed (exit 1); a quiet one passes it', async () => {
+    const leaky = join(root, 'leaky-client.sh');
+    writeFileSync(leaky, 'cat "$CONFORMANCE_CLIENT_KEY" >&2\nexec curl -sS --max-time 3 --cacert "$CONFORMANCE_CA_FILE" --cert "$CONFORMANCE_CLIENT_CERT" --key "$CONFORMANCE_CLIENT_KEY" "$CONFORMANCE_URL"\n');
+    const quiet = join(root, 'quiet-client.sh');
+    writeFileSync(quiet, 'exec curl -sS --max-time 3 --cacert "$CONFORMANCE_CA_FILE" --cert "$CONFORMANCE_CLIENT_CERT" --key "$CONFORMANCE_CLIENT_KEY" "$CONFORMANCE_URL"\n');
+    const verdictOf = (dir: string) => (JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { results: { id: string; verdict: string; reason: string }[] }).results.find((r) => r.id === 'client/certificate/key-not-printed')!;
+    const leakyRun = await runCli(['run', '--target-client', `sh ${leaky}`, '--certs', certs, '--report-dir', join(root, 'r-leaky'), '--only', 'client/certificate/*', '--timeout', '3s']);
+    expect(leakyRun.code, leakyRun.stdout + leakyRun.stderr).toBe(1);
+    expect(verdictOf(join(root, 'r-leaky'))).toMatchObject({ verdict: 'fail', reason: expect.stringContaining('printed private key material on stderr') });
+    expect(`${leakyRun.stdout}${leakyRun.stderr}`).not.toMatch(/PRIVATE KEY/);
+    const quietRun = await runCli(['run', '--target-client', `sh ${quiet}`, '--certs', certs, '--report-dir', join(root, 'r-quiet'), '--only', 'client/certificate/*', '--timeout', '3s']);
+    expect(verdictOf(join(root, 'r-quiet')).verdict, quietRun.stdout + quietRun.stderr).toBe('pass');
+  });
 });
 
 /** Start the CLI, wait until it printed `ready` (or a delay), send `signal`, and time the end. */
