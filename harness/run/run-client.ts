@@ -7,7 +7,7 @@ import { loadProfile } from '../profile/load.js';
 import { idMatcher, resolveCases } from '../cases/resolve.js';
 import { buildReport } from '../report/report.js';
 import { writeReportDir } from '../report/report-dir.js';
-import { signManifestWithKeyFile } from '../report/manifest.js';
+import { readSignKeyFile, signManifestWithKeyFile } from '../report/manifest.js';
 import type { ClientPlan } from './plan.js';
 import { executePlan } from './execute-plan.js';
 import { mark } from './timings.js';
@@ -46,6 +46,8 @@ export async function runClient(optsIn: ClientRunOptions): Promise<ClientRunOutc
   const started = new Date();
   const t0 = performance.now();
   const loaded = loadProfile(opts.profile);
+  // A bad --sign-key is a usage error before any case runs, not after.
+  if (opts.signKey) await readSignKeyFile(opts.signKey);
   if (!opts.command.trim()) throw new UsageError('target-client-empty', 'error: --target-client "" is empty. Give the command that runs your client, e.g. --target-client \'node my-client.js {url}\'.');
   const warnings: string[] = [];
   // One container per case, named after the case's port, removed after each run whatever happened.

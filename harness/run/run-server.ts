@@ -14,7 +14,7 @@ import type { Profile } from '../profile/schema.js';
 import { idMatcher, resolveCases } from '../cases/resolve.js';
 import { buildReport, type Report, type ReportTarget } from '../report/report.js';
 import { writeReportDir } from '../report/report-dir.js';
-import { signManifestWithKeyFile } from '../report/manifest.js';
+import { readSignKeyFile, signManifestWithKeyFile } from '../report/manifest.js';
 import { saveContainerLog } from '../targets/container-target.js';
 import { serverTargetFor } from '../targets/server-target.js';
 import type { ServerPlan, PresentedCert } from './plan.js';
@@ -190,6 +190,8 @@ export async function prepareServerPlan(opts: RunOptions): Promise<PreparedServe
 }
 
 export async function runServer(opts: RunOptions): Promise<RunOutcome> {
+  // A bad --sign-key is a usage error before any case runs, not after.
+  if (opts.signKey) await readSignKeyFile(opts.signKey);
   const started = new Date();
   const t0 = performance.now();
   const prepared = await prepareServerPlan(opts);

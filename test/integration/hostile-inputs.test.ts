@@ -113,7 +113,11 @@ describe('files named by run flags', () => {
     expectUsageError(await runCli(['run', '--certs', certs, '--report-dir', path('r-f'), '--issuer-cert', '/dev/zero', '--issuer-key', '/dev/zero']), '--issuer-cert "/dev/zero"', 'larger than 8 MB');
     expectUsageError(await runCli(['run', '--target-client', 'true', '--certs', certs, '--report-dir', path('r-f'), '--client-cert-ca', '/dev/zero']), '--client-cert-ca "/dev/zero"', 'larger than 8 MB');
     const notKey = file('not-a-sign-key.pem', 'hello\n');
-    expectUsageError(await runCli(['run', '--certs', certs, '--report-dir', path('r-f'), '--only', 'server/client-auth/valid', '-q', '--sign-key', notKey]), `--sign-key "${notKey}"`, 'no readable PEM private key');
+    const signRun = await runCli(['run', '--certs', certs, '--report-dir', path('r-sign'), '--only', 'server/client-auth/valid', '-q', '--sign-key', notKey]);
+    expectUsageError(signRun, `--sign-key "${notKey}"`, 'no readable PEM private key');
+    // Checked before any case runs: nothing was probed, no report was written.
+    expect(signRun.stdout).toBe('');
+    expect(existsSync(path('r-sign'))).toBe(false);
   });
 });
 
