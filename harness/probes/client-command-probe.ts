@@ -1,3 +1,4 @@
+import { killMarked, MARK_VARIABLE, newMark } from '../process/marked-processes.js';
 import { spawn } from 'node:child_process';
 import { answer, createAppServer, requestLine } from '../peers/app-server.js';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
@@ -275,9 +276,11 @@ export function runCommand(command: string, opts: { cwd?: string; timeoutMs: num
     const out = { stdout: '', stderr: '' };
     let timedOut = false;
     let spawnError: string | null = null;
+    // Inherited by every descendant, even one that leaves the process group (setsid): see killMarked.
+    const mark = newMark();
     const child = spawn('/bin/sh', ['-c', command], {
       cwd: opts.cwd,
-      env: { ...process.env, ...opts.env },
+      env: { ...process.env, ...opts.env, [MARK_VARIABLE]: mark },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -302,6 +305,7 @@ export function runCommand(command: string, opts: { cwd?: string; timeoutMs: num
       clearTimeout(deadline);
       // After every run, not only on timeout: whatever the command left in its group goes now.
       if (child.pid) killProcessGroup(child.pid);
+      killMarked(mark);
       untrack();
       child.stdout.destroy();
       child.stderr.destroy();

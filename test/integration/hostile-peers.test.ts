@@ -109,6 +109,19 @@ describe('client programs cannot leak', () => {
     expect(left.filter(running)).toEqual([]);
   });
 
+  test('a descendant that leaves the process group (setsid) dies after its case too', async () => {
+    const pids = join(root, 'setsid-pids');
+    const script = join(root, 'setsid-client.sh');
+    // setsid gives the sleeper a session and group of its own: the group kill cannot reach it.
+    writeFileSync(script, `setsid sh -c 'echo $$ >> ${pids}; exec sleep 120' >/dev/null 2>&1 < /dev/null &\nsleep 0.2\nexit 1\n`);
+    const run = await runCli(['run', '--target-client', `sh ${script}`, '--certs', certs, '--report-dir', join(root, 'r-setsid'), '--only', 'client/server-auth/expired', '--timeout', '3s'], { timeoutMs: 60_000 });
+    expect(run.code, run.stderr).toBe(3);
+    const left = pidsIn(pids);
+    expect(left.length).toBeGreaterThanOrEqual(1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(left.filter(running)).toEqual([]);
+  });
+
   test('a 20 KB stderr line is cut to a few hundred characters in every message', async () => {
     const script = join(root, 'loud-client.sh');
     writeFileSync(script, `head -c 20000 /dev/zero | tr '\\0' 'x' >&2\necho >&2\nexit 1\n`);
