@@ -1,7 +1,7 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Material } from './generate.js';
-import { crlContentHash, issuingCas, revokedBy, revokedSerial, rootOf, type RevocationStore } from './revocation-data.js';
+import { crlContentHash, issuingCas, revokedBy, revokedSerial, rootOf, serialOf, type RevocationPlan, type RevocationStore } from './revocation-data.js';
 import type { CertSpec } from './spec.js';
 
 /**
@@ -93,5 +93,21 @@ export async function ensureCrls(
   ] as const) {
     if ((await readIfExists(path)) !== text) await writeAtomic(path, text);
   }
-  return { store: { port, crls, clientCrlFile, serverCrlFile }, changed };
+  const plan: RevocationPlan = {
+    port,
+    crls: Object.entries(crls).map(([ca, c]) => ({ ca, derBase64: pemToDer(c.pem).toString('base64') })),
+    cas: issuingCas(specs).flatMap((name) => {
+      const m = materials.get(name);
+      return m ? [{ name, certPem: m.certPem, keyPem: m.keyPem || null }] : [];
+    }),
+    issued: specs.flatMap((s) => {
+      const m = materials.get(s.name);
+      return m && s.issuer !== 'self' ? [{ name: s.name, issuer: s.issuer, serial: serialOf(m.certPem), revoked: s.revoked === true }] : [];
+    }),
+  };
+  return { store: { port, crls, clientCrlFile, serverCrlFile, plan }, changed };
+}
+
+function pemToDer(pem: string): Buffer {
+  return Buffer.from(pem.replace(/-----[A-Z0-9 ]+-----/g, '').replace(/\s+/g, ''), 'base64');
 }

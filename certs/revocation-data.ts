@@ -69,6 +69,8 @@ export interface RevocationStore {
   clientCrlFile: string;
   /** Every CRL of the server CA's hierarchy (curl --crlfile, openssl s_client -CRL, CONFORMANCE_CRL_FILE). */
   serverCrlFile: string;
+  /** What the responder serves for a run. */
+  plan: RevocationPlan;
 }
 
 /**

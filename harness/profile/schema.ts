@@ -94,6 +94,18 @@ export const profileSchema = z.strictObject({
     })
     .nullable()
     .default(null),
+  /**
+   * Revocation checks, by the target's role (as in case ids): `server` = a server target must refuse a
+   * revoked client certificate, `client` = a client target must refuse a revoked server certificate.
+   * required fails the run, recommended reports a finding, off skips the case. Default recommended:
+   * a target is not failed for lacking revocation checks unless the policy asks for them.
+   */
+  revocation: z
+    .strictObject({
+      server: z.enum(['required', 'recommended', 'off']).default('recommended'),
+      client: z.enum(['required', 'recommended', 'off']).default('recommended'),
+    })
+    .prefault({}),
   /** What a certificate signing request must carry (seed: "Country, Organisation and Common Name must be populated"). */
   csr: z
     .strictObject({

@@ -1,0 +1,185 @@
+import { createHash } from 'node:crypto';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { RevocationPlan } from '../../certs/revocation-data.js';
+import { RESPONDER_HOST } from '../../certs/revocation-data.js';
+import type { RevocationFacts } from '../model.js';
+import { answerOcsp, type OcspStatus } from './ocsp.js';
+
+/**
+ * The harness's CRL distribution point and OCSP responder on 127.0.0.1, at the port the
+ * certificates name (fixed when the store was made), for the length of a run. It serves each CA's
+ * CRL (DER, as RFC 5280 §4.2.1.13 http URIs expect) and answers OCSP requests (RFC 6960, POST and
+ * GET) good / revoked / unknown, signed by the CA itself; it records every request so a revocation
+ * case can say which mechanism the target used.
+ *
+ * Two runs on one certificate store share the port: the second finds the first's responder (same
+ * store id at /.well-known/mtls-conformance) and uses it without seeing its log.
+ */
+
+export interface ResponderEvent {
+  at: number;
+  kind: 'crl' | 'ocsp';
+  /** crl: the CA whose CRL was fetched; ocsp: the CA the request named (if known). */
+  ca: string | null;
+  serial?: string;
+  status?: OcspStatus;
+}
+
+export interface RevocationResponder extends AsyncDisposable {
+  state: RevocationFacts['responder'];
+  port: number;
+  /** Why the state is not `running`, if it is not. */
+  note?: string;
+  /** Events since `since` (performance.now() of the harness process's clock, ms). */
+  eventsSince(since: number): ResponderEvent[];
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 64 * 1024;
+const WELL_KNOWN = '/.well-known/mtls-conformance';
+const CLOSE_TIMEOUT_MS = 2000;
+const PROBE_TIMEOUT_MS = 1000;
+
+/** Identifies a store's revocation material: a responder for the same store answers the same. */
+export function storeIdOf(plan: RevocationPlan): string {
+  return createHash('sha256')
+    .update(plan.cas.map((c) => c.certPem).join(''))
+    .digest('hex')
+    .slice(0, 32);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        resolve(null);
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', () => resolve(null));
+  });
+}
+
+/** GET /.well-known/mtls-conformance on the port: the store id of whoever listens there, or null. */
+function probeExisting(port: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    const req = httpRequest({ host: RESPONDER_HOST, port, path: WELL_KNOWN, timeout: PROBE_TIMEOUT_MS }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text = (text + d).slice(0, 1024)));
+      res.on('end', () => {
+        try {
+          resolve((JSON.parse(text) as { storeId?: string }).storeId ?? null);
+        } catch {
+          resolve(null);
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(null));
+    req.end();
+  });
+}
+
+export async function startRevocationResponder(plan: RevocationPlan): Promise<RevocationResponder> {
+  const storeId = storeIdOf(plan);
+  const events: ResponderEvent[] = [];
+  const crls = new Map(plan.crls.map((c) => [c.ca, Buffer.from(c.derBase64, 'base64')]));
+  const record = (e: Omit<ResponderEvent, 'at'>) => {
+    // Bounded: a run's log, not a request flood's.
+    if (events.length < 10_000) events.push({ at: performance.now(), ...e });
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', `http://${RESPONDER_HOST}`);
+    const send = (status: number, type: string, body: Buffer | string) => {
+      res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+      res.end(body);
+    };
+    if (req.method === 'GET' && url.pathname === WELL_KNOWN) return send(200, 'application/json', JSON.stringify({ storeId }));
+    const crl = /^\/crl\/([a-z0-9-]+)\.crl$/.exec(url.pathname);
+    if (req.method === 'GET' && crl) {
+      const der = crls.get(crl[1]!);
+      if (!der) return send(404, 'text/plain', 'no such CRL\n');
+      record({ kind: 'crl', ca: crl[1]! });
+      return send(200, 'application/pkix-crl', der);
+    }
+    if (url.pathname === '/ocsp' || url.pathname.startsWith('/ocsp/')) {
+      // RFC 6960 §A.1: POST with the DER request as body, or GET with it base64 (then URL-encoded) in the path.
+      let der: Buffer | null = null;
+      if (req.method === 'POST') der = await readBody(req);
+      else if (req.method === 'GET' && url.pathname.startsWith('/ocsp/')) der = Buffer.from(decodeURIComponent(url.pathname.slice(6)), 'base64');
+      if (!der) return send(400, 'text/plain', 'no OCSP request\n');
+      const answer = await answerOcsp(der, plan);
+      for (const s of answer.singles) record({ kind: 'ocsp', ca: s.ca, serial: s.serial, status: s.status });
+      return send(200, 'application/ocsp-response', answer.der);
+    }
+    send(404, 'text/plain', 'not found\n');
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  server.headersTimeout = 5000;
+  server.requestTimeout = 5000;
+
+  const listened = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
+    server.once('error', (err: NodeJS.ErrnoException) => resolve(err));
+    server.listen(plan.port, RESPONDER_HOST, () => resolve(null));
+  });
+  const base = { port: plan.port, eventsSince: (since: number) => events.filter((e) => e.at >= since) };
+  if (listened) {
+    const other = listened.code === 'EADDRINUSE' ? await probeExisting(plan.port) : null;
+    const noop = async () => undefined;
+    if (other === storeId) return { ...base, state: 'shared', note: `another run serves this certificate store's CRLs and OCSP on ${RESPONDER_HOST}:${plan.port}`, close: noop, [Symbol.asyncDispose]: noop };
+    return {
+      ...base,
+      state: 'unavailable',
+      note: `the CRL/OCSP responder could not listen on ${RESPONDER_HOST}:${plan.port} (${listened.code ?? listened.message}): the CRL distribution points and OCSP URLs in the certificates lead nowhere during this run`,
+      close: noop,
+      [Symbol.asyncDispose]: noop,
+    };
+  }
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        server.closeAllConnections();
+        resolve();
+      }, CLOSE_TIMEOUT_MS);
+      timer.unref();
+      server.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      server.closeIdleConnections();
+    }));
+  return { ...base, state: 'running', close, [Symbol.asyncDispose]: close };
+}
+
+/** The facts a revocation case reports: what the responder saw while the case ran, about its certificate. */
+export function revocationFacts(responder: RevocationResponder | undefined, since: number, serial: string | null, extra: Partial<RevocationFacts> = {}): RevocationFacts {
+  if (!responder) return { responder: 'unavailable', crlFetches: [], ocspRequests: [], ...extra, detail: 'no CRL/OCSP responder ran for this case' };
+  const seen = responder.eventsSince(since);
+  const crlFetches = [...new Set(seen.filter((e) => e.kind === 'crl').map((e) => e.ca!))];
+  const ocspRequests = seen.filter((e) => e.kind === 'ocsp' && (serial === null || e.serial === serial)).map((e) => ({ serial: e.serial!, status: e.status! }));
+  const parts: string[] = [];
+  if (extra.crlFile) parts.push(`CRL file handed over (${extra.crlFile})`);
+  if (responder.state === 'running') {
+    parts.push(crlFetches.length ? `CRL fetched from the distribution point: ${crlFetches.join(', ')}` : 'no CRL fetched from the distribution point');
+    parts.push(ocspRequests.length ? `OCSP asked about the certificate (answered ${[...new Set(ocspRequests.map((r) => r.status))].join(', ')})` : 'no OCSP request about the certificate');
+  } else {
+    parts.push(responder.note ?? `responder ${responder.state}`);
+  }
+  if (extra.stapleRequested !== undefined) parts.push(extra.stapleRequested ? 'stapled OCSP response requested (status_request)' : 'no stapled OCSP response requested');
+  return { responder: responder.state, crlFetches, ocspRequests, ...extra, detail: parts.join('; ') };
+}
