@@ -56,7 +56,7 @@ export interface Observation {
   /** Revocation cases: which mechanisms the target was seen to use. */
   revocation?: RevocationFacts;
   /** Client targets: what the client offered in its ClientHello (versions and suites, IANA names; GREASE and SCSVs left out). */
-  offered?: { versions: string[]; suites: string[] };
+  offered?: { versions: string[]; suites: string[]; statusRequest?: boolean };
 }
 
 /** What the harness saw of a target's revocation checking during one case. */

@@ -99,10 +99,13 @@ class BasicOCSPResponse {
   tbsResponseData = new ArrayBuffer(0);
   signatureAlgorithm = new AlgorithmIdentifier();
   signature = new ArrayBuffer(0);
+  /** [0] EXPLICIT SEQUENCE OF Certificate, as raw DER. */
+  certs?: ArrayBuffer;
 }
 prop(BasicOCSPResponse, 'tbsResponseData', { type: AsnPropTypes.Any });
 prop(BasicOCSPResponse, 'signatureAlgorithm', { type: AlgorithmIdentifier });
 prop(BasicOCSPResponse, 'signature', { type: AsnPropTypes.BitString });
+prop(BasicOCSPResponse, 'certs', { type: AsnPropTypes.Any, context: 0, optional: true });
 sequence(BasicOCSPResponse);
 
 class ResponseBytes {
@@ -138,6 +141,7 @@ interface CaKeys {
   nameHash: Record<string, string>;
   keyHash: Record<string, string>;
   keyHashSha1: Buffer;
+  certDer: Buffer;
 }
 
 const caCache = new WeakMap<RevocationPlan, CaKeys[]>();
@@ -156,6 +160,7 @@ function casOf(plan: RevocationPlan): CaKeys[] {
       nameHash: { [SHA1_OID]: h('sha1', subject).toString('hex'), [SHA256_OID]: h('sha256', subject).toString('hex') },
       keyHash: { [SHA1_OID]: h('sha1', key).toString('hex'), [SHA256_OID]: h('sha256', key).toString('hex') },
       keyHashSha1: h('sha1', key),
+      certDer: new X509Certificate(ca.certPem).raw,
     };
   });
   caCache.set(plan, cas);
@@ -220,7 +225,11 @@ function signedResponse(ca: CaKeys, items: { certID: CertID; status: OcspStatus 
   const tbs = Buffer.from(AsnConvert.serialize(data));
   const signer = signerFor(ca.keyPem!);
   const signature = sign(signer.hash, tbs, { key: ca.keyPem!, dsaEncoding: 'der' });
-  const basic = Object.assign(new BasicOCSPResponse(), { tbsResponseData: new Uint8Array(tbs).buffer, signatureAlgorithm: signer.algorithm, signature: new Uint8Array(signature).buffer });
+  const basic = Object.assign(new BasicOCSPResponse(), { tbsResponseData: new Uint8Array(tbs).buffer, signatureAlgorithm: signer.algorithm, signature: new Uint8Array(signature).buffer,
+    // The signer's certificate goes along: a client verifying a stapled response (curl --cert-status)
+    // looks for the signer among the certificates the server sent and these, not in its trust store.
+    certs: new Uint8Array(tlv(0x30, ca.certDer)).buffer,
+  });
   const response = Object.assign(new ResponseBytes(), { response: new OctetString(AsnConvert.serialize(basic)) });
   return Buffer.from(AsnConvert.serialize(Object.assign(new OCSPResponse(), { responseStatus: 0, responseBytes: response })));
 }

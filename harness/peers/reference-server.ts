@@ -22,6 +22,8 @@ export interface ReferenceServerOptions {
   serverCertPem: string;
   serverKeyPem: string;
   clientCaPem: string;
+  /** strict: the client CA hierarchy's CRLs (PEM, one or more); a revoked client certificate is refused. */
+  clientCrlPem?: string;
   host?: string;
   port?: number;
 }
@@ -52,6 +54,8 @@ export async function startReferenceServer(opts: ReferenceServerOptions): Promis
         rejectUnauthorized: true,
         // Node's server renegotiates at a client's request (up to tls.CLIENT_RENEG_LIMIT); a correct server refuses (CVE-2011-1473).
         secureOptions: constants.SSL_OP_NO_RENEGOTIATION,
+        // Node reads one CRL per entry and then checks every CA in the path (CRL_CHECK_ALL): one entry per CRL.
+        ...(opts.clientCrlPem ? { crl: opts.clientCrlPem.match(/-----BEGIN X509 CRL-----[\s\S]+?-----END X509 CRL-----/g) ?? [] } : {}),
       }
     : { minVersion: 'TLSv1', maxVersion: 'TLSv1.3', ciphers: 'DEFAULT:@SECLEVEL=0', requestCert: true, rejectUnauthorized: false };
 

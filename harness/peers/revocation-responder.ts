@@ -3,7 +3,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { RevocationPlan } from '../../certs/revocation-data.js';
 import { RESPONDER_HOST } from '../../certs/revocation-data.js';
 import type { RevocationFacts } from '../model.js';
-import { answerOcsp, type OcspStatus } from './ocsp.js';
+import type { OcspStatus } from './ocsp.js';
 
 /**
  * The harness's CRL distribution point and OCSP responder on 127.0.0.1, at the port the
@@ -116,6 +116,7 @@ export async function startRevocationResponder(plan: RevocationPlan): Promise<Re
       if (req.method === 'POST') der = await readBody(req);
       else if (req.method === 'GET' && url.pathname.startsWith('/ocsp/')) der = Buffer.from(decodeURIComponent(url.pathname.slice(6)), 'base64');
       if (!der) return send(400, 'text/plain', 'no OCSP request\n');
+      const { answerOcsp } = await import('./ocsp.js');
       const answer = await answerOcsp(der, plan);
       for (const s of answer.singles) record({ kind: 'ocsp', ca: s.ca, serial: s.serial, status: s.status });
       return send(200, 'application/ocsp-response', answer.der);

@@ -29,7 +29,9 @@ export interface ClientCommandProbeInput {
   /** CA bundle the presented client certificate should verify against. */
   clientCaPem: string;
   /** Files handed to the client: the CA it should trust, and its own certificate and key (if the harness issues one). */
-  files: { caFile: string; certFile?: string; keyFile?: string };
+  files: { caFile: string; certFile?: string; keyFile?: string; crlFile?: string };
+  /** OCSP response (DER) the server staples when the client asks for one (status_request, RFC 6066 §8). */
+  ocspStaple?: Buffer;
   timeoutMs: number;
   cwd?: string;
   /** Run after the command, whatever happened (e.g. remove the container of a client image); same placeholders. */
@@ -57,7 +59,7 @@ export function shellQuote(value: string): string {
 }
 
 export function substitute(command: string, values: Record<string, string>): string {
-  return command.replace(/\{(url|host|port|ca|cert|key)\}/g, (m, k: string) => (values[k] !== undefined ? shellQuote(values[k]) : m));
+  return command.replace(/\{(url|host|port|ca|cert|key|crl)\}/g, (m, k: string) => (values[k] !== undefined ? shellQuote(values[k]) : m));
 }
 
 /**
@@ -113,6 +115,7 @@ export async function probeClientCommand(input: ClientCommandProbeInput): Promis
   const offeredVersions = new Set<string>();
   const offeredSuites = new Set<string>();
   let helloProblem: string | null = null;
+  let statusRequested = false;
   const sockets = new Set<Socket>();
 
   // ALPN h2 and http/1.1, a gRPC answer for a gRPC call (peers/app-server.ts): any client's request counts.
@@ -134,6 +137,8 @@ export async function probeClientCommand(input: ClientCommandProbeInput): Promis
     },
   );
   server.on('connection', () => (connected = true));
+  // Stapling: Node asks only when the ClientHello carries status_request.
+  if (input.ocspStaple) server.on('OCSPRequest', (_cert: Buffer, _issuer: Buffer, done: (err: Error | null, resp?: Buffer) => void) => done(null, input.ocspStaple));
   server.on('secureConnection', (socket: TLSSocket) => {
     handshakeCompleted = true;
     tlsVersion = socket.getProtocol() ?? null;
@@ -166,6 +171,8 @@ export async function probeClientCommand(input: ClientCommandProbeInput): Promis
           const names = offeredNames(read.hello);
           for (const v of names.versions) offeredVersions.add(v);
           for (const s of names.suites) offeredSuites.add(s);
+          // status_request (RFC 6066 §8): the client asks for a stapled OCSP response.
+          if (read.hello.extensions.includes(5)) statusRequested = true;
         } else {
           helloProblem ??= read ? read.detail : 'no complete ClientHello before the connection ended or the timeout';
         }
@@ -179,7 +186,7 @@ export async function probeClientCommand(input: ClientCommandProbeInput): Promis
   });
   const port = (front.address() as AddressInfo).port;
   const url = `https://127.0.0.1:${port}/`;
-  const values: Record<string, string> = { url, host: '127.0.0.1', port: String(port), ca: input.files.caFile };
+  const values: Record<string, string> = { url, host: '127.0.0.1', port: String(port), ca: input.files.caFile, ...(input.files.crlFile ? { crl: input.files.crlFile } : {}) };
   if (input.files.certFile && input.files.keyFile) Object.assign(values, { cert: input.files.certFile, key: input.files.keyFile });
 
   const run = await runCommand(substitute(input.command, values), {
@@ -191,6 +198,7 @@ export async function probeClientCommand(input: ClientCommandProbeInput): Promis
       CONFORMANCE_HOST: '127.0.0.1',
       CONFORMANCE_PORT: String(port),
       CONFORMANCE_CA_FILE: input.files.caFile,
+      ...(input.files.crlFile ? { CONFORMANCE_CRL_FILE: input.files.crlFile } : {}),
       ...(input.files.certFile && input.files.keyFile ? { CONFORMANCE_CLIENT_CERT: input.files.certFile, CONFORMANCE_CLIENT_KEY: input.files.keyFile } : {}),
     },
   });
@@ -242,7 +250,7 @@ export async function probeClientCommand(input: ClientCommandProbeInput): Promis
     outcome = 'closed-no-data';
     detail = `the client closed the connection ${handshakeCompleted ? 'after the handshake without a request' : `during the handshake${serverError ? ` (${serverError})` : ''}`} and ${ended}`;
   }
-  const offered = offeredVersions.size > 0 ? { versions: [...offeredVersions], suites: [...offeredSuites] } : undefined;
+  const offered = offeredVersions.size > 0 ? { versions: [...offeredVersions], suites: [...offeredSuites], ...(statusRequested ? { statusRequest: true } : {}) } : undefined;
   if (!offered && connected && helloProblem) detail += `; ClientHello not read: ${helloProblem}`;
   if (stdout.found || stderr.found) detail += `; the client printed private key material on ${[stdout.found && 'stdout', stderr.found && 'stderr'].filter(Boolean).join(' and ')} (redacted here): a client must never log its key`;
   return { outcome, alert, httpStatus: null, tlsVersion, cipher, detail, durationMs: Math.round(performance.now() - started), client, ...(offered ? { offered } : {}) };

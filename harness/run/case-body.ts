@@ -14,6 +14,8 @@ import {
   type ClientPlan,
   type ServerPlan,
 } from './plan.js';
+import type { RevocationResponder } from '../peers/revocation-responder.js';
+import { attachRevocationFacts, withRevocationNote } from './revocation-facts.js';
 
 /**
  * The body of one case, shared by the CLI's own executor (execute-plan.ts) and the vitest suites
@@ -21,7 +23,7 @@ import {
  * harness faults; a rejection is an observation.
  */
 
-export type RolePlan = { role: 'server'; plan: ServerPlan } | { role: 'client'; plan: ClientPlan };
+export type RolePlan = { role: 'server'; plan: ServerPlan; responder?: RevocationResponder } | { role: 'client'; plan: ClientPlan; responder?: RevocationResponder };
 
 /** The positive control's observation: every rejection is judged against it. */
 export function observeControl(p: RolePlan): Promise<Observation> {
@@ -58,10 +60,10 @@ export async function observeCase(p: RolePlan, c: ResolvedCase, control: Observa
 }
 
 export function judgeCase(c: ResolvedCase, observation: Observation | null, profile: Profile, control: Observation | null): CaseResult {
-  const verdict = judge(c, observation, profile, {
+  const verdict = withRevocationNote(judge(c, observation, profile, {
     controlAccepted: control ? interpret(control, profile) === 'accepted' : null,
     controlSummary: control ? describeObservation(control) : undefined,
-  });
+  }), observation);
   return { case: c, observation, verdict };
 }
 
@@ -92,7 +94,8 @@ export function bounded<T>(work: Promise<T>, ms: number, what: string): Promise<
  */
 export async function runCase(p: RolePlan, c: ResolvedCase, control: Observation | null): Promise<CaseResult> {
   try {
-    const observation = await bounded(observeCase(p, c, control), caseBoundMs(p, c), `case ${c.id}`);
+    const since = performance.now();
+    const observation = attachRevocationFacts(p, c, await bounded(observeCase(p, c, control), caseBoundMs(p, c), `case ${c.id}`), since);
     return judgeCase(c, observation, p.plan.profile, control);
   } catch (err) {
     const reason = err instanceof CaseTimeoutError ? err.message : `harness fault while probing: ${(err as Error)?.message ?? String(err)}`;

@@ -20,7 +20,17 @@ export interface Executed {
   controlError?: string;
 }
 
-export async function executePlan(p: RolePlan, opts: ExecuteOptions): Promise<Executed> {
+export async function executePlan(plan: RolePlan, opts: ExecuteOptions): Promise<Executed> {
+  // The CRL distribution points and OCSP URL the certificates name are served for the length of the run.
+  const responder = plan.plan.revocation ? await (await import('../peers/revocation-responder.js')).startRevocationResponder(plan.plan.revocation) : undefined;
+  try {
+    return await executeWith({ ...plan, responder } as RolePlan, opts);
+  } finally {
+    await responder?.close();
+  }
+}
+
+async function executeWith(p: RolePlan, opts: ExecuteOptions): Promise<Executed> {
   const cases = p.plan.cases;
   const controlCase = p.plan.control;
   let control: Observation | null = null;

@@ -13,6 +13,7 @@ import type { SessionFacts, SessionVersionFacts } from '../model.js';
 import { captureSessions, resumeSession, type SessionProbeInput } from '../probes/session-probe.js';
 import { probeRenegotiation } from '../probes/renegotiation-probe.js';
 import { probeFallbackScsv } from '../probes/fallback-probe.js';
+import type { RevocationPlan } from '../../certs/revocation-data.js';
 
 /**
  * Everything a suite needs to run, as serialisable data: the CLI builds it, vitest `provide`s it
@@ -45,6 +46,8 @@ export interface ServerPlan {
   readWindowMs: number;
   /** --slow: checks that wait in real time (a session offered again after the profile's maximum lifetime). */
   slow: boolean;
+  /** The CRLs and OCSP answers the harness's responder serves for the run (the certificates' CDP and OCSP URL). */
+  revocation?: RevocationPlan;
 }
 
 /** The range the harness offers when a case does not pin a version: what any sane server speaks. */
@@ -146,20 +149,23 @@ export interface ClientPlan {
   serverCerts: Record<string, { chainPem: string; keyPem: string }>;
   /** CA the client's own certificate should come from. */
   clientCaPem: string;
-  files: { caFile: string; certFile?: string; keyFile?: string };
+  files: { caFile: string; certFile?: string; keyFile?: string; crlFile?: string };
   timeoutMs: number;
   cwd: string;
+  /** The CRLs and OCSP answers the harness's responder serves for the run; also the stapled OCSP responses. */
+  revocation?: RevocationPlan;
   cleanupCommand?: string;
   /** Extra environment for the command (a client image's --target-env, forwarded with docker -e). */
   env?: Record<string, string>;
 }
 
-export function probeClientCase(plan: ClientPlan, recipe: ReferenceServerRecipe): Promise<Observation> {
+export async function probeClientCase(plan: ClientPlan, recipe: ReferenceServerRecipe): Promise<Observation> {
   const cert = plan.serverCerts[recipe.cert];
   if (!cert) throw new Error(`the plan has no server certificate named ${recipe.cert}`);
+  const ocspStaple = plan.revocation ? await stapleFor(plan.revocation, recipe.cert) : undefined;
   return probeClientCommand({
     command: plan.command,
-    serverChainPem: cert.chainPem,
+    serverChainPem: cert.chainPem + (ocspStaple ? issuerToSend(plan.revocation!, recipe.cert, cert.chainPem) : ''),
     serverKeyPem: cert.keyPem,
     ...(recipe.version ? { minVersion: recipe.version, maxVersion: recipe.version } : DEFAULT_RANGE),
     legacy: recipe.legacy ?? false,
@@ -169,7 +175,34 @@ export function probeClientCase(plan: ClientPlan, recipe: ReferenceServerRecipe)
     cwd: plan.cwd,
     cleanupCommand: plan.cleanupCommand,
     env: plan.env,
+    ...(ocspStaple ? { ocspStaple } : {}),
   });
+}
+
+/**
+ * With a staple, a leaf issued straight by the root is sent with the root: a client verifying a
+ * stapled response (curl --cert-status) computes its CertID from the issuer in the chain the server
+ * sent, not from its trust store. RFC 8446 §4.4.2 lets a server send the trust anchor; validators ignore it.
+ */
+function issuerToSend(revocation: RevocationPlan, certName: string, chainPem: string): string {
+  const issuer = revocation.issued.find((i) => i.name === certName)?.issuer;
+  const ca = revocation.cas.find((c) => c.name === issuer);
+  const sent = chainPem.match(/-----BEGIN CERTIFICATE-----/g)?.length ?? 0;
+  return ca && sent === 1 && (issuer === 'server-ca' || issuer === 'client-ca') ? ca.certPem : '';
+}
+
+const staples = new WeakMap<RevocationPlan, Map<string, Promise<Buffer | undefined>>>();
+
+/** The OCSP response the reference server staples for a certificate when the client asks (RFC 6066 §8): good, or revoked for server/revoked. */
+function stapleFor(revocation: RevocationPlan, certName: string): Promise<Buffer | undefined> {
+  let cache = staples.get(revocation);
+  if (!cache) staples.set(revocation, (cache = new Map()));
+  if (!cache.has(certName)) {
+    const issued = revocation.issued.find((i) => i.name === certName);
+    // The ASN.1 code loads only when a client case runs with revocation material.
+    cache.set(certName, issued ? import('../peers/ocsp.js').then((m) => m.ocspResponseFor(revocation, issued.issuer, issued.serial) ?? undefined) : Promise.resolve(undefined));
+  }
+  return cache.get(certName)!;
 }
 
 /** The positive control, with the chain the target sent attached to what it saw of the target's certificate. */

@@ -54,10 +54,10 @@ export async function runClient(optsIn: ClientRunOptions): Promise<ClientRunOutc
   const containerName = 'mtls-conformance-client-{port}';
   const image = opts.image;
   if (image) {
-    const envFlags = ['CONFORMANCE_URL', 'CONFORMANCE_HOST', 'CONFORMANCE_PORT', 'CONFORMANCE_CA_FILE', 'CONFORMANCE_CLIENT_CERT', 'CONFORMANCE_CLIENT_KEY', ...Object.keys(image.env)].flatMap((k) => ['-e', k]);
+    const envFlags = ['CONFORMANCE_URL', 'CONFORMANCE_HOST', 'CONFORMANCE_PORT', 'CONFORMANCE_CA_FILE', 'CONFORMANCE_CRL_FILE', 'CONFORMANCE_CLIENT_CERT', 'CONFORMANCE_CLIENT_KEY', ...Object.keys(image.env)].flatMap((k) => ['-e', k]);
     opts = {
       ...opts,
-      command: ['docker', 'run', '--rm', '--network', 'host', '--name', containerName, '-v', `${shellQuote(resolve(opts.certsDir ?? defaultCertsDir()))}:${CONTAINER_CERTS_DIR}:ro`, ...envFlags, shellQuote(image.name), ...image.args.map((a) => (/^\{(url|host|port|ca|cert|key)\}$/.test(a) ? a : shellQuote(a)))].join(' '),
+      command: ['docker', 'run', '--rm', '--network', 'host', '--name', containerName, '-v', `${shellQuote(resolve(opts.certsDir ?? defaultCertsDir()))}:${CONTAINER_CERTS_DIR}:ro`, ...envFlags, shellQuote(image.name), ...image.args.map((a) => (/^\{(url|host|port|ca|cert|key|crl)\}$/.test(a) ? a : shellQuote(a)))].join(' '),
     };
   }
   if (!opts.image && !/\{(url|host|port)\}/.test(opts.command)) {
@@ -103,11 +103,14 @@ export async function runClient(optsIn: ClientRunOptions): Promise<ClientRunOutc
     clientCaPem: clientCaPem ?? cert('client-ca').certPem,
     files: {
       caFile: inContainer(cert('server-ca').certPath),
+      // Every CRL of the server CA's hierarchy ({crl}, CONFORMANCE_CRL_FILE): curl --crlfile needs one per CA in the chain.
+      crlFile: inContainer(store.revocation.serverCrlFile),
       ...(opts.clientCertCa ? {} : { certFile: inContainer(valid.certPath), keyFile: inContainer(valid.keyPath) }),
     },
     ...(opts.image ? { cleanupCommand: `docker rm -f ${containerName} >/dev/null 2>&1 || true`, env: opts.image.env } : {}),
     timeoutMs: opts.timeoutMs,
     cwd: opts.cwd ?? process.cwd(),
+    revocation: store.revocation.plan,
   };
   const junitPath = opts.reportDir ? `${opts.reportDir}/junit.xml` : undefined;
   mark('targetReady');

@@ -181,6 +181,7 @@ export async function prepareServerPlan(opts: RunOptions): Promise<PreparedServe
       timeoutMs: opts.timeoutMs,
       readWindowMs: Math.min(500, opts.timeoutMs),
       slow: opts.slow ?? false,
+      revocation: store.revocation.plan,
     };
     return { plan, loaded, reportTarget, certsDir, selected, control, close, [Symbol.asyncDispose]: async () => void (await close()) };
   } catch (err) {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Material } from '../../certs/generate.js';
 import type { Profile } from '../profile/schema.js';
 import type { ReportTarget } from '../report/report.js';
@@ -62,6 +64,15 @@ export function urlTarget(input: string): ServerTarget {
 }
 
 /** `builtin:strict` / `builtin:lenient`: an embedded reference server on 127.0.0.1. */
+/** The client CRL bundle `certs init` writes (trust/client-crl.pem), if the store has one. */
+function readCrlBundle(certsDir: string): string | undefined {
+  try {
+    return readFileSync(join(certsDir, 'trust', 'client-crl.pem'), 'utf8') || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function builtinTarget(name: 'strict' | 'lenient'): ServerTarget {
   return {
     async start(ctx) {
@@ -71,6 +82,7 @@ export function builtinTarget(name: 'strict' | 'lenient'): ServerTarget {
         serverCertPem: ctx.cert('server').certPem,
         serverKeyPem: ctx.cert('server').keyPem,
         clientCaPem: ctx.cert('client-ca').certPem,
+        clientCrlPem: readCrlBundle(ctx.certsDir),
       });
       const endpoint = { host: server.host, port: server.port, servername: ctx.servername ?? server.host, url: server.url };
       return started(endpoint, { kind: 'url', url: server.url, builtin: name }, ctx.protocol ?? 'https', async () => void (await server.close()));

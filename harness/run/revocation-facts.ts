@@ -1,0 +1,36 @@
+import { serialOf } from '../../certs/revocation-data.js';
+import type { RevocationResponder } from '../peers/revocation-responder.js';
+import { revocationFacts } from '../peers/revocation-responder.js';
+import type { Observation, ResolvedCase, Verdict } from '../model.js';
+import type { ClientPlan, ServerPlan } from './plan.js';
+
+/**
+ * Revocation cases say what was checked: the responder's log over the case (CRL fetched from the
+ * distribution point, OCSP asked about the case's certificate), the CRL file a client was handed,
+ * and whether a client asked for a stapled response. Pure given the responder's log.
+ */
+
+type Plans = { role: 'server'; plan: ServerPlan; responder?: RevocationResponder } | { role: 'client'; plan: ClientPlan; responder?: RevocationResponder };
+
+function certPemOf(p: Plans, name: string): string | undefined {
+  return p.role === 'server' ? p.plan.certs[name]?.leafPem : p.plan.serverCerts[name]?.chainPem;
+}
+
+export function attachRevocationFacts(p: Plans, c: ResolvedCase, obs: Observation | null, since: number): Observation | null {
+  const recipe = c.recipe;
+  if (!obs || !(recipe.kind === 'client-handshake' || recipe.kind === 'reference-server') || !recipe.revocation || !recipe.cert) return obs;
+  const pem = certPemOf(p, recipe.cert);
+  const serial = pem ? serialOf(pem) : null;
+  const extra =
+    p.role === 'client'
+      ? { ...(p.plan.files.crlFile ? { crlFile: p.plan.files.crlFile } : {}), ...(obs.offered ? { stapleRequested: obs.offered.statusRequest === true } : {}) }
+      : {};
+  const revocation = revocationFacts(p.responder, since, serial, extra);
+  return { ...obs, revocation, detail: `${obs.detail}; revocation: ${revocation.detail}` };
+}
+
+/** A revocation case's verdict names the mechanisms seen, so a report says what the target checked. */
+export function withRevocationNote(v: Verdict, obs: Observation | null): Verdict {
+  if (!obs?.revocation || v.verdict === 'skip') return v;
+  return { ...v, reason: `${v.reason} (seen: ${obs.revocation.detail})` };
+}
