@@ -27,17 +27,33 @@ Configure the server under test:
   target/server-cert.pem  a server certificate for ${(hosts.length ? hosts : ['localhost', '127.0.0.1', '::1']).join(', ')}
   target/server-key.pem   its private key (mode 0600), for a target that has no certificate of its own
 
+Revocation (server/client-auth/revoked; off, recommended or required by the profile's revocation.server):
+  trust/client-crl.pem    the CRLs of the client CA and every intermediate under it, one file
+                          (nginx: ssl_crl trust/client-crl.pem; openssl s_server: -crl_check -CRLfile;
+                           HAProxy: crl-file; Node: the "crl" option, one entry per CRL).
+                          nginx and curl check every CA in a chain and refuse even valid
+                          certificates without a CRL for each: use this file, not one CRL.
+                          nginx reads it at start: reload nginx after "certs init" renews it.
+  crl/<ca>.crl, crl/<ca>.crl.pem  each CA's CRL alone (DER, PEM); nextUpdate about 400 days ahead,
+                          re-signed at the same path when a run finds fewer than 200 days left
+  http://127.0.0.1:${store.revocation.port}/crl/<ca>.crl and http://127.0.0.1:${store.revocation.port}/ocsp
+                          the CRL distribution point and OCSP responder the matrix certificates
+                          name (nginx: ssl_ocsp on); the harness answers there during a run only
+
 Configure clients that call your server, or pass to "conformance run --target-ca":
   trust/server-ca.pem     the CA that issued target/server-cert.pem
+  trust/server-crl.pem    the server CA hierarchy's CRLs (a client target gets it as {crl} and
+                          CONFORMANCE_CRL_FILE: curl --crlfile, openssl s_client -crl_check -CRL)
 
 The client certificate matrix the harness presents (one per case):
   client/<name>.pem            the leaf certificate
-  client/<name>-chain.pem      leaf + the intermediates the case sends (valid-chain, issuer-not-ca)
+  client/<name>-chain.pem      leaf + the intermediates the case sends (valid-chain, issuer-not-ca,
+                               and the path cases: expired-intermediate, path-length-exceeded, ...)
   private/client/<name>-key.pem  its private key (mode 0600)
   names: ${clientNames.join(', ')}
 
 Other CAs (never to be trusted by the target): ca/untrusted-ca.pem, ca/client-intermediate.pem,
-ca/client-not-ca.pem.
+ca/client-not-ca.pem, and the path cases' intermediates ca/client-intermediate-*.pem.
 
 Re-running "certs init" on this directory keeps the CAs (your target already trusts them) and
 renews what has aged; --force regenerates everything. Keys under private/ never leave this
@@ -53,6 +69,7 @@ Run the suite:
       `  configure the server under test to trust: ${join(dirArg, 'trust', 'client-ca.pem')}\n` +
       `  server certificate and key for the target: ${join(dirArg, 'target', 'server-cert.pem')}, ${join(dirArg, 'target', 'server-key.pem')}\n` +
       `  CA that verifies that server certificate:  ${join(dirArg, 'trust', 'server-ca.pem')}\n` +
+      `  CRLs for the server under test (nginx ssl_crl): ${join(dirArg, 'trust', 'client-crl.pem')}\n` +
       `  details: ${join(dirArg, 'README.txt')}\n`,
   );
   return 0;

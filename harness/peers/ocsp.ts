@@ -198,7 +198,10 @@ function failure(status: number): Buffer {
 }
 
 /** A signed response about the given CertIDs, all of one CA. */
-function signedResponse(ca: CaKeys, items: { certID: CertID; status: OcspStatus }[], now: number, nonce?: Extension): Buffer {
+function signedResponse(ca: CaKeys, items: { certID: CertID; status: OcspStatus }[], nowMs: number, nonce?: Extension): Buffer {
+  // Whole seconds: asn1-schema writes milliseconds into GeneralizedTime, which nginx cannot parse
+  // ("invalid nextUpdate time in certificate status"); RFC 5280 §4.1.2.5.2 forbids fractions in certificates too.
+  const now = Math.floor(nowMs / 1000) * 1000;
   const thisUpdate = new Date(now - 60_000);
   const nextUpdate = new Date(now + 7 * 86_400_000);
   const responses = items.map(({ certID, status }) => {
