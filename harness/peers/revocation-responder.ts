@@ -81,8 +81,15 @@ function probeExisting(port: number): Promise<string | null> {
         }
       });
     });
+    // Bounded whatever holds the port: something that accepts and never answers must not hang the run.
+    const timer = setTimeout(() => req.destroy(), PROBE_TIMEOUT_MS);
+    timer.unref();
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(null));
+    req.on('close', () => {
+      clearTimeout(timer);
+      resolve(null);
+    });
     req.end();
   });
 }

@@ -1,0 +1,108 @@
+import 'reflect-metadata';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as x509 from '@peculiar/x509';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { NameConstraints } from '@peculiar/asn1-x509';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { CRL_RENEW_DAYS, CRL_VALID_DAYS } from './crl-store.js';
+import { UNKNOWN_CRITICAL_OID } from './revocation-data.js';
+import { ensureCerts, type EnsureResult } from './store.js';
+
+// The revocation material and the path certificates, parsed back: each varies the one thing it claims.
+const DAY = 86_400_000;
+const dir = mkdtempSync(join(tmpdir(), 'mtls-revocation-unit-'));
+let store: EnsureResult;
+beforeAll(async () => {
+  store = await ensureCerts(dir);
+});
+const cert = (name: string) => new x509.X509Certificate(store.certs.get(name)!.certPem);
+const crlOf = (ca: string) => new x509.X509Crl(readFileSync(join(dir, 'crl', `${ca}.crl`)));
+
+describe('CRLs', () => {
+  test('each CA that issues has a CRL signed by it, listing exactly its revoked leaves, nextUpdate 400 days out', async () => {
+    const crl = crlOf('client-ca');
+    expect(await crl.verify({ publicKey: cert('client-ca').publicKey })).toBe(true);
+    expect(crl.entries.map((e) => e.serialNumber.toUpperCase())).toEqual([new X509Certificate(store.certs.get('client/revoked')!.certPem).serialNumber]);
+    expect(crl.nextUpdate!.getTime() - Date.now()).toBeGreaterThan((CRL_VALID_DAYS - 1) * DAY);
+    expect(crlOf('client-intermediate').entries).toEqual([]);
+    expect(crlOf('server-ca').findRevoked(cert('server/revoked'))).not.toBeNull();
+    expect(crlOf('server-ca').findRevoked(cert('server'))).toBeNull();
+  });
+
+  test('the bundles hold one CRL per CA of their hierarchy and nothing of the other', () => {
+    const client = readFileSync(store.revocation.clientCrlFile, 'utf8');
+    const server = readFileSync(store.revocation.serverCrlFile, 'utf8');
+    const issuers = (pem: string) => (pem.match(/-----BEGIN X509 CRL-----[\s\S]+?-----END X509 CRL-----/g) ?? []).map((p) => new x509.X509Crl(p).issuer);
+    // client-ca, client-intermediate, client-not-ca (it issues client/issuer-not-ca) and the four path intermediates.
+    expect(issuers(client)).toHaveLength(7);
+    expect(issuers(server)).toHaveLength(7);
+    expect(issuers(client).some((i) => i.includes('server'))).toBe(false);
+    expect(issuers(server).some((i) => i.includes('client'))).toBe(false);
+  });
+
+  test('a warm run re-signs nothing; a run that finds nextUpdate near re-signs at the same path; the revoked serial survives a renewal', async () => {
+    const before = readFileSync(join(dir, 'crl', 'client-ca.crl'));
+    const serial = new X509Certificate(store.certs.get('client/revoked')!.certPem).serialNumber;
+    const warm = await ensureCerts(dir);
+    expect(warm.generated).toEqual([]);
+    expect(readFileSync(join(dir, 'crl', 'client-ca.crl')).equals(before)).toBe(true);
+
+    const later = Date.now() + (CRL_VALID_DAYS - CRL_RENEW_DAYS + 1) * DAY;
+    const renewed = await ensureCerts(dir, { now: later });
+    const after = new x509.X509Crl(readFileSync(join(dir, 'crl', 'client-ca.crl')));
+    expect(after.nextUpdate!.getTime()).toBeGreaterThan(later + (CRL_VALID_DAYS - 1) * DAY);
+    // Leaves older than a week are renewed; the revoked one keeps its serial, so a CRL loaded once still names it.
+    expect(renewed.generated).toContain('client/revoked');
+    expect(new X509Certificate(renewed.certs.get('client/revoked')!.certPem).serialNumber).toBe(serial);
+    expect(renewed.revocation.port).toBe(store.revocation.port);
+  });
+});
+
+describe('certificates name the responder', () => {
+  test('matrix leaves carry a CDP of their issuer and the OCSP URL at the store port; the target certificate carries neither', () => {
+    const port = store.revocation.port;
+    const cdp = cert('client/valid-chain').getExtension(x509.CRLDistributionPointsExtension)!;
+    expect(cdp.distributionPoints[0]!.distributionPoint!.fullName![0]!.uniformResourceIdentifier).toBe(`http://127.0.0.1:${port}/crl/client-intermediate.crl`);
+    expect(cert('server/revoked').getExtension(x509.AuthorityInfoAccessExtension)!.ocsp[0]!.value).toBe(`http://127.0.0.1:${port}/ocsp`);
+    expect(cert('server').getExtension(x509.CRLDistributionPointsExtension)).toBeNull();
+    expect(cert('client-ca').getExtension(x509.CRLDistributionPointsExtension)).toBeNull();
+  });
+});
+
+describe('path certificates', () => {
+  test('expired intermediate: only the intermediate is out of its validity', () => {
+    expect(cert('client-intermediate-expired').notAfter.getTime()).toBeLessThan(Date.now());
+    expect(cert('client/expired-intermediate').notAfter.getTime()).toBeGreaterThan(Date.now());
+  });
+  test('intermediate without basicConstraints asserts keyCertSign', () => {
+    const c = cert('server-intermediate-no-bc');
+    expect(c.getExtension(x509.BasicConstraintsExtension)).toBeNull();
+    expect(c.getExtension(x509.KeyUsagesExtension)!.usages & x509.KeyUsageFlags.keyCertSign).toBeTruthy();
+  });
+  test('path length: the leaf is two CAs below the pathLen 0 intermediate and is sent with both', () => {
+    expect(cert('client-intermediate').getExtension(x509.BasicConstraintsExtension)!.pathLength).toBe(0);
+    expect(cert('client-intermediate-sub').issuer).toBe(cert('client-intermediate').subject);
+    expect(store.certs.get('client/path-length-exceeded')!.chainPem.match(/BEGIN CERTIFICATE/g)).toHaveLength(3);
+  });
+  test('name constraints: critical, permitted DNS, IP and directory name subtrees', () => {
+    const ext = cert('server-intermediate-nc').getExtension('2.5.29.30')!;
+    expect(ext.critical).toBe(true);
+    const nc = AsnConvert.parse(ext.value, NameConstraints);
+    const bases = nc.permittedSubtrees!.map((s) => s.base);
+    expect(bases.map((b) => b.dNSName).filter(Boolean)).toEqual(['permitted.invalid']);
+    expect(bases.filter((b) => b.iPAddress)).toHaveLength(2);
+    expect(bases.filter((b) => b.directoryName)).toHaveLength(1);
+  });
+  test('unknown critical extension: the leaf carries the id-TEST OID, critical', () => {
+    const ext = cert('client/unknown-critical-extension').getExtension(UNKNOWN_CRITICAL_OID)!;
+    expect(ext.critical).toBe(true);
+  });
+  test('no-san has CN=127.0.0.1 and no subjectAltName; ip-as-dns has the address as a dNSName only', () => {
+    expect(cert('server/no-san').subject).toBe('CN=127.0.0.1, O=mtls-conformance');
+    expect(cert('server/no-san').getExtension(x509.SubjectAlternativeNameExtension)).toBeNull();
+    expect(cert('server/ip-as-dns').getExtension(x509.SubjectAlternativeNameExtension)!.names.toJSON()).toEqual([{ type: 'dns', value: '127.0.0.1' }]);
+  });
+});
