@@ -23,6 +23,13 @@ const ALL_PASS_INTERMEDIATE = {
   'server/client-auth/sha1-signature': 'pass',
   'server/client-auth/issuer-not-ca': 'pass',
   'server/client-auth/intermediate-not-sent': 'pass',
+  'server/client-auth/expired-intermediate': 'pass',
+  'server/client-auth/intermediate-no-basic-constraints': 'pass',
+  'server/client-auth/path-length-exceeded': 'pass',
+  'server/client-auth/name-constraints-violated': 'pass',
+  'server/client-auth/unknown-critical-extension': 'pass',
+  // builtin:strict loads trust/client-crl.pem.
+  'server/client-auth/revoked': 'pass',
   'server/client-auth/unexpected-identity': 'skip',
   'server/protocol/tls1.0': 'pass',
   'server/protocol/tls1.1': 'pass',
@@ -59,16 +66,16 @@ describe('conformance run against builtin targets', () => {
       tool: { name: 'mtls-conformance' },
       target: { kind: 'url', builtin: 'strict' },
       profile: { name: 'intermediate' },
-      summary: { pass: 34, fail: 0, inconclusive: 0, skip: 1, verdict: 'conformant' },
+      summary: { pass: 40, fail: 0, inconclusive: 0, skip: 1, verdict: 'conformant' },
     });
     expect(report.profile.sha256).toMatch(/^[0-9a-f]{64}$/);
     const noCert = report.results.find((r: { id: string }) => r.id === 'server/client-auth/no-cert');
     expect(noCert.observed).toMatchObject({ outcome: 'post-handshake-alert', alert: { code: 116, name: 'certificate_required' }, tlsVersion: 'TLSv1.3' });
     const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
     expect(junit).toContain('name="server/client-auth/expired"');
-    expect(junit).toMatch(/tests="35" failures="0"/);
+    expect(junit).toMatch(/tests="41" failures="0"/);
     expect(readFileSync(join(out, 'report.json'), 'utf8')).not.toMatch(/PRIVATE KEY/);
-    expect(run.stdout).toMatch(/35 cases: 34 pass, 0 fail, 0 inconclusive, 1 skip · CONFORMANT/);
+    expect(run.stdout).toMatch(/41 cases: 40 pass, 0 fail, 0 inconclusive, 1 skip · CONFORMANT/);
   });
 
   test('builtin:strict under modern passes every case too (it follows the profile it is given)', async () => {
@@ -97,6 +104,12 @@ describe('conformance run against builtin targets', () => {
       'server/client-auth/sha1-signature',
       'server/client-auth/issuer-not-ca',
       'server/client-auth/intermediate-not-sent',
+      'server/client-auth/expired-intermediate',
+      'server/client-auth/intermediate-no-basic-constraints',
+      'server/client-auth/path-length-exceeded',
+      'server/client-auth/name-constraints-violated',
+      'server/client-auth/unknown-critical-extension',
+      'server/client-auth/revoked',
       'server/protocol/tls1.0',
       'server/protocol/tls1.1',
       // Node's server renegotiates at a client's request unless told not to (recommended: not deciding).
@@ -106,7 +119,7 @@ describe('conformance run against builtin targets', () => {
     expect(report.summary.verdict).toBe('non-conformant');
     // eku-absent is recommended under intermediate: reported as a fail, but not deciding.
     expect(report.results.find((r: { id: string }) => r.id === 'server/client-auth/eku-absent').severity).toBe('recommended');
-    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toMatch(/failures="13"/);
+    expect(readFileSync(join(out, 'junit.xml'), 'utf8')).toMatch(/failures="18"/);
   });
 
   test('no --target: runs builtin:strict and says so first', async () => {
