@@ -221,7 +221,7 @@ export function buildProgram(): Command {
     .option('--targets-file <file>', 'several targets, one per line or a YAML list ("- target: URL" with optional "profile:"); one report directory each and an index')
     .option('--parallel <n>', 'with --targets-file: targets run at once', positiveInt('--parallel'), 4)
     .option('--shard <i/n>', 'with --targets-file: run only the i-th of n slices (for CI job matrices)')
-    .option('--target-client <command>', 'a client program to test: run once per case against a reference server; {url} {host} {port} {ca} {cert} {key} are substituted')
+    .option('--target-client <command>', 'a client program to test: run once per case against a reference server; {url} {host} {port} {ca} {cert} {key} {crl} are substituted')
     .option('--client-cert-ca <file>', 'with --target-client: the client brings its own certificate, issued by this CA (PEM)')
     .option('-p, --profile <name|file>', 'built-in profile name or a profile file (YAML/JSON)', 'intermediate')
     .option('--certs <dir>', `certificate directory made by "certs init" (default: ${defaultCertsDir()})`)
