@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { chmod, mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Material } from './generate.js';
@@ -108,18 +108,21 @@ async function readIfExists(dir: string, path: string): Promise<string | null> {
 
 /** Why a stored certificate and key cannot be used, or null when they parse and belong together. */
 function materialProblem(certPem: string, keyPem: string, certPath: string, keyPath: string): { path: string; why: string } | null {
+  // Each parsed once: this runs for every certificate of the store on every run.
+  let cert: X509Certificate;
   try {
-    new X509Certificate(certPem);
+    cert = new X509Certificate(certPem);
   } catch {
     return { path: certPath, why: 'is not a readable PEM certificate (truncated or overwritten?)' };
   }
+  let key: KeyObject;
   try {
-    createPrivateKey(keyPem);
+    key = createPrivateKey(keyPem);
   } catch {
     return { path: keyPath, why: 'is not a readable PEM private key (truncated or overwritten?)' };
   }
   try {
-    if (!keyMatchesCert(certPem, keyPem)) return { path: keyPath, why: `is not the key of ${quote(certPath)}` };
+    if (!cert.publicKey.equals(createPublicKey(key))) return { path: keyPath, why: `is not the key of ${quote(certPath)}` };
   } catch {
     return { path: keyPath, why: `cannot be checked against ${quote(certPath)}` };
   }

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { http } from '../node-http.js';
+
+const { createServer, request: httpRequest } = http;
 import type { RevocationPlan } from '../../certs/revocation-data.js';
 import { RESPONDER_HOST } from '../../certs/revocation-data.js';
 import type { RevocationFacts } from '../model.js';

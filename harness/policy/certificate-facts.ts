@@ -112,7 +112,23 @@ function factsByPeculiar(der: Uint8Array | string): CertificateFacts {
   };
 }
 
+const FACTS = new Map<string, CertificateFacts>();
+
+/**
+ * Memoised by the certificate's bytes: a run judges the same peer certificate in a dozen cases, and
+ * a reference server sees the same client certificates on every connection.
+ */
 export function certificateFacts(der: Uint8Array | string): CertificateFacts {
+  const key = typeof der === 'string' ? der : Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
+  const known = FACTS.get(key);
+  if (known) return known;
+  const facts = readFacts(der);
+  if (FACTS.size >= 512) FACTS.delete(FACTS.keys().next().value!);
+  FACTS.set(key, facts);
+  return facts;
+}
+
+function readFacts(der: Uint8Array | string): CertificateFacts {
   if (typeof der === 'string') return factsByPeculiar(der);
   const cert = AsnConvert.parse(der, asn1.Certificate);
   const tbs = cert.tbsCertificate;

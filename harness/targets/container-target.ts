@@ -1,5 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
+import { http } from '../node-http.js';
+
+const { request } = http;
 import { join } from 'node:path';
 import { importTestcontainers } from '../optional-import.js';
 import { HarnessError, UsageError, quote } from '../errors.js';

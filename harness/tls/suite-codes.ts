@@ -215,8 +215,16 @@ const KEY_EXCHANGES: [RegExp, SuiteTraits['kx']][] = [
   [/^TLS_DH_(DSS|RSA)_/, 'dh'],
 ];
 
-/** What a suite is, read from its IANA name (the registry's names are systematic). */
+const TRAITS = new Map<string, SuiteTraits>();
+
+/** What a suite is, read from its IANA name (the registry's names are systematic). Memoised: sweeps rank the registry often. */
 export function suiteTraits(name: string): SuiteTraits {
+  let t = TRAITS.get(name);
+  if (!t) TRAITS.set(name, (t = readTraits(name)));
+  return t;
+}
+
+function readTraits(name: string): SuiteTraits {
   if (/^TLS_(AES|CHACHA20)_/.test(name)) return { kx: 'tls13', aead: true, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', weaknesses: [] };
   // The other TLS 1.3-only registry entries: SM4 (RFC 8998), integrity-only (RFC 9150), GOST MGM (RFC 9367), AEGIS.
   if (REGISTRY_BY_NAME.get(name)?.tls13) return { kx: 'tls13', aead: !/^TLS_SHA(256|384)_/.test(name), minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', weaknesses: /^TLS_SHA(256|384)_/.test(name) ? ['null'] : [] };
