@@ -3,7 +3,7 @@
 # (test/integration/nginx.test.ts, test/integration/openssl-s-server.test.ts):
 # nginx (nginx-light where the distribution has it), openssl and curl; chromium, which
 # test/integration/report-dir.test.ts drives headless to render report.html; and docker.io for
-# test/integration/container-target.test.ts.
+# test/integration/container-target.test.ts; haproxy (crl-file) for test/integration/revocation.test.ts.
 #
 # Idempotent: does nothing when nginx, openssl, curl and chromium are already on PATH. Debian/Ubuntu (apt)
 # only; runs as root, or through sudo when it is available. Non-interactive. The packaged nginx
@@ -19,8 +19,9 @@ have_nginx() { have nginx || [ -x /usr/sbin/nginx ]; }
 
 # dockerd lives in /usr/sbin too.
 have_dockerd() { have dockerd || [ -x /usr/sbin/dockerd ]; }
+have_haproxy() { have haproxy || [ -x /usr/sbin/haproxy ]; }
 
-if have_nginx && have openssl && have curl && have chromium && have_dockerd; then
+if have_nginx && have openssl && have curl && have chromium && have_dockerd && have_haproxy; then
   echo "install-peers: nginx, openssl, curl, chromium and docker.io are already installed"
   exit 0
 fi
@@ -61,6 +62,7 @@ have curl || packages+=(curl)
 have chromium || packages+=(chromium)
 # A container engine for the --target-image tests (.ci/run starts dockerd on the host network).
 have_dockerd || packages+=(docker.io)
+have_haproxy || packages+=(haproxy)
 
 echo "install-peers: installing ${packages[*]}"
 "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install "${APT_OPTS[@]}" "${packages[@]}"

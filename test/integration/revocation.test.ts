@@ -1,12 +1,13 @@
-import { execSync } from 'node:child_process';
+import { execSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLI, runCli, verdictsOf } from '../helpers/cli.js';
-import { findNginx, findOpenssl, runConformance, startNginx, startOpensslServer } from '../helpers/peers.js';
+import { findNginx, findOpenssl, freePort, runConformance, startNginx, startOpensslServer, type StartedPeer } from '../helpers/peers.js';
 
 /**
  * Revocation and path validation beyond the leaf, against real peers in both directions. What each
@@ -33,6 +34,9 @@ import { findNginx, findOpenssl, runConformance, startNginx, startOpensslServer 
  *   subjectAltName gets HTTP 200 at https://127.0.0.1; a dNSName "127.0.0.1" is refused ("no
  *   alternative certificate subject name matches"). `--cert-status` refuses a stapled "revoked".
  * - `openssl s_client -verify_ip 127.0.0.1` refuses both the CN-only and the IP-as-DNS certificate.
+ * - HAProxy 2.6 `bind ... ssl verify required ca-file trust/client-ca.pem crl-file trust/client-crl.pem`:
+ *   client/valid and client/valid-chain get 200; client/revoked gets alert 44 certificate_revoked
+ *   (log: "SSL client certificate not trusted"); path-length-exceeded gets alert 48 unknown_ca.
  */
 
 const NGINX = findNginx();
@@ -46,6 +50,7 @@ const have = (cmd: string) => {
   }
 };
 const CURL = have('curl');
+const HAPROXY = have('haproxy') ? 'haproxy' : existsSync('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : null;
 const T = 60_000;
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
@@ -165,6 +170,70 @@ describe.skipIf(!OPENSSL)('server targets: openssl s_server', () => {
     expect(run.verdicts['server/client-auth/valid-chain'], why).toBe('fail');
     for (const id of PATH_CASES) expect(run.verdicts[`server/client-auth/${id}`], id).toBe('pass');
     expect(await server.logs()).toContain('unable to get certificate CRL');
+  });
+});
+
+/** HAProxy in the foreground (-db) on a free port of 127.0.0.1, stopped by the PID this test spawned. */
+async function startHaproxy(crlFile: string): Promise<StartedPeer> {
+  const dir = await mkdtemp(join(root, 'haproxy-'));
+  const port = await freePort();
+  const pem = join(dir, 'server.pem');
+  await writeFile(pem, (await readFile(join(certsDir, 'target', 'server-cert.pem'), 'utf8')) + (await readFile(join(certsDir, 'target', 'server-key.pem'), 'utf8')), { mode: 0o600 });
+  const cfg = join(dir, 'haproxy.cfg');
+  await writeFile(
+    cfg,
+    [
+      'global',
+      '  log stderr format raw local0 info',
+      'defaults',
+      '  mode http',
+      '  log global',
+      '  option httplog',
+      '  timeout connect 5s',
+      '  timeout client 5s',
+      '  timeout server 5s',
+      'frontend mtls',
+      `  bind 127.0.0.1:${port} ssl crt ${pem} ca-file ${join(certsDir, 'trust', 'client-ca.pem')} verify required crl-file ${crlFile}`,
+      '  http-request return status 200 content-type text/plain string "ok"',
+      '',
+    ].join('\n'),
+  );
+  const child = spawn(HAPROXY!, ['-f', cfg, '-db'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout.on('data', (d: Buffer) => (log = (log + d).slice(-65536)));
+  child.stderr.on('data', (d: Buffer) => (log = (log + d).slice(-65536)));
+  const accepts = () =>
+    new Promise<boolean>((done) => {
+      const s = createConnection({ host: '127.0.0.1', port });
+      s.once('connect', () => (s.destroy(), done(true)));
+      s.once('error', () => done(false));
+    });
+  const deadline = Date.now() + 5000;
+  while (!(await accepts())) {
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      throw new Error(`haproxy did not listen on 127.0.0.1:${port}\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const stop = async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 200));
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  };
+  return { name: 'haproxy', host: '127.0.0.1', port, url: `https://127.0.0.1:${port}`, pid: child.pid!, dir, logs: async () => log, stop, [Symbol.asyncDispose]: stop };
+}
+
+describe.skipIf(!HAPROXY)('server targets: HAProxy', () => {
+  test('crl-file with the bundle: revoked refused with alert 44, the path cases refused, valid-chain accepted', { timeout: T }, async () => {
+    await using server = await startHaproxy(join(certsDir, 'trust', 'client-crl.pem'));
+    const run = await runConformance(server, { certsDir, profile: 'intermediate', args: SERVER_ONLY });
+    const why = await run.explain();
+    for (const id of ['valid', 'valid-chain', 'revoked', ...PATH_CASES]) expect(run.verdicts[`server/client-auth/${id}`], `${id}\n${why}`).toBe('pass');
+    expect(run.byId['server/client-auth/revoked'].observed!.alert).toEqual({ code: 44, name: 'certificate_revoked' });
+    expect(await server.logs()).toContain('SSL client certificate not trusted');
   });
 });
 
