@@ -71,6 +71,7 @@ async function serve(flags: ServeFlags, stopped: Promise<NodeJS.Signals>): Promi
         profile: loaded.profile.name,
         servers: matrix.servers.map((s) => ({ id: s.id, url: s.url, expect: s.expect, rationale: s.rationale })),
         caFile: matrix.caFile,
+        crlFile: matrix.crlFile,
         clientCertFile: matrix.clientCertFile,
         clientKeyFile: matrix.clientKeyFile,
       }),
@@ -78,6 +79,7 @@ async function serve(flags: ServeFlags, stopped: Promise<NodeJS.Signals>): Promi
   } else {
     out(`Serving ${matrix.servers.length} reference servers on 127.0.0.1 under profile ${loaded.profile.name}. Stop with Ctrl-C.`);
     out(`The client trusts ${matrix.caFile}${matrix.clientCertFile ? ` and presents ${matrix.clientCertFile} (key ${matrix.clientKeyFile})` : ''}.`);
+    if (matrix.crlFile) out(`A client that checks revocation loads ${matrix.crlFile} (client/server-auth/revoked).`);
     out('');
     out(formatTable(matrix.servers));
     out('');

@@ -75,6 +75,8 @@ export interface ServerMatrix extends AsyncDisposable {
   servers: MatrixServer[];
   /** The CA a client under test must trust (the server CA). */
   caFile: string;
+  /** The server CA hierarchy's CRLs, for a client that checks revocation (curl --crlfile). */
+  crlFile?: string;
   /** The client's own certificate and key, when the harness issues them (no clientCaPem given). */
   clientCertFile?: string;
   clientKeyFile?: string;
@@ -247,9 +249,11 @@ export async function startServerMatrix(opts: ServerMatrixOptions): Promise<Serv
   );
   const servers: MatrixServer[] = cases.map((c) => ({ id: c.id, title: c.title, url: '', port: 0, expect: c.expect, severity: c.severity, rationale: c.rationale, certName: c.recipe.cert }));
   const started: Started[] = [];
+  // The CRL distribution points and OCSP URL the server certificates name, served as long as the matrix.
+  const responder = store.revocation ? await (await import('./revocation-responder.js')).startRevocationResponder(store.revocation.plan) : undefined;
   const close = async () => {
     unregister();
-    await Promise.all(started.splice(0).map(closeOne));
+    await Promise.all([...started.splice(0).map(closeOne), responder?.close()]);
   };
   const unregister = onShutdown('reference server matrix', close);
   try {
@@ -262,6 +266,7 @@ export async function startServerMatrix(opts: ServerMatrixOptions): Promise<Serv
   return {
     servers,
     caFile: cert('server-ca').certPath,
+    ...(store.revocation ? { crlFile: store.revocation.serverCrlFile } : {}),
     ...(valid ? { clientCertFile: valid.certPath, clientKeyFile: valid.keyPath } : {}),
     close,
     [Symbol.asyncDispose]: close,
