@@ -79,12 +79,14 @@ function pathLeaves(make: (v: Partial<CertSpec> & { name: string }) => CertSpec,
 }
 
 /**
- * CDP and OCSP URL on every certificate a matrix CA issues, except the target's own server
- * certificate (it outlives a run; a client that fetches its CDP would find no responder).
+ * CDP and OCSP URL on every certificate a matrix CA issues, the server certificate too: it is the
+ * positive control of the client suite, and a client that fetches CRLs from distribution points
+ * (openssl -crl_download, Windows, Java with CRLDP on) needs one for it. Outside a run nothing
+ * answers there (README.txt says so).
  */
 function withRevocationUrls(specs: CertSpec[], port: number | undefined): CertSpec[] {
   if (port === undefined) return specs;
-  return specs.map((s) => (s.issuer === 'self' || s.name === 'server' ? s : { ...s, crlUrl: crlUrlFor(port, s.issuer), ocspUrl: ocspUrlFor(port) }));
+  return specs.map((s) => (s.issuer === 'self' ? s : { ...s, crlUrl: crlUrlFor(port, s.issuer), ocspUrl: ocspUrlFor(port) }));
 }
 
 function sansFor(hosts: string[]): San[] {

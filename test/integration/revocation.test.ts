@@ -34,6 +34,10 @@ import { findNginx, findOpenssl, freePort, runConformance, startNginx, startOpen
  *   subjectAltName gets HTTP 200 at https://127.0.0.1; a dNSName "127.0.0.1" is refused ("no
  *   alternative certificate subject name matches"). `--cert-status` refuses a stapled "revoked".
  * - `openssl s_client -verify_ip 127.0.0.1` refuses both the CN-only and the IP-as-DNS certificate.
+ * - `openssl s_client -crl_check -crl_download`: fetches the CRL from the server certificate's
+ *   distribution point (the harness responder sees GET /crl/server-ca.crl) and refuses the revoked
+ *   certificate with alert 44. (`s_server -crl_download` fetched nothing here: the valid client
+ *   certificate got alert 48, so it is not used for the server direction.)
  * - HAProxy 2.6 `bind ... ssl verify required ca-file trust/client-ca.pem crl-file trust/client-crl.pem`:
  *   client/valid and client/valid-chain get 200; client/revoked gets alert 44 certificate_revoked
  *   (log: "SSL client certificate not trusted"); path-length-exceeded gets alert 48 unknown_ca.
@@ -303,5 +307,12 @@ describe.skipIf(!OPENSSL)('client targets: openssl s_client', () => {
     expect(verdicts).toMatchObject({ 'client/server-auth/valid': 'pass', 'client/server-auth/revoked': 'pass', ...CLIENT_PATH_PASS, 'client/server-auth/no-san': 'pass', 'client/server-auth/ip-as-dns': 'pass' });
     expect(byId('client/server-auth/revoked').observed.alert).toEqual({ code: 44, name: 'certificate_revoked' });
     expect(run.code).toBe(0);
+  });
+
+  test('-crl_check -crl_download (no CRL file): fetches the CRL from the distribution point, refuses the revoked server', { timeout: T }, async () => {
+    const cmd = `sh -c 'printf "GET / HTTP/1.0\\r\\n\\r\\n" | timeout 5 openssl s_client -connect {host}:{port} -CAfile {ca} -cert {cert} -key {key} -verify_return_error -verify_ip {host} -crl_check -crl_download -quiet 2>&1 | grep -q "HTTP/1.0 200"'`;
+    const { verdicts, byId } = await runClient(cmd, ['--only', 'client/server-auth/revoked']);
+    expect(verdicts).toEqual({ 'client/server-auth/valid': 'pass', 'client/server-auth/revoked': 'pass' });
+    expect(byId('client/server-auth/revoked').reason).toContain('CRL fetched from the distribution point: server-ca');
   });
 });
