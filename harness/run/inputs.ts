@@ -1,0 +1,70 @@
+import { X509Certificate } from 'node:crypto';
+import { READ_LIMITS, readBoundedText } from '../io/read-bounded.js';
+import { ensureCerts, keyMatchesCert, StoreNeedsIssuerError, type EnsureResult } from '../../certs/store.js';
+import type { Material } from '../../certs/generate.js';
+import { DEFAULT_MATRIX_OPTIONS, type MatrixOptions } from '../../certs/matrix.js';
+import { UsageError, quote } from '../errors.js';
+import type { Profile } from '../profile/schema.js';
+
+/**
+ * Inputs: the files a user names on the command line (CA bundles, an issuer, keys) read bounded
+ * and checked, and the certificate store made ready for a profile. Shared by both roles.
+ */
+
+export function matrixOptionsFor(profile: Profile, serverHosts?: string[]): MatrixOptions {
+  const base: MatrixOptions = { ...DEFAULT_MATRIX_OPTIONS, ...(serverHosts?.length ? { serverHosts } : {}) };
+  const id = profile.clientIdentity;
+  if (!id) return base;
+  if (id.match === 'cn') return { ...base, clientSubject: `CN=${id.example}, O=mtls-conformance` };
+  if (id.match === 'dn') return { ...base, clientSubject: id.example };
+  return { ...base, clientSanUri: id.example };
+}
+
+export async function readText(path: string, flag: string): Promise<string> {
+  // Bounded and text only (harness/io/read-bounded.ts): `--target-ca /dev/zero` is one line, not an OOM.
+  return readBoundedText(path, { maxBytes: READ_LIMITS.pem, label: flag, code: 'file' });
+}
+
+export function pemCertificates(text: string): string[] {
+  return (text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((pem) => `${pem}\n`);
+}
+
+export async function loadIssuerFlags(certPath?: string, keyPath?: string): Promise<Material | undefined> {
+  if (!certPath && !keyPath) return undefined;
+  if (!certPath || !keyPath) throw new UsageError('issuer-incomplete', `error: ${certPath ? '--issuer-key' : '--issuer-cert'} is missing: --issuer-cert and --issuer-key go together.`);
+  const certText = await readText(certPath, '--issuer-cert');
+  const certPem = pemCertificates(certText)[0];
+  try {
+    if (!certPem) throw new Error('no PEM certificate');
+    const cert = new X509Certificate(certPem);
+    if (!cert.ca) throw new UsageError('issuer-not-ca', `error: --issuer-cert ${quote(certPath)} is not a CA certificate (basicConstraints cA is not TRUE). Pass the CA that should issue the client certificates.`);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError('issuer-not-pem', `error: --issuer-cert ${quote(certPath)} holds no PEM certificate. Pass a PEM file starting with "-----BEGIN CERTIFICATE-----".`);
+  }
+  const keyPem = await readText(keyPath, '--issuer-key');
+  let matches: boolean;
+  try {
+    matches = keyMatchesCert(certPem, keyPem);
+  } catch {
+    throw new UsageError('issuer-key-invalid', `error: --issuer-key ${quote(keyPath)} holds no readable PEM private key (an unencrypted PKCS#8, PKCS#1 or SEC1 key is needed).`);
+  }
+  if (!matches) throw new UsageError('issuer-key-mismatch', `error: --issuer-key ${quote(keyPath)} is not the key of --issuer-cert ${quote(certPath)}. Pass the matching pair.`);
+  return { certPem, keyPem };
+}
+
+export async function prepareCerts(dir: string, profile: Profile, issuer?: Material, serverHosts?: string[], force = false): Promise<EnsureResult> {
+  try {
+    return await ensureCerts(dir, { matrix: matrixOptionsFor(profile, serverHosts), issuer, force });
+  } catch (err) {
+    if (err instanceof StoreNeedsIssuerError) {
+      throw new UsageError('certs-need-issuer', `error: the client certificates in ${quote(dir)} were issued by your own CA and need renewing. Pass --issuer-cert and --issuer-key again.`);
+    }
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EACCES' || e.code === 'ENOTDIR' || e.code === 'EEXIST') {
+      throw new UsageError('certs-dir-unusable', `error: certificate directory ${quote(dir)} cannot be written (${e.code}). Pass --certs with a writable directory.`);
+    }
+    throw err;
+  }
+}
+
