@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
-import { shellQuote } from '../probes/client-command-probe.js';
-import { UsageError, HarnessError, quote } from '../errors.js';
+import { UsageError, quote } from '../errors.js';
 import { describeObservation, interpret, summarize } from '../judge.js';
 import type { CaseResult } from '../model.js';
 import { loadProfile } from '../profile/load.js';
@@ -11,15 +10,18 @@ import { readSignKeyFile, signManifestWithKeyFile } from '../report/manifest.js'
 import type { ClientPlan } from './plan.js';
 import { executePlan } from './execute-plan.js';
 import { mark } from './timings.js';
-import { CONTAINER_CERTS_DIR, imageExists, pingEngine } from '../targets/container-target.js';
+import { clientTargetFor, type ClientImageSpec } from '../targets/client-target.js';
 import { defaultCertsDir, loadIssuerFlags, pemCertificates, prepareCerts, readText, type RunOutcome } from './run-server.js';
 
-/** `conformance run --target-client CMD`: the target is a client program; the harness serves. */
+/**
+ * `conformance run --target-client CMD` or `--target-client-image IMAGE`: the target is a client
+ * (harness/targets/client-target.ts); the harness serves each case and judges what the client did.
+ */
 
 export interface ClientRunOptions {
   command: string;
   /** --target-client-image: run the client as this container image, once per case, on the host network. */
-  image?: { name: string; args: string[]; env: Record<string, string> };
+  image?: ClientImageSpec;
   profile: string;
   certsDir?: string;
   /** The client brings its own certificate, issued by this CA (PEM file). */
@@ -41,45 +43,25 @@ export interface ClientRunOutcome extends RunOutcome {
   warnings: string[];
 }
 
-export async function runClient(optsIn: ClientRunOptions): Promise<ClientRunOutcome> {
-  let opts = optsIn;
+export async function runClient(opts: ClientRunOptions): Promise<ClientRunOutcome> {
   const started = new Date();
   const t0 = performance.now();
   const loaded = loadProfile(opts.profile);
   // A bad --sign-key is a usage error before any case runs, not after.
   if (opts.signKey) await readSignKeyFile(opts.signKey);
-  if (!opts.command.trim()) throw new UsageError('target-client-empty', 'error: --target-client "" is empty. Give the command that runs your client, e.g. --target-client \'node my-client.js {url}\'.');
-  const warnings: string[] = [];
-  // One container per case, named after the case's port, removed after each run whatever happened.
-  const containerName = 'mtls-conformance-client-{port}';
-  const image = opts.image;
-  if (image) {
-    const envFlags = ['CONFORMANCE_URL', 'CONFORMANCE_HOST', 'CONFORMANCE_PORT', 'CONFORMANCE_CA_FILE', 'CONFORMANCE_CRL_FILE', 'CONFORMANCE_CLIENT_CERT', 'CONFORMANCE_CLIENT_KEY', ...Object.keys(image.env)].flatMap((k) => ['-e', k]);
-    opts = {
-      ...opts,
-      command: ['docker', 'run', '--rm', '--network', 'host', '--name', containerName, '-v', `${shellQuote(resolve(opts.certsDir ?? defaultCertsDir()))}:${CONTAINER_CERTS_DIR}:ro`, ...envFlags, shellQuote(image.name), ...image.args.map((a) => (/^\{(url|host|port|ca|cert|key|crl)\}$/.test(a) ? a : shellQuote(a)))].join(' '),
-    };
-  }
-  if (!opts.image && !/\{(url|host|port)\}/.test(opts.command)) {
-    warnings.push(`warning: --target-client ${quote(opts.command)} has no {url} placeholder: the URL is passed only in the environment (CONFORMANCE_URL, CONFORMANCE_HOST, CONFORMANCE_PORT).`);
-  }
+  const certsDir = resolve(opts.certsDir ?? defaultCertsDir());
+  const target = clientTargetFor(opts, certsDir);
+  const warnings = [...target.warnings];
   let clientCaPem: string | undefined;
   if (opts.clientCertCa) {
     clientCaPem = pemCertificates(await readText(opts.clientCertCa, '--client-cert-ca')).join('');
     if (!clientCaPem) throw new UsageError('client-cert-ca-not-pem', `error: --client-cert-ca ${quote(opts.clientCertCa)} holds no PEM certificate. Pass the CA (PEM) that issued your client's certificate.`);
   }
-  const certsDir = resolve(opts.certsDir ?? defaultCertsDir());
   const issuer = await loadIssuerFlags(opts.issuerCert, opts.issuerKey);
   const store = await prepareCerts(certsDir, loaded.profile, issuer);
   const cert = (n: string) => store.certs.get(n)!;
+  await target.check();
 
-  if (opts.image) {
-    const why = await pingEngine(process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock', 3000);
-    if (why) throw new HarnessError('no-container-engine', `error: --target-client-image ${quote(opts.image.name)} needs a container engine, and none answers (${why}). Install and start Docker (apt-get install docker.io; dockerd), or test the client with --target-client 'command {url}'.`);
-    if (!(await imageExists(process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock', opts.image.name, 3000))) {
-      throw new HarnessError('container-image-missing', `error: --target-client-image ${quote(opts.image.name)} is not an image the engine has locally, and the harness does not pull from registries. Build or load it first, then re-run.`);
-    }
-  }
   const all = resolveCases(loaded.profile, 'client');
   const matches = idMatcher(opts.only);
   if (!all.some((c) => matches(c.id))) {
@@ -92,22 +74,21 @@ export async function runClient(optsIn: ClientRunOptions): Promise<ClientRunOutc
     if (name === 'server' || name.startsWith('server/')) serverCerts[name] = { chainPem: m.chainPem, keyPem: m.keyPem };
   }
   const valid = cert('client/valid');
-  // A client image sees the certs directory at /conformance, so the paths it is given are those.
-  const inContainer = (hostPath: string) => (opts.image ? CONTAINER_CERTS_DIR + hostPath.slice(certsDir.length) : hostPath);
   const plan: ClientPlan = {
-    command: opts.command,
+    command: target.command,
     profile: loaded.profile,
     cases: selected,
     control,
     serverCerts,
     clientCaPem: clientCaPem ?? cert('client-ca').certPem,
     files: {
-      caFile: inContainer(cert('server-ca').certPath),
+      caFile: target.pathFor(cert('server-ca').certPath),
       // Every CRL of the server CA's hierarchy ({crl}, CONFORMANCE_CRL_FILE): curl --crlfile needs one per CA in the chain.
-      crlFile: inContainer(store.revocation.serverCrlFile),
-      ...(opts.clientCertCa ? {} : { certFile: inContainer(valid.certPath), keyFile: inContainer(valid.keyPath) }),
+      crlFile: target.pathFor(store.revocation.serverCrlFile),
+      ...(opts.clientCertCa ? {} : { certFile: target.pathFor(valid.certPath), keyFile: target.pathFor(valid.keyPath) }),
     },
-    ...(opts.image ? { cleanupCommand: `docker rm -f ${containerName} >/dev/null 2>&1 || true`, env: opts.image.env } : {}),
+    ...(target.cleanupCommand ? { cleanupCommand: target.cleanupCommand } : {}),
+    ...(target.env ? { env: target.env } : {}),
     timeoutMs: opts.timeoutMs,
     cwd: opts.cwd ?? process.cwd(),
     revocation: store.revocation.plan,
@@ -125,7 +106,7 @@ export async function runClient(optsIn: ClientRunOptions): Promise<ClientRunOutc
   }
   const results: CaseResult[] = run.results;
   const report = buildReport({
-    target: opts.image ? { kind: 'container', role: 'client', image: opts.image.name, command: opts.command } : { kind: 'client-command', command: opts.command },
+    target: target.report,
     profile: { name: loaded.profile.name, sha256: loaded.sha256, source: loaded.source },
     startedAt: started,
     durationMs: Math.round(performance.now() - t0),
