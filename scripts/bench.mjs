@@ -481,12 +481,12 @@ async function main() {
     console.log("\nWhere a full run's wall time goes (median of the nginx full runs above, seconds):");
     const parts = [
       ['node start + CLI imports (to the first line of main)', (t) => t.cliLoaded],
-      ['profile, certificates, target preflight (to the first probe)', (t) => t.targetReady - t.cliLoaded],
+      ['run-path imports, profile, certificates, preflight (to the first probe)', (t) => t.targetReady - t.cliLoaded],
       ['probing and judging every case', (t) => t.probesDone - t.targetReady],
       ['reports (json, junit, md, html, manifest)', (t) => t.reportsWritten - t.probesDone],
       ['process exit', (t) => t.exit - t.reportsWritten],
     ];
-    for (const [label, f] of parts) console.log(`  ${label.padEnd(62)} ${f2(phase(f))}`);
+    for (const [label, f] of parts) console.log(`  ${label.padEnd(72)} ${f2(phase(f))}`);
   }
   const version = breakdown.find((r) => r.name === 'CLI --version');
   if (version) {
