@@ -84,6 +84,14 @@ export function dirWriteError(err: unknown, dir: string, flag: string): UsageErr
   const code = (err as NodeJS.ErrnoException)?.code;
   if (!code || !['EROFS', 'EACCES', 'EPERM', 'ENOTDIR', 'EEXIST', 'ENOSPC', 'EDQUOT', 'ENAMETOOLONG', 'ELOOP', 'EISDIR', 'ENOENT'].includes(code)) return null;
   const where = (err as NodeJS.ErrnoException).path;
+  // mkdir on a read-only mount reports ENOENT (or EACCES); the nearest existing part of the path says why.
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM') {
+    try {
+      checkWritableDir(dir, flag);
+    } catch (e) {
+      if (e instanceof UsageError) return e;
+    }
+  }
   const problem = code === 'ENOTDIR' || code === 'EEXIST' ? `a part of the path is a file, not a directory${where ? ` (${quote(where)})` : ''}` : code === 'ENOENT' ? `a part of the path cannot be created (ENOENT${where ? ` at ${quote(where)}` : ''})` : fsProblem(code);
   return new UsageError('dir-unwritable', `error: ${flag} ${quote(dir)} cannot be written: ${problem}. Pass a writable directory.`);
 }

@@ -2,7 +2,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { runCli, type CliRun } from '../helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+import { CLI, runCli, type CliRun } from '../helpers/cli.js';
 
 /**
  * A careless user and a hostile file: every broken input ends in one line that names it, with
@@ -203,5 +204,30 @@ describe('reports: directories that cannot be written, merge inputs, verify', ()
     expectUsageError(await runCli(['lint', root]), 'EISDIR');
     expectUsageError(await runCli(['verify', root, '--pubkey', '/dev/zero']), '--pubkey "/dev/zero"', 'larger than 1 MB');
     expectUsageError(await runCli(['verify', root, '--pubkey', file('not-a-key.pem', 'hello\n')]), '--pubkey', 'not-a-key.pem', 'no readable PEM public key');
+  });
+});
+
+// A real read-only file system: a read-only bind mount in a private mount namespace (unshare -m,
+// root only), so nothing outside this test sees it. Elsewhere the test says why it is skipped.
+const roOk = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind / /mnt 2>/dev/null; exit 0'], { encoding: 'utf8' }).status === 0 && process.getuid?.() === 0;
+
+describe.skipIf(!roOk)('a read-only file system (bind mount in a private mount namespace)', () => {
+  function inReadOnly(dir: string, args: string[]): CliRun {
+    mkdirSync(dir, { recursive: true });
+    const cli = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+    const r = spawnSync('unshare', ['-m', 'sh', '-c', `mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec ${cli}`, dir], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  test('--report-dir on it: exit 2, one line that says "read-only file system"', () => {
+    const ro = path('ro-report');
+    const run = inReadOnly(ro, ['run', '--certs', certs, '--report-dir', join(ro, 'report'), '-q', '--only', 'server/client-auth/valid']);
+    expectUsageError(run, `--report-dir "${join(ro, 'report')}"`, 'read-only file system');
+  });
+
+  test('--certs on it: exit 2, one line that names the directory', () => {
+    const ro = path('ro-certs');
+    const run = inReadOnly(ro, ['run', '--certs', join(ro, 'certs'), '--report-dir', path('r-ro-certs'), '-q', '--only', 'server/client-auth/valid']);
+    expectUsageError(run, join(ro, 'certs'), 'read-only file system');
   });
 });
