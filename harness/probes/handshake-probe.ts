@@ -10,6 +10,24 @@ import type { AppProtocol, Observation, Outcome, PeerCertificateFacts, TlsVersio
  * One exchange with a target server, the harness playing the client. Never throws for the
  * target's behaviour: a refusal is an Observation. Every wait is bounded by `timeoutMs`.
  */
+
+/** OpenSSL's codes for a peer that breaks the TLS framing (RFC 8446 §5), in a user's words. */
+const MALFORMED_TLS: Record<string, string> = {
+  PACKET_LENGTH_TOO_LONG: 'a TLS record longer than TLS allows (RFC 8446 §5.1: 2^14 bytes plus overhead)',
+  DATA_LENGTH_TOO_LONG: 'a TLS record longer than TLS allows (RFC 8446 §5.1: 2^14 bytes plus overhead)',
+  ENCRYPTED_LENGTH_TOO_LONG: 'an encrypted TLS record longer than TLS allows (RFC 8446 §5.2)',
+  EXCESSIVE_MESSAGE_SIZE: 'a handshake message larger than a TLS client accepts (a certificate chain or message of megabytes)',
+  RECORD_LENGTH_MISMATCH: 'a TLS record whose length does not match its content',
+  BAD_LENGTH: 'a handshake message whose length field does not match its content',
+  LENGTH_MISMATCH: 'a handshake message whose length field does not match its content',
+  BAD_PACKET_LENGTH: 'a record of an impossible length',
+  UNEXPECTED_MESSAGE: 'a handshake message out of order',
+  UNEXPECTED_RECORD: 'a TLS record of a type not allowed at that point',
+  WRONG_VERSION_NUMBER: 'a record that is not TLS (wrong version number)',
+  DECRYPTION_FAILED_OR_BAD_RECORD_MAC: 'a record that does not decrypt (bad record MAC)',
+  BAD_RECORD_TYPE: 'a record of an unknown type',
+};
+
 export interface HandshakeProbeInput {
   host: string;
   port: number;
@@ -153,6 +171,12 @@ export function probeHandshake(input: HandshakeProbeInput): Promise<Observation>
       if (secure && err.code?.startsWith('ERR_HTTP2_')) {
         // The HTTP/2 session failed after the handshake (GOAWAY with an error, a protocol error): no answer to the request.
         finishSoon('closed-no-data', `the HTTP/2 session ended without a response (${err.code}: ${err.message})`);
+        return;
+      }
+      const malformed = err.code ? MALFORMED_TLS[err.code.replace(/^ERR_SSL_/, '')] : undefined;
+      if (malformed) {
+        // The target broke TLS itself: said so in a sentence, not OpenSSL's text alone; nothing to judge.
+        finish('harness-error', `the target sent malformed TLS ${secure ? 'after' : 'during'} the handshake: ${malformed}; the harness aborted the connection (${err.code})`);
         return;
       }
       finish('harness-error', `${err.code ?? 'error'}: ${err.message}`);

@@ -68,7 +68,7 @@ export async function preflight(target: { host: string; port: number; url: strin
   if (/ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|RECORD_LAYER_FAILURE|UNEXPECTED_EOF|HTTP_REQUEST)|wrong version number|packet length too long/i.test(obs.detail)) {
     throw new HarnessError('target-not-tls', `error: ${target.host}:${target.port} answers, but not with TLS (plain HTTP?) for --target ${quote(target.url)}. Point --target at the TLS port.`);
   }
-  if (/^ERR_SSL_/.test(obs.detail)) {
+  if (/^ERR_SSL_|^the target sent malformed TLS/.test(obs.detail)) {
     // The host answered, in TLS's framing but against its rules: say what it sent, once, plainly.
     const what = await describeMalformedTls(target.host, target.port, obs.detail, timeoutMs);
     throw new HarnessError('target-malformed-tls', `error: ${target.host}:${target.port} answers, but ${what}; refused. The target (or something in front of it) does not speak TLS correctly: check --target ${quote(target.url)}.`);
@@ -94,7 +94,8 @@ function size(bytes: number): string {
  * not OpenSSL's error string.
  */
 export async function describeMalformedTls(host: string, port: number, opensslDetail: string, timeoutMs: number): Promise<string> {
-  const code = /^(ERR_SSL_[A-Z0-9_]+)/.exec(opensslDetail)?.[1] ?? '';
+  // OpenSSL's code leads the detail, or closes a probe's own sentence ("... (ERR_SSL_...)").
+  const code = /\b(ERR_SSL_[A-Z0-9_]+)/.exec(opensslDetail)?.[1] ?? '';
   let raw: Awaited<ReturnType<typeof probeHello>> | null = null;
   try {
     raw = await probeHello({ host, port, hello: buildClientHello({ version: 'TLSv1.3', suites: [0x1301, 0x1302, 0x1303], servername: isIP(host) ? undefined : host }), timeoutMs: Math.min(timeoutMs, 3000) });
