@@ -60,7 +60,7 @@ renews what has aged; --force regenerates everything. Keys under private/ never 
 directory and never appear in a report.
 
 Run the suite:
-  npx conformance run --target https://HOST:PORT --certs ${dirArg}
+  npx mtls-conformance run --target https://HOST:PORT --certs ${dirArg}
 `;
   await writeFile(join(dir, 'README.txt'), readme).catch((err) => Promise.reject(dirWriteError(err, dirArg, 'certs init') ?? err));
   const generated = store.generated.length;
