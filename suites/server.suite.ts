@@ -1,14 +1,10 @@
 /**
  * Conformance suite for a target that is a server: one vitest test per case, titled with the
- * case id. Thin on purpose: the case body (observe, judge) is harness/run/case-body.ts, the same
- * one the CLI runs.
+ * case id (suites/define-suite.ts). Thin on purpose: probing and judging live in harness/.
  */
-import { afterAll, beforeAll, inject, test } from 'vitest';
-import { reportCaseResult } from './case-test.js';
-import { caseBoundMs, observeControl, runCase, type RolePlan } from '../harness/run/case-body.js';
+import { inject } from 'vitest';
+import { defineSuite } from './define-suite.js';
 import type { ServerPlan } from '../harness/run/plan.js';
-import type { Observation } from '../harness/model.js';
-import { startRevocationResponder } from '../harness/peers/revocation-responder.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,20 +12,4 @@ declare module 'vitest' {
   }
 }
 
-const p: RolePlan = { role: 'server', plan: inject('serverPlan') };
-let control: Observation | null = null;
-
-beforeAll(async () => {
-  // The CRL distribution points and OCSP URL the certificates name, served in this worker so the
-  // revocation case sees what the target fetched (as executePlan does for the CLI).
-  if (p.plan.revocation) p.responder = await startRevocationResponder(p.plan.revocation);
-  control = await observeControl(p);
-}, caseBoundMs(p, p.plan.control));
-
-afterAll(async () => {
-  await p.responder?.close();
-});
-
-for (const c of p.plan.cases) {
-  test.concurrent(c.id, { timeout: caseBoundMs(p, c) + 1000 }, async (ctx) => reportCaseResult(ctx, await runCase(p, c, control)));
-}
+defineSuite({ role: 'server', plan: inject('serverPlan') });

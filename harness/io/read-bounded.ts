@@ -1,5 +1,4 @@
 import { closeSync, fstatSync, openSync, readSync, constants as fsConstants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { UsageError, quote } from '../errors.js';
 
 /**
@@ -103,38 +102,13 @@ export function readBoundedSync(path: string, opts: ReadBoundedOptions): Buffer 
   }
 }
 
+/**
+ * The same read, for async callers. Synchronous underneath on purpose: the CLI reads its inputs
+ * before any case runs, a file is capped at a few MB, and one implementation of the bounds is
+ * easier to trust than two.
+ */
 export async function readBounded(path: string, opts: ReadBoundedOptions): Promise<Buffer> {
-  let handle;
-  try {
-    handle = await open(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
-  } catch (err) {
-    throw unreadable(path, opts, err);
-  }
-  try {
-    const st = await handle.stat();
-    if (st.isDirectory()) throw unreadable(path, opts, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }));
-    if (st.isFile() && st.size > opts.maxBytes) throw tooLarge(path, opts);
-    const buf = Buffer.alloc(Math.min(opts.maxBytes + 1, st.isFile() ? st.size + 1 : opts.maxBytes + 1));
-    let total = 0;
-    const waitUntil = Date.now() + PIPE_WAIT_MS;
-    while (total < buf.length) {
-      let n: number;
-      try {
-        ({ bytesRead: n } = await handle.read(buf, total, buf.length - total, null));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw unreadable(path, opts, err);
-        if (Date.now() > waitUntil) throw pipeSilent(path, opts);
-        await new Promise((r) => setTimeout(r, 10));
-        continue;
-      }
-      if (n === 0) break;
-      total += n;
-    }
-    if (total > opts.maxBytes) throw tooLarge(path, opts);
-    return buf.subarray(0, total);
-  } finally {
-    await handle.close();
-  }
+  return readBoundedSync(path, opts);
 }
 
 /**

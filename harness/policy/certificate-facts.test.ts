@@ -1,39 +1,14 @@
-import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { generate, type Material } from '../../certs/generate.js';
 import { caSpec, specOf } from '../../certs/spec.js';
-import { certificateFacts } from './certificate-facts.js';
+import { certificateFacts, factsByPeculiar } from './certificate-facts.js';
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
-
-/** The facts as @peculiar/x509 reads them: the implementation certificateFacts replaced, kept here as the oracle. */
-function oracle(der: Uint8Array) {
-  const cert = new x509.X509Certificate(der);
-  const ekuExt = cert.getExtension(x509.ExtendedKeyUsageExtension);
-  const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
-  const alg = cert.publicKey.algorithm as { name: string; modulusLength?: number; namedCurve?: string };
-  const keyType = alg.name.startsWith('RSA') ? 'rsa' : alg.name === 'ECDSA' || alg.name === 'ECDH' ? 'ec' : alg.name === 'Ed25519' ? 'ed25519' : 'other';
-  const curveBits = /^P-(256|384|521)$/.exec(alg.namedCurve ?? '')?.[1];
-  const sigAlg = cert.signatureAlgorithm as { hash?: { name: string } };
-  return {
-    subject: cert.subject,
-    commonName: cert.subjectName.getField('CN')[0] ?? null,
-    sanUris: san ? san.names.items.filter((n) => n.type === 'url').map((n) => n.value) : [],
-    eku: ekuExt ? ekuExt.usages.map(String) : null,
-    keyType,
-    keyBits: keyType === 'rsa' ? (alg.modulusLength ?? 0) : keyType === 'ec' ? Number(curveBits ?? 0) : keyType === 'ed25519' ? 256 : 0,
-    signatureHash: (sigAlg.hash?.name ?? 'unknown').toLowerCase().replace('-', ''),
-    notBefore: cert.notBefore,
-    notAfter: cert.notAfter,
-    ca: cert.getExtension(x509.BasicConstraintsExtension)?.ca ?? false,
-  };
-}
+/** The facts as @peculiar/x509 reads them: the implementation certificateFacts replaced on its common path. */
+const oracle = (d: Uint8Array) => factsByPeculiar(d);
 
 const der = (pem: string) => new Uint8Array(Buffer.from(pem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64'));
 const certs: [string, Uint8Array][] = [];

@@ -84,8 +84,8 @@ export function formatName(name: asn1.Name): string {
 
 const requireCjs = createRequire(import.meta.url);
 
-/** The slow path: @peculiar/x509, for what the table above does not cover. */
-function factsByPeculiar(der: Uint8Array | string): CertificateFacts {
+/** The slow path: @peculiar/x509, for what the table above does not cover (and the tests' oracle). */
+export function factsByPeculiar(der: Uint8Array | string): CertificateFacts {
   requireCjs('reflect-metadata');
   const x509 = requireCjs('@peculiar/x509') as typeof import('@peculiar/x509');
   const { webcrypto } = requireCjs('node:crypto') as typeof import('node:crypto');
