@@ -11,6 +11,8 @@ import type { Profile } from '../profile/schema.js';
 import { defaultCertsDir, prepareCerts } from '../run/run-server.js';
 import { answer, createAppServer, requestLine, tlsSocketOf, type AppServer } from './app-server.js';
 import { onShutdown } from '../process/lifetime.js';
+import { issuerToSend, stapleFor } from '../run/plan.js';
+import type { RevocationPlan } from '../../certs/revocation-data.js';
 
 /**
  * The client-side server matrix, all at once: one reference HTTPS server per client case with a
@@ -143,7 +145,13 @@ interface Started {
  * client-command-probe.ts), which builds it inline for a single run; it is repeated here rather
  * than shared so that file stays as it is.
  */
-async function startOne(c: ResolvedCase & { recipe: ReferenceServerRecipe }, m: MatrixServer, cert: { chainPem: string; keyPem: string }, clientCaPem: string, emit: (e: MatrixConnection) => void): Promise<Started> {
+/** A stapled OCSP response (RFC 6066 §8) and the issuer to send with the chain so a client can check it. */
+interface Staple {
+  der: Buffer;
+  issuerPem: string;
+}
+
+async function startOne(c: ResolvedCase & { recipe: ReferenceServerRecipe }, m: MatrixServer, cert: { chainPem: string; keyPem: string }, clientCaPem: string, emit: (e: MatrixConnection) => void, staple?: Staple): Promise<Started> {
   const recipe = c.recipe;
   // Kept on the socket under a symbol: an HTTP/2 request reaches its TLS socket only through the
   // session's proxy of it, which forwards property reads but is not the same object (no WeakMap key).
@@ -172,7 +180,7 @@ async function startOne(c: ResolvedCase & { recipe: ReferenceServerRecipe }, m: 
 
   const app = createAppServer(
     {
-      cert: cert.chainPem,
+      cert: cert.chainPem + (staple?.issuerPem ?? ''),
       key: cert.keyPem,
       ca: [clientCaPem],
       // Ask for a client certificate, let every client in: the harness records, it does not enforce.
@@ -190,6 +198,8 @@ async function startOne(c: ResolvedCase & { recipe: ReferenceServerRecipe }, m: 
     },
   );
   const server = app.server;
+  // As the per-case servers of a run do: a client that asks for a staple (curl --cert-status) gets one.
+  if (staple) server.on('OCSPRequest', (_cert: Buffer, _issuer: Buffer, done: (err: Error | null, resp?: Buffer) => void) => done(null, staple.der));
   server.on('secureConnection', (socket: TLSSocket) => {
     const st = stateOf(socket);
     st.tlsVersion = socket.getProtocol() ?? null;
@@ -257,7 +267,10 @@ export async function startServerMatrix(opts: ServerMatrixOptions): Promise<Serv
   };
   const unregister = onShutdown('reference server matrix', close);
   try {
-    for (const [i, c] of cases.entries()) started.push(await startOne(c, servers[i]!, cert(c.recipe.cert), clientCaPem, emit));
+    for (const [i, c] of cases.entries()) {
+      const staple = await stapleOf(store.revocation?.plan, c.recipe.cert, cert(c.recipe.cert).chainPem);
+      started.push(await startOne(c, servers[i]!, cert(c.recipe.cert), clientCaPem, emit, staple));
+    }
   } catch (err) {
     await close();
     throw err;
@@ -271,4 +284,10 @@ export async function startServerMatrix(opts: ServerMatrixOptions): Promise<Serv
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+async function stapleOf(revocation: RevocationPlan | undefined, certName: string, chainPem: string): Promise<Staple | undefined> {
+  if (!revocation) return undefined;
+  const der = await stapleFor(revocation, certName);
+  return der ? { der, issuerPem: issuerToSend(revocation, certName, chainPem) } : undefined;
 }

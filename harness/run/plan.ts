@@ -184,7 +184,7 @@ export async function probeClientCase(plan: ClientPlan, recipe: ReferenceServerR
  * stapled response (curl --cert-status) computes its CertID from the issuer in the chain the server
  * sent, not from its trust store. RFC 8446 §4.4.2 lets a server send the trust anchor; validators ignore it.
  */
-function issuerToSend(revocation: RevocationPlan, certName: string, chainPem: string): string {
+export function issuerToSend(revocation: RevocationPlan, certName: string, chainPem: string): string {
   const issuer = revocation.issued.find((i) => i.name === certName)?.issuer;
   const ca = revocation.cas.find((c) => c.name === issuer);
   const sent = chainPem.match(/-----BEGIN CERTIFICATE-----/g)?.length ?? 0;
@@ -194,7 +194,7 @@ function issuerToSend(revocation: RevocationPlan, certName: string, chainPem: st
 const staples = new WeakMap<RevocationPlan, Map<string, Promise<Buffer | undefined>>>();
 
 /** The OCSP response the reference server staples for a certificate when the client asks (RFC 6066 §8): good, or revoked for server/revoked. */
-function stapleFor(revocation: RevocationPlan, certName: string): Promise<Buffer | undefined> {
+export function stapleFor(revocation: RevocationPlan, certName: string): Promise<Buffer | undefined> {
   let cache = staples.get(revocation);
   if (!cache) staples.set(revocation, (cache = new Map()));
   if (!cache.has(certName)) {

@@ -164,6 +164,19 @@ describe('conformance serve --json (child process)', () => {
     const ports = doc.servers.map((s) => Number(new URL(s.url).port));
     expect(await Promise.all(ports.map((p) => tcpConnect(p)))).toEqual(ports.map(() => 'ECONNREFUSED'));
   });
+
+  test.skipIf(!hasCurl)('a client that asks for a stapled OCSP response gets one: "good" for valid, "revoked" for server/revoked (curl --cert-status)', async () => {
+    await using m = await startServerMatrix({ profile: 'intermediate', certsDir });
+    const url = (id: string) => m.servers.find((s) => s.id === id)!.url;
+    const curl = (id: string) => run('curl', ['-sS', '--max-time', '5', '--cert-status', '--cacert', m.caFile, '--cert', m.clientCertFile!, '--key', m.clientKeyFile!, url(id)]);
+    const good = await curl('client/server-auth/valid');
+    expect(good.code, good.stderr).toBe(0);
+    expect(good.stdout).toBe('ok client/server-auth/valid\n');
+    // Without --crlfile, only the staple can tell curl the certificate is revoked.
+    const revoked = await curl('client/server-auth/revoked');
+    expect(revoked.code).not.toBe(0);
+    expect(revoked.stderr).toMatch(/certificate revocation reason/);
+  });
 });
 
 describe('startServerMatrix (API, in-process)', () => {
