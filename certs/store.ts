@@ -1,5 +1,6 @@
+import { makeDirs } from '../harness/io/make-dirs.js';
 import { createHash, createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { chmod, mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { chmod, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Material } from './generate.js';
 import { keyMatchesCert } from './key-match.js';
@@ -153,7 +154,7 @@ function storeWriteError(err: unknown, dir: string): unknown {
 }
 
 async function writeAtomic(path: string, content: string, mode: number): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: mode === 0o600 ? 0o700 : 0o755 });
+  await makeDirs(dirname(path), mode === 0o600 ? 0o700 : 0o755);
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, content, { mode });
   await chmod(tmp, mode);
@@ -212,7 +213,7 @@ export async function ensureCerts(dir: string, options: EnsureOptions = {}): Pro
   const specs = matrixSpecs({ ...(options.matrix ?? DEFAULT_MATRIX_OPTIONS), revocationPort: index.revocationPort! });
 
   try {
-    await mkdir(dir, { recursive: true, mode: 0o755 });
+    await makeDirs(dir, 0o755);
   } catch (err) {
     throw storeWriteError(err, dir);
   }

@@ -1,4 +1,5 @@
-import { accessSync, constants as fsConstants, mkdirSync, statSync } from 'node:fs';
+import { makeDirsSync } from './make-dirs.js';
+import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError, quote } from '../errors.js';
 
@@ -71,10 +72,11 @@ export function checkWritableDir(dir: string, flag: string, create = false): str
   }
   if (!create) return dir;
   try {
-    mkdirSync(abs, { recursive: true });
+    makeDirsSync(abs);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError('dir-unwritable', `error: ${flag} ${quote(dir)} cannot be created: ${fsProblem(code)}. Pass a writable directory.`);
+    const e = err as NodeJS.ErrnoException;
+    const problem = e.code === 'ENOENT' ? `${quote(e.path ?? abs)} cannot be made there (ENOENT)` : fsProblem(e.code);
+    throw new UsageError('dir-unwritable', `error: ${flag} ${quote(dir)} cannot be created: ${problem}. Pass a writable directory.`);
   }
   return abs;
 }

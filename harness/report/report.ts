@@ -1,5 +1,6 @@
+import { makeDirs } from '../io/make-dirs.js';
 import { X509Certificate } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PACKAGE_VERSION } from '../package-root.js';
 import { summarize, type Summary } from '../judge.js';
@@ -77,7 +78,7 @@ export function buildReport(args: {
 }
 
 export async function writeReportJson(dir: string, report: Report): Promise<string> {
-  await mkdir(dir, { recursive: true });
+  await makeDirs(dir);
   const path = join(dir, 'report.json');
   const text = JSON.stringify(report, null, 2) + '\n';
   // Belt and braces: a report is shared with partners; a key in it would be a leak.

@@ -10,6 +10,7 @@ import { readSignKeyFile, signManifestWithKeyFile } from '../report/manifest.js'
 import type { ClientPlan } from './plan.js';
 import { executePlan } from './execute-plan.js';
 import { mark } from './timings.js';
+import { ensureWritableDir } from '../io/writable-dir.js';
 import { clientTargetFor, type ClientImageSpec } from '../targets/client-target.js';
 import { defaultCertsDir, loadIssuerFlags, pemCertificates, prepareCerts, readText, type RunOutcome } from './run-server.js';
 
@@ -47,8 +48,9 @@ export async function runClient(opts: ClientRunOptions): Promise<ClientRunOutcom
   const started = new Date();
   const t0 = performance.now();
   const loaded = loadProfile(opts.profile);
-  // A bad --sign-key is a usage error before any case runs, not after.
+  // A bad --sign-key or an impossible --report-dir is a usage error before any case runs, not after.
   if (opts.signKey) await readSignKeyFile(opts.signKey);
+  if (opts.reportDir) ensureWritableDir(opts.reportDir, '--report-dir');
   const certsDir = resolve(opts.certsDir ?? defaultCertsDir());
   const target = clientTargetFor(opts, certsDir);
   const warnings = [...target.warnings];

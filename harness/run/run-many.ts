@@ -1,5 +1,6 @@
+import { makeDirs } from '../io/make-dirs.js';
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, isSeq, parseDocument } from 'yaml';
@@ -243,7 +244,7 @@ export function buildIndex(targets: IndexEntry[]): TargetsIndex {
 }
 
 export async function writeIndex(dir: string, index: TargetsIndex): Promise<string> {
-  await mkdir(dir, { recursive: true });
+  await makeDirs(dir);
   const path = join(dir, 'index.json');
   await writeFile(path, JSON.stringify(index, null, 2) + '\n');
   const rows = index.targets.map((t) => `| ${t.target} | ${t.profile} | ${t.verdict} | ${t.pass} | ${t.fail} | ${t.inconclusive} | ${t.error ?? ''} |`);

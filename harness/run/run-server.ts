@@ -7,6 +7,7 @@ import { readSignKeyFile, signManifestWithKeyFile } from '../report/manifest.js'
 import { saveContainerLog } from '../targets/container-target.js';
 import { executePlan } from './execute-plan.js';
 import { mark } from './timings.js';
+import { ensureWritableDir } from '../io/writable-dir.js';
 import { controlFailure } from './control-hint.js';
 import { prepareServerPlan, type RunOptions } from './server-plan.js';
 
@@ -30,8 +31,9 @@ export interface RunOutcome {
 }
 
 export async function runServer(opts: RunOptions): Promise<RunOutcome> {
-  // A bad --sign-key is a usage error before any case runs, not after.
+  // A bad --sign-key or an impossible --report-dir is a usage error before any case runs, not after.
   if (opts.signKey) await readSignKeyFile(opts.signKey);
+  if (opts.reportDir) ensureWritableDir(opts.reportDir, '--report-dir');
   const started = new Date();
   const t0 = performance.now();
   const prepared = await prepareServerPlan(opts);

@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { makeDirs } from '../io/make-dirs.js';
+import { writeFile } from 'node:fs/promises';
 import { http } from '../node-http.js';
 
 const { request } = http;
@@ -176,6 +177,6 @@ async function isRunning(tc: typeof import('testcontainers'), id: string): Promi
 
 export async function saveContainerLog(reportDir: string | undefined, log: string): Promise<void> {
   if (!reportDir) return;
-  await mkdir(reportDir, { recursive: true });
+  await makeDirs(reportDir);
   await writeFile(join(reportDir, 'container.log'), log);
 }

@@ -231,3 +231,19 @@ describe.skipIf(!roOk)('a read-only file system (bind mount in a private mount n
     expectUsageError(run, join(ro, 'certs'), 'read-only file system');
   });
 });
+
+// Node's recursive mkdir spins forever under /proc (the parent exists, every child is ENOENT):
+// every directory the CLI makes is made level by level, so these end at once with one line.
+describe.skipIf(!existsSync('/proc/self'))('directories under /proc', () => {
+  test.each([
+    [['run', '--report-dir', '/proc/mtls-x/report', '-q'], '--report-dir "/proc/mtls-x/report"'],
+    [['run', '--target-client', 'curl {url}', '--report-dir', '/proc/mtls-x/report', '-q'], '--report-dir "/proc/mtls-x/report"'],
+    [['run', '--certs', '/proc/mtls-x/certs', '--report-dir', path('r-proc'), '-q'], '"/proc/mtls-x/certs"'],
+    [['certs', 'init', '/proc/mtls-x/certs'], '"/proc/mtls-x/certs"'],
+  ])('%j: exit 2 at once', async (args, quoted) => {
+    const started = Date.now();
+    const run = await runCli(args as string[], { timeoutMs: 15_000 });
+    expectUsageError(run, quoted, 'cannot');
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
