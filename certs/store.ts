@@ -1,3 +1,4 @@
+import { StoreLockTimeout, withStoreLock } from './store-lock.js';
 import { makeDirs } from '../harness/io/make-dirs.js';
 import { createHash, createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { chmod, rename, stat, writeFile } from 'node:fs/promises';
@@ -187,7 +188,22 @@ function levels(specs: CertSpec[]): CertSpec[][] {
   return out;
 }
 
+/**
+ * The store for `options.matrix`, generated where missing or aged. Concurrent runs on one directory
+ * take turns (store-lock.ts): the second finds what the first made.
+ */
 export async function ensureCerts(dir: string, options: EnsureOptions = {}): Promise<EnsureResult> {
+  try {
+    return await withStoreLock(dir, () => ensureCertsLocked(dir, options));
+  } catch (err) {
+    if (err instanceof StoreLockTimeout) {
+      throw new UsageError('certs-locked', `error: certificate directory ${quote(dir)} is in use by another run (${err.message}). Wait for it, or pass another --certs directory.`);
+    }
+    throw storeWriteError(err, dir);
+  }
+}
+
+async function ensureCertsLocked(dir: string, options: EnsureOptions): Promise<EnsureResult> {
   const now = options.now ?? Date.now();
   const warn = options.onWarning ?? ((line: string) => process.stderr.write(line + '\n'));
   const indexPath = join(dir, 'index.json');
