@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, resolve, join } from 'node:path';
 import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
 import type { z } from 'zod';
+import { findCase, catalogue } from '../cases/catalogue.js';
 import { UsageError, quote } from '../errors.js';
 import { READ_LIMITS, readBoundedTextSync } from '../io/read-bounded.js';
 import { packagePath } from '../package-root.js';
@@ -33,7 +34,8 @@ export function builtinProfileNames(): string[] {
     .sort();
 }
 
-function looksLikePath(ref: string): boolean {
+/** A reference that names a file (not a built-in): it has a path separator or a YAML/JSON extension. */
+export function looksLikePath(ref: string): boolean {
   return /[/\\]|\.(ya?ml|json)$/i.test(ref);
 }
 
@@ -202,9 +204,64 @@ export function loadProfile(ref: string, cwd = process.cwd()): LoadedProfile {
     );
   }
   const profile = result.data;
+  checkConsistency(profile, chain);
   const last = chain[chain.length - 1]!;
   const source = last.path.startsWith(BUILTIN_DIR) && chain.length === 1 ? `builtin:${profile.name}` : last.path;
   return { profile, source, sha256: profileHash(profile) };
+}
+
+/** Edit distance, for "did you mean" on a mistyped case id. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+function nearestCaseId(id: string): string | undefined {
+  let best: { id: string; d: number } | undefined;
+  for (const c of catalogue()) {
+    const d = distance(id, c.id);
+    if (!best || d < best.d) best = { id: c.id, d };
+  }
+  return best && best.d <= Math.max(3, Math.floor(id.length / 4)) ? best.id : undefined;
+}
+
+/**
+ * Rules between fields the schema checks one at a time: each would let a profile pass `profile
+ * check` and then mislead a run (a waiver for a case that does not exist, a required version the
+ * profile forbids, a refusal status the positive control answers with).
+ */
+function checkConsistency(profile: Profile, chain: ParsedFile[]): void {
+  // The error points at the entry (a map key, a list item); the field named is the one the docs list.
+  const fail = (path: PropertyKey[], message: string): never => {
+    const field = path.slice(0, 2).join('.');
+    throw new UsageError('profile-invalid', `error: ${position(ownerOf(chain, path), path)}: field ${quote(field)}: ${message}`);
+  };
+  for (const field of ['waive', 'severity'] as const) {
+    for (const id of Object.keys(profile.cases[field])) {
+      if (findCase(id)) continue;
+      const near = nearestCaseId(id);
+      fail(['cases', field, id], `${quote(id)} is not a case id${near ? ` (did you mean ${quote(near)}?)` : ''}. Use an id that "conformance cases" lists.`);
+    }
+  }
+  for (const [i, v] of profile.tls.requiredVersions.entries()) {
+    if (profile.tls.versions.includes(v)) continue;
+    const allowed = profile.tls.versions.map((x) => JSON.stringify(x)).join(', ');
+    // Point at the field the later file in the chain set: a child narrowing tls.versions below a base's requiredVersions is the child's error.
+    const setBy = (field: string) => chain.findLastIndex((f) => f.doc.hasIn(['tls', field]));
+    if (setBy('versions') > setBy('requiredVersions')) {
+      fail(['tls', 'versions'], `leaves out ${quote(v)}, which tls.requiredVersions requires (allowed here: ${allowed}). Add ${quote(v)} to tls.versions or set tls.requiredVersions without it.`);
+    }
+    fail(['tls', 'requiredVersions', i], `${quote(v)} is required but not in tls.versions (${allowed}). Add it to tls.versions or remove it from tls.requiredVersions.`);
+  }
+  for (const [i, status] of profile.rejection.httpStatuses.entries()) {
+    if (status < 200 || status > 299) continue;
+    fail(['rejection', 'httpStatuses', i], `${quote(String(status))} is a success status: the positive control's accepted request would count as a refusal. List only statuses that refuse (4xx, 5xx).`);
+  }
 }
 
 /** Canonical JSON (sorted keys) so the hash does not depend on key order in the file. */
