@@ -1,10 +1,13 @@
 import { makeDirs } from '../io/make-dirs.js';
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, isSeq, parseDocument } from 'yaml';
 import { showValue } from '../cli/validate-flags.js';
+import { looksLikePath } from '../profile/load.js';
 import { dirWriteError, ensureWritableDir } from '../io/writable-dir.js';
 import { READ_LIMITS, UnreadableFileError, decodeText, readBounded, readBoundedText } from '../io/read-bounded.js';
 import { onShutdown } from '../process/lifetime.js';
@@ -79,7 +82,7 @@ export async function readTargetsFile(path: string): Promise<TargetEntry[]> {
   const opts = { maxBytes: READ_LIMITS.targetsFile, label: '--targets-file', code: 'targets-file' };
   const text = await readBoundedText(path, opts);
   // A YAML list (`- target: ...`, `- client: ...` or `- https://...`), else one target per line.
-  const entries = /^-(\s|$)/m.test(text.trim()) ? yamlEntries(path, text) : lineEntries(path, text);
+  const entries = /^-(\s|$)/m.test(text.trim()) ? yamlEntries(path, text, await runCommandForArgs()) : lineEntries(path, text);
   if (entries.length === 0) throw new UsageError('targets-file-empty', `error: --targets-file ${quote(path)} lists no target. Put one target URL per line.`);
   if (entries.length > MAX_TARGETS) throw new UsageError('targets-file-invalid', `error: --targets-file ${quote(path)} lists ${entries.length} targets; at most ${MAX_TARGETS} run from one file. Split it and use --shard or several jobs.`);
   return entries;
@@ -96,7 +99,34 @@ function lineEntries(path: string, text: string): TargetEntry[] {
   return entries;
 }
 
-function yamlEntries(path: string, text: string): TargetEntry[] {
+/**
+ * The `run` command of the CLI itself, to check an entry's `args:` before any target runs: a typo
+ * (`--onyl`) or a bad value is a usage error naming its line, not a could-not-run halfway through.
+ */
+async function runCommandForArgs(): Promise<Command> {
+  const { buildProgram } = await import('../cli/cli.js');
+  const run = buildProgram().commands.find((c) => c.name() === 'run');
+  if (!run) throw new Error('the CLI has no "run" command');
+  return run;
+}
+
+function checkArgs(path: string, where: string, args: string[], run: Command): void {
+  let parsed: { operands: string[]; unknown: string[] };
+  try {
+    parsed = run.parseOptions(args);
+  } catch (err) {
+    // commander's own message for a missing or invalid option value (exitOverride makes it throw).
+    const msg = String((err as Error).message).replace(/^error: /, '').split('\n')[0]!.replace(/\.$/, '');
+    throw targetsError(path, where, `"args": ${msg}. Fix the entry's "args:"; "conformance run --help" lists the flags.`);
+  }
+  const bad = parsed.unknown[0] ?? parsed.operands[0];
+  if (bad !== undefined) {
+    const what = bad.startsWith('-') ? `${quote(bad)} is not a flag of "conformance run"` : `${quote(bad)} is not a flag or the value of one`;
+    throw targetsError(path, where, `"args": ${what}. Fix the entry's "args:"; "conformance run --help" lists the flags.`);
+  }
+}
+
+function yamlEntries(path: string, text: string, run: Command): TargetEntry[] {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -128,7 +158,10 @@ function yamlEntries(path: string, text: string): TargetEntry[] {
     const args = e.args as string[] | undefined;
     const reserved = args?.find((a) => RESERVED_ARGS.includes(a.split('=')[0]!));
     if (reserved) throw targetsError(path, where, `"args" may not carry ${quote(reserved.split('=')[0])}: what runs and where its report goes is the entry's "target:"/"client:" and --report-dir.`);
-    const common = { ...(e.profile !== undefined ? { profile: e.profile as string } : {}), ...(args ? { args } : {}) };
+    if (args) checkArgs(path, where, args, run);
+    // A profile file is found next to the targets file (as "extends" is next to the profile), not in the current directory.
+    const profile = typeof e.profile === 'string' && looksLikePath(e.profile) ? resolve(dirname(resolve(path)), e.profile) : (e.profile as string | undefined);
+    const common = { ...(profile !== undefined ? { profile } : {}), ...(args ? { args } : {}) };
     if (typeof e.client === 'string' && e.client.trim()) return { target: e.client, kind: 'client' as const, ...common };
     if (e.client !== undefined) throw targetsError(path, where, '"client" must be the command line of the client program to test.');
     if (typeof e.target !== 'string') throw targetsError(path, where, 'has no "target:"; use "- target: https://host:port" or "- client: COMMAND" (optionally with "profile:").');
@@ -225,8 +258,22 @@ export async function runMany(opts: {
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.parallel, opts.entries.length)) }, worker));
   const index = buildIndex(results);
   const indexPath = await writeIndex(root, index);
-  const exitCode = results.some((r) => r.exitCode >= 2) ? 3 : results.some((r) => r.exitCode === 1) ? 1 : 0;
-  return { index, exitCode, indexPath };
+  return { index, exitCode: exitCodeOf(index.summary), indexPath };
+}
+
+/**
+ * What a target's outcome counts as: an INCONCLUSIVE verdict (the positive control was not accepted,
+ * or a required case could not be judged) proves nothing about conformance, so it counts with the
+ * runs that could not run, in `run --targets-file` and `report merge` alike.
+ */
+export function outcomeOf(t: Pick<IndexEntry, 'exitCode' | 'verdict'>): 'conformant' | 'non-conformant' | 'could-not-run' {
+  if (t.exitCode >= 2 || t.verdict === 'inconclusive' || t.verdict === 'could-not-run') return 'could-not-run';
+  return t.exitCode === 1 ? 'non-conformant' : 'conformant';
+}
+
+/** The exit code for a set of targets: 3 if any could not run, else 1 if any is non-conformant, else 0. */
+export function exitCodeOf(summary: TargetsIndex['summary']): 0 | 1 | 3 {
+  return summary.couldNotRun > 0 ? 3 : summary.nonConformant > 0 ? 1 : 0;
 }
 
 export function buildIndex(targets: IndexEntry[]): TargetsIndex {
@@ -236,9 +283,9 @@ export function buildIndex(targets: IndexEntry[]): TargetsIndex {
     targets,
     summary: {
       targets: targets.length,
-      conformant: targets.filter((t) => t.exitCode === 0).length,
-      nonConformant: targets.filter((t) => t.exitCode === 1).length,
-      couldNotRun: targets.filter((t) => t.exitCode >= 2).length,
+      conformant: targets.filter((t) => outcomeOf(t) === 'conformant').length,
+      nonConformant: targets.filter((t) => outcomeOf(t) === 'non-conformant').length,
+      couldNotRun: targets.filter((t) => outcomeOf(t) === 'could-not-run').length,
     },
   };
 }
@@ -251,7 +298,7 @@ export async function writeIndex(dir: string, index: TargetsIndex): Promise<stri
   await writeFile(
     join(dir, 'index.md'),
     [
-      `# mTLS conformance: ${index.summary.targets} targets`,
+      `# mTLS conformance: ${index.summary.targets} target${index.summary.targets === 1 ? '' : 's'}`,
       '',
       `${index.summary.conformant} conformant, ${index.summary.nonConformant} non-conformant, ${index.summary.couldNotRun} could not run.`,
       '',
@@ -299,7 +346,20 @@ function indexEntryProblem(t: unknown): string | null {
 /** `conformance report merge DIR...`: join per-job index.json files (or single-run report dirs). */
 export async function mergeIndexes(dirs: string[], out: string): Promise<{ index: TargetsIndex; indexPath: string }> {
   const all: IndexEntry[] = [];
-  for (const d of dirs) {
+  // A directory named twice (or through another path to it) counts once.
+  const seen = new Set<string>();
+  const unique = dirs.filter((d) => {
+    let key = resolve(d);
+    try {
+      key = realpathSync(key);
+    } catch {
+      // Missing: reported below with the name the user gave.
+    }
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  for (const d of unique) {
     const indexFile = join(d, 'index.json');
     const fromIndex = await readJson(indexFile);
     if (fromIndex !== null) {
@@ -318,12 +378,14 @@ export async function mergeIndexes(dirs: string[], out: string): Promise<{ index
     if (!isObject(r) || r.schemaVersion !== 1 || !isObject(r.summary) || !isObject(r.target) || !isObject(r.profile)) throw mergeError(reportFile, 'is not a report (schemaVersion 1 with "summary", "target" and "profile")');
     const s = r.summary;
     if (typeof s.verdict !== 'string' || !['pass', 'fail', 'inconclusive', 'skip'].every((k) => isCount(s[k]))) throw mergeError(reportFile, 'has a "summary" without a verdict and the four counts');
-    const target = r.target.url ?? r.target.command ?? r.target.image;
+    // A builtin target is named as the user named it, not by the temporary URL its run listened on.
+    const target = typeof r.target.builtin === 'string' ? `builtin:${r.target.builtin}` : (r.target.url ?? r.target.command ?? r.target.image);
     all.push({
       target: typeof target === 'string' ? target : 'unknown',
       profile: String(r.profile.name ?? ''),
       reportDir: resolve(d),
-      exitCode: s.verdict === 'conformant' ? 0 : 1,
+      // report.json holds the verdict, not the exit code: INCONCLUSIVE is a run that could not judge (exit 3).
+      exitCode: s.verdict === 'conformant' ? 0 : s.verdict === 'inconclusive' ? 3 : 1,
       verdict: s.verdict,
       pass: s.pass as number,
       fail: s.fail as number,

@@ -1,5 +1,5 @@
 import { execSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +81,67 @@ describe('--targets-file', () => {
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toContain(fragment);
+    }
+  });
+
+  test('an entry profile path is found next to the targets file; INCONCLUSIVE counts as could not run in run and merge alike', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mtls-many-rel-'));
+    const sub = join(dir, 'sub');
+    mkdirSync(sub);
+    writeFileSync(join(sub, 'child.yaml'), 'name: child\nextends: intermediate\n');
+    // builtin:strict judges client certificates by the run's profile: it refuses the valid one, so the positive control fails.
+    writeFileSync(join(sub, 'control-refused.yaml'), 'name: control-refused\nextends: intermediate\ncertificates:\n  client:\n    minRsaBits: 4096\n    minEcBits: 384\n');
+    const file = join(sub, 'targets.yaml');
+    writeFileSync(file, ['- target: builtin:strict', '  profile: ./control-refused.yaml', '- target: builtin:strict', '  profile: ./child.yaml'].join('\n') + '\n');
+    const out = join(dir, 'reports');
+    // Run from dir: "./child.yaml" is not in the current directory, only next to the targets file.
+    const run = await runCli(['run', '--targets-file', 'sub/targets.yaml', '--certs', certs, '--report-dir', out, '--only', 'server/protocol/*'], { cwd: dir });
+    expect(run.code, run.stdout + run.stderr).toBe(3);
+    const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8'));
+    expect(index.targets.map((t: { verdict: string; exitCode: number }) => [t.verdict, t.exitCode])).toEqual([
+      ['inconclusive', 3],
+      ['conformant', 0],
+    ]);
+    expect(index.targets[0].profile).toBe(join(sub, 'control-refused.yaml'));
+    expect(JSON.parse(readFileSync(join(index.targets[1].reportDir, 'report.json'), 'utf8')).profile.name).toBe('child');
+    expect(index.summary).toEqual({ targets: 2, conformant: 1, nonConformant: 0, couldNotRun: 1 });
+
+    // The same two report directories merged (the inconclusive one named twice, once with a trailing slash).
+    const [inconclusiveDir, conformantDir] = index.targets.map((t: { reportDir: string }) => t.reportDir);
+    const merged = await runCli(['report', 'merge', inconclusiveDir, conformantDir, `${inconclusiveDir}/`, '--out', join(dir, 'all')]);
+    expect(merged.code, merged.stdout + merged.stderr).toBe(3);
+    const all = JSON.parse(readFileSync(join(dir, 'all', 'index.json'), 'utf8'));
+    expect(all.summary).toEqual({ targets: 2, conformant: 1, nonConformant: 0, couldNotRun: 1 });
+    expect(all.targets.map((t: { target: string; verdict: string; exitCode: number }) => [t.target, t.verdict, t.exitCode])).toEqual([
+      ['builtin:strict', 'inconclusive', 3],
+      ['builtin:strict', 'conformant', 0],
+    ]);
+    expect(readFileSync(join(dir, 'all', 'index.md'), 'utf8')).toContain('# mTLS conformance: 2 targets\n');
+
+    const one = await runCli(['report', 'merge', conformantDir, conformantDir, '--out', join(dir, 'one')]);
+    expect(one.code, one.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'one', 'index.md'), 'utf8')).toContain('# mTLS conformance: 1 target\n');
+    expect(JSON.parse(readFileSync(join(dir, 'one', 'index.json'), 'utf8')).summary).toEqual({ targets: 1, conformant: 1, nonConformant: 0, couldNotRun: 0 });
+  });
+
+  test("an entry's args are checked before any target runs: a bad flag or value is a usage error naming its line", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mtls-many-args-'));
+    const cases: [string, string][] = [
+      ['  args: ["--onyl", "server/*"]', '"args": "--onyl" is not a flag of "conformance run"'],
+      ['  args: ["--timeout", "soon"]', "\"args\": option '--timeout <duration>' argument 'soon' is invalid"],
+      ['  args: ["--only"]', "\"args\": option '--only <glob>' argument missing"],
+      ['  args: ["--slow", "yes"]', '"args": "yes" is not a flag or the value of one'],
+    ];
+    for (const [i, [args, fragment]] of cases.entries()) {
+      const file = join(dir, `targets-${i}.yaml`);
+      writeFileSync(file, ['- target: builtin:strict', '  args: ["--only", "server/protocol/*", "--timeout=2s"]', '- target: builtin:lenient', args].join('\n') + '\n');
+      const out = join(dir, `reports-${i}`);
+      const r = await runCli(['run', '--targets-file', file, '--certs', certs, '--report-dir', out]);
+      expect(r.code, r.stdout + r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(`--targets-file "${file}" line 3 (entry 2): ${fragment}`);
+      // Nothing ran: no report directory was made.
+      expect(existsSync(out)).toBe(false);
     }
   });
 });
