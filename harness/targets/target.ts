@@ -61,6 +61,18 @@ export async function preflight(target: { host: string; port: number; url: strin
   if (obs.outcome === 'timeout') {
     throw new HarnessError('target-timeout', `error: target ${quote(target.url)} gave no TLS answer within ${timeoutMs} ms. Check that it is a TLS port, or raise --timeout.`);
   }
+  if ((obs.outcome === 'closed-no-data' || obs.outcome === 'tcp-reset') && !/after the handshake/.test(obs.detail)) {
+    // A TLS server answers a ClientHello before it judges anything (its ServerHello comes first);
+    // a port that accepts and closes without one byte is not a TLS service, and no case could mean anything.
+    const raw = await rawAnswer(target.host, target.port, timeoutMs);
+    if (raw && (raw.kind === 'closed' || raw.kind === 'reset') && raw.bytesReceived === 0) {
+      throw new HarnessError(
+        'target-not-tls',
+        `error: ${target.host}:${target.port} accepts connections but ${raw.kind === 'reset' ? 'resets' : 'closes'} them without a TLS answer (not one byte to a ClientHello) for --target ${quote(target.url)}. Point --target at the TLS port, or check what listens there.`,
+      );
+    }
+    return;
+  }
   if (obs.outcome !== 'harness-error') return;
   if (/ECONNREFUSED/.test(obs.detail)) {
     throw new HarnessError('target-unreachable', `error: nothing listens on ${target.host}:${target.port} (connection refused) for --target ${quote(target.url)}. Start the server or fix the port.`);
@@ -112,6 +124,14 @@ export async function describeMalformedTls(host: string, port: number, opensslDe
   if (m) return `the target sent malformed TLS (${oneLine(m, 160)})`;
   const reason = /:([a-z][a-z0-9 ]+):[^:]*:\d+:?$/m.exec(opensslDetail.trim())?.[1];
   return `the target broke the TLS handshake (${code}${reason ? `: ${reason}` : ''})`;
+}
+
+async function rawAnswer(host: string, port: number, timeoutMs: number) {
+  try {
+    return await probeHello({ host, port, hello: buildClientHello({ version: 'TLSv1.3', suites: [0x1301, 0x1302, 0x1303], servername: isIP(host) ? undefined : host }), timeoutMs: Math.min(timeoutMs, 3000) });
+  } catch {
+    return null;
+  }
 }
 
 /** One handshake attempt with no client certificate, any version: does something answer TLS here? */

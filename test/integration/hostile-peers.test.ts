@@ -79,6 +79,19 @@ describe('malformed TLS from the target is named, not "cannot reach"', () => {
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(15_000);
   });
+
+  test.each([
+    ['closes at once', (s: Socket) => s.end()],
+    ['resets at once', (s: Socket) => s.resetAndDestroy()],
+  ])('a port that accepts and %s, without a byte: not TLS, exit 3, no case runs', async (_name, answer) => {
+    const url = await scriptedServer(answer);
+    const dir = join(root, `r-notls-${_name.replace(/\W+/g, '-')}`);
+    const run = await runCli(['run', '--target', url, '--certs', certs, '--report-dir', dir, '--timeout', '2s']);
+    expect(run.code, run.stderr).toBe(3);
+    expectOneLine(run.stderr, 'accepts connections but', 'without a TLS answer', url);
+    // Before, the cipher sweeps "passed" against it and 36 cases were inconclusive.
+    expect(existsSync(join(dir, 'report.json'))).toBe(false);
+  });
 });
 
 /** Whether a process still runs (a zombie waiting for its reaper counts as gone). */
