@@ -7,6 +7,7 @@ import type { Profile } from '../profile/schema.js';
 import type { Role } from '../model.js';
 import { failed, passed, type LintCheck } from './check.js';
 import { ruleApplies, ruleCheck } from './rule-check.js';
+import { ROLES, acrossRoles } from './across-roles.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -65,17 +66,34 @@ function cnInSanCheck(cert: X509Certificate, facts: CertificateFacts): LintCheck
     : failed('cn-in-san', rule, `CN ${JSON.stringify(cn)} is not in subjectAltName (${listSans(names)}); clients match names against subjectAltName only`, 'recommended');
 }
 
-export function lintLeafCertificate(cert: X509Certificate, facts: CertificateFacts, role: Role, ctx: LintContext): CertificateLint {
-  const expired = facts.notAfter.getTime() < ctx.now;
-  const checks = LEAF_RULES.filter((r) => ruleApplies(r, role, ctx.profile))
+/** The leaf checks in `role`, in report order; null where a check does not apply in that role. */
+function leafChecks(cert: X509Certificate, facts: CertificateFacts, role: Role, ctx: LintContext, expired: boolean): [string, LintCheck | null][] {
+  const rows: [string, LintCheck | null][] = LEAF_RULES
     // An expired certificate has no renewal window left to judge: not-expired already says it.
     .filter((r) => !(r === 'renewal-window' && expired))
-    .map((r) => ruleCheck(r, facts, role, ctx.profile, ctx.now));
-  if (role === 'server') {
-    if (ctx.host !== undefined) checks.push(hostnameCheck(cert, ctx.host, ctx.profile));
-    checks.push(cnInSanCheck(cert, facts));
+    .map((r) => [r, ruleApplies(r, role, ctx.profile) ? ruleCheck(r, facts, role, ctx.profile, ctx.now) : null]);
+  if (ctx.host !== undefined) rows.push(['hostname', role === 'server' ? hostnameCheck(cert, ctx.host, ctx.profile) : null]);
+  rows.push(['cn-in-san', role === 'server' ? cnInSanCheck(cert, facts) : null]);
+  return rows;
+}
+
+/**
+ * `role` null: no --role and an EKU naming both roles or neither. Each check is made for both
+ * roles; where they agree that is the row, where they disagree it is not checked, naming --role.
+ */
+export function lintLeafCertificate(cert: X509Certificate, facts: CertificateFacts, role: Role | null, ctx: LintContext): CertificateLint {
+  const expired = facts.notAfter.getTime() < ctx.now;
+  const note = expired ? 'expired: the renewal window is not checked' : null;
+  if (role !== null) {
+    const checks = leafChecks(cert, facts, role, ctx, expired).flatMap(([, c]) => (c ? [c] : []));
+    return { checks, note };
   }
-  return { checks, note: expired ? 'expired: the renewal window is not checked' : null };
+  const perRole = ROLES.map((r) => [r, leafChecks(cert, facts, r, ctx, expired)] as const);
+  const checks = perRole[0]![1].flatMap(([name], i) => {
+    const row = acrossRoles(name, perRole.map(([r, rows]) => [r, rows[i]![1]]));
+    return row ? [row] : [];
+  });
+  return { checks, note };
 }
 
 function selfSigned(cert: X509Certificate): boolean {
@@ -95,10 +113,8 @@ export function lintCaCertificate(cert: X509Certificate, facts: CertificateFacts
   const root = selfSigned(cert);
   // RFC 5280 §6.1.1(d): a trust anchor is an input to path validation; its own signature is not verified.
   const sigSeverity = root ? 'recommended' : 'required';
-  const checks = [
-    ...roles.map((role) => ruleCheck('signature-algorithm', facts, role, ctx.profile, ctx.now, sigSeverity)),
-    ruleCheck('not-expired', facts, roles[0]!, ctx.profile, ctx.now),
-  ];
+  const signature = acrossRoles('signature-algorithm', roles.map((role) => [role, ruleCheck('signature-algorithm', facts, role, ctx.profile, ctx.now, sigSeverity)]))!;
+  const checks = [signature, ruleCheck('not-expired', facts, roles[0]!, ctx.profile, ctx.now)];
   const note = `CA certificate (basicConstraints cA TRUE): only signature-algorithm and not-expired are checked${root ? '; self-signed, so its signature hash is advice (RFC 5280 §6.1.1)' : ''}`;
   return { checks, note };
 }

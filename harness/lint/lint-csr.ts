@@ -6,6 +6,7 @@ import type { Role } from '../model.js';
 import { failed, notChecked, passed, type LintCheck } from './check.js';
 import { ruleApplies, ruleCheck } from './rule-check.js';
 import type { LintContext } from './lint-certificate.js';
+import { ROLES, acrossRoles } from './across-roles.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -104,7 +105,8 @@ function sanIncludesHostCheck(facts: CsrFacts, host: string): LintCheck {
 
 /**
  * `role` null: the CSR requests no EKU that names its role and no --role was given. Every check that
- * needs neither the role nor --host runs; the others are reported as not checked, naming the flag.
+ * needs neither the role nor --host runs; a role-dependent check is made for both roles, and is
+ * reported as not checked, naming --role, only where the roles disagree.
  */
 export async function lintCsr(csr: x509.Pkcs10CertificateRequest, role: Role | null, ctx: LintContext): Promise<LintCheck[]> {
   const facts = csrFacts(csr);
@@ -117,14 +119,20 @@ export async function lintCsr(csr: x509.Pkcs10CertificateRequest, role: Role | n
         : notChecked('cn-equals-host', 'csr.cnMustEqualHost', 'not checked: the profile requires the CN to equal the host name; pass --host NAME, the name clients will connect to'),
     );
   }
-  if (role === null) {
-    const p = ctx.profile.certificates;
-    checks.push(notChecked('key-strength', 'certificates.<role>.minRsaBits', `not checked: the minimum depends on the role (server RSA ≥ ${p.server.minRsaBits}, client RSA ≥ ${p.client.minRsaBits}); pass --role server or --role client`));
-    if (ctx.profile.clientIdentity) checks.push(notChecked('identity', 'clientIdentity', 'not checked: the identity rule applies to client certificates; pass --role client'));
+  const roleChecks = (r: Role): [string, LintCheck | null][] => [
+    ['key-strength', ruleCheck('key-strength', asCert, r, ctx.profile, ctx.now)],
+    ['identity', ruleApplies('identity', r, ctx.profile) ? ruleCheck('identity', asCert, r, ctx.profile, ctx.now) : null],
+    ...(ctx.host !== undefined ? [['san-includes-host', r === 'server' ? sanIncludesHostCheck(facts, ctx.host) : null] as [string, LintCheck | null]] : []),
+  ];
+  if (role !== null) {
+    checks.push(...roleChecks(role).flatMap(([, c]) => (c ? [c] : [])));
     return checks;
   }
-  checks.push(ruleCheck('key-strength', asCert, role, ctx.profile, ctx.now));
-  if (ruleApplies('identity', role, ctx.profile)) checks.push(ruleCheck('identity', asCert, role, ctx.profile, ctx.now));
-  if (role === 'server' && ctx.host !== undefined) checks.push(sanIncludesHostCheck(facts, ctx.host));
+  // No role: each role-dependent check is made for both roles; where they disagree it is not checked, naming --role.
+  const perRole = ROLES.map((r) => [r, roleChecks(r)] as const);
+  for (const [i, [name]] of perRole[0]![1].entries()) {
+    const row = acrossRoles(name, perRole.map(([r, rows]) => [r, rows[i]![1]]));
+    if (row) checks.push(row);
+  }
   return checks;
 }

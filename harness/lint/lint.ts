@@ -1,7 +1,6 @@
 import { certificateFacts, type CertificateFacts } from '../policy/certificate-policy.js';
 import type { LoadedProfile } from '../profile/load.js';
 import type { Role, Severity } from '../model.js';
-import { UsageError, quote } from '../errors.js';
 import { PACKAGE_VERSION } from '../package-root.js';
 import type { LintCheck } from './check.js';
 import { readObjects, type LintObject } from './read-objects.js';
@@ -16,7 +15,7 @@ import { ekuNames } from './rule-check.js';
 
 export interface LintOptions {
   profile: LoadedProfile;
-  /** --role: the role of every leaf and CSR; without it, inferred from the EKU. */
+  /** --role: the role of every leaf and CSR; without it, inferred from the EKU, else both roles are checked. */
   role?: Role;
   host?: string;
   now?: number;
@@ -38,7 +37,7 @@ export interface LintedObject {
   index: number;
   kind: 'certificate' | 'csr';
   subject: string;
-  /** The role whose policy applied; null for a CA certificate checked under both roles. */
+  /** The role whose policy applied; null when none was given or inferred: checked under both roles. */
   role: Role | null;
   /** How the role was decided: `--role`, `EKU clientAuth`, `leaf in the same file`. */
   roleFrom: string;
@@ -60,7 +59,7 @@ export interface LintReport {
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 
-/** serverAuth only -> server, clientAuth only -> client; anything else needs --role. */
+/** serverAuth only -> server, clientAuth only -> client; anything else: no role (both are checked). */
 function inferRole(eku: string[] | null): Role | null {
   const server = eku?.includes(SERVER_AUTH) ?? false;
   const client = eku?.includes(CLIENT_AUTH) ?? false;
@@ -77,6 +76,18 @@ interface Planned {
   roleFrom: string;
 }
 
+/** Whether `issuer` signed another certificate among those given: only such a certificate is linted as a CA. */
+function issuedAnother(issuer: Extract<LintObject, { kind: 'certificate' }>, objects: LintObject[]): boolean {
+  return objects.some((q) => {
+    if (q.kind !== 'certificate' || q.cert.fingerprint256 === issuer.cert.fingerprint256 || !q.cert.checkIssued(issuer.cert)) return false;
+    try {
+      return q.cert.verify(issuer.cert.publicKey);
+    } catch {
+      return false;
+    }
+  });
+}
+
 function plan(objects: LintObject[], opts: LintOptions): Planned[] {
   const planned: Planned[] = objects.map((object) => {
     if (object.kind === 'csr') {
@@ -87,34 +98,17 @@ function plan(objects: LintObject[], opts: LintOptions): Planned[] {
     }
     const facts = certificateFacts(object.cert.raw);
     const role = opts.role ?? inferRole(facts.eku);
-    return { object, subject: facts.subject, facts, eku: facts.eku, ca: object.cert.ca, role, roleFrom: opts.role ? '--role' : `EKU ${ekuNames(facts.eku)}` };
+    let roleFrom = opts.role ? '--role' : role ? `EKU ${ekuNames(facts.eku)}` : `no role: EKU ${ekuNames(facts.eku)}, no --role`;
+    // A cA TRUE certificate that issued none of the certificates given (a self-signed `openssl req
+    // -x509` certificate) is linted as an end entity, and its cA TRUE is a finding (RFC 5280
+    // §4.2.1.9). Only one that issued another certificate in the input is linted as a CA.
+    const ca = object.cert.ca && issuedAnother(object, objects);
+    if (object.cert.ca && !ca) roleFrom += '; cA TRUE, but it issued none of the certificates given: linted as an end entity';
+    return { object, subject: facts.subject, facts, eku: facts.eku, ca, role, roleFrom };
   });
-  // A certificate given with --role is presented in that role: a cA TRUE certificate that issued
-  // none of the others given (a self-signed `openssl req -x509` server certificate) is linted as an
-  // end entity of that role, and its cA TRUE is a finding (RFC 5280 §4.2.1.9), not a reason to skip the leaf rules.
-  if (opts.role) {
-    for (const p of planned.filter((x) => x.ca && x.object.kind === 'certificate')) {
-      const cert = (p.object as Extract<LintObject, { kind: 'certificate' }>).cert;
-      const issuedOther = planned.some((q) => q !== p && q.object.kind === 'certificate' && q.object.cert.fingerprint256 !== cert.fingerprint256 && q.object.cert.checkIssued(cert));
-      if (!issuedOther) {
-        p.ca = false;
-        p.roleFrom = '--role (basicConstraints cA TRUE, but it issued none of the certificates given)';
-      }
-    }
-  }
-  for (const p of planned) {
-    if (p.ca) continue;
-    // A CSR's role-dependent checks are reported as not checked instead (lintCsr).
-    if (p.role === null && p.object.kind === 'csr') continue;
-    if (p.role === null) {
-      const verb = p.object.kind === 'csr' ? 'requests' : 'has';
-      const why = p.eku === null ? `${verb} no EKU, so its role cannot be inferred` : `${verb} EKU ${ekuNames(p.eku)}, so its role is ambiguous`;
-      throw new UsageError('lint-role-unknown', `error: lint: ${quote(p.object.file)} object ${p.object.index} (${p.subject || 'empty subject'}) ${why}. Pass --role server or --role client.`);
-    }
-  }
   // A CA has no role of its own: its signature is judged by the policy of the leaves it issues.
   for (const p of planned.filter((x) => x.ca)) {
-    const leafRoles = [...new Set(planned.filter((x) => !x.ca && x.object.file === p.object.file && x.object.kind === 'certificate').map((x) => x.role!))];
+    const leafRoles = [...new Set(planned.filter((x) => !x.ca && x.object.file === p.object.file && x.object.kind === 'certificate' && x.role !== null).map((x) => x.role!))];
     if (opts.role) p.role = opts.role;
     else if (leafRoles.length === 1) {
       p.role = leafRoles[0]!;
@@ -139,14 +133,15 @@ export async function lint(files: string[], opts: LintOptions): Promise<LintRepo
     let note: string | null = null;
     if (o.kind === 'csr') {
       checks = await lintCsr(o.csr, p.role, ctx);
-      const skipped = checks.filter((c) => c.status === 'not-checked').map((c) => c.check);
-      const flags = [...(p.role === null ? ['--role'] : []), ...(skipped.includes('cn-equals-host') ? ['--host'] : [])];
-      if (skipped.length) note = `not checked: ${skipped.join(', ')}; pass ${flags.join(' and ')} to check them`;
     } else {
-      const r = p.ca ? lintCaCertificate(o.cert, p.facts!, p.role ? [p.role] : ['server', 'client'], ctx) : lintLeafCertificate(o.cert, p.facts!, p.role!, ctx);
+      const r = p.ca ? lintCaCertificate(o.cert, p.facts!, p.role ? [p.role] : ['server', 'client'], ctx) : lintLeafCertificate(o.cert, p.facts!, p.role, ctx);
       checks = r.checks;
       note = r.note;
     }
+    const skipped = checks.filter((c) => c.status === 'not-checked').map((c) => c.check);
+    // cn-equals-host waits for --host; every other not-checked row waits for --role.
+    const flags = [...(skipped.some((c) => c !== 'cn-equals-host') ? ['--role'] : []), ...(skipped.includes('cn-equals-host') ? ['--host'] : [])];
+    if (skipped.length) note = [note, `not checked: ${skipped.join(', ')}; pass ${flags.join(' and ')} to check them`].filter(Boolean).join('; ');
     const findings = checks
       .filter((c) => c.status === 'fail')
       .map((c) => ({ file: o.file, index: o.index, subject: p.subject, check: c.check, rule: c.rule, severity: c.severity, message: c.message }));

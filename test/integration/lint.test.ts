@@ -234,30 +234,181 @@ describe('what --role and missing flags change', () => {
       expect(inter.code).toBe(1);
       const modern = await lintJson(['x509.pem', '--role', 'server', '-p', 'modern']);
       expect(findingsOf(modern.report)).toEqual(['RFC 5280 §4.2.1.9 (required)', 'certificates.server.eku (required)', 'certificates.server.minRsaBits (required)']);
-      // Without --role, a cA TRUE certificate is still read as a CA (it may be one), with only its two checks.
-      const asCa = await lintJson(['x509.pem']);
-      expect(asCa.report.objects[0]).toMatchObject({ ca: true });
+      // Without --role it is still an end entity: it issued nothing given; its EKU names both roles.
+      const noRole = await lintJson(['x509.pem']);
+      expect(noRole.report.objects[0]).toMatchObject({ ca: false, role: null });
+      expect(findingsOf(noRole.report)).toEqual(['RFC 5280 §4.2.1.9 (required)']);
+      expect(noRole.code).toBe(1);
     })();
   });
 
-  test('a CSR without --role or --host: every check that needs neither runs, the others are "not checked" naming the flag', async () => {
+  test('a CSR without --role or --host: every check that needs neither runs, --host ones are "not checked" naming the flag', async () => {
     const { code, report } = await lintJson(['csr-for-host.csr', '-p', profile('cn-host')]);
     const checks = report.objects[0]!.checks;
+    // EC P-256 meets the minimum of both roles: that needs no --role.
     expect(checks.map((c) => [c.check, c.status])).toEqual([
       ['csr-signature', 'pass'],
       ['subject-attributes', 'pass'],
       ['cn-equals-host', 'not-checked'],
-      ['key-strength', 'not-checked'],
+      ['key-strength', 'pass'],
     ]);
     expect(checks[2]!.message).toContain('pass --host NAME');
-    expect(checks[3]!.message).toContain('pass --role server or --role client');
-    expect(report.objects[0]!.note).toBe('not checked: cn-equals-host, key-strength; pass --role and --host to check them');
-    expect(report.summary).toMatchObject({ pass: 2, fail: 0, notChecked: 2 });
+    expect(report.objects[0]!.note).toBe('not checked: cn-equals-host; pass --host to check them');
+    expect(report.summary).toMatchObject({ pass: 3, fail: 0, notChecked: 1 });
     expect(code).toBe(0);
-    const table = await runCli(['lint', 'csr-clean.csr'], { cwd: dir });
+  });
+
+  test('a CSR without --role whose key meets one role\'s minimum but not the other\'s: key-strength is "not checked" naming --role', async () => {
+    // lint-keys: server RSA ≥ 2048 (intermediate), client RSA ≥ 3072.
+    const { code, report } = await lintJson(['csr-rsa2048.csr', '-p', profile('keys')]);
+    const ks = report.objects[0]!.checks.find((c) => c.check === 'key-strength')!;
+    expect(ks).toMatchObject({ status: 'not-checked', rule: 'certificates.<role>.minRsaBits' });
+    expect(ks.message).toContain('as a server certificate it passes');
+    expect(ks.message).toContain('as a client certificate it fails (RSA 2048 bits; the profile requires ≥ 3072)');
+    expect(ks.message).toMatch(/pass --role server or --role client$/);
+    expect(report.objects[0]!.note).toBe('not checked: key-strength; pass --role to check them');
+    expect(code).toBe(0);
+    const table = await runCli(['lint', 'csr-rsa2048.csr', '-p', profile('keys')], { cwd: dir });
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/^ {2}---- {2}key-strength .*not checked: .*pass --role server or --role client$/m);
     expect(table.stdout.trimEnd().split('\n').at(-1)).toMatch(/^1 object, 3 checks: 2 pass, 0 fail, 1 not checked · CONFORMANT$/);
+    // With --role the answer is given.
+    expect((await lintJson(['csr-rsa2048.csr', '-p', profile('keys'), '--role', 'client'])).code).toBe(1);
+    expect((await lintJson(['csr-rsa2048.csr', '-p', profile('keys'), '--role', 'server'])).code).toBe(0);
+  });
+});
+
+// Files as users make them with the openssl CLI, generated here so none can expire.
+function openssl(...args: string[]): void {
+  const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+  expect(r.status, r.stderr).toBe(0);
+}
+
+describe('a certificate is a CA only if it issued another certificate given; otherwise a leaf, with or without --role', () => {
+  beforeAll(() => {
+    // OpenSSL 3's default v3_ca extensions: basicConstraints cA TRUE, no EKU.
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'req-x509-key.pem', '-out', 'req-x509.pem', '-days', '365', '-subj', '/CN=api.example.com');
+    openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ec-client-key.pem', '-out', 'ec-client.pem', '-days', '3650', '-subj', '/CN=ec-client', '-addext', 'extendedKeyUsage=clientAuth');
+    openssl('req', '-x509', '-newkey', 'rsa:1024', '-nodes', '-keyout', 'weak-key.pem', '-out', 'weak-no-eku.pem', '-days', '365', '-subj', '/CN=weak', '-addext', 'basicConstraints=critical,CA:FALSE');
+    // A CA made the same way, and a leaf it issued.
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'my-ca-key.pem', '-out', 'my-ca.pem', '-days', '365', '-subj', '/CN=My CA');
+    openssl('req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'my-leaf-key.pem', '-out', 'my-leaf.csr', '-subj', '/CN=my-leaf');
+    writeFileSync(path('leaf-ext.cnf'), 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n');
+    openssl('x509', '-req', '-in', 'my-leaf.csr', '-CA', 'my-ca.pem', '-CAkey', 'my-ca-key.pem', '-CAcreateserial', '-days', '90', '-out', 'my-leaf.pem', '-extfile', 'leaf-ext.cnf');
+    expect(new X509Certificate(readFileSync(path('req-x509.pem'))).ca).toBe(true);
+  });
+
+  test('`openssl req -x509` without --role: a leaf of no single role, cA TRUE is the end-entity finding, NON-CONFORMANT', async () => {
+    const { code, report } = await lintJson(['req-x509.pem']);
+    const o = report.objects[0]!;
+    expect(o).toMatchObject({ ca: false, role: null });
+    expect(findingsOf(report)).toEqual(['RFC 5280 §4.2.1.9 (required)']);
+    expect(o.findings[0]!.message).toContain('basicConstraints cA TRUE on a certificate presented as a server or client certificate');
+    // Same answer for both roles: one row each, decided; eku (server requires serverAuth, client allows any) and the server-only cn-in-san differ.
+    expect(o.checks.map((c) => [c.check, c.status])).toEqual([
+      ['end-entity', 'fail'],
+      ['eku', 'not-checked'],
+      ['key-strength', 'pass'],
+      ['signature-algorithm', 'pass'],
+      ['validity-period', 'pass'],
+      ['not-expired', 'pass'],
+      ['renewal-window', 'pass'],
+      ['cn-in-san', 'not-checked'],
+    ]);
+    expect(o.checks[1]!.message).toMatch(/pass --role server or --role client$/);
+    expect(o.note).toBe('not checked: eku, cn-in-san; pass --role to check them');
+    expect(code).toBe(1);
+    const table = await runCli(['lint', 'req-x509.pem'], { cwd: dir });
+    expect(table.code, table.stderr).toBe(1);
+    expect(table.stdout).toContain('req-x509.pem · object 1 of 1 · certificate "CN=api.example.com" · no role: EKU none, no --role; cA TRUE, but it issued none of the certificates given: linted as an end entity');
+    expect(table.stdout).toMatch(/^ {2}FAIL {2}end-entity +RFC 5280 §4\.2\.1\.9 +basicConstraints cA TRUE/m);
+    expect(table.stdout).not.toContain('CA certificate');
+    expect(table.stdout.trimEnd().split('\n').at(-1)).toMatch(/^1 object, 8 checks: 5 pass, 1 fail, 2 not checked · NON-CONFORMANT$/);
+  });
+
+  test('`openssl req -x509` with --role server: the server rules decide every row', async () => {
+    const { code, report } = await lintJson(['req-x509.pem', '--role', 'server']);
+    expect(report.objects[0]).toMatchObject({ ca: false, role: 'server' });
+    expect(findingsOf(report)).toEqual(['RFC 5280 §4.2.1.9 (required)', 'certificates.server.eku (required)', 'CA/B Forum BR §7.1.4.2.2 (recommended)']);
+    expect(report.summary.notChecked ?? 0).toBe(0);
+    expect(code).toBe(1);
+  });
+
+  test('a self-signed EC clientAuth certificate (cA TRUE, 10 years) under modern: a client leaf with the end-entity finding', async () => {
+    const { code, report } = await lintJson(['ec-client.pem', '-p', 'modern']);
+    expect(report.objects[0]).toMatchObject({ ca: false, role: 'client' });
+    expect(findingsOf(report)).toEqual(['RFC 5280 §4.2.1.9 (required)']);
+    expect(report.objects[0]!.checks.map((c) => c.check)).toEqual(['end-entity', 'eku', 'key-strength', 'signature-algorithm', 'validity-period', 'not-expired', 'renewal-window']);
+    expect(code).toBe(1);
+  });
+
+  test('a CA with a leaf it issued (in one input, two files): the CA gets its two CA checks, the leaf the leaf checks', async () => {
+    const { code, report } = await lintJson(['my-leaf.pem', 'my-ca.pem']);
+    expect(report.objects.map((o) => [o.file, o.ca, o.role])).toEqual([
+      ['my-leaf.pem', false, 'client'],
+      ['my-ca.pem', true, null],
+    ]);
+    expect(report.objects[1]!.checks.map((c) => [c.check, c.status])).toEqual([
+      ['signature-algorithm', 'pass'],
+      ['not-expired', 'pass'],
+    ]);
+    expect(findingsOf(report)).toEqual([]);
+    expect(code).toBe(0);
+    // The same CA alone issued nothing given: a leaf, and its cA TRUE a finding.
+    const alone = await lintJson(['my-ca.pem']);
+    expect(alone.report.objects[0]).toMatchObject({ ca: false });
+    expect(findingsOf(alone.report)).toEqual(['RFC 5280 §4.2.1.9 (required)']);
+    expect(alone.code).toBe(1);
+  });
+
+  test('a certificate without a role whose key fails both roles\' minimum: key-strength FAIL', async () => {
+    const { code, report } = await lintJson(['weak-no-eku.pem']);
+    const ks = report.objects[0]!.checks.find((c) => c.check === 'key-strength')!;
+    expect(ks).toMatchObject({ status: 'fail', rule: 'certificates.<role>.minRsaBits', message: 'RSA 1024 bits; the profile requires ≥ 2048', severity: 'required' });
+    expect(findingsOf(report)).toEqual(['certificates.<role>.minRsaBits (required)']);
+    expect(code).toBe(1);
+  });
+
+  test('a non-CA certificate with both EKUs and no --role is linted under both roles, not refused', async () => {
+    const { code, report } = await lintJson(['both-eku.pem']);
+    expect(report.objects[0]).toMatchObject({ ca: false, role: null });
+    expect(report.objects[0]!.checks.find((c) => c.check === 'eku')).toMatchObject({ status: 'pass' });
+    expect(code).toBe(0);
+  });
+});
+
+describe('CSR key strength without --role: decided when every role agrees', () => {
+  const profileName = 'rsa2048-csr-subject-renewal-30d';
+  beforeAll(() => {
+    openssl('req', '-new', '-newkey', 'rsa:1024', '-nodes', '-keyout', 'r1024-key.pem', '-out', 'r1024.csr', '-subj', '/C=DE/O=Example/CN=api.example.com');
+    openssl('req', '-new', '-newkey', 'rsa:3072', '-nodes', '-keyout', 'r3072-key.pem', '-out', 'r3072.csr', '-subj', '/C=DE/O=Example/CN=api.example.com', '-addext', 'subjectAltName=DNS:api.example.com');
+  });
+
+  test('RSA-1024 fails the minimum of every role: FAIL, NON-CONFORMANT', async () => {
+    const { code, report } = await lintJson(['r1024.csr', '--profile', profileName, '--host', 'api.example.com']);
+    const ks = report.objects[0]!.checks.find((c) => c.check === 'key-strength')!;
+    expect(ks).toMatchObject({ status: 'fail', severity: 'required', rule: 'certificates.<role>.minRsaBits', message: 'RSA 1024 bits; the profile requires ≥ 2048' });
+    expect(report.objects[0]!.findings.map((f) => f.rule)).toEqual(['certificates.<role>.minRsaBits']);
+    expect(code).toBe(1);
+    const table = await runCli(['lint', 'r1024.csr', '--profile', profileName, '--host', 'api.example.com'], { cwd: dir });
+    expect(table.code, table.stderr).toBe(1);
+    expect(table.stdout).toMatch(/^ {2}FAIL {2}key-strength +certificates\.<role>\.minRsaBits +RSA 1024 bits; the profile requires ≥ 2048$/m);
+    expect(table.stdout.trimEnd().split('\n').at(-1)).toMatch(/· NON-CONFORMANT$/);
+  });
+
+  test('RSA-3072 meets the minimum of every role: PASS, and nothing is left unchecked', async () => {
+    const { code, report } = await lintJson(['r3072.csr', '--profile', profileName, '--host', 'api.example.com']);
+    const checks = report.objects[0]!.checks;
+    expect(checks.map((c) => [c.check, c.status])).toEqual([
+      ['csr-signature', 'pass'],
+      ['subject-attributes', 'pass'],
+      ['cn-equals-host', 'pass'],
+      ['key-strength', 'pass'],
+      ['san-includes-host', 'pass'],
+    ]);
+    expect(checks[3]!.message).toBe('RSA 3072 bits; the profile requires ≥ 2048');
+    expect(report.objects[0]!.note).toBeNull();
+    expect(code).toBe(0);
   });
 });
 
@@ -268,8 +419,6 @@ describe('lint usage errors: one line, exit 2', () => {
     ['a text file', ['not-a-cert.txt'], ['"not-a-cert.txt" holds no certificate or certificate request', 'Pass a certificate or a CSR']],
     ['a PEM file with only a key', ['key-only.pem'], ['"key-only.pem" holds no certificate or certificate request']],
     ['a corrupt PEM certificate', ['corrupt.pem'], ['"corrupt.pem" object 1 (PEM "CERTIFICATE") is not a well-formed X.509 certificate']],
-    ['no EKU and no --role', ['no-eku.pem'], ['"no-eku.pem" object 1', 'has no EKU', 'Pass --role server or --role client']],
-    ['both EKUs and no --role', ['both-eku.pem'], ['has EKU serverAuth, clientAuth, so its role is ambiguous', '--role']],
     ['bad --role', ['client-ec.pem', '--role', 'admin'], ["'admin' is invalid", 'server, client']],
     ['no file', [], ["missing required argument 'file'"]],
     // A good file first: nothing is printed before an input error is found.
