@@ -21,7 +21,8 @@ export function isMissingModule(err: unknown, name: string): boolean {
 export function missingPeerError(name: OptionalPeer, feature: string): UsageError {
   return new UsageError(
     'optional-dependency-missing',
-    `error: ${feature} needs the optional package ${quote(name)}, which is not installed. Install it beside mtls-conformance: npm install --save-dev ${name}@${quote(OPTIONAL_PEERS[name]).replace(/"/g, '')} (with npx: npx -p mtls-conformance -p ${name} conformance ...).`,
+    // The command must paste into a shell as it is: no range with "||" in it.
+    `error: ${feature} needs the optional package ${quote(name)} (${OPTIONAL_PEERS[name]}), which is not installed. Install it beside mtls-conformance: npm install --save-dev ${name} (with npx: npx -p mtls-conformance -p ${name} conformance ...).`,
   );
 }
 

@@ -43,7 +43,28 @@ export interface SuiteTestConfig {
 }
 
 /** The `test` block of a vitest config that runs the server suite against `options.target`. */
+const SUITE_OPTIONS = ['target', 'profile', 'certsDir', 'targetCa', 'only', 'timeoutMs', 'concurrency', 'httpPath', 'httpMethod', 'protocol', 'servername', 'issuerCert', 'issuerKey', 'slow', 'image'] as const;
+
+/** A misspelt option must not pass silently (a run under another profile than intended would). */
+function checkSuiteOptions(options: Record<string, unknown>): void {
+  const fail = (what: string) => {
+    throw new Error(`mtls-conformance/vitest: serverSuite() ${what}`);
+  };
+  if (!options || typeof options !== 'object') fail('needs an options object, e.g. serverSuite({ target: "https://127.0.0.1:8443" })');
+  for (const key of Object.keys(options)) {
+    if (!(SUITE_OPTIONS as readonly string[]).includes(key)) fail(`has no option ${JSON.stringify(key)}. Options: ${SUITE_OPTIONS.join(', ')}.`);
+  }
+  if (typeof options.target !== 'string' || !options.target) fail('needs target: "https://host:port", "tls://host:port", "builtin:strict" or "builtin:lenient"');
+  const t = options.timeoutMs;
+  if (t !== undefined && !(typeof t === 'number' && t > 0 && t <= 600_000)) fail(`timeoutMs ${JSON.stringify(t)} must be a number of milliseconds from 1 to 600000`);
+  const c = options.concurrency;
+  if (c !== undefined && !(Number.isInteger(c) && (c as number) >= 1)) fail(`concurrency ${JSON.stringify(c)} must be a whole number of at least 1`);
+  const only = options.only;
+  if (only !== undefined && !(Array.isArray(only) && only.every((g) => typeof g === 'string'))) fail('only must be a list of case-id globs, e.g. ["server/client-auth/*"]');
+}
+
 export function serverSuite(options: ServerSuiteOptions): SuiteTestConfig & Record<string, any> {
+  checkSuiteOptions(options as unknown as Record<string, unknown>);
   const opts: RunOptions = {
     profile: 'intermediate',
     only: [],

@@ -197,7 +197,7 @@ async function runTargetsFile(flags: RunFlags): Promise<number> {
     process.stdout.write(`${t.verdict.toUpperCase().padEnd(15)} ${t.target}  (${t.pass} pass, ${t.fail} fail, ${t.inconclusive} inconclusive)${t.error ? `  ${t.error}` : ''}\n`);
   }
   const s = index.summary;
-  process.stdout.write(`${s.targets} targets: ${s.conformant} conformant, ${s.nonConformant} non-conformant, ${s.couldNotRun} could not run · index: ${indexPath}\n`);
+  process.stdout.write(`${s.targets} target${s.targets === 1 ? '' : 's'}: ${s.conformant} conformant, ${s.nonConformant} non-conformant, ${s.couldNotRun} could not run · index: ${indexPath}\n`);
   return exitCode;
 }
 
@@ -306,8 +306,9 @@ export function buildProgram(): Command {
     .requiredOption('--out <dir>', 'where the merged index goes', asOptionParser(validateOutputDir('--out')))
     .action(async (dirs: string[], flags: { out: string }) => {
       const { index, indexPath } = await (await lazy.runMany()).mergeIndexes(dirs, flags.out);
-      process.stdout.write(`${index.summary.targets} targets merged: ${index.summary.conformant} conformant, ${index.summary.nonConformant} non-conformant, ${index.summary.couldNotRun} could not run · index: ${indexPath}\n`);
-      program.setOptionValue('exitCode', index.summary.couldNotRun > 0 ? 3 : index.summary.nonConformant > 0 ? 1 : 0);
+      const { exitCodeOf } = await lazy.runMany();
+      process.stdout.write(`${index.summary.targets} target${index.summary.targets === 1 ? '' : 's'} merged: ${index.summary.conformant} conformant, ${index.summary.nonConformant} non-conformant, ${index.summary.couldNotRun} could not run · index: ${indexPath}\n`);
+      program.setOptionValue('exitCode', exitCodeOf(index.summary));
     });
 
   const profile = program.command('profile').description('Validate and inspect profiles.');

@@ -47,6 +47,11 @@ export function targetFromFlags(flags: TargetFlags): TargetChoice {
   if (given.length > 1) {
     throw new UsageError('target-conflict', `error: ${given.map(([f, v]) => `${f} ${quote(v)}`).join(' and ')} given together: a run tests one target. Pass one of them.`);
   }
+  // Flags of an image target given without one would be dropped without a word.
+  if (flags.targetImage === undefined && flags.targetClientImage === undefined) {
+    const stray = [flags.targetPort !== undefined && '--target-port', flags.targetEnv.length > 0 && '--target-env', flags.targetCmd !== undefined && '--target-cmd'].filter(Boolean);
+    if (stray.length > 0) throw new UsageError('target-flag-without-image', `error: ${stray.join(', ')} only go${stray.length === 1 ? 'es' : ''} with --target-image or --target-client-image. Remove ${stray.length === 1 ? 'it' : 'them'}, or name the image.`);
+  }
   if (flags.targetClientImage !== undefined) {
     const args = flags.targetCmd ? commandWords('--target-cmd', flags.targetCmd) : [];
     return { role: 'client', command: `image ${flags.targetClientImage}`, image: { name: flags.targetClientImage, args, env: parseEnvFlags(flags.targetEnv) } };

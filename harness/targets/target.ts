@@ -33,6 +33,10 @@ export function parseTarget(input: string): TargetSpec {
     throw new UsageError('target-invalid', `error: --target ${quote(input)} is not a URL the harness can probe: unknown scheme ${quote(scheme)}.${hint} Use https://host:port.`);
   }
   if (!url.hostname) throw new UsageError('target-invalid', `error: --target ${quote(input)} has no host. Use https://host:port.`);
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search) {
+    // The harness probes host:port; the request path is --http-path, so a path here would be dropped.
+    throw new UsageError('target-has-path', `error: --target ${quote(input)} has a path (${quote(url.pathname + url.search)}); the harness probes the host and port and requests --http-path. Pass --target ${scheme}://${url.host} --http-path ${url.pathname + url.search}.`);
+  }
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = url.port ? Number(url.port) : 443;
   // Port 0 means "any free port" to a listener; no server can be reached there (RFC 6335 §6: reserved).

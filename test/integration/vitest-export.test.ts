@@ -9,7 +9,7 @@ import { describe, expect, test } from 'vitest';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const certs = join(mkdtempSync(join(tmpdir(), 'mtls-vitest-export-')), 'certs');
 
-function userProject(target: string): string {
+function userProject(target: string, extra = ''): string {
   const dir = mkdtempSync(join(tmpdir(), 'mtls-user-project-'));
   // The user's project has vitest installed; here it borrows ours.
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
@@ -18,7 +18,7 @@ function userProject(target: string): string {
     [
       "import { defineConfig } from 'vitest/config';",
       `import { serverSuite } from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'suites', 'index.js')).href)};`,
-      `export default defineConfig({ test: serverSuite({ target: ${JSON.stringify(target)}, certsDir: ${JSON.stringify(certs)}, only: ['server/client-auth/*'] }) });`,
+      `export default defineConfig({ test: serverSuite({ target: ${JSON.stringify(target)}, certsDir: ${JSON.stringify(certs)}, only: ['server/client-auth/*']${extra} }) });`,
       '',
     ].join('\n'),
   );
@@ -48,6 +48,16 @@ describe('mtls-conformance/vitest', () => {
     expect(r.stdout).toMatch(/Tests\s+15 failed \| 5 passed \| 1 skipped \(21\)/);
     // A recommended finding passes, but says so.
     expect(r.stdout + r.stderr).toMatch(/RECOMMENDED FINDING server\/client-auth\/eku-absent \(fail; does not fail the run\)/);
+  });
+
+  test.each([
+    [", profle: 'modern'", 'has no option "profle"'],
+    [', timeoutMs: -5', 'timeoutMs -5 must be a number of milliseconds'],
+  ])('a misspelt or invalid option (%s) stops the run with one clear message, instead of running something else', (extra, message) => {
+    const r = vitest(userProject('builtin:strict', extra));
+    expect(r.status).not.toBe(0);
+    expect(r.stdout + r.stderr).toContain(`mtls-conformance/vitest: serverSuite() ${message}`);
+    expect(r.stdout + r.stderr).not.toMatch(/Tests\s+\d+ passed/);
   });
 
   test('a --reporter override does not keep the embedded target alive: the run ends promptly', () => {
