@@ -75,7 +75,12 @@ export function checkWritableDir(dir: string, flag: string, create = false): str
     makeDirsSync(abs);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const problem = e.code === 'ENOENT' ? `${quote(e.path ?? abs)} cannot be made there (ENOENT)` : fsProblem(e.code);
+    const problem =
+      e.code === 'ENOENT'
+        ? `${quote(e.path ?? abs)} cannot be made there (ENOENT)`
+        : e.code === 'EEXIST'
+          ? `${quote(e.path ?? abs)} exists but is not a directory (a symbolic link to nothing?)`
+          : fsProblem(e.code);
     throw new UsageError('dir-unwritable', `error: ${flag} ${quote(dir)} cannot be created: ${problem}. Pass a writable directory.`);
   }
   return abs;

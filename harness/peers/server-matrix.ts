@@ -111,7 +111,7 @@ export function shortRationale(rationale: string): string {
 /** Judge one connection: accept means a request arrived, reject means none did (an alert or a close). Pure. */
 export function judgeConnection(
   server: Pick<MatrixServer, 'id' | 'title' | 'expect' | 'rationale'>,
-  seen: { outcome: ConnectionOutcome; alert?: Alert; tlsVersion: string | null },
+  seen: { outcome: ConnectionOutcome; alert?: Alert; tlsVersion: string | null; presentedCertificate?: boolean },
 ): { judgement: 'correct' | 'wrong'; reason: string } {
   const phrase = servedPhrase(server.title, server.id);
   const to = /^a server\b/.test(phrase) || phrase === 'a valid server' ? 'to' : 'over';
@@ -122,6 +122,10 @@ export function judgeConnection(
         ? `the client refused ${phrase} with alert ${seen.alert!.code} ${seen.alert!.name}`
         : `the client closed the connection to ${phrase} without a request`;
   const correct = server.expect === 'accept' ? seen.outcome === 'request' : seen.outcome !== 'request';
+  // Mutual TLS: a client that got through without a certificate would be refused by a partner server.
+  if (correct && server.expect === 'accept' && seen.presentedCertificate === false) {
+    return { judgement: 'wrong', reason: `${what}, but presented no client certificate when the server asked for one (RFC 8446 §4.4.2): a partner server requiring mutual TLS refuses it (client/certificate/presented)` };
+  }
   if (correct) return { judgement: 'correct', reason: what };
   return { judgement: 'wrong', reason: `${what}; ${server.expect === 'accept' ? 'a correct client connects and sends a request' : 'a correct client refuses'}: ${shortRationale(server.rationale)}` };
 }
@@ -164,7 +168,7 @@ async function startOne(c: ResolvedCase & { recipe: ReferenceServerRecipe }, m: 
   const report = (st: ConnState, outcome: ConnectionOutcome) => {
     if (st.reported) return;
     st.reported = true;
-    const j = judgeConnection(m, { outcome, alert: st.alert, tlsVersion: st.tlsVersion });
+    const j = judgeConnection(m, { outcome, alert: st.alert, tlsVersion: st.tlsVersion, presentedCertificate: st.presentedCertificate });
     emit({
       id: m.id,
       outcome,

@@ -165,6 +165,24 @@ describe('conformance serve --json (child process)', () => {
     expect(await Promise.all(ports.map((p) => tcpConnect(p)))).toEqual(ports.map(() => 'ECONNREFUSED'));
   });
 
+  test('a client that gets through without presenting a certificate is judged wrong (mutual TLS), with the reason', async () => {
+    const seen: MatrixConnection[] = [];
+    await using m = await startServerMatrix({ profile: 'intermediate', certsDir, onConnection: (e) => seen.push(e) });
+    const url = m.servers.find((s) => s.id === 'client/server-auth/valid')!.url;
+    const status = await new Promise<number | string>((resolve) => {
+      const req = https.get(url, { ca: readFileSync(m.caFile), agent: false, timeout: 5000 }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    });
+    expect(status).toBe(200);
+    const [e] = await waitFor(() => (seen.length > 0 ? seen : undefined), 5000, 'a connection event');
+    expect(e).toMatchObject({ id: 'client/server-auth/valid', outcome: 'request', presentedCertificate: false, judgement: 'wrong' });
+    expect(e!.reason).toContain('presented no client certificate');
+  });
+
   test.skipIf(!hasCurl)('a client that asks for a stapled OCSP response gets one: "good" for valid, "revoked" for server/revoked (curl --cert-status)', async () => {
     await using m = await startServerMatrix({ profile: 'intermediate', certsDir });
     const url = (id: string) => m.servers.find((s) => s.id === id)!.url;
