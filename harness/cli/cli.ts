@@ -233,7 +233,7 @@ export function buildProgram(): Command {
     .option('--only <glob>', 'run only cases whose id matches (repeatable; * within a segment, ** across)', collect, [])
     .option('--timeout <duration>', 'bound on every network wait and on each run of a --target-client command, e.g. 5000, 500ms, 5s', duration('--timeout'), 5000)
     .option('--concurrency <n>', 'cases probed at once', positiveInt('--concurrency'), 8)
-    .option('--http-path <path>', 'request path for the application round trip; with --protocol grpc, the method path (default /grpc.health.v1.Health/Check)', asOptionParser(validateHttpPath), '/')
+    .option('--http-path <path>', 'request path for the application round trip; with --protocol grpc, the method path (/ means /grpc.health.v1.Health/Check)', asOptionParser(validateHttpPath), '/')
     .option('--http-method <method>', 'request method for the application round trip', asOptionParser(validateHttpMethod), 'GET')
     .addOption(new Option('--protocol <protocol>', 'https: acceptance is an HTTP response over HTTP/2 or HTTP/1.1 (ALPN); grpc: a gRPC call over HTTP/2, any gRPC answer but 16/7 accepts; tls: the connection stays open for a read window').choices(['https', 'grpc', 'tls']))
     .option('--servername <name>', 'SNI and hostname-check name, when it differs from the target host')

@@ -35,6 +35,17 @@ export function builtinProfileNames(): string[] {
 }
 
 /** A reference that names a file (not a built-in): it has a path separator or a YAML/JSON extension. */
+export function exampleProfileNames(): string[] {
+  try {
+    return readdirSync(EXAMPLES_DIR)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => f.slice(0, -'.yaml'.length))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
 export function looksLikePath(ref: string): boolean {
   return /[/\\]|\.(ya?ml|json)$/i.test(ref);
 }
@@ -47,7 +58,7 @@ function locate(ref: string, relativeTo: string): string {
   if (/^[a-z0-9][a-z0-9._-]*$/.test(ref) && existsSync(example)) return example;
   throw new UsageError(
     'profile-unknown',
-    `error: profile ${quote(ref)} is neither a built-in profile (${builtinProfileNames().join(', ')}) nor a file path. Pass a built-in name or a path to a YAML/JSON profile.`,
+    `error: profile ${quote(ref)} is neither a built-in profile (${builtinProfileNames().join(', ')}), an example profile (${exampleProfileNames().join(', ')}) nor a file path. Pass one of those names or a path to a YAML/JSON profile.`,
   );
 }
 
