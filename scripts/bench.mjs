@@ -12,8 +12,9 @@
 // alone) to show where the fixed cost of a run goes. Prints figures; it is not a test.
 // Every setting gets one discarded run first, then --runs N (default 5) timed runs.
 //
-// Usage: npm run build && node scripts/bench.mjs [--runs N]
-// Needs nginx (scripts/install-peers.sh); without it the nginx rows are skipped with a note.
+// Usage: npm run build && node scripts/bench.mjs [--runs N] [--scanner-runs N] [--no-testssl] [--no-scanners]
+// Needs nginx (scripts/install-peers.sh) and, for the side-by-side rows, sslscan (apt-get install sslscan);
+// without nginx the nginx rows are skipped with a note, without sslscan the comparison says so.
 // nginx runs as our own child (daemon off, master_process off) with its config, pid file and logs
 // in a temp dir, listens on 127.0.0.1 only, and is stopped by its PID at the end, also on Ctrl-C.
 
