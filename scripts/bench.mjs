@@ -2,14 +2,16 @@
 // Wall time of one full `conformance run` (the built CLI, dist/harness/cli/main.js, spawned as a
 // child process the way a user's CI runs it) in four settings:
 //
-//   builtin:strict cold   --certs is a fresh empty dir each run: all 19 certificates are generated
+//   builtin:strict cold   --certs is a fresh empty dir each run: the whole matrix is generated
 //   builtin:strict warm   the same --certs dir every run, filled once before timing
 //   nginx cold            a real nginx on 127.0.0.1 trusting the dir's client CA; before each run
 //                         every certificate nginx has not loaded is deleted, so the run regenerates it
 //   nginx warm            the same dir, nothing deleted
 //
 // Plus a small startup breakdown (bare node, CLI --version, a warm run of the positive control
-// alone) to show where the fixed cost of a run goes. Prints figures; it is not a test.
+// alone), the full run against the same nginx side by side with sslscan in alternating A/B pairs,
+// and where a run's time goes (the CLI's own phase marks, CONFORMANCE_TIMINGS=1). Prints figures;
+// it is not a test.
 // Every setting gets one discarded run first, then --runs N (default 5) timed runs.
 //
 // Usage: npm run build && node scripts/bench.mjs [--runs N] [--scanner-runs N] [--no-testssl] [--no-scanners]
