@@ -279,7 +279,8 @@ export async function probeSessionLifetime(plan: ServerPlan): Promise<Observatio
         versions[i] = { ...versions[i]!, resumedAtOnce: r.resumed, detail: `${versions[i]!.detail}; at once: ${r.detail}` };
       }),
     );
-    await new Promise((r) => setTimeout(r, Math.max(0, waitMs - (performance.now() - issued))));
+    // A timer may fire a millisecond early against performance.now(): wait until the full time has passed.
+    while (performance.now() - issued < waitMs) await new Promise((r) => setTimeout(r, Math.max(1, Math.ceil(waitMs - (performance.now() - issued)))));
     session.waitedSeconds = Math.floor((performance.now() - issued) / 1000);
     await Promise.all(
       captures.map(async (c, i) => {
