@@ -7,7 +7,7 @@ import { defaultCertsDir } from '../../certs/default-dir.js';
 import type { RunOutcome } from '../run/run-server.js';
 import { targetFromFlags } from '../targets/target-flags.js';
 import { mark, printTimings } from '../run/timings.js';
-import { targetLabel } from '../report/junit-report.js';
+import { targetLabel } from '../report/report.js';
 import { formatResults, formatSummaryLine } from '../report/terminal.js';
 import { asOptionParser, validateHttpMethod, validateHttpPath, validateOutputDir } from './validate-flags.js';
 

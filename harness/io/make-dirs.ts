@@ -1,5 +1,4 @@
 import { mkdirSync, statSync } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
 /**
@@ -44,19 +43,7 @@ export function makeDirsSync(dir: string, mode?: number): void {
   }
 }
 
+/** The same walk for async callers: at most a few mkdir calls, before any case runs. */
 export async function makeDirs(dir: string, mode?: number): Promise<void> {
-  const abs = resolve(dir);
-  // The common case first: the directory is there already.
-  try {
-    if ((await stat(abs)).isDirectory()) return;
-  } catch {
-    // missing, or a part of the path is not a directory: found out below
-  }
-  for (const level of missingLevels(abs, isDirSync)) {
-    try {
-      await mkdir(level, mode === undefined ? undefined : { mode });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !isDirSync(level)) throw err;
-    }
-  }
+  makeDirsSync(dir, mode);
 }

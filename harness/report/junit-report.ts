@@ -1,5 +1,5 @@
 import XMLBuilder from 'fast-xml-builder';
-import type { Report } from './report.js';
+import { targetLabel, type Report } from './report.js';
 
 /**
  * junit.xml from the results, built as data and serialised by a maintained XML library (escaping
@@ -12,13 +12,6 @@ import type { Report } from './report.js';
 /** `server/client-auth/expired` -> `server.client-auth`: CI UIs group by classname. */
 export function caseArea(id: string): string {
   return id.split('/').slice(0, -1).join('.');
-}
-
-export function targetLabel(target: Report['target']): string {
-  if (target.builtin) return `builtin:${String(target.builtin)}`;
-  if (target.kind === 'container') return `image ${String(target.image)}`;
-  if (target.kind === 'client-command') return `client command ${String(target.command)}`;
-  return String(target.url);
 }
 
 type Node = Record<string, unknown>;

@@ -15,6 +15,14 @@ export interface ReportTarget {
   [k: string]: unknown;
 }
 
+/** How a target is named in the terminal and in junit.xml: builtin:NAME, image NAME, client command CMD, or its URL. */
+export function targetLabel(target: ReportTarget): string {
+  if (target.builtin) return `builtin:${String(target.builtin)}`;
+  if (target.kind === 'container') return `image ${String(target.image)}`;
+  if (target.kind === 'client-command') return `client command ${String(target.command)}`;
+  return String(target.url);
+}
+
 export interface ReportResult {
   id: string;
   title: string;

@@ -44,6 +44,11 @@ function onPath(bin: string, extra: string[] = []): string | null {
   return null;
 }
 
+/** Whether a command is on PATH (curl, haproxy, ...): tests that need it skip, or fail in CI, without it. */
+export function have(bin: string): boolean {
+  return onPath(bin) !== null;
+}
+
 /**
  * Path of the nginx binary, or null: $NGINX_BIN when set (null if it does not exist), else PATH and
  * /usr/sbin (which a non-root PATH may lack).

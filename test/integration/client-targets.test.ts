@@ -1,3 +1,4 @@
+import { have } from '../helpers/peers.js';
 import { execSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,14 +11,6 @@ import { runCli, verdictsOf } from '../helpers/cli.js';
 const certs = join(mkdtempSync(join(tmpdir(), 'mtls-client-')), 'certs');
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const NODE = process.execPath;
-const have = (cmd: string) => {
-  try {
-    execSync(`command -v ${cmd}`, { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
 if (process.env.CI && !have('curl')) throw new Error('curl is missing: run scripts/install-peers.sh');
 
 beforeAll(async () => {

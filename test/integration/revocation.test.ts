@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLI, runCli, verdictsOf } from '../helpers/cli.js';
-import { findNginx, findOpenssl, freePort, runConformance, startNginx, startOpensslServer, type StartedPeer } from '../helpers/peers.js';
+import { findNginx, findOpenssl, freePort, have, runConformance, startNginx, startOpensslServer, type StartedPeer } from '../helpers/peers.js';
 
 /**
  * Revocation and path validation beyond the leaf, against real peers in both directions. What each
@@ -45,14 +45,6 @@ import { findNginx, findOpenssl, freePort, runConformance, startNginx, startOpen
 
 const NGINX = findNginx();
 const OPENSSL = findOpenssl();
-const have = (cmd: string) => {
-  try {
-    execSync(`command -v ${cmd}`, { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
 const CURL = have('curl');
 const HAPROXY = have('haproxy') ? 'haproxy' : existsSync('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : null;
 const T = 60_000;
