@@ -1,9 +1,11 @@
-import { caSpec, specOf, type CertSpec, type NameConstraintsSpec, type San } from './spec.js';
+import { caSpec, DEFAULT_SPEC, specOf, type CertSpec, type NameConstraintsSpec, type San } from './spec.js';
+import { chainCertSpecs, type CertSide, type NamedChain } from './chain-spec.js';
 import { crlUrlFor, ocspUrlFor } from './revocation-data.js';
 
 /**
- * The certificate matrix: every certificate the harness can present or serve, by name.
- * Cases refer to these names; nothing here touches a socket or the disk.
+ * The certificate matrix: the shared CAs, declared once, and the options that give the leaves of
+ * each side their defaults. The leaves themselves come from the cases' chains (chain-spec.ts);
+ * nothing here touches a socket or the disk.
  */
 
 export interface MatrixOptions {
@@ -24,18 +26,6 @@ export const DEFAULT_MATRIX_OPTIONS: MatrixOptions = {
   clientSubject: 'CN=conformance-client, O=mtls-conformance',
   serverHosts: ['localhost', '127.0.0.1', '::1'],
 };
-
-/** CA names. `client-ca` and `server-ca` are the ones a target is told to trust. */
-export const CA_NAMES = [
-  'client-ca',
-  'server-ca',
-  'untrusted-ca',
-  'client-intermediate',
-  'client-not-ca',
-  'server-intermediate',
-  'server-not-ca',
-  ...(['client', 'server'] as const).flatMap((r) => [`${r}-intermediate-expired`, `${r}-intermediate-no-bc`, `${r}-intermediate-sub`, `${r}-intermediate-nc`] as const),
-] as const;
 
 /**
  * What a name-constrained intermediate permits: names nothing in the matrix carries. Every matrix
@@ -66,18 +56,6 @@ function pathCas(role: 'client' | 'server'): CertSpec[] {
   ];
 }
 
-/** The leaves of the path cases, issued below pathCas(role) and sent with their chain. */
-function pathLeaves(make: (v: Partial<CertSpec> & { name: string }) => CertSpec, role: 'client' | 'server'): CertSpec[] {
-  return [
-    make({ name: `${role}/revoked`, revoked: true }),
-    make({ name: `${role}/expired-intermediate`, issuer: `${role}-intermediate-expired`, sendChain: [`${role}-intermediate-expired`] }),
-    make({ name: `${role}/intermediate-no-basic-constraints`, issuer: `${role}-intermediate-no-bc`, sendChain: [`${role}-intermediate-no-bc`] }),
-    make({ name: `${role}/path-length-exceeded`, issuer: `${role}-intermediate-sub`, sendChain: [`${role}-intermediate-sub`, `${role}-intermediate`] }),
-    make({ name: `${role}/name-constraints-violated`, issuer: `${role}-intermediate-nc`, sendChain: [`${role}-intermediate-nc`] }),
-    make({ name: `${role}/unknown-critical-extension`, unknownCriticalExtension: true }),
-  ];
-}
-
 /**
  * CDP and OCSP URL on every certificate a matrix CA issues, the server certificate too: it is the
  * positive control of the client suite, and a client that fetches CRLs from distribution points
@@ -93,26 +71,45 @@ function sansFor(hosts: string[]): San[] {
   return hosts.map((h) => ({ type: /^[\d.]+$|:/.test(h) ? 'ip' : 'dns', value: h }) as San);
 }
 
-export function matrixSpecs(options: MatrixOptions = DEFAULT_MATRIX_OPTIONS): CertSpec[] {
-  return withRevocationUrls(baseSpecs(options), options.revocationPort);
+/** The defaults of a leaf on one side: the subject and SANs the matrix options give, the EKU of its role. */
+export function leafDefaults(side: CertSide, options: MatrixOptions = DEFAULT_MATRIX_OPTIONS): Omit<CertSpec, 'name' | 'issuer'> {
+  return side === 'client'
+    ? { ...DEFAULT_SPEC, subject: options.clientSubject, sans: options.clientSanUri ? [{ type: 'uri', value: options.clientSanUri }] : [] }
+    : { ...DEFAULT_SPEC, subject: `CN=${options.serverHosts[0]}, O=mtls-conformance`, sans: sansFor(options.serverHosts), eku: ['serverAuth'] };
 }
 
-function baseSpecs(options: MatrixOptions): CertSpec[] {
-  const client = (v: Partial<CertSpec> & { name: string }): CertSpec =>
-    specOf({
-      issuer: 'client-ca',
-      subject: options.clientSubject,
-      sans: options.clientSanUri ? [{ type: 'uri', value: options.clientSanUri }] : [],
-      ...v,
-    });
-  const server = (v: Partial<CertSpec> & { name: string }): CertSpec =>
-    specOf({
-      issuer: 'server-ca',
-      subject: `CN=${options.serverHosts[0]}, O=mtls-conformance`,
-      sans: sansFor(options.serverHosts),
-      eku: ['serverAuth'],
-      ...v,
-    });
+/**
+ * Every certificate of a store: the shared CAs, and the chains the cases carry (collected from the
+ * catalogue by the caller: certs/ does not know the cases). Two cases may carry the same chain
+ * under one name (the protocol cases present the valid leaf); one name with two chains throws.
+ */
+export function matrixSpecs(options: MatrixOptions = DEFAULT_MATRIX_OPTIONS, chains: NamedChain[] = []): CertSpec[] {
+  const shared = sharedCaSpecs(options);
+  const sharedByName = new Map(shared.map((s) => [s.name, s]));
+  const seen = new Map<string, string>();
+  const specs = [...shared];
+  for (const named of chains) {
+    const key = JSON.stringify([named.side, named.chain]);
+    const before = seen.get(named.name);
+    if (before !== undefined) {
+      if (before !== key) throw new Error(`two different chains are named ${named.name}`);
+      continue;
+    }
+    if (sharedByName.has(named.name)) throw new Error(`chain name ${named.name} is a shared CA's name`);
+    seen.set(named.name, key);
+    specs.push(...chainCertSpecs(named, leafDefaults(named.side, options), sharedByName));
+  }
+  return withRevocationUrls(specs, options.revocationPort);
+}
+
+/**
+ * The CAs several cases share, declared once: the three anchors, the intermediates of the chain
+ * and path cases, and the "not a CA" issuers. Their file names (ca/*.pem, trust/*-ca.pem) are
+ * what users configure, so they never change.
+ */
+export function sharedCaSpecs(options: MatrixOptions = DEFAULT_MATRIX_OPTIONS): CertSpec[] {
+  const client = leafDefaults('client', options);
+  const server = leafDefaults('server', options);
   return [
     caSpec({ name: 'client-ca', issuer: 'self', subject: 'CN=mtls-conformance client CA, O=mtls-conformance' }),
     caSpec({ name: 'server-ca', issuer: 'self', subject: 'CN=mtls-conformance server CA, O=mtls-conformance' }),
@@ -126,18 +123,7 @@ function baseSpecs(options: MatrixOptions): CertSpec[] {
     }),
     // A leaf that signs another leaf: RFC 5280 §4.2.1.9 forbids using its key to verify certificates.
     // keyUsage keyCertSign is set so that only basicConstraints (cA=FALSE) makes it unfit to issue.
-    client({ name: 'client-not-ca', subject: 'CN=mtls-conformance not a CA, O=mtls-conformance', keyCertSign: true }),
-
-    specOf({
-      name: 'server',
-      issuer: 'server-ca',
-      subject: `CN=${options.serverHosts[0]}, O=mtls-conformance`,
-      sans: sansFor(options.serverHosts),
-      eku: ['serverAuth'],
-    }),
-
-    // The server-certificate matrix the reference servers present to a client under test. The
-    // client connects to 127.0.0.1, which the valid certificate names.
+    { ...client, issuer: 'client-ca', name: 'client-not-ca', subject: 'CN=mtls-conformance not a CA, O=mtls-conformance', keyCertSign: true },
     caSpec({
       name: 'server-intermediate',
       issuer: 'server-ca',
@@ -145,38 +131,8 @@ function baseSpecs(options: MatrixOptions): CertSpec[] {
       pathLength: 0,
       notAfterDays: 1825,
     }),
-    server({ name: 'server-not-ca', subject: 'CN=mtls-conformance server not a CA, O=mtls-conformance', keyCertSign: true }),
-    server({ name: 'server/expired', notBeforeDays: -400, notAfterDays: -30 }),
-    server({ name: 'server/not-yet-valid', notBeforeDays: 30, notAfterDays: 400 }),
-    server({ name: 'server/self-signed', issuer: 'self' }),
-    server({ name: 'server/untrusted-ca', issuer: 'untrusted-ca' }),
-    server({ name: 'server/wrong-hostname', subject: 'CN=wrong-host.invalid, O=mtls-conformance', sans: [{ type: 'dns', value: 'wrong-host.invalid' }] }),
-    server({ name: 'server/eku-client-only', eku: ['clientAuth'] }),
-    server({ name: 'server/rsa-1024', key: 'rsa-1024' }),
-    server({ name: 'server/sha1-signature', signatureHash: 'SHA-1' }),
-    server({ name: 'server/issuer-not-ca', issuer: 'server-not-ca', sendChain: ['server-not-ca'] }),
-    server({ name: 'server/intermediate-not-sent', issuer: 'server-intermediate' }),
+    { ...server, issuer: 'server-ca', name: 'server-not-ca', subject: 'CN=mtls-conformance server not a CA, O=mtls-conformance', keyCertSign: true },
     ...pathCas('server'),
-    ...pathLeaves(server, 'server'),
-    // RFC 2818 §3.1 and RFC 9525 §6: a client connecting to an IP address matches an iPAddress SAN, never the CN.
-    server({ name: 'server/no-san', subject: 'CN=127.0.0.1, O=mtls-conformance', sans: [] }),
-    // The address as text in a dNSName: RFC 5280 §4.2.1.6 puts addresses in iPAddress (octets), not dNSName.
-    server({ name: 'server/ip-as-dns', sans: [{ type: 'dns', value: '127.0.0.1' }] }),
-
-    client({ name: 'client/valid' }),
-    client({ name: 'client/valid-chain', issuer: 'client-intermediate', sendChain: ['client-intermediate'] }),
-    client({ name: 'client/self-signed', issuer: 'self' }),
-    client({ name: 'client/untrusted-ca', issuer: 'untrusted-ca' }),
-    client({ name: 'client/expired', notBeforeDays: -400, notAfterDays: -30 }),
-    client({ name: 'client/not-yet-valid', notBeforeDays: 30, notAfterDays: 400 }),
-    client({ name: 'client/eku-server-only', eku: ['serverAuth'] }),
-    client({ name: 'client/eku-absent', eku: null }),
-    client({ name: 'client/rsa-1024', key: 'rsa-1024' }),
-    client({ name: 'client/rsa-2048', key: 'rsa-2048' }),
-    client({ name: 'client/sha1-signature', signatureHash: 'SHA-1' }),
-    client({ name: 'client/issuer-not-ca', issuer: 'client-not-ca', sendChain: ['client-not-ca'] }),
-    client({ name: 'client/unexpected-identity', subject: 'CN=conformance-unexpected-identity, O=unknown party', sans: [] }),
     ...pathCas('client'),
-    ...pathLeaves(client, 'client'),
   ];
 }

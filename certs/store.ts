@@ -7,6 +7,7 @@ import type { Material } from './generate.js';
 import { keyMatchesCert } from './key-match.js';
 import { matrixSpecs, type MatrixOptions, DEFAULT_MATRIX_OPTIONS } from './matrix.js';
 import type { CertSpec } from './spec.js';
+import type { NamedChain } from './chain-spec.js';
 import { ensureCrls, type CrlIndexEntry } from './crl-store.js';
 import { pickResponderPort, type RevocationStore } from './revocation-data.js';
 import { UsageError, quote } from '../harness/errors.js';
@@ -49,6 +50,11 @@ interface StoreIndex {
 
 export interface EnsureOptions {
   matrix?: MatrixOptions;
+  /**
+   * The chains the cases carry, collected from the catalogue by the caller (harness/cases/chains.ts):
+   * certs/ does not know the cases. Absent: the shared CAs only.
+   */
+  chains?: NamedChain[];
   /** Regenerate everything, CAs included. */
   force?: boolean;
   /** Issue the client matrix under this CA instead of a generated one. */
@@ -226,7 +232,7 @@ async function ensureCertsLocked(dir: string, options: EnsureOptions): Promise<E
   const portOk = Number.isInteger(index.revocationPort) && index.revocationPort! > 0 && index.revocationPort! < 65536;
   if (!portOk) index.revocationPort = pickResponderPort();
   if (!index.crls || typeof index.crls !== 'object') index.crls = {};
-  const specs = matrixSpecs({ ...(options.matrix ?? DEFAULT_MATRIX_OPTIONS), revocationPort: index.revocationPort! });
+  const specs = matrixSpecs({ ...(options.matrix ?? DEFAULT_MATRIX_OPTIONS), revocationPort: index.revocationPort! }, options.chains ?? []);
 
   try {
     await makeDirs(dir, 0o755);

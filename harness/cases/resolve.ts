@@ -6,7 +6,7 @@ import { catalogue } from './catalogue.js';
 export function resolveCases(profile: Profile, role?: Role): ResolvedCase[] {
   return catalogue()
     .filter((c) => role === undefined || c.role === role)
-    .map(({ policy, ...def }) => {
+    .map(({ policy, chain: _chain, ...def }) => {
       const p = policy(profile);
       const severity = profile.cases.severity[def.id] ?? p.severity;
       const waived = profile.cases.waive[def.id];

@@ -5,6 +5,7 @@ import type { Material } from '../../certs/generate.js';
 import { DEFAULT_MATRIX_OPTIONS, type MatrixOptions } from '../../certs/matrix.js';
 import { UsageError, quote } from '../errors.js';
 import type { Profile } from '../profile/schema.js';
+import { caseChains } from '../cases/catalogue.js';
 
 /**
  * Inputs: the files a user names on the command line (CA bundles, an issuer, keys) read bounded
@@ -55,7 +56,7 @@ export async function loadIssuerFlags(certPath?: string, keyPath?: string): Prom
 
 export async function prepareCerts(dir: string, profile: Profile, issuer?: Material, serverHosts?: string[], force = false): Promise<EnsureResult> {
   try {
-    return await ensureCerts(dir, { matrix: matrixOptionsFor(profile, serverHosts), issuer, force });
+    return await ensureCerts(dir, { matrix: matrixOptionsFor(profile, serverHosts), chains: caseChains(), issuer, force });
   } catch (err) {
     if (err instanceof StoreNeedsIssuerError) {
       throw new UsageError('certs-need-issuer', `error: the client certificates in ${quote(dir)} were issued by your own CA and need renewing. Pass --issuer-cert and --issuer-key again.`);
