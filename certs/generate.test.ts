@@ -7,12 +7,14 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { certificateFacts } from '../harness/policy/certificate-policy.js';
 import { ensureCerts, type EnsureResult } from './store.js';
+// The certificate set comes from the cases (certs/ itself does not know them).
+import { caseChains } from '../harness/cases/catalogue.js';
 
 // Generated certificates parsed back: each matrix entry has the one property it claims to vary.
 let store: EnsureResult;
 const dir = mkdtempSync(join(tmpdir(), 'mtls-certs-test-'));
 beforeAll(async () => {
-  store = await ensureCerts(dir);
+  store = await ensureCerts(dir, { chains: caseChains() });
 });
 const facts = (name: string) => certificateFacts(new X509Certificate(store.certs.get(name)!.certPem).raw);
 const node = (name: string) => new X509Certificate(store.certs.get(name)!.certPem);
@@ -64,12 +66,12 @@ describe('certificate matrix', () => {
     expect(statSync(store.certs.get('client-ca')!.certPath).mode & 0o777).toBe(0o644);
   });
   test('a second run generates nothing, and keeps the CAs', async () => {
-    const again = await ensureCerts(dir);
+    const again = await ensureCerts(dir, { chains: caseChains() });
     expect(again.generated).toEqual([]);
     expect(again.certs.get('client-ca')!.certPem).toBe(store.certs.get('client-ca')!.certPem);
   });
   test('a changed spec regenerates the leaves it touches but keeps the CAs', async () => {
-    const other = await ensureCerts(dir, { matrix: { clientSubject: 'CN=partner-7, O=x', serverHosts: ['localhost'] } });
+    const other = await ensureCerts(dir, { chains: caseChains(), matrix: { clientSubject: 'CN=partner-7, O=x', serverHosts: ['localhost'] } });
     expect(other.generated).toContain('client/valid');
     expect(other.generated).not.toContain('client-ca');
     expect(node('client-ca').fingerprint256).toBe(new X509Certificate(other.certs.get('client-ca')!.certPem).fingerprint256);

@@ -10,13 +10,15 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { CRL_RENEW_DAYS, CRL_VALID_DAYS } from './crl-store.js';
 import { UNKNOWN_CRITICAL_OID } from './revocation-data.js';
 import { ensureCerts, type EnsureResult } from './store.js';
+// The certificate set comes from the cases (certs/ itself does not know them).
+import { caseChains } from '../harness/cases/catalogue.js';
 
 // The revocation material and the path certificates, parsed back: each varies the one thing it claims.
 const DAY = 86_400_000;
 const dir = mkdtempSync(join(tmpdir(), 'mtls-revocation-unit-'));
 let store: EnsureResult;
 beforeAll(async () => {
-  store = await ensureCerts(dir);
+  store = await ensureCerts(dir, { chains: caseChains() });
 });
 const cert = (name: string) => new x509.X509Certificate(store.certs.get(name)!.certPem);
 const crlOf = (ca: string) => new x509.X509Crl(readFileSync(join(dir, 'crl', `${ca}.crl`)));
@@ -46,12 +48,12 @@ describe('CRLs', () => {
   test('a warm run re-signs nothing; a run that finds nextUpdate near re-signs at the same path; the revoked serial survives a renewal', async () => {
     const before = readFileSync(join(dir, 'crl', 'client-ca.crl'));
     const serial = new X509Certificate(store.certs.get('client/revoked')!.certPem).serialNumber;
-    const warm = await ensureCerts(dir);
+    const warm = await ensureCerts(dir, { chains: caseChains() });
     expect(warm.generated).toEqual([]);
     expect(readFileSync(join(dir, 'crl', 'client-ca.crl')).equals(before)).toBe(true);
 
     const later = Date.now() + (CRL_VALID_DAYS - CRL_RENEW_DAYS + 1) * DAY;
-    const renewed = await ensureCerts(dir, { now: later });
+    const renewed = await ensureCerts(dir, { chains: caseChains(), now: later });
     const after = new x509.X509Crl(readFileSync(join(dir, 'crl', 'client-ca.crl')));
     expect(after.nextUpdate!.getTime()).toBeGreaterThan(later + (CRL_VALID_DAYS - 1) * DAY);
     // Leaves older than a week are renewed; the revoked one keeps its serial, so a CRL loaded once still names it.

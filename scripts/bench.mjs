@@ -338,7 +338,8 @@ async function main() {
   const { pathsFor } = await import(join(ROOT, 'dist', 'certs', 'store.js'));
   // Profile intermediate has no client identity rule, so a run uses the default matrix.
   const { matrixSpecs } = await import(join(ROOT, 'dist', 'certs', 'matrix.js'));
-  const specs = matrixSpecs();
+  const { caseChains } = await import(join(ROOT, 'dist', 'harness', 'cases', 'catalogue.js'));
+  const specs = matrixSpecs(undefined, caseChains());
   const keyKinds = Object.entries(Object.groupBy(specs, (s) => s.key)).map(([k, v]) => `${v.length} ${k}`).join(', ');
   const nginxBin = findNginx();
   const nproc = (await $`nproc`.quiet()).stdout.trim();

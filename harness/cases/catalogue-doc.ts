@@ -1,4 +1,7 @@
 import { loadProfile } from '../profile/load.js';
+import { AREAS, findCase } from './catalogue.js';
+import { describeChain } from './describe-chain.js';
+import { sideOf } from './registry.js';
 import { resolveCases } from './resolve.js';
 
 /** docs/cases.md, generated from the catalogue so it cannot drift (a test compares them). */
@@ -22,8 +25,14 @@ export function renderCaseCatalogue(profiles = ['intermediate', 'modern']): stri
     lines.push(`| \`${c.id}\` | ${cells.join(' | ')} | ${c.refs.join('; ')} |`);
   }
   lines.push('', '## What each case does and why', '');
-  for (const c of base) {
-    lines.push(`### \`${c.id}\``, '', c.title + '.', '', `Rationale (${profiles[0]}): ${c.rationale}`, '');
+  // One section per area file: where a case is added, and what its chain varies.
+  for (const a of AREAS) {
+    lines.push(`### ${a.role}/${a.area}`, '', `Declared in \`harness/cases/${a.role}/${a.area}.ts\`.`, '');
+    for (const c of base.filter((x) => x.id.startsWith(`${a.role}/${a.area}/`))) {
+      const chain = findCase(c.id)?.chain;
+      const carries = chain === undefined ? [] : [`${c.role === 'server' ? 'Presents' : 'Serves'}: ${describeChain(chain, sideOf(c.role))}.`, ''];
+      lines.push(`#### \`${c.id}\``, '', c.title + '.', '', ...carries, `Rationale (${profiles[0]}): ${c.rationale}`, '');
+    }
   }
   return lines.join('\n');
 }

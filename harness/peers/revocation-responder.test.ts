@@ -7,6 +7,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureCerts, type EnsureResult } from '../../certs/store.js';
 import { revocationFacts, startRevocationResponder, type RevocationResponder } from './revocation-responder.js';
+// The certificate set comes from the cases (certs/ itself does not know them).
+import { caseChains } from '../cases/catalogue.js';
 
 // The responder against OpenSSL's own OCSP client and a plain HTTP fetch: the answers must verify
 // with the CA as the only trust anchor, and say good / revoked / unknown as the store says.
@@ -16,7 +18,7 @@ let store: EnsureResult;
 let responder: RevocationResponder;
 
 beforeAll(async () => {
-  store = await ensureCerts(dir);
+  store = await ensureCerts(dir, { chains: caseChains() });
   responder = await startRevocationResponder(store.revocation.plan);
 });
 afterAll(async () => {
