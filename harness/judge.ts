@@ -107,6 +107,20 @@ export function judge(c: ResolvedCase, obs: Observation | null, profile: Profile
   return verdict('pass', `refused (${seen})`);
 }
 
+/**
+ * One connection a client made to a case's reference server under `serve`: judged as the case is in a
+ * run, with the positive control taken as given (each connection stands alone; the person or program
+ * driving the client decides what it tried). An accepting client must also have presented a
+ * certificate: mutual TLS (RFC 8446 §4.4.2), which a run judges as client/certificate/presented.
+ */
+export function judgeServedConnection(c: ResolvedCase, obs: Observation, profile: Profile): Verdict {
+  const v = judge(c, obs, profile, { controlAccepted: true });
+  if (v.verdict === 'pass' && c.expect === 'accept' && obs.client?.handshakeCompleted && !obs.client.presentedCertPem) {
+    return verdict('fail', `${v.reason}, but presented no client certificate when the server asked for one (RFC 8446 §4.4.2): a partner server requiring mutual TLS refuses it (client/certificate/presented)`);
+  }
+  return v;
+}
+
 function judgeSuites(c: ResolvedCase, obs: Observation, profile: Profile): Verdict {
   const sweep = obs.sweep;
   if (!sweep) return verdict('inconclusive', `no suite sweep was recorded (${obs.detail})`);

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { startServerMatrix, shortRationale, type MatrixConnection, type MatrixServer } from '../peers/server-matrix.js';
+import { startServerMatrix, type MatrixConnection, type MatrixServer } from '../peers/server-matrix.js';
 import { loadProfile } from '../profile/load.js';
 import { defaultCertsDir, prepareCerts } from '../run/run-server.js';
 
@@ -16,6 +16,13 @@ export interface ServeFlags {
   profile: string;
   certs?: string;
   json?: boolean;
+}
+
+/** First clause of a rationale, for one table cell: up to the first `;` or end of sentence, to follow a colon. */
+export function shortRationale(rationale: string): string {
+  const clause = rationale.split(/;|\.(?:\s|$)/)[0]!.trim();
+  // "The validity…" reads as "the validity…" after a colon; "RSA-1024…", "SHA-1…", "RFC…" stay.
+  return /^[A-Z][a-z]/.test(clause) ? clause[0]!.toLowerCase() + clause.slice(1) : clause;
 }
 
 /** What a correct client does at one server, for the table. */

@@ -1,15 +1,16 @@
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import type { TLSSocket } from 'node:tls';
 import type { EnsureResult } from '../../certs/store.js';
 import { resolveCases } from '../cases/resolve.js';
 import { HarnessError } from '../errors.js';
-import type { ReferenceServerRecipe, ResolvedCase, Severity, TlsVersion } from '../model.js';
-import { alertFromError, type Alert } from '../probes/alerts.js';
+import { judgeServedConnection } from '../judge.js';
+import type { ReferenceServerRecipe, ResolvedCase, Severity } from '../model.js';
+import type { Alert } from '../probes/alerts.js';
 import { loadProfile } from '../profile/load.js';
 import type { Profile } from '../profile/schema.js';
 import { defaultCertsDir, prepareCerts } from '../run/run-server.js';
-import { answer, createAppServer, requestLine, tlsSocketOf, type AppServer } from './app-server.js';
+import type { AppServer } from './app-server.js';
+import { caseServerSettings, connectionObservation, createCaseServer, type SeenConnection } from './case-server.js';
 import { onShutdown } from '../process/lifetime.js';
 import { issuerToSend, stapleFor } from '../run/plan.js';
 import type { RevocationPlan } from '../../certs/revocation-data.js';
@@ -23,9 +24,10 @@ import type { RevocationPlan } from '../../certs/revocation-data.js';
  *   await using matrix = await startServerMatrix({ profile: 'intermediate', onConnection: (e) => seen.push(e) });
  *   await myClient.get(matrix.servers.find((s) => s.id === 'client/server-auth/expired')!.url);
  *
- * Like the client command probe, the servers ask for a client certificate and let every client
- * in: they record, they do not enforce. They offer ALPN h2 and http/1.1 and answer a request over
- * either; a gRPC client's call gets a gRPC answer (grpc-status 0).
+ * Each is the case's reference server (case-server.ts, the same the client command probe runs):
+ * it asks for a client certificate and lets every client in, offers ALPN h2 and http/1.1 and
+ * answers a request over either. What it saw of a connection becomes an Observation, judged by
+ * judge.ts with the case and the profile like every other verdict.
  */
 
 export interface ServerMatrixOptions {
@@ -67,10 +69,12 @@ export interface MatrixConnection {
   /** ISO time the outcome became known. */
   at: string;
   expect: 'accept' | 'reject';
-  /** Judgement of this one connection: did the client do what a correct client does here? */
+  /** Judgement of this one connection (judge.ts: pass is correct, fail is wrong): did the client do what a correct client does here? */
   judgement: 'correct' | 'wrong';
-  /** One clause saying why, e.g. `the client sent a request over an expired server certificate`. */
+  /** Why, from judge.ts, e.g. `accepted (request sent (GET / HTTP/1.1)) but must be refused: ...`. */
   reason: string;
+  /** What the server saw, in one line. */
+  detail: string;
 }
 
 export interface ServerMatrix extends AsyncDisposable {
@@ -85,143 +89,56 @@ export interface ServerMatrix extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-/** What a case without a pinned version serves: the same range the client command probe uses. */
-const DEFAULT_RANGE: { minVersion: TlsVersion; maxVersion: TlsVersion } = { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3' };
 const HOST = '127.0.0.1';
 /** Bound on closing: sockets still open after this are destroyed, and close() returns. */
 const CLOSE_TIMEOUT_MS = 3000;
-
-/** `an expired server certificate`, `a server that speaks only TLS 1.0`: what the case serves, from its title. */
-export function servedPhrase(title: string, id: string): string {
-  const refuses = /^The client refuses (.+)$/.exec(title);
-  if (refuses) return refuses[1]!;
-  const speaks = /^A server that ([^:]+):/.exec(title);
-  if (speaks) return `a server that ${speaks[1]}`;
-  if (/^The client connects to a valid server/.test(title)) return 'a valid server';
-  return `the ${id} server`;
-}
-
-/** First clause of a rationale, for one table cell or line: up to the first `;` or end of sentence, to follow a colon. */
-export function shortRationale(rationale: string): string {
-  const clause = rationale.split(/;|\.(?:\s|$)/)[0]!.trim();
-  // "The validity…" reads as "the validity…" after a colon; "RSA-1024…", "SHA-1…", "RFC…" stay.
-  return /^[A-Z][a-z]/.test(clause) ? clause[0]!.toLowerCase() + clause.slice(1) : clause;
-}
-
-/** Judge one connection: accept means a request arrived, reject means none did (an alert or a close). Pure. */
-export function judgeConnection(
-  server: Pick<MatrixServer, 'id' | 'title' | 'expect' | 'rationale'>,
-  seen: { outcome: ConnectionOutcome; alert?: Alert; tlsVersion: string | null; presentedCertificate?: boolean },
-): { judgement: 'correct' | 'wrong'; reason: string } {
-  const phrase = servedPhrase(server.title, server.id);
-  const to = /^a server\b/.test(phrase) || phrase === 'a valid server' ? 'to' : 'over';
-  const what =
-    seen.outcome === 'request'
-      ? `the client sent a request ${to} ${phrase}${seen.tlsVersion ? ` (${seen.tlsVersion})` : ''}`
-      : seen.outcome === 'alert'
-        ? `the client refused ${phrase} with alert ${seen.alert!.code} ${seen.alert!.name}`
-        : `the client closed the connection to ${phrase} without a request`;
-  const correct = server.expect === 'accept' ? seen.outcome === 'request' : seen.outcome !== 'request';
-  // Mutual TLS: a client that got through without a certificate would be refused by a partner server.
-  if (correct && server.expect === 'accept' && seen.presentedCertificate === false) {
-    return { judgement: 'wrong', reason: `${what}, but presented no client certificate when the server asked for one (RFC 8446 §4.4.2): a partner server requiring mutual TLS refuses it (client/certificate/presented)` };
-  }
-  if (correct) return { judgement: 'correct', reason: what };
-  return { judgement: 'wrong', reason: `${what}; ${server.expect === 'accept' ? 'a correct client connects and sends a request' : 'a correct client refuses'}: ${shortRationale(server.rationale)}` };
-}
-
-const CONN_STATE = Symbol('mtls-conformance connection state');
-
-interface ConnState {
-  tlsVersion: string | null;
-  presentedCertificate: boolean;
-  request?: string;
-  alert?: Alert;
-  reported: boolean;
-}
 
 interface Started {
   app: AppServer;
 }
 
-/**
- * One reference server. The TLS settings mirror probeClientCommand's server (probes/
- * client-command-probe.ts), which builds it inline for a single run; it is repeated here rather
- * than shared so that file stays as it is.
- */
 /** A stapled OCSP response (RFC 6066 §8) and the issuer to send with the chain so a client can check it. */
 interface Staple {
   der: Buffer;
   issuerPem: string;
 }
 
-async function startOne(c: ResolvedCase & { recipe: ReferenceServerRecipe }, m: MatrixServer, cert: { chainPem: string; keyPem: string }, clientCaPem: string, emit: (e: MatrixConnection) => void, staple?: Staple): Promise<Started> {
-  const recipe = c.recipe;
-  // Kept on the socket under a symbol: an HTTP/2 request reaches its TLS socket only through the
-  // session's proxy of it, which forwards property reads but is not the same object (no WeakMap key).
-  const stateOf = (s: TLSSocket): ConnState => {
-    const holder = s as TLSSocket & { [CONN_STATE]?: ConnState };
-    let st = holder[CONN_STATE];
-    if (!st) holder[CONN_STATE] = st = { tlsVersion: null, presentedCertificate: false, reported: false };
-    return st;
-  };
-  const report = (st: ConnState, outcome: ConnectionOutcome) => {
-    if (st.reported) return;
-    st.reported = true;
-    const j = judgeConnection(m, { outcome, alert: st.alert, tlsVersion: st.tlsVersion, presentedCertificate: st.presentedCertificate });
+type MatrixCase = ResolvedCase & { recipe: ReferenceServerRecipe; expect: 'accept' | 'reject' };
+
+/** One case's reference server, listening; each connection is reported once, judged by judge.ts. */
+async function startOne(c: MatrixCase, m: MatrixServer, profile: Profile, cert: { chainPem: string; keyPem: string }, clientCaPem: string, emit: (e: MatrixConnection) => void, staple?: Staple): Promise<Started> {
+  const reported = new WeakSet<SeenConnection>();
+  const report = (seen: SeenConnection, outcome: ConnectionOutcome) => {
+    if (reported.has(seen)) return;
+    reported.add(seen);
+    const at = new Date().toISOString();
+    const obs = connectionObservation(seen, outcome, at);
+    const v = judgeServedConnection(c, obs, profile);
     emit({
       id: m.id,
       outcome,
-      ...(st.alert ? { alert: st.alert } : {}),
-      ...(st.request ? { request: st.request } : {}),
-      tlsVersion: st.tlsVersion,
-      presentedCertificate: st.presentedCertificate,
-      at: new Date().toISOString(),
+      ...(seen.alert ? { alert: seen.alert } : {}),
+      ...(seen.request ? { request: seen.request } : {}),
+      tlsVersion: seen.tlsVersion,
+      presentedCertificate: seen.presentedCertPem !== null,
+      at,
       expect: m.expect,
-      ...j,
+      judgement: v.verdict === 'pass' ? 'correct' : 'wrong',
+      reason: v.reason,
+      detail: obs.detail,
     });
   };
-
-  const app = createAppServer(
+  const app = createCaseServer(
+    caseServerSettings(c.recipe, cert, clientCaPem, staple),
     {
-      cert: cert.chainPem + (staple?.issuerPem ?? ''),
-      key: cert.keyPem,
-      ca: [clientCaPem],
-      // Ask for a client certificate, let every client in: the harness records, it does not enforce.
-      requestCert: true,
-      rejectUnauthorized: false,
-      ...(recipe.version ? { minVersion: recipe.version, maxVersion: recipe.version } : DEFAULT_RANGE),
-      // Weak material (RSA-1024, SHA-1) and TLS 1.0/1.1 need OpenSSL security level 0 on our side.
-      ciphers: recipe.legacy ? 'DEFAULT:@SECLEVEL=0' : 'DEFAULT',
+      onRequest: (seen) => report(seen, 'request'),
+      onHandshake: () => undefined,
+      onHandshakeError: (seen) => report(seen, seen.alert ? 'alert' : 'closed'),
+      onClose: (seen) => report(seen, seen.alert ? 'alert' : 'closed'),
     },
-    (req, res) => {
-      const st = stateOf(tlsSocketOf(req));
-      st.request ??= requestLine(req);
-      report(st, 'request');
-      answer(req, res, 200, `ok ${m.id}\n`);
-    },
+    `ok ${m.id}\n`,
   );
   const server = app.server;
-  // As the per-case servers of a run do: a client that asks for a staple (curl --cert-status) gets one.
-  if (staple) server.on('OCSPRequest', (_cert: Buffer, _issuer: Buffer, done: (err: Error | null, resp?: Buffer) => void) => done(null, staple.der));
-  server.on('secureConnection', (socket: TLSSocket) => {
-    const st = stateOf(socket);
-    st.tlsVersion = socket.getProtocol() ?? null;
-    st.presentedCertificate = Boolean(socket.getPeerCertificate()?.raw);
-    socket.once('close', () => report(st, st.alert ? 'alert' : 'closed'));
-  });
-  // The handshake failed: the client's alert (it refused our certificate or version), or a close.
-  server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
-    const st = stateOf(socket);
-    st.alert ??= alertFromError(err) ?? undefined;
-    report(st, st.alert ? 'alert' : 'closed');
-  });
-  // After the handshake (TLS 1.3: the client verifies late and may alert after our Finished).
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-    const st = stateOf(socket as TLSSocket);
-    st.alert ??= alertFromError(err) ?? undefined;
-    socket.destroy();
-  });
   await new Promise<void>((res, rej) => {
     server.once('error', rej);
     server.listen(0, HOST, () => {
@@ -258,9 +175,7 @@ export async function startServerMatrix(opts: ServerMatrixOptions): Promise<Serv
     }
   };
 
-  const cases = resolveCases(profile, 'client').filter(
-    (c): c is ResolvedCase & { recipe: ReferenceServerRecipe; expect: 'accept' | 'reject' } => c.recipe.kind === 'reference-server' && (c.expect === 'accept' || c.expect === 'reject'),
-  );
+  const cases = resolveCases(profile, 'client').filter((c): c is MatrixCase => c.recipe.kind === 'reference-server' && (c.expect === 'accept' || c.expect === 'reject'));
   const servers: MatrixServer[] = cases.map((c) => ({ id: c.id, title: c.title, url: '', port: 0, expect: c.expect, severity: c.severity, rationale: c.rationale, certName: c.recipe.cert }));
   const started: Started[] = [];
   // The CRL distribution points and OCSP URL the server certificates name, served as long as the matrix.
@@ -273,7 +188,7 @@ export async function startServerMatrix(opts: ServerMatrixOptions): Promise<Serv
   try {
     for (const [i, c] of cases.entries()) {
       const staple = await stapleOf(store.revocation?.plan, c.recipe.cert, cert(c.recipe.cert).chainPem);
-      started.push(await startOne(c, servers[i]!, cert(c.recipe.cert), clientCaPem, emit, staple));
+      started.push(await startOne(c, servers[i]!, profile, cert(c.recipe.cert), clientCaPem, emit, staple));
     }
   } catch (err) {
     await close();

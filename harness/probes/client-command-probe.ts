@@ -1,6 +1,6 @@
 import { killMarked, MARK_VARIABLE, newMark } from '../process/marked-processes.js';
 import { spawn } from 'node:child_process';
-import { answer, createAppServer, requestLine } from '../peers/app-server.js';
+import { createCaseServer } from '../peers/case-server.js';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { alertFromError, type Alert } from './alerts.js';
@@ -118,45 +118,38 @@ export async function probeClientCommand(input: ClientCommandProbeInput): Promis
   let statusRequested = false;
   const sockets = new Set<Socket>();
 
-  // ALPN h2 and http/1.1, a gRPC answer for a gRPC call (peers/app-server.ts): any client's request counts.
-  const { server } = createAppServer(
+  // The case's reference server (peers/case-server.ts), aggregated over every connection the client makes.
+  const { server } = createCaseServer(
     {
-      cert: input.serverChainPem,
-      key: input.serverKeyPem,
-      ca: [input.clientCaPem],
-      // Ask for a client certificate, let every client in: the harness records, it does not enforce.
-      requestCert: true,
-      rejectUnauthorized: false,
+      chainPem: input.serverChainPem,
+      keyPem: input.serverKeyPem,
       minVersion: input.minVersion,
       maxVersion: input.maxVersion,
-      ciphers: input.legacy ? 'DEFAULT:@SECLEVEL=0' : 'DEFAULT',
+      legacy: input.legacy,
+      clientCaPem: input.clientCaPem,
+      ...(input.ocspStaple ? { ocspStaple: input.ocspStaple } : {}),
     },
-    (req, res) => {
-      request ??= requestLine(req);
-      answer(req, res, 200, 'ok\n');
+    {
+      onRequest: (seen) => (request ??= seen.request),
+      onHandshake: (seen) => {
+        handshakeCompleted = true;
+        tlsVersion = seen.tlsVersion;
+        cipher = seen.cipher;
+        if (seen.presentedCertPem) {
+          presentedCertPem = seen.presentedCertPem;
+          presentedAuthorized = seen.presentedAuthorized;
+          presentedError = seen.presentedError;
+        }
+      },
+      onHandshakeError: (seen) => {
+        alert ??= seen.alert;
+        serverError ??= seen.error;
+        if (seen.resetDuringHandshake) resetDuringHandshake = true;
+      },
     },
+    'ok\n',
   );
   server.on('connection', () => (connected = true));
-  // Stapling: Node asks only when the ClientHello carries status_request.
-  if (input.ocspStaple) server.on('OCSPRequest', (_cert: Buffer, _issuer: Buffer, done: (err: Error | null, resp?: Buffer) => void) => done(null, input.ocspStaple));
-  server.on('secureConnection', (socket: TLSSocket) => {
-    handshakeCompleted = true;
-    tlsVersion = socket.getProtocol() ?? null;
-    cipher = socket.getCipher()?.standardName ?? null;
-    const peer = socket.getPeerCertificate();
-    if (peer?.raw) {
-      presentedCertPem = `-----BEGIN CERTIFICATE-----\n${peer.raw.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
-      presentedAuthorized = socket.authorized;
-      presentedError = socket.authorizationError ? String(socket.authorizationError) : null;
-    }
-  });
-  server.on('tlsClientError', (err: NodeJS.ErrnoException) => {
-    alert ??= alertFromError(err);
-    if (!alert) {
-      serverError ??= `${err.code ?? 'error'}: ${err.message}`;
-      if (err.code === 'ECONNRESET' && err.syscall) resetDuringHandshake = true;
-    }
-  });
   server.on('secureConnection', (socket: TLSSocket) => sockets.add(socket));
   // The reference server listens behind a plain TCP server that first reads the ClientHello.
   const front = createNetServer((socket) => {
