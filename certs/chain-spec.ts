@@ -83,7 +83,8 @@ export function chainCertSpecs(named: NamedChain, leafDefaults: Omit<CertSpec, '
       issuer = v;
     } else {
       const stem = name.slice(name.indexOf('/') + 1);
-      const own = `ca/${named.side}/${stem}-${i + 1}`;
+      // One path segment of [a-z0-9-]: the name is also the CA's CRL file and CDP URL (/crl/<name>.crl).
+      const own = `${named.side}-case-${stem.replace(/[^a-z0-9-]/g, '-')}-ca${i + 1}`;
       out.push({
         ...DEFAULT_SPEC,
         subject: `CN=mtls-conformance ${named.side} intermediate ${i + 1} of ${stem}, O=mtls-conformance`,

@@ -88,6 +88,7 @@ export function matrixSpecs(options: MatrixOptions = DEFAULT_MATRIX_OPTIONS, cha
   const sharedByName = new Map(shared.map((s) => [s.name, s]));
   const seen = new Map<string, string>();
   const specs = [...shared];
+  const names = new Set(specs.map((s) => s.name));
   for (const named of chains) {
     const key = JSON.stringify([named.side, named.chain]);
     const before = seen.get(named.name);
@@ -97,7 +98,11 @@ export function matrixSpecs(options: MatrixOptions = DEFAULT_MATRIX_OPTIONS, cha
     }
     if (sharedByName.has(named.name)) throw new Error(`chain name ${named.name} is a shared CA's name`);
     seen.set(named.name, key);
-    specs.push(...chainCertSpecs(named, leafDefaults(named.side, options), sharedByName));
+    for (const spec of chainCertSpecs(named, leafDefaults(named.side, options), sharedByName)) {
+      if (names.has(spec.name)) throw new Error(`two certificates are named ${spec.name} (chain of ${named.name})`);
+      names.add(spec.name);
+      specs.push(spec);
+    }
   }
   return withRevocationUrls(specs, options.revocationPort);
 }
