@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { judge, interpret, summarize } from './judge.js';
+import { judge, judgeServedConnection, interpret, summarize } from './judge.js';
+import { connectionObservation, type SeenConnection } from './peers/case-server.js';
 import { resolveCases } from './cases/resolve.js';
 import { loadProfile } from './profile/load.js';
 import type { FallbackFacts, Observation, Outcome, RenegotiationFacts, ResolvedCase, SessionFacts, SessionVersionFacts } from './model.js';
@@ -322,5 +323,51 @@ describe('client/certificate/key-not-printed', () => {
 
   test('without a client run there is nothing to judge', () => {
     expect(judge(c, obs('timeout'), profile, accepted).verdict).toBe('inconclusive');
+  });
+});
+
+// `serve` and startServerMatrix: what a case's reference server saw of one connection, judged here.
+describe('judgeServedConnection', () => {
+  const clientCases = resolveCases(profile, 'client');
+  const clientCase = (id: string) => clientCases.find((c) => c.id === id)!;
+  const seen = (over: Partial<SeenConnection> = {}): SeenConnection => ({
+    handshakeCompleted: true,
+    tlsVersion: 'TLSv1.3',
+    cipher: 'TLS_AES_128_GCM_SHA256',
+    presentedCertPem: '-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n',
+    presentedAuthorized: true,
+    presentedError: null,
+    request: 'GET / HTTP/1.1',
+    alert: null,
+    error: null,
+    resetDuringHandshake: false,
+    ...over,
+  });
+  const at = '2026-01-01T00:00:00.000Z';
+
+  test('a request over an expired server certificate fails with the case rationale; a refusal passes', () => {
+    const expired = clientCase('client/server-auth/expired');
+    const wrong = judgeServedConnection(expired, connectionObservation(seen(), 'request', at), profile);
+    expect(wrong.verdict).toBe('fail');
+    expect(wrong.reason).toBe(`accepted (request sent (GET / HTTP/1.1)) but must be refused: ${expired.rationale}`);
+    const alert = connectionObservation(seen({ handshakeCompleted: false, request: null, alert: { code: 45, name: 'certificate_expired' } }), 'alert', at);
+    expect(alert).toMatchObject({ outcome: 'handshake-alert', detail: 'the client sent alert 45 certificate_expired' });
+    expect(judgeServedConnection(expired, alert, profile)).toEqual({ verdict: 'pass', reason: 'refused (handshake alert 45 certificate_expired)' });
+  });
+
+  test('the valid server: a request with a client certificate passes; without one it fails (mutual TLS)', () => {
+    const valid = clientCase('client/server-auth/valid');
+    expect(judgeServedConnection(valid, connectionObservation(seen(), 'request', at), profile).verdict).toBe('pass');
+    const noCert = judgeServedConnection(valid, connectionObservation(seen({ presentedCertPem: null }), 'request', at), profile);
+    expect(noCert.verdict).toBe('fail');
+    expect(noCert.reason).toContain('presented no client certificate');
+    // A close without a request at the valid server is a refusal of a valid server: wrong.
+    expect(judgeServedConnection(valid, connectionObservation(seen({ request: null }), 'closed', at), profile).verdict).toBe('fail');
+  });
+
+  test('a reset during the handshake is a tcp-reset, a refusal', () => {
+    const o = connectionObservation(seen({ handshakeCompleted: false, request: null, resetDuringHandshake: true }), 'closed', at);
+    expect(o.outcome).toBe('tcp-reset');
+    expect(judgeServedConnection(clientCase('client/server-auth/self-signed'), o, profile).verdict).toBe('pass');
   });
 });
