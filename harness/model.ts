@@ -199,13 +199,13 @@ export interface Verdict {
 /** How the harness presents itself in a client-handshake probe. */
 export interface HandshakeRecipe {
   kind: 'client-handshake';
-  /** Store name of the certificate to present, or null to present none. */
+  /** Store name of the certificate to present (derived from the case's chain spec by cases/registry.ts), or null to present none. */
   cert: string | null;
   /** Send only the leaf even if its spec names a chain. */
   leafOnly?: boolean;
   /** Pin one protocol version; absent: the profile's allowed versions. */
   version?: TlsVersion;
-  /** The harness presents weak or legacy material on purpose: run its side at OpenSSL security level 0. */
+  /** The harness presents weak or legacy material on purpose: run its side at OpenSSL security level 0 (derived from the chain spec and version). */
   legacy?: boolean;
   /** A revocation case: what the target asked the harness's CRL/OCSP responder is attached to the observation. */
   revocation?: boolean;
@@ -214,7 +214,7 @@ export interface HandshakeRecipe {
 /** The harness plays the server: a reference server with one case's certificate chain and protocol settings. */
 export interface ReferenceServerRecipe {
   kind: 'reference-server';
-  /** Store name of the server certificate to present. */
+  /** Store name of the server certificate to present (derived from the case's chain spec by cases/registry.ts). */
   cert: string;
   version?: TlsVersion;
   legacy?: boolean;
