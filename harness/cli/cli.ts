@@ -158,7 +158,8 @@ async function runCommand(flags: RunFlags): Promise<number> {
 
 async function runTargetsFile(flags: RunFlags, tokens: string[]): Promise<number> {
   checkReportDir(flags.reportDir);
-  return (await lazy.targetsFileCommand())(tokens, { targetsFile: flags.targetsFile!, reportDir: flags.reportDir, profile: flags.profile, parallel: flags.parallel, shard: flags.shard, timeoutMs: flags.timeout });
+  const { targetsFile, reportDir, profile, parallel, shard, timeout: timeoutMs, signKey, issuerCert, issuerKey } = flags;
+  return (await lazy.targetsFileCommand())(tokens, { targetsFile: targetsFile!, reportDir, profile, parallel, shard, timeoutMs, signKey, issuerCert, issuerKey });
 }
 
 /**

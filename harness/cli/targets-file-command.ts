@@ -5,7 +5,6 @@ import { checkApplicable, userRunFlags } from '../many/child-argv.js';
 import { runMany } from '../many/run-many.js';
 import { readTargetsFile } from '../many/targets-file.js';
 import { parseShard, shardOf } from '../many/shard.js';
-import type { WrittenFlag } from './run-options.js';
 
 export interface TargetsFileFlags {
   targetsFile: string;
@@ -14,15 +13,10 @@ export interface TargetsFileFlags {
   parallel: number;
   shard?: string;
   timeoutMs: number;
-}
-
-/** The value of a flag as the user wrote it (the last one wins, as in commander). */
-function valueOf(flags: readonly WrittenFlag[], long: string): string | undefined {
-  const f = flags.findLast((x) => x.option.long === long);
-  if (!f) return undefined;
-  if (f.tokens.length === 2) return f.tokens[1];
-  const t = f.tokens[0]!;
-  return t.startsWith('--') ? t.slice(t.indexOf('=') + 1) : t.slice(2);
+  /** As commander parsed them: checked here once, as a single run checks them. */
+  signKey?: string;
+  issuerCert?: string;
+  issuerKey?: string;
 }
 
 /**
@@ -39,9 +33,8 @@ export async function targetsFileCommand(tokens: string[], flags: TargetsFileFla
   for (const e of all) checkApplicable(flags.targetsFile, e, user);
   const entries = shardOf(all, shard);
   // A bad --sign-key, issuer or profile would fail every child alike: one usage error, and nothing runs.
-  const signKey = valueOf(user, '--sign-key');
-  if (signKey !== undefined) await readSignKeyFile(signKey);
-  await loadIssuerFlags(valueOf(user, '--issuer-cert'), valueOf(user, '--issuer-key'));
+  if (flags.signKey !== undefined) await readSignKeyFile(flags.signKey);
+  await loadIssuerFlags(flags.issuerCert, flags.issuerKey);
   if (entries.some((e) => e.profile === undefined)) loadProfile(flags.profile);
 
   const reportDir = flags.reportDir ?? 'conformance-report';
