@@ -46,6 +46,7 @@ describe('splitRunTokens reads the tokens as commander does', () => {
 
   test('what is not a run flag is left over', () => {
     expect(split(['--onyl', 'x', '--', '--json']).rest).toEqual(['--onyl', 'x', '--', '--json']);
+    expect(split(['-qz'])).toEqual({ flags: [['--quiet', '-q']], rest: ['-z'] });
   });
 });
 

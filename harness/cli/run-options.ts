@@ -136,7 +136,7 @@ export function bareRunCommand(): Command {
   return addRunOptions(new Command('run').exitOverride().configureOutput({ writeOut: () => undefined, writeErr: () => undefined, outputError: () => undefined }));
 }
 
-/** The scope of a flag by its option's attribute name (`signKey`), as the table declares it. */
+/** The scope of a flag, as RUN_OPTIONS declares it. */
 export function scopeOf(option: Option): RunOptionScope {
   const spec = RUN_OPTIONS.find((s) => s.flags === option.flags);
   if (!spec) throw new Error(`run flag ${option.flags} is not in RUN_OPTIONS`);
@@ -159,6 +159,7 @@ export interface WrittenFlag {
  */
 export function splitRunTokens(tokens: readonly string[], command: Command = bareRunCommand()): { flags: WrittenFlag[]; rest: string[] } {
   const find = (name: string) => command.options.find((o) => o.long === name || o.short === name);
+  const maybeOption = (arg: string) => arg.length > 1 && arg[0] === '-';
   const flags: WrittenFlag[] = [];
   const rest: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
@@ -167,12 +168,12 @@ export function splitRunTokens(tokens: readonly string[], command: Command = bar
       rest.push(...tokens.slice(i));
       break;
     }
-    const whole = arg.length > 1 && arg.startsWith('-') ? find(arg) : undefined;
+    const whole = maybeOption(arg) ? find(arg) : undefined;
     if (whole) {
       if (whole.required) {
         flags.push({ option: whole, tokens: tokens.slice(i, i + 2) });
         i++;
-      } else if (whole.optional && i + 1 < tokens.length && !tokens[i + 1]!.startsWith('-')) {
+      } else if (whole.optional && i + 1 < tokens.length && !maybeOption(tokens[i + 1]!)) {
         flags.push({ option: whole, tokens: tokens.slice(i, i + 2) });
         i++;
       } else {
@@ -188,29 +189,24 @@ export function splitRunTokens(tokens: readonly string[], command: Command = bar
       }
     }
     // -pVALUE, or a group of short flags (-qp VALUE): commander reads them one letter at a time.
-    if (arg.length > 2 && arg[0] === '-' && arg[1] !== '-') {
+    if (arg.length > 2 && arg[0] === '-' && arg[1] !== '-' && find(`-${arg[1]}`)) {
       let group = arg;
-      let consumed = false;
       while (group.length > 1) {
         const option = find(`-${group[1]}`);
         if (!option) break;
-        if (option.required || option.optional) {
-          if (group.length > 2) flags.push({ option, tokens: group === arg ? [arg] : [group] });
-          else if (option.required) flags.push({ option, tokens: [group, ...tokens.slice(i + 1, i + 2)] }), i++;
-          else flags.push({ option, tokens: [group] });
-          group = '';
-          consumed = true;
-          break;
+        if (!option.required && !option.optional) {
+          // A boolean: written on its own in the child's tokens, the rest of the group read on.
+          flags.push({ option, tokens: [`-${group[1]}`] });
+          group = `-${group.slice(2)}`;
+          continue;
         }
-        flags.push({ option, tokens: [`-${group[1]}`] });
-        group = `-${group.slice(2)}`;
-        consumed = true;
+        // Takes a value: the rest of the group, else (a required one) the next token.
+        if (group.length > 2 || option.optional) flags.push({ option, tokens: [group] });
+        else flags.push({ option, tokens: [group, ...tokens.slice(i + 1, i + 2)] }), i++;
+        group = '';
       }
-      if (consumed && group.length <= 1) continue;
-      if (consumed) {
-        rest.push(group);
-        continue;
-      }
+      if (group.length > 1) rest.push(group);
+      continue;
     }
     rest.push(arg);
   }
