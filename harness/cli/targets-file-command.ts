@@ -1,5 +1,5 @@
 import { readSignKeyFile } from '../report/manifest.js';
-import { loadIssuerFlags } from '../run/inputs.js';
+import { loadIssuerFlags, readText } from '../run/inputs.js';
 import { loadProfile } from '../profile/load.js';
 import { checkApplicable, userRunFlags } from '../many/child-argv.js';
 import { runMany } from '../many/run-many.js';
@@ -17,11 +17,13 @@ export interface TargetsFileFlags {
   signKey?: string;
   issuerCert?: string;
   issuerKey?: string;
+  targetCa?: string;
+  clientCertCa?: string;
 }
 
 /**
  * `conformance run --targets-file FILE [run flags]`: every entry checked, and the inputs the
- * parent can check once (the signing key, the issuer pair, the common profile) checked as a single
+ * parent can check once (the signing key, the issuer pair, CA files, the common profile) checked as a single
  * run checks them, before any child runs; then the children; then one line per target.
  * `tokens` are the user's own tokens after `run`, passed to each child (harness/many/child-argv.ts).
  */
@@ -35,6 +37,9 @@ export async function targetsFileCommand(tokens: string[], flags: TargetsFileFla
   // A bad --sign-key, issuer or profile would fail every child alike: one usage error, and nothing runs.
   if (flags.signKey !== undefined) await readSignKeyFile(flags.signKey);
   await loadIssuerFlags(flags.issuerCert, flags.issuerKey);
+  // CA files: read (bounded) as a single run reads them, so a wrong path is one line, not a could-not-run per target.
+  if (flags.targetCa !== undefined) await readText(flags.targetCa, '--target-ca');
+  if (flags.clientCertCa !== undefined) await readText(flags.clientCertCa, '--client-cert-ca');
   if (entries.some((e) => e.profile === undefined)) loadProfile(flags.profile);
 
   const reportDir = flags.reportDir ?? 'conformance-report';

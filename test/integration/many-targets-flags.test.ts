@@ -231,6 +231,7 @@ describe('--targets-file passes every run flag to every child it applies to', ()
     for (const [args, fragment] of [
       [['--sign-key', f('every-flag.yaml')], 'holds no readable PEM private key'],
       [['--issuer-cert', f('issuer-ca.pem')], '--issuer-key is missing'],
+      [['--target-ca', f('absent-ca.pem')], `--target-ca "${f('absent-ca.pem')}" cannot be read (ENOENT)`],
     ] as [string[], string][]) {
       const bad = await runCli(['run', '--targets-file', file, '--report-dir', out, ...args]);
       expect(bad.code, bad.stderr).toBe(2);
