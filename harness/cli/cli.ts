@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { ConformanceError, UsageError, quote } from '../errors.js';
 import type { CaseResult } from '../model.js';
 import { PACKAGE_VERSION } from '../package-root.js';
@@ -9,13 +9,15 @@ import { targetFromFlags } from '../targets/target-flags.js';
 import { mark, printTimings } from '../run/timings.js';
 import { targetLabel } from '../report/report.js';
 import { formatResults, formatSummaryLine } from '../report/terminal.js';
-import { asOptionParser, validateHttpMethod, validateHttpPath, validateOutputDir } from './validate-flags.js';
+import { asOptionParser, validateOutputDir } from './validate-flags.js';
+import { addRunOptions, collect } from './run-options.js';
 
 // Each command's module loads when that command runs: start-up time is the user's time.
 const lazy = {
   runServer: async () => (await import('../run/run-server.js')).runServer,
   runClient: async () => (await import('../run/run-client.js')).runClient,
-  runMany: () => import('../run/run-many.js'),
+  targetsFileCommand: async () => (await import('./targets-file-command.js')).targetsFileCommand,
+  mergeCommand: async () => (await import('./merge-command.js')).mergeCommand,
   certsInit: async () => (await import('./certs-init.js')).certsInit,
   listCases: async () => (await import('./cases-command.js')).listCases,
   profile: () => import('./profile-command.js'),
@@ -25,27 +27,6 @@ const lazy = {
 };
 
 /** The `conformance` CLI. Every user error is one line and an exit code (PRODUCT.md). */
-
-function positiveInt(flag: string) {
-  return (value: string): number => {
-    if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`${flag} ${quote(value)} must be a whole number ≥ 1.`);
-    return Number(value);
-  };
-}
-
-/** `5000`, `5000ms` or `5s` -> milliseconds. */
-function duration(flag: string) {
-  return (value: string): number => {
-    const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(value.trim());
-    const ms = m ? Number(m[1]) * (m[2] === 's' ? 1000 : 1) : NaN;
-    if (!m || !(ms > 0) || ms > 600_000) throw new InvalidArgumentError(`${flag} ${quote(value)} must be a positive duration up to 600s, e.g. 5000, 500ms or 5s.`);
-    return Math.round(ms);
-  };
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
 
 function checkReportDir(dir: string | undefined): void {
   if (!dir) return;
@@ -127,7 +108,6 @@ function clearProgress(): void {
 
 async function runCommand(flags: RunFlags): Promise<number> {
   checkReportDir(flags.reportDir);
-  if (flags.targetsFile) return runTargetsFile(flags);
   const choice = targetFromFlags(flags);
   if (choice.role === 'client') {
     const out = await (await lazy.runClient())({
@@ -176,29 +156,18 @@ async function runCommand(flags: RunFlags): Promise<number> {
   return printOutcome(out, label, flags);
 }
 
-async function runTargetsFile(flags: RunFlags): Promise<number> {
-  if (flags.target || flags.targetClient) {
-    throw new UsageError('target-conflict', `error: --targets-file ${quote(flags.targetsFile)} and --target/--target-client both given. Put every target in the file.`);
-  }
-  const { parseShard, readTargetsFile, runMany, shardOf } = await lazy.runMany();
-  const shard = flags.shard ? parseShard(flags.shard) : undefined;
-  const entries = shardOf(await readTargetsFile(flags.targetsFile!), shard);
-  const common: string[] = ['--timeout', String(flags.timeout), '--concurrency', String(flags.concurrency), '--http-path', flags.httpPath, '--http-method', flags.httpMethod];
-  if (flags.certs) common.push('--certs', flags.certs);
-  if (flags.targetCa) common.push('--target-ca', flags.targetCa);
-  if (flags.protocol) common.push('--protocol', flags.protocol);
-  if (flags.clientCertCa) common.push('--client-cert-ca', flags.clientCertCa);
-  if (flags.slow) common.push('--slow');
-  for (const g of flags.only) common.push('--only', g);
-  const reportDir = flags.reportDir ?? 'conformance-report';
-  process.stdout.write(`Running ${entries.length} target${entries.length === 1 ? '' : 's'}${shard ? ` (shard ${shard.index}/${shard.count})` : ''}, ${flags.parallel} at a time, reports under ${reportDir}\n`);
-  const { index, exitCode, indexPath } = await runMany({ entries, reportDir, parallel: flags.parallel, defaultProfile: flags.profile, commonArgs: common, timeoutMs: flags.timeout });
-  for (const t of index.targets) {
-    process.stdout.write(`${t.verdict.toUpperCase().padEnd(15)} ${t.target}  (${t.pass} pass, ${t.fail} fail, ${t.inconclusive} inconclusive)${t.error ? `  ${t.error}` : ''}\n`);
-  }
-  const s = index.summary;
-  process.stdout.write(`${s.targets} target${s.targets === 1 ? '' : 's'}: ${s.conformant} conformant, ${s.nonConformant} non-conformant, ${s.couldNotRun} could not run · index: ${indexPath}\n`);
-  return exitCode;
+async function runTargetsFile(flags: RunFlags, tokens: string[]): Promise<number> {
+  checkReportDir(flags.reportDir);
+  const { targetsFile, reportDir, profile, parallel, shard, timeout: timeoutMs, signKey, issuerCert, issuerKey, targetCa, clientCertCa } = flags;
+  return (await lazy.targetsFileCommand())(tokens, { targetsFile: targetsFile!, reportDir, profile, parallel, shard, timeoutMs, signKey, issuerCert, issuerKey, targetCa, clientCertCa });
+}
+
+/**
+ * The tokens the user wrote after `run`, in order: the program's own args are the command name,
+ * then everything after it (the program has no flags of its own but --help and --version).
+ */
+function runTokens(program: Command): string[] {
+  return program.args[0] === 'run' ? program.args.slice(1) : [];
 }
 
 export function buildProgram(): Command {
@@ -209,40 +178,11 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: () => undefined })
     .showSuggestionAfterError(false);
 
-  program
-    .command('run')
-    .description('Run the conformance suite against a target server and report case by case.')
-    .option('-t, --target <url>', 'https://host:port, tls://host:port, builtin:strict or builtin:lenient (default: builtin:strict)')
-    .option('--target-image <image>', 'a server container image to start and test (testcontainers, host network; certs mounted at /conformance)')
-    .option('--target-client-image <image>', 'a client container image to test: run once per case on the host network (certs at /conformance; CONFORMANCE_* in its environment; arguments from --target-cmd, {url} substituted)')
-    .option('--target-port <port>', 'with --target-image: the TLS port it listens on', positiveInt('--target-port'))
-    .option('--target-env <KEY=VALUE>', 'with --target-image: environment for the container (repeatable)', collect, [])
-    .option('--target-cmd <command>', 'with --target-image: command and arguments for the container ({port} is --target-port); with --target-client-image: its arguments ({url} etc. substituted)')
-    .option('--targets-file <file>', 'several targets, one per line or a YAML list ("- target: URL" with optional "profile:"); one report directory each and an index')
-    .option('--parallel <n>', 'with --targets-file: targets run at once', positiveInt('--parallel'), 4)
-    .option('--shard <i/n>', 'with --targets-file: run only the i-th of n slices (for CI job matrices)')
-    .option('--target-client <command>', 'a client program to test: run once per case against a reference server; {url} {host} {port} {ca} {cert} {key} {crl} are substituted')
-    .option('--client-cert-ca <file>', 'with --target-client: the client brings its own certificate, issued by this CA (PEM)')
-    .option('-p, --profile <name|file>', 'built-in profile name or a profile file (YAML/JSON)', 'intermediate')
-    .option('--certs <dir>', `certificate directory made by "certs init" (default: ${defaultCertsDir()})`)
-    .option('--target-ca <file>', "CA bundle (PEM) that verifies the target's certificate (default: the certs server CA plus the system roots)")
-    .option('--report-dir <dir>', 'write report.json, junit.xml, report.md, report.html and manifest.json here', asOptionParser(validateOutputDir('--report-dir')), 'conformance-report')
-    .option('-q, --quiet', 'print only the summary line (and errors)')
-    .option('--json', 'print the report (report.json) to stdout instead of the table')
-    .option('--sign-key <file>', 'sign manifest.json with this private key (PEM, Ed25519 or ECDSA); check with: conformance verify DIR --pubkey PUB')
-    .option('--only <glob>', 'run only cases whose id matches (repeatable; * within a segment, ** across)', collect, [])
-    .option('--timeout <duration>', 'bound on every network wait and on each run of a --target-client command, e.g. 5000, 500ms, 5s', duration('--timeout'), 5000)
-    .option('--concurrency <n>', 'cases probed at once', positiveInt('--concurrency'), 8)
-    .option('--http-path <path>', 'request path for the application round trip; with --protocol grpc, the method path (/ means /grpc.health.v1.Health/Check)', asOptionParser(validateHttpPath), '/')
-    .option('--http-method <method>', 'request method for the application round trip', asOptionParser(validateHttpMethod), 'GET')
-    .addOption(new Option('--protocol <protocol>', 'https: acceptance is an HTTP response over HTTP/2 or HTTP/1.1 (ALPN); grpc: a gRPC call over HTTP/2, any gRPC answer but 16/7 accepts; tls: the connection stays open for a read window').choices(['https', 'grpc', 'tls']))
-    .option('--servername <name>', 'SNI and hostname-check name, when it differs from the target host')
-    .option('--issuer-cert <file>', 'issue the client matrix under this CA certificate (PEM) instead of the generated client CA')
-    .option('--issuer-key <file>', 'private key of --issuer-cert (PEM)')
-    .option('--slow', "also run the checks that wait in real time: a session offered again once the profile's maxSessionLifetimeSeconds (plus 5 s) has passed must not be resumed")
-    .action(async (flags: RunFlags) => {
-      program.setOptionValue('exitCode', await runCommand(flags));
-    });
+  const run = program.command('run').description('Run the conformance suite against a target server and report case by case.');
+  addRunOptions(run).action(async (flags: RunFlags) => {
+    // A targets file runs each entry as its own `conformance run` with the tokens the user wrote (harness/many/).
+    program.setOptionValue('exitCode', flags.targetsFile ? await runTargetsFile(flags, runTokens(program)) : await runCommand(flags));
+  });
 
   const certs = program.command('certs').description('Certificate material for a target.');
   certs
@@ -305,10 +245,7 @@ export function buildProgram(): Command {
     .description('Merge per-job report directories into one index (index.json, index.md).')
     .requiredOption('--out <dir>', 'where the merged index goes', asOptionParser(validateOutputDir('--out')))
     .action(async (dirs: string[], flags: { out: string }) => {
-      const { index, indexPath } = await (await lazy.runMany()).mergeIndexes(dirs, flags.out);
-      const { exitCodeOf } = await lazy.runMany();
-      process.stdout.write(`${index.summary.targets} target${index.summary.targets === 1 ? '' : 's'} merged: ${index.summary.conformant} conformant, ${index.summary.nonConformant} non-conformant, ${index.summary.couldNotRun} could not run · index: ${indexPath}\n`);
-      program.setOptionValue('exitCode', exitCodeOf(index.summary));
+      program.setOptionValue('exitCode', await (await lazy.mergeCommand())(dirs, flags.out));
     });
 
   const profile = program.command('profile').description('Validate and inspect profiles.');
