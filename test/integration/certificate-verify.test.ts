@@ -1,0 +1,257 @@
+import { X509Certificate } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tls from 'node:tls';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import * as asn1 from '@peculiar/asn1-x509';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { generate, type Material } from '../../certs/generate.js';
+import { caSpec, specOf, type KeyKind } from '../../certs/spec.js';
+import { freshKeyLike, probeCertificateVerify, type CertificateVerifyObservation, type CertificateVerifyProbeInput } from '../../harness/probes/certificate-verify-probe.js';
+import { findNginx, findOpenssl, HOST, startNginx, startOpensslServer, versionOf } from '../helpers/peers.js';
+
+/**
+ * The certificate-verify prober (harness/probes/certificate-verify-probe.ts) against real servers:
+ * Debian's nginx and `openssl s_server` (OpenSSL 3.0) and node:tls servers (OpenSSL 3.5 in
+ * Node 24). For each, the control (CertificateVerify signed with the certificate's own key) must
+ * get the server's real answer, and the wrong-key run (a fresh key of the same type) must be
+ * refused: that proves the prober before any target verdict is drawn from it.
+ */
+
+const NGINX = findNginx();
+const OPENSSL = findOpenssl();
+const IN_CI = Boolean(process.env.CI) && !/^(false|0)$/i.test(process.env.CI ?? '');
+const MISSING = 'nginx or openssl is not installed: run scripts/install-peers.sh as root (apt) to run the certificate-verify tests against them';
+if (!NGINX || !OPENSSL) {
+  if (IN_CI) {
+    test('nginx and openssl are installed (required when CI is set)', () => {
+      throw new Error(`${MISSING}. CI is set, so a missing peer is a failure, not a skip.`);
+    });
+  } else {
+    console.warn(`test/integration/certificate-verify.test.ts: SKIPPED in part, ${MISSING}.`);
+  }
+}
+
+const T = 60_000;
+const KEY_KINDS: KeyKind[] = ['ec-p256', 'ec-p384', 'ed25519', 'rsa-2048'];
+/** RFC 8446 §4.2.3: the scheme a TLS 1.3 client signs with for each key kind (RSA: PSS with rsaEncryption keys). */
+const SCHEME_FOR: Record<string, string> = { 'ec-p256': 'ecdsa_secp256r1_sha256', 'ec-p384': 'ecdsa_secp384r1_sha384', ed25519: 'ed25519', 'rsa-2048': 'rsa_pss_rsae_sha256' };
+const DECRYPT_ERROR = { code: 51, name: 'decrypt_error' };
+
+let root: string;
+let certsDir: string;
+let clientCa: Material;
+let server: Material;
+const clients = new Map<KeyKind, Material>();
+/** The client CA's subject, DER hex: what a CertificateRequest's certificate_authorities should carry. */
+let clientCaSubjectDer: string;
+
+function subjectDerHex(pem: string): string {
+  const cert = AsnConvert.parse(new X509Certificate(pem).raw, asn1.Certificate);
+  return Buffer.from(AsnConvert.serialize(cert.tbsCertificate.subject)).toString('hex');
+}
+
+/** A certs directory in the layout test/helpers/peers.ts serves (target/, trust/), made with the house's generator. */
+async function makePki(): Promise<void> {
+  root = await mkdtemp(join(tmpdir(), 'mtls-cv-test-'));
+  certsDir = join(root, 'certs');
+  clientCa = await generate(caSpec({ name: 'client-ca', issuer: 'self', subject: 'CN=cv-probe client CA, O=mtls-conformance' }));
+  const serverCa = await generate(caSpec({ name: 'server-ca', issuer: 'self', subject: 'CN=cv-probe server CA, O=mtls-conformance' }));
+  server = await generate(
+    specOf({
+      name: 'server',
+      issuer: 'server-ca',
+      subject: 'CN=localhost, O=mtls-conformance',
+      sans: [
+        { type: 'dns', value: 'localhost' },
+        { type: 'ip', value: '127.0.0.1' },
+      ],
+      eku: ['serverAuth'],
+    }),
+    serverCa,
+  );
+  for (const key of KEY_KINDS) {
+    clients.set(key, await generate(specOf({ name: `client-${key}`, issuer: 'client-ca', subject: `CN=cv-probe client ${key}, O=mtls-conformance`, key }), clientCa));
+  }
+  await mkdir(join(certsDir, 'target'), { recursive: true, mode: 0o700 });
+  await mkdir(join(certsDir, 'trust'), { recursive: true, mode: 0o700 });
+  await writeFile(join(certsDir, 'target', 'server-cert.pem'), server.certPem);
+  await writeFile(join(certsDir, 'target', 'server-key.pem'), server.keyPem, { mode: 0o600 });
+  await chmod(join(certsDir, 'target', 'server-key.pem'), 0o600);
+  await writeFile(join(certsDir, 'trust', 'client-ca.pem'), clientCa.certPem);
+  clientCaSubjectDer = subjectDerHex(clientCa.certPem);
+}
+
+beforeAll(makePki, T);
+afterAll(async () => {
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+function probe(port: number, key: KeyKind, wrongKey: boolean, extra: Partial<CertificateVerifyProbeInput> = {}): Promise<CertificateVerifyObservation> {
+  const m = clients.get(key)!;
+  return probeCertificateVerify({
+    host: HOST,
+    port,
+    servername: 'localhost',
+    certChainPem: m.certPem,
+    signingKeyPem: wrongKey ? freshKeyLike(m.keyPem) : m.keyPem,
+    httpPath: '/',
+    httpMethod: 'GET',
+    timeoutMs: 5000,
+    ...extra,
+  });
+}
+
+/** Durations seen, printed once at the end for the report. */
+const durations: string[] = [];
+afterAll(() => {
+  if (durations.length) console.log(`certificate-verify probe durations:\n${durations.join('\n')}`);
+});
+function note(server: string, what: string, o: CertificateVerifyObservation): void {
+  durations.push(`  ${server} ${what}: ${o.outcome}${o.alert ? ` ${o.alert.code}` : ''}${o.httpStatus ? ` ${o.httpStatus}` : ''} in ${o.durationMs} ms (connect ${o.certificateVerify.timings.connectMs}, server flight ${o.certificateVerify.timings.serverFlightMs}, client flight ${o.certificateVerify.timings.clientFlightMs})`);
+}
+
+function expectControl(o: CertificateVerifyObservation, key: KeyKind): void {
+  const why = JSON.stringify(o, null, 1);
+  expect(o.certificateVerify.serverFinishedVerified, why).toBe(true);
+  expect(o.certificateVerify.keyMatchesCertificate).toBe(true);
+  expect(o.certificateVerify.scheme, why).toBe(SCHEME_FOR[key]);
+  expect(o.tlsVersion).toBe('TLSv1.3');
+  expect(o.outcome, why).toBe('http-status');
+  expect(o.httpStatus, why).toBe(200);
+}
+
+function expectWrongKeyRefused(o: CertificateVerifyObservation, key: KeyKind): void {
+  const why = JSON.stringify(o, null, 1);
+  expect(o.certificateVerify.serverFinishedVerified, why).toBe(true);
+  expect(o.certificateVerify.keyMatchesCertificate).toBe(false);
+  expect(o.certificateVerify.scheme, why).toBe(SCHEME_FOR[key]);
+  // TLS 1.3: the client's flight is complete before the server checks it, so the refusal comes after the client Finished.
+  expect(o.outcome, why).toBe('post-handshake-alert');
+  expect(o.alert, why).toEqual(DECRYPT_ERROR);
+}
+
+describe.skipIf(!NGINX)(`nginx ssl_verify_client on, TLS 1.3${NGINX ? ` (${versionOf(NGINX, ['-v'])})` : ''}`, () => {
+  test('control accepted with HTTP 200 "ok", wrong key refused with alert 51, for each key type; the CertificateRequest names the client CA', { timeout: T }, async () => {
+    await using nginx = await startNginx({ certsDir, verifyClient: 'on', protocols: ['TLSv1.3'] });
+    for (const key of KEY_KINDS) {
+      const control = await probe(nginx.port, key, false);
+      note('nginx', `${key} control`, control);
+      expectControl(control, key);
+      expect(control.detail).toBe('HTTP 200: ok');
+      expect(control.alpn).toBe('http/1.1');
+      const cr = control.certificateVerify.certificateRequest!;
+      expect(cr.certificateAuthoritiesDer).toEqual([clientCaSubjectDer]);
+      expect(cr.certificateAuthorities).toEqual(['CN=cv-probe client CA, O=mtls-conformance']);
+      expect(cr.signatureAlgorithms).toContain(SCHEME_FOR[key]);
+
+      const wrong = await probe(nginx.port, key, true);
+      note('nginx', `${key} wrong key`, wrong);
+      expectWrongKeyRefused(wrong, key);
+    }
+    // nginx logged the controls as verified and never served the wrong-key runs.
+    const logs = await nginx.logs();
+    expect(logs.match(/verify="SUCCESS"/g)?.length ?? 0, logs).toBe(KEY_KINDS.length);
+  });
+});
+
+describe.skipIf(!OPENSSL)(`openssl s_server -Verify 1 -verify_return_error -tls1_3 -www${OPENSSL ? ` (${versionOf(OPENSSL, ['version'])})` : ''}`, () => {
+  test('control accepted (HTTP 200 page), wrong key refused with alert 51, for each key type and each TLS 1.3 suite', { timeout: T }, async () => {
+    await using s = await startOpensslServer({ certsDir, args: ['-tls1_3', '-ciphersuites', 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256'] });
+    for (const key of KEY_KINDS) {
+      const control = await probe(s.port, key, false);
+      note('s_server', `${key} control`, control);
+      expectControl(control, key);
+      const wrong = await probe(s.port, key, true);
+      note('s_server', `${key} wrong key`, wrong);
+      expectWrongKeyRefused(wrong, key);
+    }
+    for (const [code, name] of [
+      [0x1301, 'TLS_AES_128_GCM_SHA256'],
+      [0x1302, 'TLS_AES_256_GCM_SHA384'],
+      [0x1303, 'TLS_CHACHA20_POLY1305_SHA256'],
+    ] as const) {
+      const control = await probe(s.port, 'ec-p256', false, { suites: [code] });
+      expect(control.cipher).toBe(name);
+      expectControl(control, 'ec-p256');
+      const wrong = await probe(s.port, 'ec-p256', true, { suites: [code] });
+      expect(wrong.cipher).toBe(name);
+      expectWrongKeyRefused(wrong, 'ec-p256');
+    }
+    // s_server -www echoes the session: the control reached its page over the negotiated suite.
+    const page = await probe(s.port, 'ed25519', false, { alpn: [] });
+    expect(page.alpn).toBeNull();
+    expect(page.detail).toMatch(/^HTTP 200: .*s_server/i);
+  });
+});
+
+/** A node:tls HTTP-ish server: answers every request line with 200 and the peer certificate's subject CN. */
+async function startNodeServer(options: tls.TlsOptions): Promise<{ port: number; seen: string[]; close: () => Promise<void> }> {
+  const seen: string[] = [];
+  const srv = tls.createServer({ cert: server.certPem, key: server.keyPem, ca: [clientCa.certPem], minVersion: 'TLSv1.3', ...options }, (socket) => {
+    socket.on('error', () => undefined);
+    socket.once('data', () => {
+      const cn = socket.getPeerCertificate()?.subject?.CN ?? 'none';
+      seen.push(`${socket.authorized ? 'authorized' : `unauthorized (${socket.authorizationError})`} ${cn}`);
+      socket.end(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nhello ${cn}\n`);
+    });
+  });
+  srv.on('tlsClientError', () => undefined);
+  await new Promise<void>((r) => srv.listen(0, HOST, r));
+  const port = (srv.address() as { port: number }).port;
+  return { port, seen, close: () => new Promise<void>((r) => srv.close(() => r())) };
+}
+
+describe('node:tls servers (Node ' + process.versions.node + ', OpenSSL ' + process.versions.openssl + ')', () => {
+  test('requestCert and rejectUnauthorized: control answered, wrong key refused with alert 51', { timeout: T }, async () => {
+    const node = await startNodeServer({ requestCert: true, rejectUnauthorized: true });
+    try {
+      for (const key of KEY_KINDS) {
+        const control = await probe(node.port, key, false);
+        note('node rejectUnauthorized:true', `${key} control`, control);
+        expectControl(control, key);
+        expect(control.detail).toBe(`HTTP 200: hello cv-probe client ${key}`);
+        const wrong = await probe(node.port, key, true);
+        note('node rejectUnauthorized:true', `${key} wrong key`, wrong);
+        expectWrongKeyRefused(wrong, key);
+      }
+      expect(node.seen).toEqual(KEY_KINDS.map((k) => `authorized cv-probe client ${k}`));
+    } finally {
+      await node.close();
+    }
+  });
+
+  test('rejectUnauthorized false (the application ignores the chain): OpenSSL still checks CertificateVerify, the wrong key is refused with alert 51', { timeout: T }, async () => {
+    const node = await startNodeServer({ requestCert: true, rejectUnauthorized: false });
+    try {
+      const control = await probe(node.port, 'ec-p256', false);
+      note('node rejectUnauthorized:false', 'ec-p256 control', control);
+      expectControl(control, 'ec-p256');
+      const wrong = await probe(node.port, 'ec-p256', true);
+      note('node rejectUnauthorized:false', 'ec-p256 wrong key', wrong);
+      expectWrongKeyRefused(wrong, 'ec-p256');
+      // An untrusted chain (a self-signed leaf) gets in, so the refusal above is the signature check, not the chain.
+      const self = await generate(specOf({ name: 'self', issuer: 'self', subject: 'CN=cv-probe self-signed' }));
+      const untrusted = await probeCertificateVerify({ host: HOST, port: node.port, certChainPem: self.certPem, signingKeyPem: self.keyPem, httpPath: '/', httpMethod: 'GET', timeoutMs: 5000 });
+      expect(untrusted.httpStatus, JSON.stringify(untrusted)).toBe(200);
+      expect(node.seen).toEqual(['authorized cv-probe client ec-p256', expect.stringMatching(/^unauthorized \(.+\) cv-probe self-signed$/)]);
+    } finally {
+      await node.close();
+    }
+  });
+
+  test('a server that asks for no certificate: no CertificateRequest, no Certificate sent, the request answered', { timeout: T }, async () => {
+    const node = await startNodeServer({ requestCert: false });
+    try {
+      const o = await probe(node.port, 'ec-p256', true);
+      expect(o.certificateVerify.certificateRequest).toBeNull();
+      expect(o.certificateVerify.scheme).toBeNull();
+      expect(o.certificateVerify.serverFinishedVerified).toBe(true);
+      expect(o.outcome).toBe('http-status');
+      expect(o.httpStatus).toBe(200);
+    } finally {
+      await node.close();
+    }
+  });
+});
