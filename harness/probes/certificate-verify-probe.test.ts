@@ -123,6 +123,32 @@ describe('hostile servers: every answer bounded, every malformation a harness-er
     expect(got.toString('hex')).toContain('15030300020246');
   });
 
+  test('HelloRetryRequest: one asking for the group already sent, and a second one, are harness-errors', async () => {
+    const HRR_RANDOM = Buffer.from('cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c', 'hex');
+    const hrr = (sid: Buffer, group: number) =>
+      record(22, hsMessage(2, Buffer.concat([u16(0x0303), HRR_RANDOM, vec8(sid), u16(0x1301), u8(0), vec16(Buffer.concat([u16(43), vec16(u16(0x0304)), u16(51), vec16(u16(group))]))])));
+    const sidOf = (first: Buffer) => first.subarray(5 + 4 + 2 + 32 + 1, 5 + 4 + 2 + 32 + 1 + first[5 + 4 + 2 + 32]!);
+    const same = await fakeServer((s, first) => s.write(hrr(sidOf(first), 0x001d)));
+    expect((await run(same)).detail).toMatch(/HelloRetryRequest asks for group x25519: not one offered, or the one already sent/);
+    const unknown = await fakeServer((s, first) => s.write(hrr(sidOf(first), 0x0100)));
+    expect((await run(unknown)).detail).toMatch(/HelloRetryRequest asks for group 0x0100/);
+    const seconds: Buffer[] = [];
+    const twice = await fakeServer((s, first) => {
+      s.write(hrr(sidOf(first), 0x0017));
+      s.on('data', (d) => {
+        seconds.push(d);
+        s.write(hrr(sidOf(first), 0x0018));
+      });
+    });
+    const o = await run(twice);
+    expect(o.outcome).toBe('harness-error');
+    expect(o.detail).toMatch(/a second HelloRetryRequest/);
+    // The second ClientHello came after a change_cipher_spec, with a P-256 share (65 bytes) and the same session id.
+    const second = Buffer.concat(seconds);
+    expect(second.subarray(0, 6)).toEqual(Buffer.from([20, 3, 3, 0, 1, 1]));
+    expect(second.includes(Buffer.concat([u16(0x0017), u16(65), Buffer.from([4])]))).toBe(true);
+  });
+
   test('connection refused is a harness-error, not a target verdict', async () => {
     const srv = createServer();
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));

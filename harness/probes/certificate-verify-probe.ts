@@ -1,4 +1,4 @@
-import { constants, createPrivateKey, diffieHellman, generateKeyPairSync, sign, X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
+import { constants, createECDH, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
 import { connect, isIP } from 'node:net';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import * as asn1 from '@peculiar/asn1-x509';
@@ -6,10 +6,11 @@ import { HarnessError, quote } from '../errors.js';
 import type { Observation, Outcome } from '../model.js';
 import { formatName } from '../policy/certificate-facts.js';
 import { alertByCode, type Alert } from './alerts.js';
-import { buildClientHello, EXT, GROUP_X25519, parseServerHello, Reader, u16, u24, u8, vec16, vec8 } from './raw-hello.js';
+import { buildClientHello, EXT, GROUP_SECP256R1, GROUP_SECP384R1, GROUP_X25519, parseServerHello, Reader, u16, u24, u8, vec16, vec8 } from './raw-hello.js';
 import {
   applicationSecrets,
   CONTENT,
+  digest,
   finishedVerifyData,
   handshakeSecrets,
   macEquals,
@@ -87,6 +88,10 @@ export interface CertificateVerifyFacts {
   certificateRequest: CertificateRequestFacts | null;
   /** Whether the server's Finished MAC verified (RFC 8446 §4.4.4): false only before it arrived. */
   serverFinishedVerified: boolean;
+  /** The key exchange group of the handshake (`x25519`, `secp256r1`, `secp384r1`), null before the ServerHello. */
+  group: string | null;
+  /** Whether the target sent a HelloRetryRequest for another group (RFC 8446 §4.1.4). */
+  helloRetry: boolean;
   /** Certificates in the server's Certificate message, null before it arrived. */
   serverCertificates: number | null;
   /** The furthest point reached: the server's answer is judged knowing how far the harness got. */
@@ -120,6 +125,7 @@ const HS_NAMES: Record<number, string> = {
 };
 const hsName = (t: number) => HS_NAMES[t] ?? `handshake type ${t}`;
 const EXT_SIGNATURE_ALGORITHMS_CERT = 50;
+const CCS_RECORD = Buffer.from([CONTENT.change_cipher_spec, 3, 3, 0, 1, 1]);
 const EXT_CERTIFICATE_AUTHORITIES = 47;
 
 /** RFC 8446 §4.2.3 SignatureScheme names. */
@@ -244,16 +250,19 @@ function chainDer(pem: string): X509Certificate[] {
 interface ServerHelloKeys {
   sessionId: Buffer;
   group: number | null;
+  /** The server's share; null in a HelloRetryRequest, whose key_share names a group only (RFC 8446 §4.2.8). */
   key: Buffer | null;
+  /** A HelloRetryRequest's cookie (RFC 8446 §4.2.2). */
+  cookie: Buffer | null;
 }
 
-/** legacy_session_id_echo and key_share of a ServerHello body (RFC 8446 §4.1.3, §4.2.8); parseServerHello has vetted its framing. */
-function serverHelloKeys(body: Buffer): ServerHelloKeys | string {
+/** legacy_session_id_echo, key_share and cookie of a ServerHello body (RFC 8446 §4.1.3, §4.2.8); parseServerHello has vetted its framing. */
+function serverHelloKeys(body: Buffer, helloRetry: boolean): ServerHelloKeys | string {
   const r = new Reader(body);
   r.bytes(2 + 32);
   const sid = r.bytes(r.u8() ?? -1);
   if (!sid || r.bytes(3) === null) return 'ServerHello ends early';
-  const out: ServerHelloKeys = { sessionId: sid, group: null, key: null };
+  const out: ServerHelloKeys = { sessionId: sid, group: null, key: null, cookie: null };
   if (r.left === 0) return out;
   r.u16();
   while (r.left > 0) {
@@ -262,14 +271,55 @@ function serverHelloKeys(body: Buffer): ServerHelloKeys | string {
     if (type === null || data === null) return 'ServerHello extensions are truncated';
     if (type === EXT.key_share) {
       const k = new Reader(data);
-      const group = k.u16();
-      const key = k.bytes(k.u16() ?? -1);
-      if (group === null || key === null || k.left !== 0) return 'ServerHello key_share is malformed';
-      out.group = group;
-      out.key = key;
+      out.group = k.u16();
+      out.key = helloRetry ? null : vector16(k);
+      if (out.group === null || (!helloRetry && out.key === null) || k.left !== 0) return `${helloRetry ? 'HelloRetryRequest' : 'ServerHello'} key_share is malformed`;
+    } else if (type === EXT.cookie && helloRetry) {
+      const c = new Reader(data);
+      out.cookie = vector16(c);
+      if (!out.cookie || out.cookie.length === 0 || c.left !== 0) return 'HelloRetryRequest cookie is malformed';
     }
   }
   return out;
+}
+
+/** One (EC)DHE key pair of a group the ClientHello lists (RFC 8446 §4.2.7), and its shared secret with a peer's share. */
+interface KeyExchange {
+  group: number;
+  publicKey: Buffer;
+  /** RFC 8446 §7.4: the shared secret; throws for a share that is not a valid point of the group. */
+  shared(peer: Buffer): Buffer;
+}
+
+const GROUP_NAMES: Record<number, string> = { [GROUP_X25519]: 'x25519', [GROUP_SECP256R1]: 'secp256r1', [GROUP_SECP384R1]: 'secp384r1' };
+const groupName = (g: number | null) => (g === null ? 'none' : (GROUP_NAMES[g] ?? `0x${g.toString(16).padStart(4, '0')}`));
+
+function keyExchange(group: number): KeyExchange {
+  if (group === GROUP_X25519) {
+    const { privateKey, publicKey } = generateKeyPairSync('x25519');
+    const spki = publicKey.export({ type: 'spki', format: 'der' });
+    return {
+      group,
+      publicKey: Buffer.from(spki.subarray(spki.length - 32)),
+      shared: (peer) => {
+        if (peer.length !== 32) throw new Error(`an X25519 share is 32 bytes, got ${peer.length}`);
+        // RFC 8410 §4: the raw key behind a fixed SPKI prefix; an all-zero result is refused by OpenSSL (RFC 8446 §7.4.2).
+        const key = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b656e032100', 'hex'), peer]), format: 'der', type: 'spki' });
+        return diffieHellman({ privateKey, publicKey: key });
+      },
+    };
+  }
+  // RFC 8446 §4.2.8.2: uncompressed points only; §7.4.2: the shared secret is the x coordinate (what computeSecret gives).
+  const ecdh = createECDH(group === GROUP_SECP256R1 ? 'prime256v1' : 'secp384r1');
+  const length = group === GROUP_SECP256R1 ? 65 : 97;
+  return {
+    group,
+    publicKey: ecdh.generateKeys(),
+    shared: (peer) => {
+      if (peer.length !== length || peer[0] !== 4) throw new Error(`a ${groupName(group)} share is an uncompressed point of ${length} bytes`);
+      return ecdh.computeSecret(peer);
+    },
+  };
 }
 
 /** Extensions<..> as a list of [type, data], duplicates refused (RFC 8446 §4.2). */
@@ -436,18 +486,23 @@ export async function probeCertificateVerify(input: CertificateVerifyProbeInput)
   const maxBytes = input.maxBytes ?? DEFAULT_MAX_BYTES;
   const alpnOffer = input.alpn ?? ['http/1.1'];
 
-  const { privateKey: ecdhPrivate, publicKey: ecdhPublic } = generateKeyPairSync('x25519');
-  const spki = ecdhPublic.export({ type: 'spki', format: 'der' });
-  const clientHelloRecord = buildClientHello({
-    version: 'TLSv1.3',
-    suites,
-    ...(input.servername ? { servername: input.servername } : {}),
-    keyShare: Buffer.from(spki.subarray(spki.length - 32)),
-    alpn: alpnOffer,
-  });
+  // One random and session id for both ClientHellos of a HelloRetryRequest exchange (RFC 8446 §4.1.2).
+  const random = randomBytes(32);
+  const sentSessionId = randomBytes(32);
+  const helloRecord = (kex: KeyExchange, cookie?: Buffer) =>
+    buildClientHello({
+      version: 'TLSv1.3',
+      suites,
+      ...(input.servername ? { servername: input.servername } : {}),
+      random,
+      sessionId: sentSessionId,
+      keyShare: { group: kex.group, key: kex.publicKey },
+      ...(cookie ? { cookie } : {}),
+      alpn: alpnOffer,
+    });
+  let kex = keyExchange(GROUP_X25519);
+  const clientHelloRecord = helloRecord(kex);
   const clientHello = clientHelloRecord.subarray(5);
-  // legacy_session_id sits after the record header, handshake header, version and random.
-  const sentSessionId = clientHello.subarray(4 + 2 + 32 + 1, 4 + 2 + 32 + 1 + clientHello[4 + 2 + 32]!);
 
   const name = input.servername ?? input.host;
   const authority = `${isIP(name) === 6 ? `[${name}]` : name}:${input.port}`;
@@ -463,6 +518,8 @@ export async function probeCertificateVerify(input: CertificateVerifyProbeInput)
       keyMatchesCertificate,
       certificateRequest: null,
       serverFinishedVerified: false,
+      group: null,
+      helloRetry: false,
       serverCertificates: null,
       stage: 'connect',
       timings: { connectMs: null, serverFlightMs: null, clientFlightMs: null, totalMs: 0 },
@@ -484,6 +541,9 @@ export async function probeCertificateVerify(input: CertificateVerifyProbeInput)
     let received = 0;
     let connected = false;
     let settled = false;
+    /** The suite of a HelloRetryRequest: the ServerHello must repeat it (RFC 8446 §4.1.4). */
+    let retrySuite: number | null = null;
+    let sentCcs = false;
 
     const finish = (outcome: Outcome, detail: string, extra: Partial<Observation> = {}) => {
       if (settled) return;
@@ -565,7 +625,7 @@ export async function probeCertificateVerify(input: CertificateVerifyProbeInput)
       facts.scheme = signed;
       // RFC 8446 §D.4: in middlebox compatibility mode (a non-empty legacy_session_id) the client
       // sends a change_cipher_spec before its second flight.
-      const records = [Buffer.from([CONTENT.change_cipher_spec, 3, 3, 0, 1, 1]), ...protectAll(write, CONTENT.handshake, Buffer.concat(flight)), ...protectAll(appWrite, CONTENT.application_data, request)];
+      const records = [...(sentCcs ? [] : [CCS_RECORD]), ...protectAll(write, CONTENT.handshake, Buffer.concat(flight)), ...protectAll(appWrite, CONTENT.application_data, request)];
       socket.write(Buffer.concat(records));
       facts.stage = 'answer';
       facts.timings.clientFlightMs = since();
@@ -590,26 +650,40 @@ export async function probeCertificateVerify(input: CertificateVerifyProbeInput)
             finish('handshake-alert', `the target answered with ${sh.version}, not TLS 1.3; the harness aborted with alert 70 protocol_version`, { alert: alertByCode(70) });
             return false;
           }
-          if (sh.helloRetry) {
-            finish('harness-error', 'the target sent a HelloRetryRequest (it wants another key share than X25519); the certificate-verify prober does not retry: configure the target to accept X25519');
-            return false;
-          }
-          const keys = serverHelloKeys(body);
+          const keys = serverHelloKeys(body, sh.helloRetry);
           if (typeof keys === 'string') return (malformed(keys), false);
-          suite = suites.includes(sh.suite) ? tls13Suite(sh.suite)! : null;
-          if (!suite) return (malformed(`ServerHello selects suite 0x${sh.suite.toString(16)}, which was not offered`), false);
+          if (!suites.includes(sh.suite)) return (malformed(`${sh.helloRetry ? 'HelloRetryRequest' : 'ServerHello'} selects suite 0x${sh.suite.toString(16)}, which was not offered`), false);
           // RFC 8446 §4.1.3: legacy_session_id_echo must echo the client's.
           if (!keys.sessionId.equals(sentSessionId)) return (malformed('ServerHello legacy_session_id_echo differs from the ClientHello session id'), false);
-          if (keys.group !== GROUP_X25519 || !keys.key || keys.key.length !== 32) return (malformed(`ServerHello key_share is not a 32-byte X25519 share (group ${keys.group})`), false);
+          if (sh.helloRetry) {
+            // RFC 8446 §4.1.4: at most one HelloRetryRequest, naming a group offered but not sent.
+            if (retrySuite !== null) return (malformed('a second HelloRetryRequest'), false);
+            if (keys.group === null || !(keys.group in GROUP_NAMES) || keys.group === kex.group) return (malformed(`HelloRetryRequest asks for group ${groupName(keys.group)}: not one offered, or the one already sent`), false);
+            retrySuite = sh.suite;
+            facts.helloRetry = true;
+            // RFC 8446 §4.4.1: ClientHello1 is replaced by message_hash, a synthetic message holding its hash.
+            const first = digest(tls13Suite(sh.suite)!.hash, clientHello);
+            transcript.add(Buffer.concat([Buffer.from([254, 0, 0, first.length]), first]));
+            transcript.add(raw);
+            kex = keyExchange(keys.group);
+            const second = helloRecord(kex, keys.cookie ?? undefined);
+            transcript.add(second.subarray(5));
+            // RFC 8446 §D.4: middlebox compatibility mode sends change_cipher_spec before the second flight, here the second ClientHello.
+            socket.write(Buffer.concat([CCS_RECORD, second]));
+            sentCcs = true;
+            return true;
+          }
+          suite = tls13Suite(sh.suite)!;
+          if (retrySuite !== null && sh.suite !== retrySuite) return (malformed('ServerHello suite differs from the HelloRetryRequest suite'), false);
+          if (keys.group !== kex.group || !keys.key) return (malformed(`ServerHello key_share is for group ${groupName(keys.group)}, the ClientHello sent ${groupName(kex.group)}`), false);
           let shared: Buffer;
           try {
-            const serverKey = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b656e032100', 'hex'), keys.key]), format: 'der', type: 'spki' });
-            shared = diffieHellman({ privateKey: ecdhPrivate, publicKey: serverKey });
+            shared = kex.shared(keys.key);
           } catch (err) {
-            // RFC 8446 §7.4.2: an all-zero X25519 result must be refused; OpenSSL throws for it.
-            return (malformed(`the X25519 key share is unusable (${(err as Error).message})`), false);
+            return (malformed(`the ${groupName(kex.group)} key share is unusable (${(err as Error).message})`), false);
           }
-          transcript.add(clientHello);
+          facts.group = groupName(kex.group);
+          if (retrySuite === null) transcript.add(clientHello);
           transcript.add(raw);
           hsSecrets = handshakeSecrets(suite, shared, transcript.hash(suite.hash));
           readKeys = new RecordProtection(suite, hsSecrets.serverHandshakeTraffic);
@@ -715,8 +789,8 @@ export async function probeCertificateVerify(input: CertificateVerifyProbeInput)
         const body = pending.subarray(5, 5 + length);
         pending = pending.subarray(5 + length);
         if (type === CONTENT.change_cipher_spec) {
-          // RFC 8446 §5: a single 0x01 byte, tolerated between ServerHello and the peer's Finished.
-          if (length !== 1 || body[0] !== 1 || phase === 'server-hello' || phase === 'application') return malformed('an unexpected change_cipher_spec record');
+          // RFC 8446 §5: a single 0x01 byte, dropped when it comes before the peer's Finished.
+          if (length !== 1 || body[0] !== 1 || phase === 'application') return malformed('an unexpected change_cipher_spec record');
           continue;
         }
         if (type === CONTENT.alert) {

@@ -154,6 +154,17 @@ describe.skipIf(!NGINX)(`nginx ssl_verify_client on, TLS 1.3${NGINX ? ` (${versi
     const logs = await nginx.logs();
     expect(logs.match(/verify="SUCCESS"/g)?.length ?? 0, logs).toBe(KEY_KINDS.length);
   });
+
+  test('ssl_ecdh_curve secp384r1: a HelloRetryRequest for P-384, then the same answers', { timeout: T }, async () => {
+    await using nginx = await startNginx({ certsDir, verifyClient: 'on', protocols: ['TLSv1.3'], extraServerDirectives: ['ssl_ecdh_curve secp384r1;'] });
+    const control = await probe(nginx.port, 'ec-p256', false);
+    note('nginx secp384r1', 'ec-p256 control', control);
+    expectControl(control, 'ec-p256');
+    expect(control.certificateVerify).toMatchObject({ helloRetry: true, group: 'secp384r1' });
+    const wrong = await probe(nginx.port, 'ec-p256', true);
+    expectWrongKeyRefused(wrong, 'ec-p256');
+    expect(wrong.certificateVerify).toMatchObject({ helloRetry: true, group: 'secp384r1' });
+  });
 });
 
 describe.skipIf(!OPENSSL)(`openssl s_server -Verify 1 -verify_return_error -tls1_3 -www${OPENSSL ? ` (${versionOf(OPENSSL, ['version'])})` : ''}`, () => {
@@ -183,6 +194,18 @@ describe.skipIf(!OPENSSL)(`openssl s_server -Verify 1 -verify_return_error -tls1
     const page = await probe(s.port, 'ed25519', false, { alpn: [] });
     expect(page.alpn).toBeNull();
     expect(page.detail).toMatch(/^HTTP 200: .*s_server/i);
+    expect(page.certificateVerify).toMatchObject({ helloRetry: false, group: 'x25519' });
+  });
+
+  test('-groups P-256: a HelloRetryRequest for secp256r1, then the control accepted and the wrong key refused', { timeout: T }, async () => {
+    await using s = await startOpensslServer({ certsDir, args: ['-tls1_3', '-groups', 'P-256'] });
+    const control = await probe(s.port, 'ed25519', false);
+    note('s_server P-256', 'ed25519 control', control);
+    expectControl(control, 'ed25519');
+    expect(control.certificateVerify).toMatchObject({ helloRetry: true, group: 'secp256r1' });
+    const wrong = await probe(s.port, 'ed25519', true);
+    expectWrongKeyRefused(wrong, 'ed25519');
+    expect(wrong.certificateVerify.helloRetry).toBe(true);
   });
 });
 
@@ -236,6 +259,18 @@ describe('node:tls servers (Node ' + process.versions.node + ', OpenSSL ' + proc
       const untrusted = await probeCertificateVerify({ host: HOST, port: node.port, certChainPem: self.certPem, signingKeyPem: self.keyPem, httpPath: '/', httpMethod: 'GET', timeoutMs: 5000 });
       expect(untrusted.httpStatus, JSON.stringify(untrusted)).toBe(200);
       expect(node.seen).toEqual(['authorized cv-probe client ec-p256', expect.stringMatching(/^unauthorized \(.+\) cv-probe self-signed$/)]);
+    } finally {
+      await node.close();
+    }
+  });
+
+  test('ecdhCurve P-384: a HelloRetryRequest, then the control answered and the wrong key refused', { timeout: T }, async () => {
+    const node = await startNodeServer({ requestCert: true, rejectUnauthorized: true, ecdhCurve: 'P-384' });
+    try {
+      const control = await probe(node.port, 'rsa-2048', false);
+      expectControl(control, 'rsa-2048');
+      expect(control.certificateVerify).toMatchObject({ helloRetry: true, group: 'secp384r1' });
+      expectWrongKeyRefused(await probe(node.port, 'rsa-2048', true), 'rsa-2048');
     } finally {
       await node.close();
     }
