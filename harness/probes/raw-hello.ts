@@ -51,6 +51,7 @@ export const EXT = {
   signature_algorithms_cert: 50,
   key_share: 51,
   application_layer_protocol_negotiation: 16,
+  extended_master_secret: 23,
   renegotiation_info: 0xff01,
 } as const;
 
@@ -110,6 +111,8 @@ export interface ClientHelloInput {
   cookie?: Buffer;
   /** ALPN protocol names to offer (RFC 7301 §3.1); absent: no ALPN extension. */
   alpn?: string[];
+  /** TLS 1.0-1.2: offer extended_master_secret (RFC 7627 §5.1), for a prober that completes the handshake. */
+  extendedMasterSecret?: boolean;
 }
 
 // --- writing
@@ -214,6 +217,7 @@ export function buildClientHello(input: ClientHelloInput): Buffer {
     } else {
       // RFC 5746 §3.4: an empty renegotiated_connection on the initial handshake.
       exts.push(extension(EXT.renegotiation_info, vec8(Buffer.alloc(0))));
+      if (input.extendedMasterSecret) exts.push(extension(EXT.extended_master_secret, Buffer.alloc(0)));
     }
     parts.push(vec16(Buffer.concat(exts)));
   }

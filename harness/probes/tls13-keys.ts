@@ -82,6 +82,10 @@ export class Transcript {
     for (const m of this.messages) h.update(m);
     return h.digest();
   }
+  /** The messages themselves: what a TLS 1.2 CertificateVerify signs (RFC 5246 §7.4.8). */
+  bytes(): Buffer {
+    return Buffer.concat(this.messages);
+  }
 }
 
 export interface HandshakeSecrets {
