@@ -5,6 +5,7 @@ import { generate, type Material } from '../../certs/generate.js';
 import { caSpec, specOf } from '../../certs/spec.js';
 import { clientVerifyContent, freshKeyLike, parseCertificateRequest, probeCertificateVerify, type CertificateVerifyObservation, type CertificateVerifyProbeInput } from './certificate-verify-probe.js';
 import { u16, u24, u8, vec16, vec8 } from './raw-hello.js';
+import { parseCertificateRequest12 } from './tls12-handshake.js';
 import { applicationSecrets, CONTENT, finishedVerifyData, handshakeSecrets, RecordProtection, tls13Suite, Transcript } from './tls13-keys.js';
 
 /**
@@ -147,6 +148,18 @@ describe('hostile servers: every answer bounded, every malformation a harness-er
     const second = Buffer.concat(seconds);
     expect(second.subarray(0, 6)).toEqual(Buffer.from([20, 3, 3, 0, 1, 1]));
     expect(second.includes(Buffer.concat([u16(0x0017), u16(65), Buffer.from([4])]))).toBe(true);
+  });
+
+  test('TLS 1.2: a TLS 1.1 answer is aborted with protocol_version; an unoffered suite, or a change_cipher_spec out of turn, is a harness-error', async () => {
+    const sh12 = (version: number, suite: number) => record(22, hsMessage(2, Buffer.concat([u16(version), randomBytes(32), vec8(Buffer.alloc(0)), u16(suite), u8(0)])));
+    const old = await fakeServer((s) => s.write(sh12(0x0302, 0xc02f)));
+    expect(await run(old, { version: 'TLSv1.2' })).toMatchObject({ outcome: 'handshake-alert', alert: { code: 70 }, tlsVersion: 'TLSv1.1' });
+    const cbc = await fakeServer((s) => s.write(sh12(0x0303, 0xc013)));
+    expect((await run(cbc, { version: 'TLSv1.2' })).detail).toMatch(/selects suite 0xc013, which was not offered/);
+    const ccs = await fakeServer((s) => s.write(Buffer.concat([sh12(0x0303, 0xc02f), record(20, Buffer.from([1]))])));
+    const o = await run(ccs, { version: 'TLSv1.2' });
+    expect(o.outcome).toBe('harness-error');
+    expect(o.detail).toMatch(/change_cipher_spec while waiting for the server's Certificate/);
   });
 
   test('connection refused is a harness-error, not a target verdict', async () => {
@@ -381,6 +394,17 @@ describe('parts', () => {
     expect(parseCertificateRequest(Buffer.concat([vec8(Buffer.alloc(0)), vec16(Buffer.concat([u16(13), vec16(Buffer.from([0, 3, 4, 3, 5]))]))]))).toMatch(/malformed/);
   });
 
+  test('parseCertificateRequest12: certificate types, signature algorithms, CA names (RFC 5246 §7.4.4)', () => {
+    const caDer = Buffer.from('30123110300e06035504030c07556e6974204341', 'hex');
+    const body = Buffer.concat([vec8(Buffer.from([1, 64])), vec16(Buffer.concat([u16(0x0403), u16(0x0401)])), vec16(vec16(caDer))]);
+    expect(parseCertificateRequest12(body)).toMatchObject({
+      schemes: [0x0403, 0x0401],
+      facts: { signatureAlgorithms: ['ecdsa_secp256r1_sha256', 'rsa_pkcs1_sha256'], certificateAuthorities: ['CN=Unit CA'], certificateTypes: [1, 64] },
+    });
+    expect(parseCertificateRequest12(body.subarray(0, body.length - 1))).toMatch(/malformed/);
+    expect(parseCertificateRequest12(Buffer.concat([vec8(Buffer.from([1])), vec16(Buffer.alloc(0)), vec16(Buffer.alloc(0))]))).toMatch(/malformed/);
+  });
+
   test('freshKeyLike: same type and size, another key', () => {
     for (const pem of [ec.keyPem, rsa.keyPem, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string]) {
       const a = createPrivateKey(pem);
@@ -403,5 +427,6 @@ describe('parts', () => {
     await expect(run(1, { certChainPem: 'nope' })).rejects.toThrow(/certChainPem holds no PEM certificate/);
     await expect(run(1, { signingKeyPem: 'nope' })).rejects.toThrow(/signingKeyPem is not a PEM private key/);
     await expect(run(1, { suites: [0x1304] })).rejects.toThrow(/suite 0x1304/);
+    await expect(run(1, { version: 'TLSv1.2', suites: [0x1301] })).rejects.toThrow(/suite 0x1301 is not a TLSv1.2 suite/);
   });
 });

@@ -37,6 +37,12 @@ const T = 60_000;
 const KEY_KINDS: KeyKind[] = ['ec-p256', 'ec-p384', 'ed25519', 'rsa-2048'];
 /** RFC 8446 §4.2.3: the scheme a TLS 1.3 client signs with for each key kind (RSA: PSS with rsaEncryption keys). */
 const SCHEME_FOR: Record<string, string> = { 'ec-p256': 'ecdsa_secp256r1_sha256', 'ec-p384': 'ecdsa_secp384r1_sha384', ed25519: 'ed25519', 'rsa-2048': 'rsa_pss_rsae_sha256' };
+/**
+ * TLS 1.2: the first scheme of the server's list the key can sign. ECDSA's hash is not tied to the
+ * curve there (RFC 5246 §7.4.1.4.1), and OpenSSL lists SHA-256 first, so a P-384 key signs with
+ * ECDSA-SHA256 (code point 0x0403, named by its TLS 1.3 name); RSA-PSS comes before PKCS #1.
+ */
+const SCHEME_FOR_12: Record<string, string> = { ...SCHEME_FOR, 'ec-p384': 'ecdsa_secp256r1_sha256' };
 const DECRYPT_ERROR = { code: 51, name: 'decrypt_error' };
 
 let root: string;
@@ -112,12 +118,12 @@ function note(server: string, what: string, o: CertificateVerifyObservation): vo
   durations.push(`  ${server} ${what}: ${o.outcome}${o.alert ? ` ${o.alert.code}` : ''}${o.httpStatus ? ` ${o.httpStatus}` : ''} in ${o.durationMs} ms (connect ${o.certificateVerify.timings.connectMs}, server flight ${o.certificateVerify.timings.serverFlightMs}, client flight ${o.certificateVerify.timings.clientFlightMs})`);
 }
 
-function expectControl(o: CertificateVerifyObservation, key: KeyKind): void {
+function expectControl(o: CertificateVerifyObservation, key: KeyKind, version: 'TLSv1.3' | 'TLSv1.2' = 'TLSv1.3'): void {
   const why = JSON.stringify(o, null, 1);
   expect(o.certificateVerify.serverFinishedVerified, why).toBe(true);
   expect(o.certificateVerify.keyMatchesCertificate).toBe(true);
   expect(o.certificateVerify.scheme, why).toBe(SCHEME_FOR[key]);
-  expect(o.tlsVersion).toBe('TLSv1.3');
+  expect(o.tlsVersion).toBe(version);
   expect(o.outcome, why).toBe('http-status');
   expect(o.httpStatus, why).toBe(200);
 }
@@ -130,6 +136,28 @@ function expectWrongKeyRefused(o: CertificateVerifyObservation, key: KeyKind): v
   // TLS 1.3: the client's flight is complete before the server checks it, so the refusal comes after the client Finished.
   expect(o.outcome, why).toBe('post-handshake-alert');
   expect(o.alert, why).toEqual(DECRYPT_ERROR);
+}
+
+/** TLS 1.2: the server checks CertificateVerify before its own Finished, so the refusal is a handshake alert and no Finished arrives. */
+function expectWrongKeyRefused12(o: CertificateVerifyObservation, key: KeyKind): void {
+  const why = JSON.stringify(o, null, 1);
+  expect(o.tlsVersion, why).toBe('TLSv1.2');
+  expect(o.certificateVerify.keyMatchesCertificate).toBe(false);
+  expect(o.certificateVerify.scheme, why).toBe(SCHEME_FOR_12[key]);
+  expect(o.certificateVerify.stage, why).toBe('client-flight');
+  expect(o.certificateVerify.serverFinishedVerified, why).toBe(false);
+  expect(o.outcome, why).toBe('handshake-alert');
+  expect(o.alert, why).toEqual(DECRYPT_ERROR);
+}
+
+function expectControl12(o: CertificateVerifyObservation, key: KeyKind): void {
+  const why = JSON.stringify(o, null, 1);
+  expect(o.certificateVerify.version).toBe('TLSv1.2');
+  expect(o.certificateVerify.serverFinishedVerified, why).toBe(true);
+  expect(o.certificateVerify.scheme, why).toBe(SCHEME_FOR_12[key]);
+  expect(o.tlsVersion).toBe('TLSv1.2');
+  expect(o.outcome, why).toBe('http-status');
+  expect(o.httpStatus, why).toBe(200);
 }
 
 describe.skipIf(!NGINX)(`nginx ssl_verify_client on, TLS 1.3${NGINX ? ` (${versionOf(NGINX, ['-v'])})` : ''}`, () => {
@@ -153,6 +181,20 @@ describe.skipIf(!NGINX)(`nginx ssl_verify_client on, TLS 1.3${NGINX ? ` (${versi
     // nginx logged the controls as verified and never served the wrong-key runs.
     const logs = await nginx.logs();
     expect(logs.match(/verify="SUCCESS"/g)?.length ?? 0, logs).toBe(KEY_KINDS.length);
+  });
+
+  test('TLS 1.2: control accepted with HTTP 200, wrong key refused with alert 51 during the handshake, for each key type', { timeout: T }, async () => {
+    await using nginx = await startNginx({ certsDir, verifyClient: 'on', protocols: ['TLSv1.2'] });
+    for (const key of KEY_KINDS) {
+      const control = await probe(nginx.port, key, false, { version: 'TLSv1.2' });
+      note('nginx TLS 1.2', `${key} control`, control);
+      expectControl12(control, key);
+      expect(control.detail).toBe('HTTP 200: ok');
+      expect(control.certificateVerify.certificateRequest!.certificateAuthoritiesDer).toEqual([clientCaSubjectDer]);
+      const wrong = await probe(nginx.port, key, true, { version: 'TLSv1.2' });
+      note('nginx TLS 1.2', `${key} wrong key`, wrong);
+      expectWrongKeyRefused12(wrong, key);
+    }
   });
 
   test('ssl_ecdh_curve secp384r1: a HelloRetryRequest for P-384, then the same answers', { timeout: T }, async () => {
@@ -195,6 +237,28 @@ describe.skipIf(!OPENSSL)(`openssl s_server -Verify 1 -verify_return_error -tls1
     expect(page.alpn).toBeNull();
     expect(page.detail).toMatch(/^HTTP 200: .*s_server/i);
     expect(page.certificateVerify).toMatchObject({ helloRetry: false, group: 'x25519' });
+  });
+
+  test('-tls1_2: control accepted, wrong key refused with alert 51 during the handshake, for each key type and each AES-GCM suite', { timeout: T }, async () => {
+    await using s = await startOpensslServer({ certsDir, args: ['-tls1_2'] });
+    for (const key of KEY_KINDS) {
+      const control = await probe(s.port, key, false, { version: 'TLSv1.2' });
+      note('s_server TLS 1.2', `${key} control`, control);
+      expectControl12(control, key);
+      const wrong = await probe(s.port, key, true, { version: 'TLSv1.2' });
+      note('s_server TLS 1.2', `${key} wrong key`, wrong);
+      expectWrongKeyRefused12(wrong, key);
+    }
+    // The server certificate is ECDSA: the two ECDHE-ECDSA suites.
+    for (const [code, name] of [
+      [0xc02b, 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'],
+      [0xc02c, 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'],
+    ] as const) {
+      const control = await probe(s.port, 'ec-p384', false, { version: 'TLSv1.2', suites: [code] });
+      expect(control.cipher).toBe(name);
+      expectControl12(control, 'ec-p384');
+      expectWrongKeyRefused12(await probe(s.port, 'ec-p384', true, { version: 'TLSv1.2', suites: [code] }), 'ec-p384');
+    }
   });
 
   test('-groups P-256: a HelloRetryRequest for secp256r1, then the control accepted and the wrong key refused', { timeout: T }, async () => {
@@ -259,6 +323,22 @@ describe('node:tls servers (Node ' + process.versions.node + ', OpenSSL ' + proc
       const untrusted = await probeCertificateVerify({ host: HOST, port: node.port, certChainPem: self.certPem, signingKeyPem: self.keyPem, httpPath: '/', httpMethod: 'GET', timeoutMs: 5000 });
       expect(untrusted.httpStatus, JSON.stringify(untrusted)).toBe(200);
       expect(node.seen).toEqual(['authorized cv-probe client ec-p256', expect.stringMatching(/^unauthorized \(.+\) cv-probe self-signed$/)]);
+    } finally {
+      await node.close();
+    }
+  });
+
+  test('TLS 1.2 (maxVersion TLSv1.2): control answered, wrong key refused with alert 51 during the handshake', { timeout: T }, async () => {
+    const node = await startNodeServer({ requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' });
+    try {
+      for (const key of KEY_KINDS) {
+        const control = await probe(node.port, key, false, { version: 'TLSv1.2' });
+        note('node TLS 1.2', `${key} control`, control);
+        expectControl12(control, key);
+        const wrong = await probe(node.port, key, true, { version: 'TLSv1.2' });
+        note('node TLS 1.2', `${key} wrong key`, wrong);
+        expectWrongKeyRefused12(wrong, key);
+      }
     } finally {
       await node.close();
     }
