@@ -106,9 +106,15 @@ describe('hostile servers: every answer bounded, every malformation a harness-er
     expect(await run(resetting)).toMatchObject({ outcome: 'tcp-reset' });
   });
 
-  test('a fatal alert to the ClientHello is a handshake-alert', async () => {
+  test('a fatal alert to the ClientHello is a handshake-alert; a warning is read past, and reported if nothing follows', async () => {
     const port = await fakeServer((s) => s.end(record(21, Buffer.from([2, 40]))));
     expect(await run(port)).toMatchObject({ outcome: 'handshake-alert', alert: { code: 40, name: 'handshake_failure' } });
+    const warned = await fakeServer((s) => s.end(Buffer.concat([record(21, Buffer.from([1, 112])), record(21, Buffer.from([2, 40]))])));
+    expect(await run(warned)).toMatchObject({ outcome: 'handshake-alert', alert: { code: 40 } });
+    const onlyWarned = await fakeServer((s) => s.end(record(21, Buffer.from([1, 112]))));
+    const o = await run(onlyWarned);
+    expect(o).toMatchObject({ outcome: 'handshake-alert', alert: { code: 112, name: 'unrecognized_name' } });
+    expect(o.detail).toMatch(/^warning alert 112 unrecognized_name, then the connection closed/);
   });
 
   test('a TLS 1.2 ServerHello: the harness aborts with protocol_version, as node:tls does', async () => {

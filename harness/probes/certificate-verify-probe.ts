@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { connect, isIP } from 'node:net';
 import type { Observation, Outcome } from '../model.js';
-import { alertByCode } from './alerts.js';
+import { alertByCode, type Alert } from './alerts.js';
 import { hsName, type CertificateVerifyFacts, type HandshakeDriver, type HandshakeHost } from './handshake-driver.js';
 import { chainOf, signerFor, signerInputError } from './handshake-signer.js';
 import { CONTENT, MAX_CIPHERTEXT, MAX_PLAINTEXT, TLS13_SUITES, tls13Suite } from './tls13-keys.js';
@@ -114,6 +114,8 @@ export async function probeCertificateVerify(input: CertificateVerifyProbeInput)
     let received = 0;
     let connected = false;
     let settled = false;
+    /** The last warning alert: what the server said, if it then closes without another word. */
+    let lastWarning: Alert | null = null;
 
     const finish = (outcome: Outcome, detail: string, extra: Partial<Observation> = {}) => {
       if (settled) return;
@@ -179,6 +181,12 @@ export async function probeCertificateVerify(input: CertificateVerifyProbeInput)
       if (body.length !== 2) return malformed(`an alert record of ${body.length} bytes`);
       const alert = alertByCode(body[1]!);
       if (alert.code === 90) return; // user_canceled: a close_notify should follow.
+      // A warning (unrecognized_name from some servers, before the ServerHello) does not end the handshake;
+      // TLS 1.3 allows none after the ServerHello (RFC 8446 §6).
+      if (body[0] === 1 && alert.code !== 0 && (version === 'TLSv1.2' || facts.stage === 'server-hello')) {
+        lastWarning = alert;
+        return;
+      }
       if (alert.code === 0) {
         if (answer.length > 0) return judgeAnswer(true);
         return finish('closed-no-data', `the target sent close_notify ${complete() ? 'after the handshake without answering' : `during the handshake (waiting for ${driver.awaiting()})`}`);
@@ -258,6 +266,7 @@ export async function probeCertificateVerify(input: CertificateVerifyProbeInput)
       if (answer.length > 0) return judgeAnswer(true);
       if (pending.length > 0 || handshake.length > 0) return malformed(`the connection ${how === 'reset' ? 'was reset' : 'closed'} mid-record after ${received} bytes`);
       const when = !connected ? 'before connecting' : complete() ? 'after the handshake' : `during the handshake (waiting for ${driver.awaiting()})`;
+      if (lastWarning) return finish(complete() ? 'post-handshake-alert' : 'handshake-alert', `warning alert ${lastWarning.code} ${lastWarning.name}, then the connection ${how === 'reset' ? 'was reset' : 'closed'} ${when}`, { alert: lastWarning });
       if (how === 'reset') return finish('tcp-reset', `the target reset the connection ${when}`);
       finish('closed-no-data', `the target closed the connection ${when} without an alert or data`);
     };

@@ -274,20 +274,22 @@ describe.skipIf(!OPENSSL)(`openssl s_server -Verify 1 -verify_return_error -tls1
 });
 
 /** A node:tls HTTP-ish server: answers every request line with 200 and the peer certificate's subject CN. */
-async function startNodeServer(options: tls.TlsOptions): Promise<{ port: number; seen: string[]; close: () => Promise<void> }> {
+async function startNodeServer(options: tls.TlsOptions, listenHost: string = HOST): Promise<{ port: number; seen: string[]; hosts: string[]; close: () => Promise<void> }> {
   const seen: string[] = [];
+  const hosts: string[] = [];
   const srv = tls.createServer({ cert: server.certPem, key: server.keyPem, ca: [clientCa.certPem], minVersion: 'TLSv1.3', ...options }, (socket) => {
     socket.on('error', () => undefined);
-    socket.once('data', () => {
+    socket.once('data', (d: Buffer) => {
+      hosts.push(/\r\nHost: ([^\r]*)\r\n/.exec(d.toString('latin1'))?.[1] ?? '');
       const cn = socket.getPeerCertificate()?.subject?.CN ?? 'none';
       seen.push(`${socket.authorized ? 'authorized' : `unauthorized (${socket.authorizationError})`} ${cn}`);
       socket.end(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nhello ${cn}\n`);
     });
   });
   srv.on('tlsClientError', () => undefined);
-  await new Promise<void>((r) => srv.listen(0, HOST, r));
+  await new Promise<void>((r) => srv.listen(0, listenHost, r));
   const port = (srv.address() as { port: number }).port;
-  return { port, seen, close: () => new Promise<void>((r) => srv.close(() => r())) };
+  return { port, seen, hosts, close: () => new Promise<void>((r) => srv.close(() => r())) };
 }
 
 describe('node:tls servers (Node ' + process.versions.node + ', OpenSSL ' + process.versions.openssl + ')', () => {
@@ -351,6 +353,18 @@ describe('node:tls servers (Node ' + process.versions.node + ', OpenSSL ' + proc
       expectControl(control, 'rsa-2048');
       expect(control.certificateVerify).toMatchObject({ helloRetry: true, group: 'secp384r1' });
       expectWrongKeyRefused(await probe(node.port, 'rsa-2048', true), 'rsa-2048');
+    } finally {
+      await node.close();
+    }
+  });
+
+  test('over ::1, without a server name: no SNI, Host is the bracketed address', { timeout: T }, async () => {
+    const node = await startNodeServer({ requestCert: true, rejectUnauthorized: true }, '::1');
+    try {
+      const m = clients.get('ec-p256')!;
+      const o = await probeCertificateVerify({ host: '::1', port: node.port, certChainPem: m.certPem, signingKeyPem: m.keyPem, httpPath: '/', httpMethod: 'GET', timeoutMs: 5000 });
+      expectControl(o, 'ec-p256');
+      expect(node.hosts).toEqual([`[::1]:${node.port}`]);
     } finally {
       await node.close();
     }
