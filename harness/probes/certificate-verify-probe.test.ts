@@ -434,5 +434,7 @@ describe('parts', () => {
     await expect(run(1, { signingKeyPem: 'nope' })).rejects.toThrow(/signingKeyPem is not a PEM private key/);
     await expect(run(1, { suites: [0x1304] })).rejects.toThrow(/suite 0x1304/);
     await expect(run(1, { version: 'TLSv1.2', suites: [0x1301] })).rejects.toThrow(/suite 0x1301 is not a TLSv1.2 suite/);
+    await expect(run(1, { httpPath: '/ HTTP/1.1\r\nX: y' })).rejects.toThrow(/httpPath .* is not a request target/);
+    await expect(run(1, { httpMethod: 'GET /' })).rejects.toThrow(/httpMethod "GET \/" is not an HTTP method token/);
   });
 });

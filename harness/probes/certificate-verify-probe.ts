@@ -3,7 +3,7 @@ import { connect, isIP } from 'node:net';
 import type { Observation, Outcome } from '../model.js';
 import { alertByCode, type Alert } from './alerts.js';
 import { hsName, type CertificateVerifyFacts, type HandshakeDriver, type HandshakeHost } from './handshake-driver.js';
-import { chainOf, signerFor, signerInputError } from './handshake-signer.js';
+import { chainOf, signerFor, probeInputError } from './handshake-signer.js';
 import { CONTENT, MAX_CIPHERTEXT, MAX_PLAINTEXT, TLS13_SUITES, tls13Suite } from './tls13-keys.js';
 import { Tls13Handshake } from './tls13-handshake.js';
 import { TLS12_SUITES, tls12Suite } from './tls12-keys.js';
@@ -70,7 +70,7 @@ const HTTP_STATUS_LINE = /^HTTP\/\d(?:\.\d)? (\d{3})/;
  */
 export async function probeCertificateVerify(input: CertificateVerifyProbeInput): Promise<CertificateVerifyObservation> {
   const version = input.version ?? 'TLSv1.3';
-  if (version !== 'TLSv1.3' && version !== 'TLSv1.2') throw signerInputError(`version ${JSON.stringify(version)} is not TLSv1.3 or TLSv1.2`);
+  if (version !== 'TLSv1.3' && version !== 'TLSv1.2') throw probeInputError(`version ${JSON.stringify(version)} is not TLSv1.3 or TLSv1.2`);
   const chain = chainOf(input.certChainPem);
   const signer = signerFor(input.signingKeyPem);
   const spki = (k: Parameters<typeof createPublicKey>[0]) => createPublicKey(k).export({ type: 'spki', format: 'der' });
@@ -79,9 +79,12 @@ export async function probeCertificateVerify(input: CertificateVerifyProbeInput)
   const suites = input.suites ?? known.map((s) => s.code);
   for (const s of suites) {
     if (!(version === 'TLSv1.3' ? tls13Suite(s) : tls12Suite(s))) {
-      throw signerInputError(`suite 0x${s.toString(16)} is not a ${version} suite the prober implements (${known.map((k) => `0x${k.code.toString(16)}`).join(', ')})`);
+      throw probeInputError(`suite 0x${s.toString(16)} is not a ${version} suite the prober implements (${known.map((k) => `0x${k.code.toString(16)}`).join(', ')})`);
     }
   }
+  // RFC 9110 §9.1 / §4.1: a method is a token, a request target has no whitespace; anything else would split the request.
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(input.httpMethod)) throw probeInputError(`httpMethod ${JSON.stringify(input.httpMethod)} is not an HTTP method token`);
+  if (!/^[\x21-\x7e]+$/.test(input.httpPath)) throw probeInputError(`httpPath ${JSON.stringify(input.httpPath)} is not a request target (printable ASCII, no spaces)`);
   const maxBytes = input.maxBytes ?? DEFAULT_MAX_BYTES;
   const alpnOffer = input.alpn ?? ['http/1.1'];
   const name = input.servername ?? input.host;

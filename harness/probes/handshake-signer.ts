@@ -31,7 +31,7 @@ export function schemeName(code: number): string {
   return SIGNATURE_SCHEMES[code] ?? `0x${code.toString(16).padStart(4, '0')}`;
 }
 
-export function signerInputError(what: string): HarnessError {
+export function probeInputError(what: string): HarnessError {
   return new HarnessError('certificate-verify-input', `error: the certificate-verify probe cannot run: ${what}.`);
 }
 
@@ -73,12 +73,12 @@ export function signerFor(keyPem: string): Signer {
   try {
     key = createPrivateKey(keyPem);
   } catch (err) {
-    throw signerInputError(`signingKeyPem is not a PEM private key (${(err as Error).message})`);
+    throw probeInputError(`signingKeyPem is not a PEM private key (${(err as Error).message})`);
   }
   const type = key.asymmetricKeyType;
   if (type === 'ec') {
     const curve = CURVES[key.asymmetricKeyDetails?.namedCurve ?? ''];
-    if (!curve) throw signerInputError(`the signing key is on curve ${quote(key.asymmetricKeyDetails?.namedCurve)}; TLS signs with P-256, P-384 or P-521 (RFC 8446 §4.2.3)`);
+    if (!curve) throw probeInputError(`the signing key is on curve ${quote(key.asymmetricKeyDetails?.namedCurve)}; TLS signs with P-256, P-384 or P-521 (RFC 8446 §4.2.3)`);
     // ECDSA signatures are DER ECDSA-Sig-Value (RFC 8446 §4.2.3, RFC 8422 §5.4); TLS 1.3 fixes the curve by the scheme.
     return {
       keyType: curve.kind,
@@ -107,7 +107,7 @@ export function signerFor(keyPem: string): Signer {
       },
     };
   }
-  throw signerInputError(`the signing key is of type ${quote(type)}; use an EC (P-256/P-384/P-521), Ed25519, Ed448 or RSA key`);
+  throw probeInputError(`the signing key is of type ${quote(type)}; use an EC (P-256/P-384/P-521), Ed25519, Ed448 or RSA key`);
 }
 
 /** The first scheme of the server's list (its preference) that the key can sign, or undefined. */
@@ -121,7 +121,7 @@ export function freshKeyLike(keyPem: string): string {
   try {
     key = createPrivateKey(keyPem);
   } catch (err) {
-    throw signerInputError(`the key to imitate is not a PEM private key (${(err as Error).message})`);
+    throw probeInputError(`the key to imitate is not a PEM private key (${(err as Error).message})`);
   }
   const d = key.asymmetricKeyDetails ?? {};
   const pem = (k: KeyObject) => k.export({ type: 'pkcs8', format: 'pem' }) as string;
@@ -137,19 +137,19 @@ export function freshKeyLike(keyPem: string): string {
     case 'rsa-pss':
       return pem(generateKeyPairSync('rsa-pss', { modulusLength: d.modulusLength! }).privateKey);
     default:
-      throw signerInputError(`cannot make a key like one of type ${quote(key.asymmetricKeyType)}`);
+      throw probeInputError(`cannot make a key like one of type ${quote(key.asymmetricKeyType)}`);
   }
 }
 
 /** The certificates of a PEM bundle, in order. */
 export function chainOf(pem: string): X509Certificate[] {
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  if (blocks.length === 0) throw signerInputError('certChainPem holds no PEM certificate');
+  if (blocks.length === 0) throw probeInputError('certChainPem holds no PEM certificate');
   return blocks.map((b, i) => {
     try {
       return new X509Certificate(b);
     } catch (err) {
-      throw signerInputError(`certificate ${i + 1} of certChainPem does not parse (${(err as Error).message})`);
+      throw probeInputError(`certificate ${i + 1} of certChainPem does not parse (${(err as Error).message})`);
     }
   });
 }
