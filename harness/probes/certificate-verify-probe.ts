@@ -1,8 +1,10 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, X509Certificate } from 'node:crypto';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import * as asn1 from '@peculiar/asn1-x509';
 import { connect, isIP } from 'node:net';
 import type { Observation, Outcome } from '../model.js';
 import { alertByCode, type Alert } from './alerts.js';
-import { hsName, type CertificateVerifyFacts, type HandshakeDriver, type HandshakeHost } from './handshake-driver.js';
+import { hsName, type CertificateRequestFacts, type CertificateVerifyFacts, type HandshakeDriver, type HandshakeHost } from './handshake-driver.js';
 import { chainOf, signerFor, probeInputError } from './handshake-signer.js';
 import { CONTENT, MAX_CIPHERTEXT, MAX_PLAINTEXT, TLS13_SUITES, tls13Suite } from './tls13-keys.js';
 import { Tls13Handshake } from './tls13-handshake.js';
@@ -61,6 +63,17 @@ const MAX_HANDSHAKE_MESSAGE = 256 * 1024;
 /** Only the status line and the first words of the body are read. */
 const MAX_ANSWER_BYTES = 8192;
 const HTTP_STATUS_LINE = /^HTTP\/\d(?:\.\d)? (\d{3})/;
+
+/**
+ * Whether a CertificateRequest names the CA of `caCertPem` among its certificate_authorities
+ * (RFC 8446 §4.2.4, RFC 5246 §7.4.4): the DER of the CA's subject, compared byte for byte, as a
+ * client picking a certificate by issuer would. False when the request names no CA at all.
+ */
+export function requestNamesCa(request: CertificateRequestFacts, caCertPem: string): boolean {
+  const cert = AsnConvert.parse(new X509Certificate(caCertPem).raw, asn1.Certificate);
+  const subject = Buffer.from(AsnConvert.serialize(cert.tbsCertificate.subject)).toString('hex');
+  return request.certificateAuthoritiesDer.includes(subject);
+}
 
 /**
  * One handshake presenting `certChainPem` with CertificateVerify signed by `signingKeyPem`, then

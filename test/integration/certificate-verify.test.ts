@@ -8,7 +8,7 @@ import * as asn1 from '@peculiar/asn1-x509';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generate, type Material } from '../../certs/generate.js';
 import { caSpec, specOf, type KeyKind } from '../../certs/spec.js';
-import { freshKeyLike, probeCertificateVerify, type CertificateVerifyObservation, type CertificateVerifyProbeInput } from '../../harness/probes/certificate-verify-probe.js';
+import { freshKeyLike, probeCertificateVerify, requestNamesCa, type CertificateVerifyObservation, type CertificateVerifyProbeInput } from '../../harness/probes/certificate-verify-probe.js';
 import { findNginx, findOpenssl, HOST, startNginx, startOpensslServer, versionOf } from '../helpers/peers.js';
 
 /**
@@ -172,6 +172,8 @@ describe.skipIf(!NGINX)(`nginx ssl_verify_client on, TLS 1.3${NGINX ? ` (${versi
       const cr = control.certificateVerify.certificateRequest!;
       expect(cr.certificateAuthoritiesDer).toEqual([clientCaSubjectDer]);
       expect(cr.certificateAuthorities).toEqual(['CN=cv-probe client CA, O=mtls-conformance']);
+      expect(requestNamesCa(cr, clientCa.certPem)).toBe(true);
+      expect(requestNamesCa(cr, server.certPem)).toBe(false);
       expect(cr.signatureAlgorithms).toContain(SCHEME_FOR[key]);
 
       const wrong = await probe(nginx.port, key, true);
@@ -216,6 +218,8 @@ describe.skipIf(!OPENSSL)(`openssl s_server -Verify 1 -verify_return_error -tls1
       const control = await probe(s.port, key, false);
       note('s_server', `${key} control`, control);
       expectControl(control, key);
+      // s_server -Verify loads its -CAfile as the client CA list.
+      expect(requestNamesCa(control.certificateVerify.certificateRequest!, clientCa.certPem)).toBe(true);
       const wrong = await probe(s.port, key, true);
       note('s_server', `${key} wrong key`, wrong);
       expectWrongKeyRefused(wrong, key);
@@ -300,6 +304,8 @@ describe('node:tls servers (Node ' + process.versions.node + ', OpenSSL ' + proc
         const control = await probe(node.port, key, false);
         note('node rejectUnauthorized:true', `${key} control`, control);
         expectControl(control, key);
+        // node:tls names the CAs of its `ca` option in the CertificateRequest.
+        expect(requestNamesCa(control.certificateVerify.certificateRequest!, clientCa.certPem)).toBe(true);
         expect(control.detail).toBe(`HTTP 200: hello cv-probe client ${key}`);
         const wrong = await probe(node.port, key, true);
         note('node rejectUnauthorized:true', `${key} wrong key`, wrong);
