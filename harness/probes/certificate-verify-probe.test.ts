@@ -341,6 +341,13 @@ describe('against a minimal TLS 1.3 server of this test', () => {
     expect(f.flights).toEqual([expect.objectContaining({ scheme: 0x0403, signatureValid: false, finishedValid: true })]);
   });
 
+  test('a server that does not check the signature answers the wrong-key run: the observation a judge must fail', async () => {
+    const f = await fakeTls13({ certificateRequest: certificateRequestBody([0x0403]), answer: { http: 'HTTP/1.1 200 OK\r\n\r\nwelcome' } }, ec.certPem);
+    const o = await run(f.port, { signingKeyPem: freshKeyLike(ec.keyPem) });
+    expect(o).toMatchObject({ outcome: 'http-status', httpStatus: 200, detail: 'HTTP 200: welcome', certificateVerify: { keyMatchesCertificate: false, scheme: 'ecdsa_secp256r1_sha256', serverFinishedVerified: true } });
+    expect(f.flights[0]).toMatchObject({ signatureValid: false });
+  });
+
   test("RSA: the scheme is the first of the server's list the key can sign (rsa_pss_rsae_sha384 here)", async () => {
     const f = await fakeTls13({ certificateRequest: certificateRequestBody([0x0403, 0x0805, 0x0804]), answer: { http: 'HTTP/1.0 200 OK\r\n\r\nok' } }, rsa.certPem);
     const o = await run(f.port, { certChainPem: rsa.certPem, signingKeyPem: rsa.keyPem });

@@ -6,11 +6,11 @@ import { pickScheme, schemeName, type Signer } from './handshake-signer.js';
 import { GROUP_NAMES, groupName, keyExchange } from './key-exchange.js';
 import { buildClientHello, EXT, parseServerHello, Reader, u16, u24, vec16, vec8 } from './raw-hello.js';
 import { CONTENT, digest, macEquals, Transcript } from './tls13-keys.js';
-import { finished12, keyBlock, masterSecret, Tls12GcmProtection, tls12Suite, type Tls12Suite } from './tls12-keys.js';
+import { finished12, keyBlock, masterSecret, Tls12RecordProtection, tls12Suite, type Tls12Suite } from './tls12-keys.js';
 
 /**
  * The TLS 1.2 client handshake of the certificate-verify probe (RFC 5246 §7.3 with client
- * authentication, ECDHE per RFC 8422, AES-GCM per RFC 5289, extended master secret per RFC 7627
+ * authentication, ECDHE per RFC 8422, AES-GCM per RFC 5289 or ChaCha20-Poly1305 per RFC 7905, extended master secret per RFC 7627
  * when the server agrees): the server's flight read in the clear (its ServerKeyExchange signature
  * not checked), then Certificate, ClientKeyExchange, CertificateVerify signed by the caller's key
  * over the handshake messages (RFC 5246 §7.4.8), change_cipher_spec and Finished. The server's
@@ -103,8 +103,8 @@ export class Tls12Handshake implements HandshakeDriver {
   private serverShare: { group: number; point: Buffer } | null = null;
   private schemes: number[] | null = null;
   private master: Buffer | null = null;
-  private write: Tls12GcmProtection | null = null;
-  private serverRead: Tls12GcmProtection | null = null;
+  private write: Tls12RecordProtection | null = null;
+  private serverRead: Tls12RecordProtection | null = null;
 
   constructor(
     private readonly host: HandshakeHost,
@@ -262,8 +262,8 @@ export class Tls12Handshake implements HandshakeDriver {
       host.facts.scheme = schemeName(scheme);
     }
     const keys = keyBlock(suite, this.master, this.clientRandom, this.serverRandom);
-    this.write = new Tls12GcmProtection(suite, keys.clientKey, keys.clientSalt);
-    this.serverRead = new Tls12GcmProtection(suite, keys.serverKey, keys.serverSalt);
+    this.write = new Tls12RecordProtection(suite, keys.clientKey, keys.clientIv);
+    this.serverRead = new Tls12RecordProtection(suite, keys.serverKey, keys.serverIv);
     const finished = handshakeMessage(HS.finished, finished12(suite, this.master, 'client finished', this.transcript.bytes()));
     this.transcript.add(finished);
     host.write(Buffer.concat([this.plainRecords(Buffer.concat(flight)), Buffer.from([CONTENT.change_cipher_spec, 3, 3, 0, 1, 1]), this.write.seal(CONTENT.handshake, finished)]));

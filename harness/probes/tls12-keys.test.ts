@@ -1,6 +1,6 @@
 import { createDecipheriv } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { finished12, keyBlock, masterSecret, prf, Tls12GcmProtection, tls12Suite, TLS12_SUITES } from './tls12-keys.js';
+import { finished12, keyBlock, masterSecret, prf, Tls12RecordProtection, tls12Suite, TLS12_SUITES } from './tls12-keys.js';
 import { digest } from './tls13-keys.js';
 
 /**
@@ -33,7 +33,10 @@ describe('TLS 1.2 PRF (RFC 5246 §5)', () => {
     expect(masterSecret(suite, pms, { sessionHash })).toEqual(prf('sha256', pms, 'extended master secret', sessionHash, 48));
     // RFC 5246 §6.3: the server random first in the key expansion seed; keys, then the 4-byte GCM salts (RFC 5288 §3).
     const block = prf('sha256', master, 'key expansion', Buffer.concat([sr, cr]), 40);
-    expect(keyBlock(suite, master, cr, sr)).toEqual({ clientKey: block.subarray(0, 16), serverKey: block.subarray(16, 32), clientSalt: block.subarray(32, 36), serverSalt: block.subarray(36, 40) });
+    expect(keyBlock(suite, master, cr, sr)).toEqual({ clientKey: block.subarray(0, 16), serverKey: block.subarray(16, 32), clientIv: block.subarray(32, 36), serverIv: block.subarray(36, 40) });
+    // RFC 7905 §2: ChaCha20-Poly1305 takes a 12-byte IV from the key block.
+    const chacha = prf('sha256', master, 'key expansion', Buffer.concat([sr, cr]), 88);
+    expect(keyBlock(tls12Suite(0xcca8)!, master, cr, sr)).toEqual({ clientKey: chacha.subarray(0, 32), serverKey: chacha.subarray(32, 64), clientIv: chacha.subarray(64, 76), serverIv: chacha.subarray(76, 88) });
     expect(keyBlock(tls12Suite(0xc030)!, master, cr, sr).clientKey.length).toBe(32);
     const fin = finished12(suite, master, 'client finished', Buffer.from('messages'));
     expect(fin).toEqual(prf('sha256', master, 'client finished', sessionHash, 12));
@@ -42,11 +45,11 @@ describe('TLS 1.2 PRF (RFC 5246 §5)', () => {
 });
 
 describe('TLS 1.2 AES-GCM records (RFC 5288 §3)', () => {
-  for (const suite of TLS12_SUITES.filter((s, i, all) => all.findIndex((t) => t.aead === s.aead) === i)) {
+  for (const suite of TLS12_SUITES.filter((s, i, all) => s.ivLength === 4 && all.findIndex((t) => t.aead === s.aead) === i)) {
     test(`${suite.aead}: explicit nonce, additional data and round trip`, () => {
       const key = Buffer.alloc(suite.keyLength, 9);
       const salt = h('01020304');
-      const w = new Tls12GcmProtection(suite, key, salt);
+      const w = new Tls12RecordProtection(suite, key, salt);
       w.seal(23, Buffer.from('first'));
       const rec = w.seal(23, Buffer.from('GET / HTTP/1.1\r\n\r\n'));
       // Record 1: the explicit nonce is the sequence number; decrypt it independently with nonce salt || explicit and
@@ -60,15 +63,38 @@ describe('TLS 1.2 AES-GCM records (RFC 5288 §3)', () => {
       d.setAuthTag(rec.subarray(rec.length - 16));
       expect(Buffer.concat([d.update(rec.subarray(13, rec.length - 16)), d.final()]).toString()).toBe('GET / HTTP/1.1\r\n\r\n');
 
-      const r = new Tls12GcmProtection(suite, key, salt);
-      const first = new Tls12GcmProtection(suite, key, salt).seal(22, Buffer.from('hello'));
+      const r = new Tls12RecordProtection(suite, key, salt);
+      const first = new Tls12RecordProtection(suite, key, salt).seal(22, Buffer.from('hello'));
       expect(r.open(first.subarray(0, 5), first.subarray(5))).toEqual({ type: 22, content: Buffer.from('hello') });
       // The sequence number is in the additional data: the same record read as record 1 fails.
       expect(r.open(first.subarray(0, 5), first.subarray(5))).toHaveProperty('error');
       // So is the type.
-      const other = new Tls12GcmProtection(suite, key, salt);
+      const other = new Tls12RecordProtection(suite, key, salt);
       expect(other.open(Buffer.from([21, 3, 3, 0, first.length - 5]), first.subarray(5))).toHaveProperty('error');
-      expect(new Tls12GcmProtection(suite, key, salt).open(first.subarray(0, 5), first.subarray(5, 20))).toHaveProperty('error');
+      expect(new Tls12RecordProtection(suite, key, salt).open(first.subarray(0, 5), first.subarray(5, 20))).toHaveProperty('error');
     });
   }
+});
+
+describe('TLS 1.2 ChaCha20-Poly1305 records (RFC 7905 §2)', () => {
+  test('no explicit nonce: the IV XOR the sequence number; round trip; out of sequence fails', () => {
+    const suite = tls12Suite(0xcca9)!;
+    const key = Buffer.alloc(32, 5);
+    const iv = h('000102030405060708090a0b');
+    const w = new Tls12RecordProtection(suite, key, iv);
+    w.seal(23, Buffer.from('first'));
+    const rec = w.seal(23, Buffer.from('second'));
+    expect(rec.readUInt16BE(3)).toBe(6 + 16);
+    const nonce = Buffer.from(iv);
+    nonce[11]! ^= 1;
+    const d = createDecipheriv('chacha20-poly1305', key, nonce, { authTagLength: 16 });
+    d.setAAD(Buffer.concat([h('0000000000000001'), Buffer.from([23, 3, 3, 0, 6])]), { plaintextLength: 6 });
+    d.setAuthTag(rec.subarray(rec.length - 16));
+    expect(Buffer.concat([d.update(rec.subarray(5, rec.length - 16)), d.final()]).toString()).toBe('second');
+    const r = new Tls12RecordProtection(suite, key, iv);
+    expect(r.open(rec.subarray(0, 5), rec.subarray(5))).toHaveProperty('error');
+    const r2 = new Tls12RecordProtection(suite, key, iv);
+    const first = new Tls12RecordProtection(suite, key, iv).seal(22, Buffer.from('hello'));
+    expect(r2.open(first.subarray(0, 5), first.subarray(5))).toEqual({ type: 22, content: Buffer.from('hello') });
+  });
 });

@@ -253,15 +253,38 @@ describe.skipIf(!OPENSSL)(`openssl s_server -Verify 1 -verify_return_error -tls1
       note('s_server TLS 1.2', `${key} wrong key`, wrong);
       expectWrongKeyRefused12(wrong, key);
     }
-    // The server certificate is ECDSA: the two ECDHE-ECDSA suites.
+    // The server certificate is ECDSA: the ECDHE-ECDSA suites.
     for (const [code, name] of [
       [0xc02b, 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'],
       [0xc02c, 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'],
+      [0xcca9, 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256'],
     ] as const) {
       const control = await probe(s.port, 'ec-p384', false, { version: 'TLSv1.2', suites: [code] });
       expect(control.cipher).toBe(name);
       expectControl12(control, 'ec-p384');
       expectWrongKeyRefused12(await probe(s.port, 'ec-p384', true, { version: 'TLSv1.2', suites: [code] }), 'ec-p384');
+    }
+  });
+
+  test('-tls1_2 with an RSA server certificate: the ECDHE-RSA suites', { timeout: T }, async () => {
+    const rsaDir = join(root, 'certs-rsa');
+    const serverCa = await generate(caSpec({ name: 'server-ca', issuer: 'self', subject: 'CN=cv-probe RSA server CA' }));
+    const rsaServer = await generate(specOf({ name: 'server', issuer: 'server-ca', subject: 'CN=localhost', key: 'rsa-2048', eku: ['serverAuth'], sans: [{ type: 'dns', value: 'localhost' }] }), serverCa);
+    await mkdir(join(rsaDir, 'target'), { recursive: true, mode: 0o700 });
+    await mkdir(join(rsaDir, 'trust'), { recursive: true, mode: 0o700 });
+    await writeFile(join(rsaDir, 'target', 'server-cert.pem'), rsaServer.certPem);
+    await writeFile(join(rsaDir, 'target', 'server-key.pem'), rsaServer.keyPem, { mode: 0o600 });
+    await writeFile(join(rsaDir, 'trust', 'client-ca.pem'), clientCa.certPem);
+    await using s = await startOpensslServer({ certsDir: rsaDir, args: ['-tls1_2'] });
+    for (const [code, name] of [
+      [0xc02f, 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'],
+      [0xc030, 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'],
+      [0xcca8, 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256'],
+    ] as const) {
+      const control = await probe(s.port, 'ed25519', false, { version: 'TLSv1.2', suites: [code] });
+      expect(control.cipher).toBe(name);
+      expectControl12(control, 'ed25519');
+      expectWrongKeyRefused12(await probe(s.port, 'ed25519', true, { version: 'TLSv1.2', suites: [code] }), 'ed25519');
     }
   });
 
