@@ -185,6 +185,22 @@ describe.skipIf(!NGINX)(`nginx ssl_verify_client on, TLS 1.3${NGINX ? ` (${versi
     expect(logs.match(/verify="SUCCESS"/g)?.length ?? 0, logs).toBe(KEY_KINDS.length);
   });
 
+  test('a chain with an intermediate (ssl_verify_depth 2), and 20 wrong-key runs at once: every one refused', { timeout: T }, async () => {
+    const intermediate = await generate(caSpec({ name: 'client-int', issuer: 'client-ca', subject: 'CN=cv-probe client intermediate, O=mtls-conformance', pathLength: 0 }), clientCa);
+    const leaf = await generate(specOf({ name: 'client-below-int', issuer: 'client-int', subject: 'CN=cv-probe client below intermediate' }), intermediate);
+    await using nginx = await startNginx({ certsDir, verifyClient: 'on', verifyDepth: 2, protocols: ['TLSv1.3'] });
+    const base = { host: HOST, port: nginx.port, servername: 'localhost', certChainPem: leaf.certPem + intermediate.certPem, httpPath: '/', httpMethod: 'GET', timeoutMs: 10_000 };
+    const control = await probeCertificateVerify({ ...base, signingKeyPem: leaf.keyPem });
+    expectControl(control, 'ec-p256');
+    // Without the intermediate nginx cannot build the path: the control fails, so the chain above is what made it pass.
+    const leafOnly = await probeCertificateVerify({ ...base, certChainPem: leaf.certPem, signingKeyPem: leaf.keyPem });
+    expect(leafOnly).toMatchObject({ outcome: 'http-status', httpStatus: 400 });
+    const started = performance.now();
+    const runs = await Promise.all(Array.from({ length: 20 }, () => probeCertificateVerify({ ...base, signingKeyPem: freshKeyLike(leaf.keyPem) })));
+    durations.push(`  nginx 20 concurrent wrong-key runs (chain with an intermediate): ${Math.round(performance.now() - started)} ms in all`);
+    for (const o of runs) expectWrongKeyRefused(o, 'ec-p256');
+  });
+
   test('TLS 1.2: control accepted with HTTP 200, wrong key refused with alert 51 during the handshake, for each key type', { timeout: T }, async () => {
     await using nginx = await startNginx({ certsDir, verifyClient: 'on', protocols: ['TLSv1.2'] });
     for (const key of KEY_KINDS) {
