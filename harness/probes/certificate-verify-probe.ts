@@ -41,7 +41,11 @@ export interface CertificateVerifyProbeInput {
   certChainPem: string;
   /** The key that signs CertificateVerify: the leaf's own (control) or another of the same type (wrong-key run). */
   signingKeyPem: string;
-  /** ALPN protocols offered (RFC 7301); default ['http/1.1'], [] for no ALPN extension. */
+  /**
+   * ALPN protocols offered (RFC 7301); default ['http/1.1'], [] for no ALPN extension. The request
+   * is always HTTP/1.1: offer ['h2'] to an HTTP/2-only (gRPC) target that refuses http/1.1 with
+   * alert 120, and its first frames come back as `accepted` (non-HTTP data) after a good handshake.
+   */
   alpn?: string[];
   httpPath: string;
   httpMethod: string;

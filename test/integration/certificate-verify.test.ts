@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as http2 from 'node:http2';
 import * as tls from 'node:tls';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import * as asn1 from '@peculiar/asn1-x509';
@@ -412,6 +413,24 @@ describe('node:tls servers (Node ' + process.versions.node + ', OpenSSL ' + proc
       expect(node.hosts).toEqual([`[::1]:${node.port}`]);
     } finally {
       await node.close();
+    }
+  });
+
+  test('an HTTP/2-only server (ALPN h2 offered): the control is accepted on the server\'s first frames, the wrong key refused with alert 51', { timeout: T }, async () => {
+    const srv = http2.createSecureServer({ cert: server.certPem, key: server.keyPem, ca: [clientCa.certPem], requestCert: true, rejectUnauthorized: true, allowHTTP1: false, minVersion: 'TLSv1.3' }, (_req, res) => res.end('h2'));
+    srv.on('sessionError', () => undefined);
+    await new Promise<void>((r) => srv.listen(0, HOST, r));
+    const port = (srv.address() as { port: number }).port;
+    try {
+      // The prober speaks HTTP/1.1 only: over h2 the server's SETTINGS frame is the answer, non-HTTP data, so `accepted`.
+      const control = await probe(port, 'ec-p256', false, { alpn: ['h2'] });
+      expect(control).toMatchObject({ outcome: 'accepted', alpn: 'h2', certificateVerify: { serverFinishedVerified: true, scheme: 'ecdsa_secp256r1_sha256' } });
+      const wrong = await probe(port, 'ec-p256', true, { alpn: ['h2'] });
+      expectWrongKeyRefused(wrong, 'ec-p256');
+      // Offering only http/1.1 to it: refused at the ClientHello, before any certificate (RFC 7301 §3.2).
+      expect(await probe(port, 'ec-p256', false)).toMatchObject({ outcome: 'handshake-alert', alert: { code: 120, name: 'no_application_protocol' } });
+    } finally {
+      await new Promise((r) => srv.close(r));
     }
   });
 
