@@ -46,15 +46,22 @@ export const EXT = {
   ec_point_formats: 11,
   signature_algorithms: 13,
   supported_versions: 43,
+  cookie: 44,
   psk_key_exchange_modes: 45,
   signature_algorithms_cert: 50,
   key_share: 51,
+  application_layer_protocol_negotiation: 16,
+  extended_master_secret: 23,
   renegotiation_info: 0xff01,
 } as const;
 
 // RFC 8446 §4.2.7 / RFC 8422 §5.1.1
-const GROUP_X25519 = 0x001d;
-const GROUPS = [GROUP_X25519, 0x0017 /* secp256r1 */, 0x0018 /* secp384r1 */];
+export const GROUP_X25519 = 0x001d;
+export const GROUP_SECP256R1 = 0x0017;
+export const GROUP_SECP384R1 = 0x0018;
+const GROUPS = [GROUP_X25519, GROUP_SECP256R1, GROUP_SECP384R1];
+/** RFC 8446 §4.2.8.2 / RFC 7748: key share lengths of the groups offered. */
+const SHARE_LENGTH: Record<number, number> = { [GROUP_X25519]: 32, [GROUP_SECP256R1]: 65, [GROUP_SECP384R1]: 97 };
 
 /**
  * RFC 8446 §4.2.3 / RFC 5246 §7.4.1.4.1: broad on purpose, SHA-1 and DSA included, so that a
@@ -92,33 +99,47 @@ export interface ClientHelloInput {
   servername?: string;
   /** 32 bytes; random by default. */
   random?: Buffer;
+  /**
+   * TLS 1.3: the key share to offer (RFC 8446 §4.2.8): an X25519 key (32 bytes) or an uncompressed
+   * P-256/P-384 point. Absent: a fresh X25519 key whose private half is thrown away, enough to read
+   * a ServerHello; a prober that completes the handshake passes its own.
+   */
+  keyShare?: { group: number; key: Buffer };
+  /** TLS 1.3: legacy_session_id (RFC 8446 §4.1.2, 32 bytes); random by default. A second ClientHello repeats the first's. */
+  sessionId?: Buffer;
+  /** TLS 1.3: the cookie a HelloRetryRequest sent, echoed in the second ClientHello (RFC 8446 §4.2.2). */
+  cookie?: Buffer;
+  /** ALPN protocol names to offer (RFC 7301 §3.1); absent: no ALPN extension. */
+  alpn?: string[];
+  /** TLS 1.0-1.2: offer extended_master_secret (RFC 7627 §5.1), for a prober that completes the handshake. */
+  extendedMasterSecret?: boolean;
 }
 
 // --- writing
 
-function u8(n: number): Buffer {
+export function u8(n: number): Buffer {
   return Buffer.from([n & 0xff]);
 }
-function u16(n: number): Buffer {
+export function u16(n: number): Buffer {
   const b = Buffer.alloc(2);
   b.writeUInt16BE(n);
   return b;
 }
-function u24(n: number): Buffer {
+export function u24(n: number): Buffer {
   return Buffer.from([(n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff]);
 }
 /** `opaque data<0..2^8-1>` */
-function vec8(data: Buffer): Buffer {
+export function vec8(data: Buffer): Buffer {
   return Buffer.concat([u8(data.length), data]);
 }
 /** `opaque data<0..2^16-1>` */
-function vec16(data: Buffer): Buffer {
+export function vec16(data: Buffer): Buffer {
   return Buffer.concat([u16(data.length), data]);
 }
-function list16(values: number[]): Buffer {
+export function list16(values: number[]): Buffer {
   return Buffer.concat(values.map(u16));
 }
-function extension(type: number, data: Buffer): Buffer {
+export function extension(type: number, data: Buffer): Buffer {
   return Buffer.concat([u16(type), vec16(data)]);
 }
 
@@ -159,13 +180,21 @@ export function buildClientHello(input: ClientHelloInput): Buffer {
   if (random.length !== 32) throw inputError(`random must be 32 bytes, got ${random.length}`);
   const tls13 = input.version === 'TLSv1.3';
   const ssl3 = input.version === 'SSLv3';
+  if (input.keyShare !== undefined && SHARE_LENGTH[input.keyShare.group] !== input.keyShare.key.length) {
+    throw inputError(`a key share of group 0x${input.keyShare.group.toString(16)} cannot be ${input.keyShare.key.length} bytes (X25519: 32, P-256: 65, P-384: 97)`);
+  }
+  if (input.sessionId !== undefined && input.sessionId.length > 32) throw inputError(`a session id is at most 32 bytes, got ${input.sessionId.length}`);
+  for (const p of input.alpn ?? []) {
+    // RFC 7301 §3.1: ProtocolName<1..2^8-1>.
+    if (typeof p !== 'string' || p.length === 0 || Buffer.byteLength(p) > 255) throw inputError(`ALPN protocol ${quote(p)} must be 1 to 255 bytes`);
+  }
 
   const suites = ssl3 && !input.suites.includes(TLS_EMPTY_RENEGOTIATION_INFO_SCSV) ? [...input.suites, TLS_EMPTY_RENEGOTIATION_INFO_SCSV] : input.suites;
   const parts: Buffer[] = [
     u16(tls13 ? VERSION_CODES['TLSv1.2'] : code),
     random,
     // RFC 8446 §D.4: a non-empty legacy_session_id makes middleboxes see a resumption attempt.
-    vec8(tls13 ? randomBytes(32) : Buffer.alloc(0)),
+    vec8(tls13 ? (input.sessionId ?? randomBytes(32)) : Buffer.alloc(0)),
     vec16(list16(suites)),
     vec8(Buffer.from([0 /* null compression */])),
   ];
@@ -177,14 +206,18 @@ export function buildClientHello(input: ClientHelloInput): Buffer {
     exts.push(extension(EXT.supported_groups, vec16(list16(GROUPS))));
     if (!tls13) exts.push(extension(EXT.ec_point_formats, vec8(Buffer.from([0 /* uncompressed */]))));
     exts.push(extension(EXT.signature_algorithms, vec16(list16(SIGNATURE_ALGORITHMS))));
+    if (input.alpn?.length) exts.push(extension(EXT.application_layer_protocol_negotiation, vec16(Buffer.concat(input.alpn.map((p) => vec8(Buffer.from(p)))))));
     if (tls13) {
       exts.push(extension(EXT.signature_algorithms_cert, vec16(list16(SIGNATURE_ALGORITHMS))));
       exts.push(extension(EXT.supported_versions, vec8(u16(VERSION_CODES['TLSv1.3']))));
       exts.push(extension(EXT.psk_key_exchange_modes, vec8(Buffer.from([1 /* psk_dhe_ke */]))));
-      exts.push(extension(EXT.key_share, vec16(Buffer.concat([u16(GROUP_X25519), vec16(x25519PublicKey())]))));
+      const share = input.keyShare ?? { group: GROUP_X25519, key: x25519PublicKey() };
+      exts.push(extension(EXT.key_share, vec16(Buffer.concat([u16(share.group), vec16(share.key)]))));
+      if (input.cookie) exts.push(extension(EXT.cookie, vec16(input.cookie)));
     } else {
       // RFC 5746 §3.4: an empty renegotiated_connection on the initial handshake.
       exts.push(extension(EXT.renegotiation_info, vec8(Buffer.alloc(0))));
+      if (input.extendedMasterSecret) exts.push(extension(EXT.extended_master_secret, Buffer.alloc(0)));
     }
     parts.push(vec16(Buffer.concat(exts)));
   }
@@ -236,7 +269,7 @@ export type ServerHelloAnswer = Extract<HelloAnswer, { kind: 'server-hello' }>;
 type Malformed = Extract<HelloAnswer, { kind: 'malformed' }>;
 
 /** A cursor over an untrusted buffer: every read is checked, none throws. */
-class Reader {
+export class Reader {
   pos = 0;
   constructor(readonly buf: Buffer) {}
   get left(): number {
