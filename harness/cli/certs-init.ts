@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { dirWriteError, ensureWritableDir } from '../io/writable-dir.js';
 import { validateHostName } from './validate-flags.js';
 import { loadProfile } from '../profile/load.js';
-import { loadIssuerFlags, prepareCerts } from '../run/run-server.js';
+import { loadIssuerFlags, prepareCerts } from '../../certs/prepare-certs.js';
 
 /** `conformance certs init DIR`: the files a target needs, and a README saying which goes where. */
 

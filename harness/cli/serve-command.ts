@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { startServerMatrix, shortRationale, type MatrixConnection, type MatrixServer } from '../peers/server-matrix.js';
 import { loadProfile } from '../profile/load.js';
-import { defaultCertsDir, prepareCerts } from '../run/run-server.js';
+import { defaultCertsDir } from '../../certs/default-dir.js';
+import { prepareCerts } from '../../certs/prepare-certs.js';
 
 /**
  * `conformance serve`: the whole client-side server matrix at once, for trying a client by hand

@@ -8,10 +8,11 @@ import type { ReferenceServerRecipe, ResolvedCase, Severity, TlsVersion } from '
 import { alertFromError, type Alert } from '../probes/alerts.js';
 import { loadProfile } from '../profile/load.js';
 import type { Profile } from '../profile/schema.js';
-import { defaultCertsDir, prepareCerts } from '../run/run-server.js';
+import { defaultCertsDir } from '../../certs/default-dir.js';
+import { prepareCerts } from '../../certs/prepare-certs.js';
 import { answer, createAppServer, requestLine, tlsSocketOf, type AppServer } from './app-server.js';
 import { onShutdown } from '../process/lifetime.js';
-import { issuerToSend, stapleFor } from '../run/plan.js';
+import { issuerToSend, stapleFor } from './ocsp-staples.js';
 import type { RevocationPlan } from '../../certs/revocation-data.js';
 
 /**

@@ -1,14 +1,15 @@
 import { X509Certificate } from 'node:crypto';
-import { READ_LIMITS, readBoundedText } from '../io/read-bounded.js';
-import { ensureCerts, keyMatchesCert, StoreNeedsIssuerError, type EnsureResult } from '../../certs/store.js';
-import type { Material } from '../../certs/generate.js';
-import { DEFAULT_MATRIX_OPTIONS, type MatrixOptions } from '../../certs/matrix.js';
-import { UsageError, quote } from '../errors.js';
-import type { Profile } from '../profile/schema.js';
+import { READ_LIMITS, readBoundedText } from '../harness/io/read-bounded.js';
+import { ensureCerts, keyMatchesCert, StoreNeedsIssuerError, type EnsureResult } from './store.js';
+import type { Material } from './generate.js';
+import { DEFAULT_MATRIX_OPTIONS, type MatrixOptions } from './matrix.js';
+import { UsageError, quote } from '../harness/errors.js';
+import type { Profile } from '../harness/profile/schema.js';
 
 /**
  * Inputs: the files a user names on the command line (CA bundles, an issuer, keys) read bounded
- * and checked, and the certificate store made ready for a profile. Shared by both roles.
+ * and checked, and the certificate store made ready for a profile. Shared by `run` (both roles),
+ * `certs init`, `serve` and the server matrix.
  */
 
 export function matrixOptionsFor(profile: Profile, serverHosts?: string[]): MatrixOptions {
