@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { WaitStrategy } from 'testcontainers';
 import { quote } from '../errors.js';
@@ -81,6 +82,16 @@ class ExitWaitStrategy implements WaitStrategy {
   }
 }
 
+/** Remove a container by name, if the engine still has it (bounded by the engine client's own timeouts). */
+async function removeQuietly(tc: typeof import('testcontainers'), name: string): Promise<void> {
+  try {
+    const client = await tc.getContainerRuntimeClient();
+    await client.container.dockerode.getContainer(name).remove({ force: true });
+  } catch {
+    // Already gone.
+  }
+}
+
 export function clientImageTarget(image: ClientImageSpec): Target {
   return {
     role: 'client',
@@ -90,9 +101,12 @@ export function clientImageTarget(image: ClientImageSpec): Target {
       const dir = resolve(ctx.certsDir);
       const launch = async (l: ClientLaunch): Promise<ClientRun> => {
         const wait = new ExitWaitStrategy(l.timeoutMs, image.name);
+        // Named, so a container the engine created but could not start is found and removed too.
+        const name = `mtls-conformance-client-${randomUUID()}`;
         // No shell: each --target-cmd word is one argument, its placeholders replaced in place.
         const args = image.args.map((a) => a.replace(/\{(url|host|port|ca|cert|key|crl)\}/g, (m, k: string) => l.values[k] ?? m));
         let generic = new tc.GenericContainer(image.name)
+          .withName(name)
           .withNetworkMode('host')
           .withBindMounts([{ source: dir, target: CONTAINER_CERTS_DIR, mode: 'ro' }])
           .withEnvironment({ ...image.env, ...l.env })
@@ -105,7 +119,11 @@ export function clientImageTarget(image: ClientImageSpec): Target {
           await done.stop({ remove: true, timeout: 0 }).catch(() => undefined);
         } catch (err) {
           if (wait.timedOut) return { exitCode: null, signal: null, timedOut: true, spawnError: null, ...wait.output };
-          return { exitCode: null, signal: null, timedOut: false, spawnError: (err as Error).message.split('\n')[0] ?? 'the container did not start', stdout: '', stderr: '' };
+          await removeQuietly(tc, name);
+          const why = (err as Error).message.split('\n')[0] ?? 'the container did not start';
+          // As `docker run` says it (and a shell would): 127 for a command not found, 126 for one that cannot run.
+          const exitCode = /executable file not found|no such file or directory/i.test(why) ? 127 : /permission denied/i.test(why) ? 126 : null;
+          return { exitCode, signal: null, timedOut: false, spawnError: exitCode === null ? why : null, stdout: '', stderr: why };
         }
         const exit = wait.exit!;
         return { exitCode: exit.code, signal: null, timedOut: false, spawnError: null, stdout: exit.stdout, stderr: exit.stderr };
