@@ -1,4 +1,5 @@
 import { ensureWritableDir } from '../io/writable-dir.js';
+import type { ServerPlan } from '../plan.js';
 import { readSignKeyFile } from '../report/manifest.js';
 import { clientCommandTarget } from '../targets/client-command-target.js';
 import { clientImageTarget, type ClientImageSpec } from '../targets/client-image-target.js';
@@ -74,7 +75,7 @@ export function runClient(opts: ClientRunOptions): Promise<RunOutcome> {
 
 /** The server plan for a user's own vitest (mtls-conformance/vitest): prepared as `run` does, stopped by the caller. */
 export interface PreparedServerRun extends PreparedRun {
-  plan: import('../plan.js').ServerPlan;
+  plan: ServerPlan;
 }
 
 export async function prepareServerPlan(opts: ServerRunOptions): Promise<PreparedServerRun> {
