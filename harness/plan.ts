@@ -1,11 +1,12 @@
 import type { RevocationPlan } from '../certs/revocation-data.js';
-import type { AppProtocol, CaseResult, ResolvedCase } from './model.js';
+import type { AppProtocol, ResolvedCase } from './model.js';
 import type { Profile } from './profile/schema.js';
 
 /**
  * What a run hands its cases, as data: the plan for a server target (serialisable: vitest
  * `provide`s it to the suite) and the plan for a client target. The run builds it
- * (harness/run/prepare.ts), the probes read it (harness/probes/*-case-probe*.ts). Types only: this
+ * (harness/run/prepare.ts), the probe adapters read it (harness/probes/server-case-probes.ts,
+ * client-case-probe.ts). Types only: this
  * file stands below every layer that uses it and imports nothing above the model.
  */
 
@@ -94,6 +95,3 @@ export interface ClientPlan {
   /** The CRLs and OCSP answers the harness's responder serves for the run; also the stapled OCSP responses. */
   revocation?: RevocationPlan;
 }
-
-/** What a suite test leaves in its task meta for the reporter. */
-export type RecordedResult = CaseResult;
