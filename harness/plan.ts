@@ -6,8 +6,8 @@ import type { Profile } from './profile/schema.js';
  * What a run hands its cases, as data: the plan for a server target (serialisable: vitest
  * `provide`s it to the suite) and the plan for a client target. The run builds it
  * (harness/run/prepare.ts), the probe adapters read it (harness/probes/server-case-probes.ts,
- * client-case-probe.ts). Types only: this
- * file stands below every layer that uses it and imports nothing above the model.
+ * client-case-probe.ts). Types only: this file stands below every layer that uses it and imports
+ * nothing above the model.
  */
 
 export interface PresentedCert {
