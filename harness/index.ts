@@ -1,5 +1,7 @@
 /** The package API: the same pieces the CLI uses, for users' own scripts and tests. */
-export { runServer, prepareServerPlan, type RunOptions, type RunOutcome, type PreparedServerRun } from './run/run-server.js';
+export { run, runServer, runClient, prepareServerPlan, type RunOptions, type ServerRunOptions, type ClientRunOptions, type RunOutcome, type PreparedServerRun } from './run/run.js';
+export { targetFromFlags, TARGET_FLAGS } from './targets/target-flags.js';
+export type { Target, StartedTarget, StoppedTarget } from './targets/target.js';
 export { judge, judgeServedConnection, interpret, summarize } from './judge.js';
 export { resolveCases, idMatcher } from './cases/resolve.js';
 export { catalogue } from './cases/catalogue.js';
@@ -11,11 +13,10 @@ export { ensureCerts } from '../certs/store.js';
 export type * from './model.js';
 export { writeReportDir, verifyReportDir } from './report/report-dir.js';
 export { signManifest } from './report/manifest.js';
-export { runClient, type ClientRunOptions } from './run/run-client.js';
 export type { Report, ReportResult, ReportTarget } from './report/report.js';
 export { reportSchema, jsonSchemas } from './report/report-schema.js';
 export type { Summary } from './judge.js';
 export type { Profile } from './profile/schema.js';
 export { renderJunit } from './report/junit-report.js';
-export { executePlan } from './run/execute-plan.js';
+export { executePlan } from './run/execute.js';
 export { runCase, observeCase, judgeCase } from './run/case-body.js';

@@ -2,7 +2,12 @@
  * The nouns that flow through the harness, as plain data:
  * profile -> cases -> probes -> observations -> judge -> verdicts -> reports.
  */
-import type { Alert } from './probes/alerts.js';
+
+/** A TLS alert as seen on the wire (RFC 8446 §6): its code and registry name (harness/probes/alerts.ts names them). */
+export interface Alert {
+  code: number;
+  name: string;
+}
 
 export type Role = 'server' | 'client';
 export type Severity = 'required' | 'recommended' | 'info';

@@ -1,5 +1,5 @@
 /**
- * What both suite files do: one vitest test per case, titled with the case id, through the case
+ * What the suite file does: one vitest test per case, titled with the case id, through the case
  * body the CLI runs (harness/run/case-body.ts); the positive control first, in beforeAll.
  */
 import { afterAll, beforeAll, test } from 'vitest';

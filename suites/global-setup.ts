@@ -5,7 +5,7 @@
  */
 import type { TestProject } from 'vitest/node';
 import { ConformanceError } from '../harness/errors.js';
-import { prepareServerPlan, type RunOptions } from '../harness/run/run-server.js';
+import { prepareServerPlan, type ServerRunOptions as RunOptions } from '../harness/run/run.js';
 import { PLAN_OPTIONS_KEY } from './options.js';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

@@ -11,12 +11,12 @@
  * a recommended or info finding passes with a warning annotation.
  */
 import { fileURLToPath } from 'node:url';
-import type { PreparedServerRun, RunOptions } from '../harness/run/run-server.js';
+import type { PreparedServerRun, ServerRunOptions as RunOptions } from '../harness/run/run.js';
 import { PLAN_OPTIONS_KEY } from './options.js';
 
-export { prepareServerPlan, type PreparedServerRun, type RunOptions } from '../harness/run/run-server.js';
-export { probeCase, type ServerPlan } from '../harness/run/plan.js';
-export { runCase, observeCase, judgeCase } from '../harness/run/case-body.js';
+export { prepareServerPlan, type PreparedServerRun, type ServerRunOptions as RunOptions } from '../harness/run/run.js';
+export type { ServerPlan } from '../harness/plan.js';
+export { probeCase, runCase, observeCase, judgeCase } from '../harness/run/case-body.js';
 
 /** Absolute path of the server suite file. */
 export const serverSuitePath = fileURLToPath(new URL('./server.suite.js', import.meta.url));

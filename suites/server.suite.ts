@@ -4,7 +4,7 @@
  */
 import { inject } from 'vitest';
 import { defineSuite } from './define-suite.js';
-import type { ServerPlan } from '../harness/run/plan.js';
+import type { ServerPlan } from '../harness/plan.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,9 +1,10 @@
+import { caseChains } from '../cases/catalogue.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dirWriteError, ensureWritableDir } from '../io/writable-dir.js';
 import { validateHostName } from './validate-flags.js';
 import { loadProfile } from '../profile/load.js';
-import { loadIssuerFlags, prepareCerts } from '../run/run-server.js';
+import { loadIssuerFlags, prepareCerts } from '../../certs/prepare-certs.js';
 
 /** `conformance certs init DIR`: the files a target needs, and a README saying which goes where. */
 
@@ -16,7 +17,7 @@ export async function certsInit(
   const dir = ensureWritableDir(dirArg, 'certs init');
   const { profile } = loadProfile(flags.profile);
   const issuer = await loadIssuerFlags(flags.issuerCert, flags.issuerKey);
-  const store = await prepareCerts(dir, profile, issuer, hosts.length ? hosts : undefined, flags.force);
+  const store = await prepareCerts(dir, profile, caseChains(), issuer, hosts.length ? hosts : undefined, flags.force);
   const clientNames = [...store.certs.keys()].filter((n) => n.startsWith('client/')).map((n) => n.slice(7));
   const readme = `mtls-conformance certificate material (made by "conformance certs init")
 

@@ -4,18 +4,17 @@ import { ConformanceError, UsageError, quote } from '../errors.js';
 import type { CaseResult } from '../model.js';
 import { PACKAGE_VERSION } from '../package-root.js';
 import { defaultCertsDir } from '../../certs/default-dir.js';
-import type { RunOutcome } from '../run/run-server.js';
-import { targetFromFlags } from '../targets/target-flags.js';
+import type { RunOutcome } from '../run/finish.js';
 import { mark, printTimings } from '../run/timings.js';
-import { targetLabel } from '../report/report.js';
+import { targetLabel, type ReportTarget } from '../report/report.js';
 import { formatResults, formatSummaryLine } from '../report/terminal.js';
 import { asOptionParser, validateOutputDir } from './validate-flags.js';
 import { addRunOptions, collect } from './run-options.js';
 
 // Each command's module loads when that command runs: start-up time is the user's time.
 const lazy = {
-  runServer: async () => (await import('../run/run-server.js')).runServer,
-  runClient: async () => (await import('../run/run-client.js')).runClient,
+  run: async () => (await import('../run/run.js')).run,
+  targetFlags: () => import('../targets/target-flags.js'),
   targetsFileCommand: async () => (await import('./targets-file-command.js')).targetsFileCommand,
   mergeCommand: async () => (await import('./merge-command.js')).mergeCommand,
   certsInit: async () => (await import('./certs-init.js')).certsInit,
@@ -108,35 +107,17 @@ function clearProgress(): void {
 
 async function runCommand(flags: RunFlags): Promise<number> {
   checkReportDir(flags.reportDir);
-  const choice = targetFromFlags(flags);
-  if (choice.role === 'client') {
-    const out = await (await lazy.runClient())({
-      image: choice.image,
-      command: choice.command,
-      profile: flags.profile,
-      certsDir: flags.certs,
-      clientCertCa: flags.clientCertCa,
-      reportDir: flags.reportDir,
-      only: flags.only,
-      timeoutMs: flags.timeout,
-      concurrency: flags.concurrency,
-      issuerCert: flags.issuerCert,
-      issuerKey: flags.issuerKey,
-      signKey: flags.signKey,
-      onResult: progressPrinter(flags),
-    });
-    for (const w of out.warnings) process.stderr.write(w + '\n');
-    return printOutcome(out, `client command ${quote(choice.command)}`, flags);
-  }
-  if (!flags.target && !choice.image && !flags.json && !flags.quiet) {
+  // flags -> target (refused here, before anything is read or started) -> the one run pipeline.
+  const { targetFromFlags, targetGiven } = await lazy.targetFlags();
+  const target = targetFromFlags(flags);
+  if (!targetGiven(flags) && !flags.json && !flags.quiet) {
     process.stdout.write(`No --target given: running against the embedded reference server builtin:strict. Point it at your server with: conformance run --target https://host:port\n`);
   }
-  const out = await (await lazy.runServer())({
-    target: choice.target,
-    image: choice.image,
+  const out = await (await lazy.run())(target, {
     profile: flags.profile,
     certsDir: flags.certs,
     targetCa: flags.targetCa,
+    clientCertCa: flags.clientCertCa,
     reportDir: flags.reportDir,
     only: flags.only,
     timeoutMs: flags.timeout,
@@ -151,9 +132,14 @@ async function runCommand(flags: RunFlags): Promise<number> {
     slow: flags.slow ?? false,
     onResult: progressPrinter(flags),
   });
-  const r = out.report;
-  const label = r.target.builtin || r.target.kind === 'container' ? `${targetLabel(r.target)} (${r.target.url})` : targetLabel(r.target);
-  return printOutcome(out, label, flags);
+  for (const w of out.warnings) process.stderr.write(w + '\n');
+  return printOutcome(out, outcomeLabel(out.report.target), flags);
+}
+
+/** The target as the run's first line names it: a client command quoted, an embedded server or a server image with its URL. */
+function outcomeLabel(t: ReportTarget): string {
+  if (t.kind === 'client-command') return `client command ${quote(String(t.command))}`;
+  return t.builtin || (t.kind === 'container' && t.url) ? `${targetLabel(t)} (${String(t.url)})` : targetLabel(t);
 }
 
 async function runTargetsFile(flags: RunFlags, tokens: string[]): Promise<number> {

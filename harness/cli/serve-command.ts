@@ -1,7 +1,9 @@
+import { caseChains } from '../cases/catalogue.js';
 import { resolve } from 'node:path';
 import { startServerMatrix, type MatrixConnection, type MatrixServer } from '../peers/server-matrix.js';
 import { loadProfile } from '../profile/load.js';
-import { defaultCertsDir, prepareCerts } from '../run/run-server.js';
+import { defaultCertsDir } from '../../certs/default-dir.js';
+import { prepareCerts } from '../../certs/prepare-certs.js';
 
 /**
  * `conformance serve`: the whole client-side server matrix at once, for trying a client by hand
@@ -64,7 +66,7 @@ export async function serveCommand(flags: ServeFlags): Promise<number> {
 
 async function serve(flags: ServeFlags, stopped: Promise<NodeJS.Signals>): Promise<number> {
   const loaded = loadProfile(flags.profile);
-  const store = await prepareCerts(resolve(flags.certs ?? defaultCertsDir()), loaded.profile);
+  const store = await prepareCerts(resolve(flags.certs ?? defaultCertsDir()), loaded.profile, caseChains());
   const out = (line: string) => process.stdout.write(line + '\n');
   const matrix = await startServerMatrix({
     profile: loaded.profile,

@@ -1,5 +1,5 @@
 import { readSignKeyFile } from '../report/manifest.js';
-import { loadIssuerFlags, readText } from '../run/inputs.js';
+import { loadIssuerFlags, readText } from '../../certs/prepare-certs.js';
 import { loadProfile } from '../profile/load.js';
 import { checkApplicable, userRunFlags } from '../many/child-argv.js';
 import { runMany } from '../many/run-many.js';

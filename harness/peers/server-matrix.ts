@@ -4,15 +4,16 @@ import type { EnsureResult } from '../../certs/store.js';
 import { resolveCases } from '../cases/resolve.js';
 import { HarnessError } from '../errors.js';
 import { judgeServedConnection } from '../judge.js';
-import type { ReferenceServerRecipe, ResolvedCase, Severity } from '../model.js';
-import type { Alert } from '../probes/alerts.js';
+import type { Alert, ReferenceServerRecipe, ResolvedCase, Severity } from '../model.js';
 import { loadProfile } from '../profile/load.js';
 import type { Profile } from '../profile/schema.js';
-import { defaultCertsDir, prepareCerts } from '../run/run-server.js';
+import { defaultCertsDir } from '../../certs/default-dir.js';
+import { prepareCerts } from '../../certs/prepare-certs.js';
+import { caseChains } from '../cases/catalogue.js';
 import type { AppServer } from './app-server.js';
 import { caseServerSettings, connectionObservation, createCaseServer, type SeenConnection } from './case-server.js';
 import { onShutdown } from '../process/lifetime.js';
-import { issuerToSend, stapleFor } from '../run/plan.js';
+import { issuerToSend, stapleFor } from './ocsp-staples.js';
 import type { RevocationPlan } from '../../certs/revocation-data.js';
 
 /**
@@ -160,7 +161,7 @@ async function closeOne(s: Started): Promise<void> {
 
 export async function startServerMatrix(opts: ServerMatrixOptions): Promise<ServerMatrix> {
   const profile = typeof opts.profile === 'string' ? loadProfile(opts.profile).profile : opts.profile;
-  const store = opts.store ?? (await prepareCerts(resolve(opts.certsDir ?? defaultCertsDir()), profile));
+  const store = opts.store ?? (await prepareCerts(resolve(opts.certsDir ?? defaultCertsDir()), profile, caseChains()));
   const cert = (name: string) => {
     const c = store.certs.get(name);
     if (!c) throw new HarnessError('serve-cert-missing', `error: the certificate store ${store.dir} has no certificate named ${name}. Regenerate it with: conformance certs init ${store.dir} --force`);

@@ -1,3 +1,4 @@
+import type { Alert } from '../model.js';
 /**
  * TLS alert numbers by name (RFC 8446 §6, RFC 5246 §7.2, RFC 7507, RFC 8449). OpenSSL reports an
  * alert as an error code ending in `ALERT_<NAME>`; the prefix differs between OpenSSL 3.0
@@ -43,10 +44,7 @@ export const ALERTS: Readonly<Record<string, number>> = {
 
 const BY_CODE = new Map(Object.entries(ALERTS).map(([name, code]) => [code, name]));
 
-export interface Alert {
-  code: number;
-  name: string;
-}
+export type { Alert } from '../model.js';
 
 export function alertByCode(code: number): Alert {
   return { code, name: BY_CODE.get(code) ?? `unknown_alert_${code}` };

@@ -6,21 +6,23 @@ import type { TLSSocket } from 'node:tls';
 import { alertFromError, type Alert } from './alerts.js';
 import { ClientHelloReader, offeredNames, type ClientHelloRead } from './client-hello-reader.js';
 import type { ClientRunFacts, Observation, Outcome, TlsVersion } from '../model.js';
+import type { ClientLauncher, ClientRun } from '../plan.js';
 import { readBoundedSync } from '../io/read-bounded.js';
 import { killProcessGroup, trackProcessGroup } from '../process/lifetime.js';
 import { redactKeyMaterial } from './redact.js';
 
 /**
  * One case against a client under test, the harness playing the server: start a reference HTTPS
- * server with the case's certificate chain and protocol settings on 127.0.0.1, run the client
- * command once, and record what the server saw (connection, handshake, the client's alert, the
+ * server with the case's certificate chain and protocol settings on 127.0.0.1, launch the client
+ * once, and record what the server saw (connection, handshake, the client's alert, the
  * request, the certificate presented, the versions and suites its ClientHello offered) and how
  * the command ended. The exit code alone decides nothing. Never throws for the client's behaviour;
  * every wait is bounded.
  */
 
 export interface ClientCommandProbeInput {
-  command: string;
+  /** Runs the client under test once (harness/targets/: a command, a one-shot container). */
+  launch: ClientLauncher;
   serverChainPem: string;
   serverKeyPem: string;
   minVersion: TlsVersion;
@@ -33,15 +35,10 @@ export interface ClientCommandProbeInput {
   /** OCSP response (DER) the server staples when the client asks for one (status_request, RFC 6066 §8). */
   ocspStaple?: Buffer;
   timeoutMs: number;
-  cwd?: string;
-  /** Run after the command, whatever happened (e.g. remove the container of a client image); same placeholders. */
-  cleanupCommand?: string;
-  /** Extra environment for the command, under the CONFORMANCE_* variables. */
-  env?: Record<string, string>;
 }
 
 const TAIL_LINES = 20;
-const TAIL_BYTES = 16 * 1024;
+export const TAIL_BYTES = 16 * 1024;
 /** A line of the client's output is cut to this in observations, and so in every message quoting it. */
 const LINE_MAX = 300;
 
@@ -182,11 +179,10 @@ export async function probeClientCommand(input: ClientCommandProbeInput): Promis
   const values: Record<string, string> = { url, host: '127.0.0.1', port: String(port), ca: input.files.caFile, ...(input.files.crlFile ? { crl: input.files.crlFile } : {}) };
   if (input.files.certFile && input.files.keyFile) Object.assign(values, { cert: input.files.certFile, key: input.files.keyFile });
 
-  const run = await runCommand(substitute(input.command, values), {
-    cwd: input.cwd,
+  const run = await input.launch({
+    values,
     timeoutMs: input.timeoutMs,
     env: {
-      ...input.env,
       CONFORMANCE_URL: url,
       CONFORMANCE_HOST: '127.0.0.1',
       CONFORMANCE_PORT: String(port),
@@ -195,7 +191,6 @@ export async function probeClientCommand(input: ClientCommandProbeInput): Promis
       ...(input.files.certFile && input.files.keyFile ? { CONFORMANCE_CLIENT_CERT: input.files.certFile, CONFORMANCE_CLIENT_KEY: input.files.keyFile } : {}),
     },
   });
-  if (input.cleanupCommand) await runCommand(substitute(input.cleanupCommand, values), { cwd: input.cwd, timeoutMs: 10_000, env: {} });
   // Events of a connection the client closed as it exited can trail its exit by a tick.
   await new Promise((r) => setTimeout(r, 20));
   for (const s of sockets) s.destroy();
@@ -249,14 +244,8 @@ export async function probeClientCommand(input: ClientCommandProbeInput): Promis
   return { outcome, alert, httpStatus: null, tlsVersion, cipher, detail, durationMs: Math.round(performance.now() - started), client, ...(offered ? { offered } : {}) };
 }
 
-interface CommandRun {
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
-  spawnError: string | null;
-  stdout: string;
-  stderr: string;
-}
+/** How a shell command ended: the launch of a client command (harness/targets/client-command-target.ts). */
+export type CommandRun = ClientRun;
 
 /** The client's key as handed to it, to redact it verbatim from its output; none if unreadable. */
 function readKeyQuietly(path: string): string {

@@ -1,29 +1,67 @@
 import { describeObservation, interpret, judge } from '../judge.js';
-import type { CaseResult, Observation, ResolvedCase } from '../model.js';
+import type { CaseResult, HandshakeRecipe, Observation, ResolvedCase } from '../model.js';
+import type { ClientPlan, ServerPlan } from '../plan.js';
 import type { Profile } from '../profile/schema.js';
+import { chainCompleteness } from '../policy/chain.js';
+import { probeVersion } from '../probes/cipher-sweep.js';
+import { probeSentChain } from '../probes/handshake-probe.js';
+import { probeClientCase } from '../probes/client-case-probe.js';
 import {
-  probeCase,
-  probeClientCase,
+  probeNodeHandshake,
   probeRawVersion,
-  probeServerControl,
   probeServerFallback,
   probeServerRenegotiation,
   probeSessionLifetime,
   probeSuiteSweep,
   sessionWaitMs,
-  type ClientPlan,
-  type ServerPlan,
-} from './plan.js';
+} from '../probes/server-case-probes.js';
 import type { RevocationResponder } from '../peers/revocation-responder.js';
 import { attachRevocationFacts, withRevocationNote } from './revocation-facts.js';
 
 /**
- * The body of one case, shared by the CLI's own executor (execute-plan.ts) and the vitest suites
- * (suites/*.suite.ts): observe, then judge against the positive control. Probes throw only for
+ * The body of one case, shared by the CLI's own executor (execute.ts) and the vitest suite
+ * (suites/server.suite.ts): observe, then judge against the positive control. Probes throw only for
  * harness faults; a rejection is an observation.
  */
 
 export type RolePlan = { role: 'server'; plan: ServerPlan; responder?: RevocationResponder } | { role: 'client'; plan: ClientPlan; responder?: RevocationResponder };
+
+/**
+ * A handshake case; for TLS 1.0/1.1 a refusal seen by node:tls is checked once more with the raw
+ * ClientHello prober, which also offers RC4, 3DES and EXPORT suites the local OpenSSL lacks: a
+ * server that only speaks TLS 1.0 with 3DES must not pass as "refuses TLS 1.0". Here, not among
+ * the probes, because "a refusal" is the judge's reading of the observation.
+ */
+export async function probeCase(plan: ServerPlan, recipe: HandshakeRecipe, verifyPeer = false): Promise<Observation> {
+  const obs = await probeNodeHandshake(plan, recipe, verifyPeer);
+  if ((recipe.version === 'TLSv1' || recipe.version === 'TLSv1.1') && interpret(obs, plan.profile) === 'rejected') {
+    const raw = await probeVersion({ host: plan.target.host, port: plan.target.port, servername: plan.target.servername, version: recipe.version, timeoutMs: plan.timeoutMs });
+    if (raw.accepted) {
+      return { ...obs, outcome: 'accepted', alert: null, tlsVersion: recipe.version, cipher: raw.suiteName ?? null, detail: `node:tls was refused (${obs.detail}), but a raw ClientHello got ${raw.reason}: the target accepts ${recipe.version}` };
+    }
+  }
+  return obs;
+}
+
+/** The positive control, with the chain the target sent attached to what it saw of the target's certificate. */
+export async function probeServerControl(plan: ServerPlan): Promise<Observation> {
+  if (plan.control.recipe.kind !== 'client-handshake') throw new Error('the positive control must be a handshake');
+  const cert = plan.certs[plan.control.recipe.cert ?? ''];
+  const [control, sent] = await Promise.all([
+    probeCase(plan, plan.control.recipe, true),
+    probeSentChain({
+      host: plan.target.host,
+      port: plan.target.port,
+      servername: plan.target.servername,
+      certChainPem: cert?.chainPem,
+      keyPem: cert?.keyPem,
+      unrelatedCaPem: plan.unrelatedCaPem,
+      timeoutMs: plan.timeoutMs,
+    }),
+  ]);
+  if (control.peer && sent) control.peer.chain = chainCompleteness(sent, plan.targetCa);
+  return control;
+}
 
 /** The positive control's observation: every rejection is judged against it. */
 export function observeControl(p: RolePlan): Promise<Observation> {

@@ -2,7 +2,7 @@ import { serialOf } from '../../certs/revocation-data.js';
 import type { RevocationResponder } from '../peers/revocation-responder.js';
 import { revocationFacts } from '../peers/revocation-responder.js';
 import type { Observation, ResolvedCase, Verdict } from '../model.js';
-import type { ClientPlan, ServerPlan } from './plan.js';
+import type { ClientPlan, ServerPlan } from '../plan.js';
 
 /**
  * Revocation cases say what was checked: the responder's log over the case (CRL fetched from the

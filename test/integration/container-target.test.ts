@@ -120,6 +120,25 @@ describe.skipIf(!engine)('--target-client-image (Docker engine present)', () => 
     expect(v['client/server-auth/self-signed']).toBe('fail');
     expect(containersOf(IMAGE)).toBe('');
   });
+
+  test('a client container that never exits is bounded by --timeout and removed', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'mtls-client-image-'));
+    const started = Date.now();
+    const res = await runCli(['run', '--target-client-image', IMAGE, '--target-cmd', "sh -c 'while true; do true; done'", '--timeout', '2s', '--certs', certs, '--report-dir', out, '--only', 'client/server-auth/valid'], { timeoutMs: 60_000 });
+    expect(res.code, res.stderr).toBe(3);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.results[0].observed.client.timedOut).toBe(true);
+    expect(containersOf(IMAGE)).toBe('');
+  });
+
+  test('a client command the image lacks: exit 2, one line, and no container is left created', async () => {
+    const res = await runCli(['run', '--target-client-image', IMAGE, '--target-cmd', 'no-such-client {url}', '--certs', certs, '--report-dir', mkdtempSync(join(tmpdir(), 'r-')), '--only', 'client/server-auth/valid'], { timeoutMs: 60_000 });
+    expect(res.code).toBe(2);
+    expect(res.stderr.trim().split('\n')).toHaveLength(1);
+    expect(res.stderr).toMatch(/^error: --target-client-image "mtls-conformance\/openssl:test" could not be started \(exit 127: .*no-such-client/);
+    expect(containersOf(IMAGE)).toBe('');
+  });
 });
 
 describe('--target-image without a container engine', () => {

@@ -1,73 +1,21 @@
-import type { Profile } from '../profile/schema.js';
-import type { AppProtocol, CaseResult, HandshakeRecipe, ResolvedCase, TlsVersion } from '../model.js';
-import { probeHandshake, probeSentChain } from '../probes/handshake-probe.js';
-import { chainCompleteness } from '../policy/chain.js';
-import { probeClientCommand } from '../probes/client-command-probe.js';
-import type { RawHelloRecipe, ReferenceServerRecipe, SuiteSweepRecipe } from '../model.js';
-import { enumerateSuites, probeVersion, sweepSuiteCodes } from '../probes/cipher-sweep.js';
-import type { HelloObservation } from '../probes/raw-hello.js';
-import { alertByCode } from '../probes/alerts.js';
-import { interpret } from '../judge.js';
-import type { Observation } from '../model.js';
-import type { SessionFacts, SessionVersionFacts } from '../model.js';
-import { captureSessions, resumeSession, type SessionProbeInput } from '../probes/session-probe.js';
-import { probeRenegotiation } from '../probes/renegotiation-probe.js';
-import { probeFallbackScsv } from '../probes/fallback-probe.js';
-import type { RevocationPlan } from '../../certs/revocation-data.js';
+import type { HandshakeRecipe, Observation, RawHelloRecipe, SessionFacts, SessionVersionFacts, SuiteSweepRecipe, TlsVersion } from '../model.js';
+import type { PresentedCert, ServerPlan } from '../plan.js';
+import { probeHandshake } from './handshake-probe.js';
+import { enumerateSuites, probeVersion, sweepSuiteCodes } from './cipher-sweep.js';
+import type { HelloObservation } from './raw-hello.js';
+import { alertByCode } from './alerts.js';
+import { captureSessions, resumeSession, type SessionProbeInput } from './session-probe.js';
+import { probeRenegotiation } from './renegotiation-probe.js';
+import { probeFallbackScsv } from './fallback-probe.js';
 
 /**
- * Everything a suite needs to run, as serialisable data: the CLI builds it, vitest `provide`s it
- * to the suite, the suite turns it into probes. No sockets here except in `probeCase`.
+ * The probes of a server case, adapted to the plan: each takes the run's ServerPlan and a case's
+ * recipe and gives the Observation the judge reads (harness/judge.ts). Judging stays out of here;
+ * the case body (harness/run/case-body.ts) picks the adapter for a recipe.
  */
-
-export interface PresentedCert {
-  chainPem: string;
-  leafPem: string;
-  keyPem: string;
-}
-
-export interface ServerPlan {
-  target: { host: string; port: number; servername: string; url: string };
-  profile: Profile;
-  /** Cases to run (after --only); the positive control always runs, selected or not. */
-  cases: ResolvedCase[];
-  control: ResolvedCase;
-  /** Client certificates by store name. Private keys stay in memory and in the 0600 store. */
-  certs: Record<string, PresentedCert>;
-  /** CA bundle that verifies the target's certificate. */
-  targetCa: string[];
-  /** A CA no target chains to, for seeing exactly the chain the target sends. */
-  unrelatedCaPem: string;
-  /** https: HTTP/2 or HTTP/1.1 by ALPN; grpc: a gRPC call over HTTP/2 to httpPath (`/`: the health check); tls: the connection stays open. */
-  protocol: AppProtocol;
-  httpPath: string;
-  httpMethod: string;
-  timeoutMs: number;
-  readWindowMs: number;
-  /** --slow: checks that wait in real time (a session offered again after the profile's maximum lifetime). */
-  slow: boolean;
-  /** The CRLs and OCSP answers the harness's responder serves for the run (the certificates' CDP and OCSP URL). */
-  revocation?: RevocationPlan;
-}
 
 /** The range the harness offers when a case does not pin a version: what any sane server speaks. */
-const DEFAULT_RANGE: { minVersion: TlsVersion; maxVersion: TlsVersion } = { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3' };
-
-/**
- * A handshake case; for TLS 1.0/1.1 a refusal seen by node:tls is checked once more with the raw
- * ClientHello prober, which also offers RC4, 3DES and EXPORT suites the local OpenSSL lacks: a
- * server that only speaks TLS 1.0 with 3DES must not pass as "refuses TLS 1.0".
- */
-export async function probeCase(plan: ServerPlan, recipe: HandshakeRecipe, verifyPeer = false): Promise<Observation> {
-  const obs = await probeNode(plan, recipe, verifyPeer);
-  if ((recipe.version === 'TLSv1' || recipe.version === 'TLSv1.1') && interpret(obs, plan.profile) === 'rejected') {
-    const raw = await probeVersion({ host: plan.target.host, port: plan.target.port, servername: plan.target.servername, version: recipe.version, timeoutMs: plan.timeoutMs });
-    if (raw.accepted) {
-      return { ...obs, outcome: 'accepted', alert: null, tlsVersion: recipe.version, cipher: raw.suiteName ?? null, detail: `node:tls was refused (${obs.detail}), but a raw ClientHello got ${raw.reason}: the target accepts ${recipe.version}` };
-    }
-  }
-  return obs;
-}
+export const DEFAULT_RANGE: { minVersion: TlsVersion; maxVersion: TlsVersion } = { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3' };
 
 /** What a raw ClientHello observation means, in the classes every case uses. */
 function fromHello(h: HelloObservation, version: string): Observation {
@@ -116,7 +64,7 @@ export async function probeSuiteSweep(plan: ServerPlan, recipe: SuiteSweepRecipe
 }
 
 /** `verifyPeer`: record what the target's certificate verifies to (the positive control does; no other case needs it). */
-function probeNode(plan: ServerPlan, recipe: HandshakeRecipe, verifyPeer: boolean): Promise<Observation> {
+export function probeNodeHandshake(plan: ServerPlan, recipe: HandshakeRecipe, verifyPeer: boolean): Promise<Observation> {
   const cert = recipe.cert ? plan.certs[recipe.cert] : undefined;
   if (recipe.cert && !cert) throw new Error(`the plan has no certificate named ${recipe.cert}`);
   return probeHandshake({
@@ -134,95 +82,6 @@ function probeNode(plan: ServerPlan, recipe: HandshakeRecipe, verifyPeer: boolea
     timeoutMs: plan.timeoutMs,
     readWindowMs: plan.readWindowMs,
   });
-}
-
-/** What a suite test leaves in its task meta for the reporter. */
-export type RecordedResult = CaseResult;
-
-/** The plan for a client target: the command, and the server certificates the reference servers present. */
-export interface ClientPlan {
-  command: string;
-  profile: Profile;
-  cases: ResolvedCase[];
-  control: ResolvedCase;
-  /** Server certificates by store name: chain (leaf + what the case sends) and key. */
-  serverCerts: Record<string, { chainPem: string; keyPem: string }>;
-  /** CA the client's own certificate should come from. */
-  clientCaPem: string;
-  files: { caFile: string; certFile?: string; keyFile?: string; crlFile?: string };
-  timeoutMs: number;
-  cwd: string;
-  /** The CRLs and OCSP answers the harness's responder serves for the run; also the stapled OCSP responses. */
-  revocation?: RevocationPlan;
-  cleanupCommand?: string;
-  /** Extra environment for the command (a client image's --target-env, forwarded with docker -e). */
-  env?: Record<string, string>;
-}
-
-export async function probeClientCase(plan: ClientPlan, recipe: ReferenceServerRecipe): Promise<Observation> {
-  const cert = plan.serverCerts[recipe.cert];
-  if (!cert) throw new Error(`the plan has no server certificate named ${recipe.cert}`);
-  const ocspStaple = plan.revocation ? await stapleFor(plan.revocation, recipe.cert) : undefined;
-  return probeClientCommand({
-    command: plan.command,
-    serverChainPem: cert.chainPem + (ocspStaple ? issuerToSend(plan.revocation!, recipe.cert, cert.chainPem) : ''),
-    serverKeyPem: cert.keyPem,
-    ...(recipe.version ? { minVersion: recipe.version, maxVersion: recipe.version } : DEFAULT_RANGE),
-    legacy: recipe.legacy ?? false,
-    clientCaPem: plan.clientCaPem,
-    files: plan.files,
-    timeoutMs: plan.timeoutMs,
-    cwd: plan.cwd,
-    cleanupCommand: plan.cleanupCommand,
-    env: plan.env,
-    ...(ocspStaple ? { ocspStaple } : {}),
-  });
-}
-
-/**
- * With a staple, a leaf issued straight by the root is sent with the root: a client verifying a
- * stapled response (curl --cert-status) computes its CertID from the issuer in the chain the server
- * sent, not from its trust store. RFC 8446 §4.4.2 lets a server send the trust anchor; validators ignore it.
- */
-export function issuerToSend(revocation: RevocationPlan, certName: string, chainPem: string): string {
-  const issuer = revocation.issued.find((i) => i.name === certName)?.issuer;
-  const ca = revocation.cas.find((c) => c.name === issuer);
-  const sent = chainPem.match(/-----BEGIN CERTIFICATE-----/g)?.length ?? 0;
-  return ca && sent === 1 && (issuer === 'server-ca' || issuer === 'client-ca') ? ca.certPem : '';
-}
-
-const staples = new WeakMap<RevocationPlan, Map<string, Promise<Buffer | undefined>>>();
-
-/** The OCSP response the reference server staples for a certificate when the client asks (RFC 6066 §8): good, or revoked for server/revoked. */
-export function stapleFor(revocation: RevocationPlan, certName: string): Promise<Buffer | undefined> {
-  let cache = staples.get(revocation);
-  if (!cache) staples.set(revocation, (cache = new Map()));
-  if (!cache.has(certName)) {
-    const issued = revocation.issued.find((i) => i.name === certName);
-    // The ASN.1 code loads only when a client case runs with revocation material.
-    cache.set(certName, issued ? import('../peers/ocsp.js').then((m) => m.ocspResponseFor(revocation, issued.issuer, issued.serial) ?? undefined) : Promise.resolve(undefined));
-  }
-  return cache.get(certName)!;
-}
-
-/** The positive control, with the chain the target sent attached to what it saw of the target's certificate. */
-export async function probeServerControl(plan: ServerPlan): Promise<Observation> {
-  if (plan.control.recipe.kind !== 'client-handshake') throw new Error('the positive control must be a handshake');
-  const cert = plan.certs[plan.control.recipe.cert ?? ''];
-  const [control, sent] = await Promise.all([
-    probeCase(plan, plan.control.recipe, true),
-    probeSentChain({
-      host: plan.target.host,
-      port: plan.target.port,
-      servername: plan.target.servername,
-      certChainPem: cert?.chainPem,
-      keyPem: cert?.keyPem,
-      unrelatedCaPem: plan.unrelatedCaPem,
-      timeoutMs: plan.timeoutMs,
-    }),
-  ]);
-  if (control.peer && sent) control.peer.chain = chainCompleteness(sent, plan.targetCa);
-  return control;
 }
 
 /**

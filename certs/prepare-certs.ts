@@ -1,15 +1,16 @@
 import { X509Certificate } from 'node:crypto';
-import { READ_LIMITS, readBoundedText } from '../io/read-bounded.js';
-import { ensureCerts, keyMatchesCert, StoreNeedsIssuerError, type EnsureResult } from '../../certs/store.js';
-import type { Material } from '../../certs/generate.js';
-import { DEFAULT_MATRIX_OPTIONS, type MatrixOptions } from '../../certs/matrix.js';
-import { UsageError, quote } from '../errors.js';
-import type { Profile } from '../profile/schema.js';
-import { caseChains } from '../cases/catalogue.js';
+import { READ_LIMITS, readBoundedText } from '../harness/io/read-bounded.js';
+import { ensureCerts, keyMatchesCert, StoreNeedsIssuerError, type EnsureResult } from './store.js';
+import type { Material } from './generate.js';
+import { DEFAULT_MATRIX_OPTIONS, type MatrixOptions } from './matrix.js';
+import { UsageError, quote } from '../harness/errors.js';
+import type { Profile } from '../harness/profile/schema.js';
+import type { NamedChain } from './chain-spec.js';
 
 /**
  * Inputs: the files a user names on the command line (CA bundles, an issuer, keys) read bounded
- * and checked, and the certificate store made ready for a profile. Shared by both roles.
+ * and checked, and the certificate store made ready for a profile. Shared by `run` (both roles),
+ * `certs init`, `serve` and the server matrix.
  */
 
 export function matrixOptionsFor(profile: Profile, serverHosts?: string[]): MatrixOptions {
@@ -54,9 +55,10 @@ export async function loadIssuerFlags(certPath?: string, keyPath?: string): Prom
   return { certPem, keyPem };
 }
 
-export async function prepareCerts(dir: string, profile: Profile, issuer?: Material, serverHosts?: string[], force = false): Promise<EnsureResult> {
+/** `chains`: the chains the cases carry (harness/cases caseChains()), handed in so certs/ never imports the cases. */
+export async function prepareCerts(dir: string, profile: Profile, chains: NamedChain[], issuer?: Material, serverHosts?: string[], force = false): Promise<EnsureResult> {
   try {
-    return await ensureCerts(dir, { matrix: matrixOptionsFor(profile, serverHosts), chains: caseChains(), issuer, force });
+    return await ensureCerts(dir, { matrix: matrixOptionsFor(profile, serverHosts), chains, issuer, force });
   } catch (err) {
     if (err instanceof StoreNeedsIssuerError) {
       throw new UsageError('certs-need-issuer', `error: the client certificates in ${quote(dir)} were issued by your own CA and need renewing. Pass --issuer-cert and --issuer-key again.`);

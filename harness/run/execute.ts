@@ -2,9 +2,9 @@ import type { CaseResult, Observation } from '../model.js';
 import { bounded, caseBoundMs, observeControl, runCase, type RolePlan } from './case-body.js';
 
 /**
- * plan -> results, without a test runner: the positive control first (every rejection is judged
- * against it), then the other cases, at most `concurrency` at once, each within its bound.
- * Results come back in plan order.
+ * The second stage of a run (prepare.ts -> execute.ts -> finish.ts): plan -> results, without a
+ * test runner. The positive control first (every rejection is judged against it), then the other
+ * cases, at most `concurrency` at once, each within its bound. Results come back in plan order.
  */
 
 export interface ExecuteOptions {

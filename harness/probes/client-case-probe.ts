@@ -1,0 +1,28 @@
+import type { Observation, ReferenceServerRecipe } from '../model.js';
+import type { ClientPlan } from '../plan.js';
+import { issuerToSend, stapleFor } from '../peers/ocsp-staples.js';
+import { probeClientCommand } from './client-command-probe.js';
+import { DEFAULT_RANGE } from './server-case-probes.js';
+
+/**
+ * A client case, adapted to the plan: the case's server certificate (with its OCSP staple when the
+ * run has revocation material) served to one run of the client under test.
+ */
+
+export async function probeClientCase(plan: ClientPlan, recipe: ReferenceServerRecipe): Promise<Observation> {
+  const cert = plan.serverCerts[recipe.cert];
+  if (!cert) throw new Error(`the plan has no server certificate named ${recipe.cert}`);
+  const ocspStaple = plan.revocation ? await stapleFor(plan.revocation, recipe.cert) : undefined;
+  return probeClientCommand({
+    launch: plan.launch,
+    serverChainPem: cert.chainPem + (ocspStaple ? issuerToSend(plan.revocation!, recipe.cert, cert.chainPem) : ''),
+    serverKeyPem: cert.keyPem,
+    ...(recipe.version ? { minVersion: recipe.version, maxVersion: recipe.version } : DEFAULT_RANGE),
+    legacy: recipe.legacy ?? false,
+    clientCaPem: plan.clientCaPem,
+    files: plan.files,
+    timeoutMs: plan.timeoutMs,
+    ...(ocspStaple ? { ocspStaple } : {}),
+  });
+}
+

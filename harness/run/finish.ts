@@ -1,0 +1,78 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { makeDirs } from '../io/make-dirs.js';
+import { describeObservation, interpret, summarize } from '../judge.js';
+import type { CaseResult } from '../model.js';
+import { signManifestWithKeyFile } from '../report/manifest.js';
+import { buildReport, type Report } from '../report/report.js';
+import { writeReportDir } from '../report/report-dir.js';
+import type { RunOptions, PreparedRun } from './prepare.js';
+import type { Executed } from './execute.js';
+import { controlFailure } from './control-hint.js';
+import { mark } from './timings.js';
+
+/**
+ * The last stage of a run (prepare.ts -> execute.ts -> finish.ts): results -> the report
+ * directory (signed when asked) and the exit code: 0 conformant, 1 non-conformant, 3 when the
+ * positive control was not accepted (nothing can be judged).
+ */
+
+export interface RunOutcome {
+  report: Report;
+  results: CaseResult[];
+  exitCode: 0 | 1 | 3;
+  /** One line saying why the run could not judge the target (exit 3), if so. */
+  fatal?: string;
+  reportPath?: string;
+  junitPath?: string;
+  /** Lines about how the target was named, for stderr. */
+  warnings: string[];
+}
+
+/** A target's log (a container's) is part of the evidence: written before the manifest hashes the directory. */
+export async function saveTargetLog(reportDir: string | undefined, log: string): Promise<void> {
+  if (!reportDir) return;
+  await makeDirs(reportDir);
+  await writeFile(join(reportDir, 'container.log'), log);
+}
+
+export async function finish(prepared: PreparedRun, executed: Executed, opts: RunOptions, times: { startedAt: Date; t0: number }, source: string): Promise<RunOutcome> {
+  const { loaded, started, control } = prepared;
+  const results = executed.results;
+  const controlResult: CaseResult = results.find((r) => r.case.id === control.id) ?? { case: control, observation: null, verdict: { verdict: 'inconclusive', reason: executed.controlError ?? '' } };
+  const obs = controlResult.observation;
+  if (started.role === 'client') {
+    const exit = obs?.client?.exitCode;
+    if (obs?.outcome === 'no-connection' && (exit === 127 || exit === 126)) {
+      const why = obs.client?.stderrTail.trim().split('\n').pop() ?? `exit ${exit}`;
+      throw new UsageError('target-client-not-found', `error: ${source} could not be started (exit ${exit}: ${why}). Check the command and its path.`);
+    }
+  }
+  const report = buildReport({
+    target: started.report,
+    profile: { name: loaded.profile.name, sha256: loaded.sha256, source: loaded.source },
+    startedAt: times.startedAt,
+    durationMs: Math.round(performance.now() - times.t0),
+    results,
+  });
+  const reportPath = opts.reportDir ? await writeReportDir(opts.reportDir, report, loaded) : undefined;
+  if (reportPath && opts.signKey) await signManifestWithKeyFile(opts.reportDir!, opts.signKey);
+  mark('reportsWritten');
+  const junitPath = opts.reportDir ? join(opts.reportDir, 'junit.xml') : undefined;
+  const base = { report, results, reportPath, junitPath, warnings: started.warnings };
+
+  const accepted = obs ? interpret(obs, loaded.profile) === 'accepted' : false;
+  if (!accepted) return { ...base, exitCode: 3, fatal: controlNotAccepted(prepared, controlResult) };
+  return { ...base, exitCode: summarize(results).verdict === 'conformant' ? 0 : 1 };
+}
+
+/** Why the positive control was not accepted, and what to do, in one line. */
+function controlNotAccepted(prepared: PreparedRun, controlResult: CaseResult): string {
+  const p = prepared.rolePlan;
+  if (p.role === 'server') return controlFailure(controlResult, prepared.certsDir, { profile: prepared.loaded.profile });
+  const obs = controlResult.observation;
+  const seen = obs ? describeObservation(obs) : 'no observation';
+  const stderr = obs?.client?.stderrTail.trim().split('\n').pop();
+  return `error: the positive control client/server-auth/valid was not accepted (${seen}${stderr ? `; client stderr: ${stderr}` : ''}), so no refusal can be judged: the client must trust ${p.plan.files.caFile} (CONFORMANCE_CA_FILE, {ca}), connect to {url} and send a request.`;
+}
