@@ -304,3 +304,47 @@ test('generateSet: order, circles, duplicates', async () => {
   expect([...only.keys()]).toEqual(['l2']);
   expect(new X509Certificate(only.get('l2')!.certPem).verify(new X509Certificate(out.get('root')!.certPem).publicKey)).toBe(true);
 });
+
+describe('re-signed encodings: zero and negative serials, version 1', () => {
+  const specs = [
+    ROOT,
+    caSpec({ name: 'rsa-root', issuer: 'self', subject: 'CN=RSA root for re-signing', key: 'rsa-2048' }),
+    caSpec({ name: 'ed-root', issuer: 'self', subject: 'CN=Ed25519 root for re-signing', key: 'ed25519' }),
+    leaf({ name: 'serial-zero', serialRaw: '00' }),
+    leaf({ name: 'serial-negative', serialRaw: 'ff01' }),
+    leaf({ name: 'v1', version: 1 }),
+    leaf({ name: 'serial-zero-rsa', issuer: 'rsa-root', serialRaw: '00' }),
+    leaf({ name: 'serial-zero-pss', issuer: 'rsa-root', serialRaw: '00', signatureScheme: 'pss' }),
+    leaf({ name: 'serial-zero-ed', issuer: 'ed-root', serialRaw: '00' }),
+    caSpec({ name: 'v1-self', issuer: 'self', subject: 'CN=v1 self-signed', version: 1, serialRaw: '00' }),
+  ];
+  let m: Map<string, Material>;
+  const ready = generateSet(specs).then((r) => (m = r));
+  const asn = (n: string) => AsnConvert.parse(new X509Certificate(m.get(n)!.certPem).raw, asn1X509.Certificate).tbsCertificate;
+  const node = (n: string) => new X509Certificate(m.get(n)!.certPem);
+
+  test('the TBS carries the asked serial octets and version, and the signature still verifies', async () => {
+    await ready;
+    expect(Buffer.from(asn('serial-zero').serialNumber).toString('hex')).toBe('00');
+    expect(Buffer.from(asn('serial-negative').serialNumber).toString('hex')).toBe('ff01');
+    expect(asn('v1').version).toBe(asn1X509.Version.v1);
+    expect(asn('v1').extensions).toBeUndefined();
+    expect(asn('serial-zero').version).toBe(asn1X509.Version.v3);
+    expect(asn('serial-zero').extensions?.length).toBeGreaterThan(0);
+    for (const [leafName, issuer] of [['serial-zero', 'root'], ['serial-negative', 'root'], ['v1', 'root'], ['serial-zero-rsa', 'rsa-root'], ['serial-zero-pss', 'rsa-root'], ['serial-zero-ed', 'ed-root'], ['v1-self', 'v1-self']]) {
+      expect(node(leafName).verify(node(issuer).publicKey), leafName).toBe(true);
+    }
+  });
+  test('a malformed serialRaw is a spec error', async () => {
+    await expect(generateSet([ROOT, leaf({ name: 'bad', serialRaw: 'abc' })])).rejects.toThrow(/not whole octets/);
+  });
+  test.skipIf(!hasOpenssl)('openssl reads them back: serial 0, -255 (ff01 in two-complement), version 1', async () => {
+    await ready;
+    const text = (n: string) => spawnSync('openssl', ['x509', '-noout', '-text', '-in', file([m.get(n)!])], { encoding: 'utf8' }).stdout;
+    expect(text('serial-zero')).toMatch(/Serial Number: 0 \(0x0\)/);
+    expect(text('serial-negative')).toMatch(/Serial Number: -255 \(-0xff\)/);
+    expect(text('v1')).toMatch(/Version: 1 \(0x0\)/);
+    // The signature was redone over the edited TBS: a path validator still finds it valid.
+    expect(opensslVerify([m.get('root')!], [], m.get('serial-zero')!).ok).toBe(true);
+  });
+});

@@ -4,6 +4,7 @@ import * as x509 from '@peculiar/x509';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import * as asn1X509 from '@peculiar/asn1-x509';
 import { revokedSerial, UNKNOWN_CRITICAL_OID } from './revocation-data.js';
+import { needsResign, resign } from './resign.js';
 import type { CertSpec, KeyKind, KeyUsageBit, NameConstraintsSpec, SignatureHash } from './spec.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -241,5 +242,7 @@ export async function generate(spec: CertSpec, issuer?: Material, now = Date.now
     signingAlgorithm: signer.algorithm,
     extensions,
   });
-  return { certPem: cert.toString('pem') + '\n', keyPem: subjectKey.keyPem };
+  const certPem = cert.toString('pem') + '\n';
+  const signerKeyPem = spec.issuer === 'self' || !issuer ? subjectKey.keyPem : issuer.keyPem;
+  return { certPem: needsResign(spec) ? resign(certPem, spec, signerKeyPem) : certPem, keyPem: subjectKey.keyPem };
 }

@@ -105,6 +105,13 @@ export interface CertSpec {
    * negative serials); e.g. 21 octets for the RFC 5280 §4.1.2.2 "no longer than 20 octets" case.
    */
   serialHex?: string;
+  /**
+   * The serial's DER INTEGER content octets exactly, hex: `00` is zero, `ff` is -1 (RFC 5280
+   * §4.1.2.2: positive, non-zero). Made by re-signing the generated certificate (certs/resign.ts).
+   */
+  serialRaw?: string;
+  /** 1: a version 1 certificate, without extensions (limbo webpki::v1-cert). Absent: version 3. */
+  version?: 1 | 3;
 }
 
 /** keyUsage bits by their RFC 5280 §4.2.1.3 names. */
