@@ -348,3 +348,82 @@ describe('re-signed encodings: zero and negative serials, version 1', () => {
     expect(opensslVerify([m.get('root')!], [], m.get('serial-zero')!).ok).toBe(true);
   });
 });
+
+describe('raw SAN names (smuggling) and a leaf pathLen', () => {
+  const hex = (s: string) => Buffer.from(s, 'latin1').toString('hex');
+  const host = 'api.mtls-conformance.localhost';
+  const specs = [
+    ROOT,
+    leaf({
+      name: 'smuggled',
+      sans: [{ type: 'dns', value: 'bad.invalid' }],
+      sanRaw: [
+        { tag: 2, valueHex: hex(`${host}\0.evil.invalid`) },
+        { tag: 6, valueHex: hex(`http://foo.invalid, DNS:${host}`) },
+        { tag: 7, valueHex: hex('127.0.0.1') },
+        { tag: 4, valueHex: hex(host) },
+      ],
+    }),
+    leaf({ name: 'raw-only-long', sanRaw: [{ tag: 2, valueHex: hex('a'.repeat(300) + '.invalid') }] }),
+    leaf({ name: 'leaf-pathlen', pathLength: 0 }),
+    leaf({ name: 'control', sans: [{ type: 'dns', value: host }] }),
+    leaf({ name: 'smuggled-dns-uri', sans: [{ type: 'dns', value: 'bad.invalid' }], sanRaw: [{ tag: 2, valueHex: hex(`${host}\0.evil.invalid`) }, { tag: 6, valueHex: hex(`http://foo.invalid, DNS:${host}`) }] }),
+  ];
+  let m: Map<string, Material>;
+  const ready = generateSet(specs).then((r) => (m = r));
+  const sanNames = (n: string) => {
+    // Walk the SEQUENCE by hand: the smuggled names are not all valid for their types (a
+    // primitive [4] directoryName), so @peculiar/x509's own SAN parser refuses the extension.
+    const tbs = AsnConvert.parse(new X509Certificate(m.get(n)!.certPem).raw, asn1X509.Certificate).tbsCertificate;
+    const der = Buffer.from(tbs.extensions!.find((e) => e.extnID === asn1X509.id_ce_subjectAltName)!.extnValue.buffer);
+    const out: { tag: number; value: string }[] = [];
+    let i = der[1]! < 0x80 ? 2 : 2 + (der[1]! & 0x7f);
+    while (i < der.length) {
+      const tag = der[i]! & 0x1f;
+      let len = der[i + 1]!;
+      let at = i + 2;
+      if (len >= 0x80) {
+        const k = len & 0x7f;
+        len = der.subarray(at, at + k).reduce((a, b) => a * 256 + b, 0);
+        at += k;
+      }
+      out.push({ tag, value: der.subarray(at, at + len).toString('latin1') });
+      i = at + len;
+    }
+    return out;
+  };
+
+  test('the raw names follow the ordinary ones, tags and bytes as given', async () => {
+    await ready;
+    expect(sanNames('smuggled')).toEqual([
+      { tag: 2, value: 'bad.invalid' },
+      { tag: 2, value: `${host}\0.evil.invalid` },
+      { tag: 6, value: `http://foo.invalid, DNS:${host}` },
+      { tag: 7, value: '127.0.0.1' },
+      { tag: 4, value: host },
+    ]);
+    expect(sanNames('raw-only-long')).toEqual([{ tag: 2, value: 'a'.repeat(300) + '.invalid' }]);
+  });
+  test('node:crypto does not match the host through any smuggled name', async () => {
+    await ready;
+    expect(new X509Certificate(m.get('smuggled')!.certPem).checkHost(host)).toBeUndefined();
+    expect(new X509Certificate(m.get('smuggled')!.certPem).checkIP('127.0.0.1')).toBeUndefined();
+  });
+  test.skipIf(!hasOpenssl)('openssl verify -verify_hostname: no smuggled name matches; the control does', async () => {
+    await ready;
+    const r = opensslVerify([m.get('root')!], [], m.get('smuggled-dns-uri')!, ['-verify_hostname', host]);
+    expect(r.ok).toBe(false);
+    expect(r.out).toMatch(/hostname mismatch/);
+    // A primitive [4] directoryName does not decode: OpenSSL then refuses the certificate outright.
+    expect(opensslVerify([m.get('root')!], [], m.get('smuggled')!, ['-verify_hostname', host]).ok).toBe(false);
+    expect(opensslVerify([m.get('root')!], [], m.get('control')!, ['-verify_hostname', host]).ok).toBe(true);
+  });
+  test('pathLen on a leaf (cA false)', async () => {
+    await ready;
+    const bc = ext(m.get('leaf-pathlen')!, x509.BasicConstraintsExtension)!;
+    expect([bc.ca, bc.pathLength]).toEqual([false, 0]);
+  });
+  test('a tag outside 0-15 is a spec error', async () => {
+    await expect(generateSet([ROOT, leaf({ name: 'bad-tag', sanRaw: [{ tag: 16, valueHex: '00' }] })])).rejects.toThrow(/not a GeneralName tag/);
+  });
+});

@@ -115,7 +115,7 @@ function extensionsFor(spec: CertSpec): x509.Extension[] {
   const exts: x509.Extension[] = [];
   if (spec.ca !== null) {
     // RFC 5280 §4.2.1.9: basicConstraints must be critical in CA certificates.
-    exts.push(new x509.BasicConstraintsExtension(spec.ca, spec.ca ? spec.pathLength : undefined, spec.basicConstraintsCritical ?? spec.ca));
+    exts.push(new x509.BasicConstraintsExtension(spec.ca, spec.pathLength, spec.basicConstraintsCritical ?? spec.ca));
   }
   const usage = keyUsageOf(spec);
   if (usage !== null) exts.push(new x509.KeyUsagesExtension(usage, spec.keyUsageCritical ?? true));
@@ -123,9 +123,10 @@ function extensionsFor(spec: CertSpec): x509.Extension[] {
     const oids = (spec.eku ?? []).map((e) => (e === 'serverAuth' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth) as string);
     exts.push(new x509.ExtendedKeyUsageExtension([...oids, ...(spec.ekuOids ?? [])], spec.ekuCritical ?? false));
   }
-  if (spec.sans.length > 0) {
+  if (spec.sans.length > 0 || spec.sanRaw?.length) {
     // @peculiar/x509 calls a URI GeneralName (RFC 5280 §4.2.1.6 uniformResourceIdentifier) 'url'.
-    exts.push(new x509.SubjectAlternativeNameExtension(spec.sans.map((s) => ({ type: s.type === 'uri' ? ('url' as const) : s.type, value: s.value })), spec.sanCritical ?? false));
+    const san = new x509.SubjectAlternativeNameExtension(spec.sans.map((s) => ({ type: s.type === 'uri' ? ('url' as const) : s.type, value: s.value })), spec.sanCritical ?? false);
+    exts.push(spec.sanRaw?.length ? new x509.Extension(asn1X509.id_ce_subjectAltName, spec.sanCritical ?? false, withRawNames(san.value, spec.sanRaw)) : san);
   }
   // RFC 5280 §4.2.1.13 / §4.2.2.1: where a relying party that checks revocation looks.
   if (spec.crlUrl) exts.push(new x509.CRLDistributionPointsExtension([spec.crlUrl]));
@@ -137,6 +138,28 @@ function extensionsFor(spec: CertSpec): x509.Extension[] {
   // RFC 5280 §4.2: a system MUST reject a certificate with a critical extension it does not recognise.
   if (spec.unknownCriticalExtension) exts.push(new x509.Extension(UNKNOWN_CRITICAL_OID, true, new Uint8Array([0x05, 0x00])));
   return exts;
+}
+
+/** DER length octets (X.690 §8.1.3). */
+function derLength(n: number): Buffer {
+  if (n < 0x80) return Buffer.from([n]);
+  const bytes = Buffer.from(n.toString(16).padStart(n.toString(16).length + (n.toString(16).length % 2), '0'), 'hex');
+  return Buffer.concat([Buffer.from([0x80 | bytes.length]), bytes]);
+}
+
+/** The GeneralNames SEQUENCE `sanValue` with raw [tag] primitive names appended (context class, X.690 §8.1.2). */
+function withRawNames(sanValue: ArrayBuffer, raw: { tag: number; valueHex: string }[]): Buffer {
+  const seq = Buffer.from(sanValue);
+  // Skip the SEQUENCE header: tag, then a short or long length.
+  const headerLength = seq[1]! < 0x80 ? 2 : 2 + (seq[1]! & 0x7f);
+  const names = [seq.subarray(headerLength)];
+  for (const { tag, valueHex } of raw) {
+    if (!Number.isInteger(tag) || tag < 0 || tag > 15) throw new Error(`sanRaw tag ${tag} is not a GeneralName tag 0-15`);
+    const value = Buffer.from(valueHex, 'hex');
+    names.push(Buffer.concat([Buffer.from([0x80 | tag]), derLength(value.length), value]));
+  }
+  const body = Buffer.concat(names);
+  return Buffer.concat([Buffer.from([0x30]), derLength(body.length), body]);
 }
 
 /** One GeneralName per constraint form (RFC 5280 §4.2.1.10 gives each form its own matching rule). */

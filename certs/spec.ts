@@ -22,6 +22,7 @@ export interface CertSpec {
   eku: Eku[] | null;
   /** basicConstraints cA; null leaves the extension out. */
   ca: boolean | null;
+  /** pathLenConstraint; on a leaf too when given (RFC 5280 §4.2.1.9 forbids it there: limbo pathlen::validation-ignores-pathlen-in-leaf). */
   pathLength?: number;
   /** Assert keyCertSign in keyUsage without being a CA: isolates the basicConstraints check. */
   keyCertSign?: boolean;
@@ -112,6 +113,12 @@ export interface CertSpec {
   serialRaw?: string;
   /** 1: a version 1 certificate, without extensions (limbo webpki::v1-cert). Absent: version 3. */
   version?: 1 | 3;
+  /**
+   * GeneralNames appended to subjectAltName as raw bytes: context tag 0-15, primitive, value in
+   * hex, whether or not the tag's type allows that (BetterTLS's SAN smuggling: the host in an
+   * unexpected tag, `bad, DNS:good`, a NUL byte inside a dNSName, an address as text in iPAddress).
+   */
+  sanRaw?: { tag: number; valueHex: string }[];
 }
 
 /** keyUsage bits by their RFC 5280 §4.2.1.3 names. */
