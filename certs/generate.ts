@@ -220,6 +220,38 @@ function keyIdOf(spkiDer: Buffer): string {
   return createHash('sha1').update(Buffer.from(spki.subjectPublicKey)).digest('hex');
 }
 
+interface IssuerFacts {
+  certPem: string;
+  keyPem: string;
+  subject: string;
+  keyId: string;
+  signers: Map<string, { key: CryptoKey; algorithm: Algorithm }>;
+}
+/**
+ * What signing under an issuer needs, parsed once per issuer Material object: a corpus issues
+ * hundreds of leaves under a few CAs, and parsing the CA and importing its key each time is
+ * about a tenth of the cost of a certificate.
+ */
+const issuerCache = new WeakMap<Material, IssuerFacts>();
+
+async function issuerFacts(issuer: Material, hash: SignatureHash, scheme: 'pkcs1' | 'pss'): Promise<IssuerFacts & { signer: { key: CryptoKey; algorithm: Algorithm } }> {
+  let facts = issuerCache.get(issuer);
+  // A Material whose fields were replaced since is parsed again.
+  if (!facts || facts.certPem !== issuer.certPem || facts.keyPem !== issuer.keyPem) {
+    const cert = new x509.X509Certificate(issuer.certPem);
+    const keyId = cert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId ?? keyIdOf(Buffer.from(cert.publicKey.rawData));
+    facts = { certPem: issuer.certPem, keyPem: issuer.keyPem, subject: cert.subject, keyId, signers: new Map() };
+    issuerCache.set(issuer, facts);
+  }
+  const signerKey = `${hash}/${scheme}`;
+  let signer = facts.signers.get(signerKey);
+  if (!signer) {
+    signer = await importSigningKey(issuer.keyPem, hash, scheme);
+    facts.signers.set(signerKey, signer);
+  }
+  return { ...facts, signer };
+}
+
 /**
  * Generate one certificate from its spec. `issuer` is the issuing certificate and key; absent
  * for a self-signed spec. Pure apart from key generation and the clock.
@@ -242,14 +274,13 @@ export async function generate(spec: CertSpec, issuer?: Material, now = Date.now
     signer = await importSigningKey(subjectKey.keyPem, spec.signatureHash, scheme);
     issuerName = spec.subject;
   } else {
-    signer = await importSigningKey(issuer.keyPem, spec.signatureHash, scheme);
-    const issuerCert = new x509.X509Certificate(issuer.certPem);
-    issuerName = issuerCert.subject;
+    const facts = await issuerFacts(issuer, spec.signatureHash, scheme);
+    signer = facts.signer;
+    issuerName = facts.subject;
     // RFC 5280 §4.2.1.1: the key id of the issuer's key, non-critical; `aki` breaks that on purpose.
     const aki = spec.aki ?? 'present';
     if (aki !== 'absent') {
-      const issuerSki = issuerCert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId ?? keyIdOf(Buffer.from(issuerCert.publicKey.rawData));
-      const keyId = aki === 'mismatched' ? randomBytes(20).toString('hex') : issuerSki;
+      const keyId = aki === 'mismatched' ? randomBytes(20).toString('hex') : facts.keyId;
       extensions.push(new x509.AuthorityKeyIdentifierExtension(keyId, aki === 'critical'));
     }
   }
