@@ -114,7 +114,8 @@ function keyUsageOf(spec: CertSpec): number | null {
 function extensionsFor(spec: CertSpec): x509.Extension[] {
   const exts: x509.Extension[] = [];
   if (spec.ca !== null) {
-    // RFC 5280 §4.2.1.9: basicConstraints must be critical in CA certificates.
+    // RFC 5280 §4.2.1.9: basicConstraints must be critical in CA certificates. pathLength is written on a
+    // leaf too when a spec gives it (§4.2.1.9 forbids it there: limbo pathlen::validation-ignores-pathlen-in-leaf).
     exts.push(new x509.BasicConstraintsExtension(spec.ca, spec.pathLength, spec.basicConstraintsCritical ?? spec.ca));
   }
   const usage = keyUsageOf(spec);

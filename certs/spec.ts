@@ -22,7 +22,6 @@ export interface CertSpec {
   eku: Eku[] | null;
   /** basicConstraints cA; null leaves the extension out. */
   ca: boolean | null;
-  /** pathLenConstraint; on a leaf too when given (RFC 5280 §4.2.1.9 forbids it there: limbo pathlen::validation-ignores-pathlen-in-leaf). */
   pathLength?: number;
   /** Assert keyCertSign in keyUsage without being a CA: isolates the basicConstraints check. */
   keyCertSign?: boolean;
