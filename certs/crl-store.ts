@@ -2,7 +2,7 @@ import { makeDirs } from '../harness/io/make-dirs.js';
 import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Material } from './generate.js';
-import { crlContentHash, issuingCas, revokedBy, revokedSerial, rootOf, serialOf, type RevocationPlan, type RevocationStore } from './revocation-data.js';
+import { crlContentHash, crlInBundle, issuingCas, revokedBy, revokedSerial, rootOf, serialOf, type RevocationPlan, type RevocationStore } from './revocation-data.js';
 import type { CertSpec } from './spec.js';
 
 /**
@@ -67,23 +67,29 @@ export async function ensureCrls(
       continue;
     }
     const serials = revokedBy(specs, ca).map((name) => revokedSerial(name, m.certPem));
-    const hash = crlContentHash(m.certPem, serials);
+    const stale = serviceOf(specs, ca)?.crl === 'stale';
+    const hash = crlContentHash(m.certPem, serials) + (stale ? ':stale' : '');
     const entry = entries[ca];
-    if (existing && entry?.hash === hash && entry.nextUpdate - now > CRL_RENEW_DAYS * DAY_MS) {
+    // A stale CRL stays stale: made once, kept while its CA and serials are the same.
+    if (existing && entry?.hash === hash && (stale || entry.nextUpdate - now > CRL_RENEW_DAYS * DAY_MS)) {
       crls[ca] = { ...paths, pem: existing };
       continue;
     }
     const { buildCrl } = await import('./crl.js');
-    const built = await buildCrl({ ca: m, revokedSerials: serials, now, validDays: CRL_VALID_DAYS });
+    // RFC 5280 §5.1.2.5: nextUpdate in the past (10 days ago, issued 40 days ago): no longer current (§6.3.3 (a)).
+    const built = stale
+      ? await buildCrl({ ca: m, revokedSerials: serials, now: now - 40 * DAY_MS, validDays: 30 })
+      : await buildCrl({ ca: m, revokedSerials: serials, now, validDays: CRL_VALID_DAYS });
     await writeAtomic(paths.derPath, built.der);
     await writeAtomic(paths.pemPath, built.pem);
     entries[ca] = { hash, nextUpdate: built.nextUpdate };
     crls[ca] = { ...paths, pem: built.pem };
     changed = true;
   }
+  // A CA whose CRL is "silent" or "none" (client/revocation cases) is left out: online checks are all a client gets.
   const bundle = (root: string) =>
     Object.entries(crls)
-      .filter(([ca]) => rootOf(specs, ca) === root)
+      .filter(([ca]) => rootOf(specs, ca) === root && crlInBundle(serviceOf(specs, ca)))
       .map(([, c]) => c.pem)
       .join('');
   const clientCrlFile = join(dir, 'trust', 'client-crl.pem');
@@ -99,7 +105,8 @@ export async function ensureCrls(
     crls: Object.entries(crls).map(([ca, c]) => ({ ca, derBase64: pemToDer(c.pem).toString('base64') })),
     cas: issuingCas(specs).flatMap((name) => {
       const m = materials.get(name);
-      return m ? [{ name, certPem: m.certPem, keyPem: m.keyPem || null }] : [];
+      const service = serviceOf(specs, name);
+      return m ? [{ name, certPem: m.certPem, keyPem: m.keyPem || null, ...(service ? { service } : {}) }] : [];
     }),
     issued: specs.flatMap((s) => {
       const m = materials.get(s.name);
@@ -107,6 +114,10 @@ export async function ensureCrls(
     }),
   };
   return { store: { port, crls, clientCrlFile, serverCrlFile, plan }, changed };
+}
+
+function serviceOf(specs: CertSpec[], name: string): CertSpec['revocationService'] {
+  return specs.find((s) => s.name === name)?.revocationService;
 }
 
 function pemToDer(pem: string): Buffer {

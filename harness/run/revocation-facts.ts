@@ -1,4 +1,4 @@
-import { serialOf } from '../../certs/revocation-data.js';
+import { serialOf, urlSegment, type RevocationPlan } from '../../certs/revocation-data.js';
 import type { RevocationResponder } from '../peers/revocation-responder.js';
 import { revocationFacts } from '../peers/revocation-responder.js';
 import type { Observation, ResolvedCase, Verdict } from '../model.js';
@@ -16,6 +16,20 @@ function certPemOf(p: Plans, name: string): string | undefined {
   return p.role === 'server' ? p.plan.certs[name]?.leafPem : p.plan.serverCerts[name]?.chainPem;
 }
 
+/**
+ * The URL segments of a case's chain: its leaf and every issuer above it. A shared intermediate's
+ * segment is also in other cases' chains; the leaf's (and a case's own intermediates') are not.
+ */
+export function chainSegments(plan: RevocationPlan, leaf: string): string[] {
+  const out: string[] = [];
+  let name: string | undefined = leaf;
+  for (let i = 0; name && i < 16; i++) {
+    out.push(urlSegment(name));
+    name = plan.issued.find((e) => e.name === name)?.issuer;
+  }
+  return out;
+}
+
 export function attachRevocationFacts(p: Plans, c: ResolvedCase, obs: Observation | null, since: number): Observation | null {
   const recipe = c.recipe;
   if (!obs || !(recipe.kind === 'client-handshake' || recipe.kind === 'reference-server') || !recipe.revocation || !recipe.cert) return obs;
@@ -25,7 +39,7 @@ export function attachRevocationFacts(p: Plans, c: ResolvedCase, obs: Observatio
     p.role === 'client'
       ? { ...(p.plan.files.crlFile ? { crlFile: p.plan.files.crlFile } : {}), ...(obs.offered ? { stapleRequested: obs.offered.statusRequest === true } : {}) }
       : {};
-  const revocation = revocationFacts(p.responder, since, serial, extra);
+  const revocation = revocationFacts(p.responder, since, serial, extra, p.plan.revocation ? chainSegments(p.plan.revocation, recipe.cert) : null);
   return { ...obs, revocation, detail: `${obs.detail}; revocation: ${revocation.detail}` };
 }
 
