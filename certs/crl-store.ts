@@ -2,7 +2,7 @@ import { makeDirs } from '../harness/io/make-dirs.js';
 import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Material } from './generate.js';
-import { crlContentHash, crlInBundle, issuingCas, revokedBy, revokedSerial, rootOf, serialOf, type RevocationPlan, type RevocationStore } from './revocation-data.js';
+import { crlContentHash, crlInBundle, issuingCas, urlSegment, revokedBy, revokedSerial, rootOf, serialOf, type RevocationPlan, type RevocationStore } from './revocation-data.js';
 import type { CertSpec } from './spec.js';
 
 /**
@@ -86,18 +86,44 @@ export async function ensureCrls(
     crls[ca] = { ...paths, pem: built.pem };
     changed = true;
   }
-  // A CA whose CRL is "silent" or "none" (client/revocation cases) is left out: online checks are all a client gets.
-  const bundle = (root: string) =>
-    Object.entries(crls)
-      .filter(([ca]) => rootOf(specs, ca) === root && crlInBundle(serviceOf(specs, ca)))
-      .map(([, c]) => c.pem)
-      .join('');
-  const clientCrlFile = join(dir, 'trust', 'client-crl.pem');
-  const serverCrlFile = join(dir, 'trust', 'server-crl.pem');
-  for (const [path, text] of [
+  // What goes in a bundle a relying party loads whole: the CRL of every CA that publishes a current
+  // one. Left out: a "silent" or "none" CA (online checks are all a client gets), a "stale" one
+  // (it goes only into its case's own file: gnutls refuses a whole file for one stale CRL), and a
+  // "CRL" signed by an issuer that is not a CA (no validator can verify it; gnutls refuses the file).
+  const inBundle = (ca: string) => crlInBundle(serviceOf(specs, ca)) && specs.find((s) => s.name === ca)?.ca === true;
+  const bundled = (root: string) => Object.keys(crls).filter((ca) => rootOf(specs, ca) === root && inBundle(ca));
+  const bundle = (root: string) => bundled(root).map((ca) => crls[ca]!.pem).join('');
+  const trust = (name: string) => join(dir, 'trust', name);
+  const clientCrlFile = trust('client-crl.pem');
+  const serverCrlFile = trust('server-crl.pem');
+  const caPem = (name: string) => materials.get(name)?.certPem ?? '';
+  const files: [string, string][] = [
     [clientCrlFile, bundle('client-ca')],
     [serverCrlFile, bundle('server-ca')],
-  ] as const) {
+    // OpenSSL reads every CRL of a -CAfile (X509_load_cert_crl_file), but only the first of -CRL:
+    // `openssl s_server -CAfile trust/client-ca-with-crls.pem -crl_check_all` checks the whole chain.
+    [trust('client-ca-with-crls.pem'), caPem('client-ca') + bundle('client-ca')],
+    [trust('server-ca-with-crls.pem'), caPem('server-ca') + bundle('server-ca')],
+    // gnutls verifies each CRL against its trust list when it loads the file (GNUTLS_TL_VERIFY_CRL):
+    // the intermediates that sign them must be in its CA file (docs/revocation.md).
+    [trust('client-crl-issuers.pem'), bundled('client-ca').map(caPem).join('')],
+    [trust('server-crl-issuers.pem'), bundled('server-ca').map(caPem).join('')],
+  ];
+  // A leaf under a CA whose CRL is stale gets a CRL file of its own: its hierarchy's bundle and the stale CRL ({crl} of its case).
+  const caseCrlFiles: Record<string, string> = {};
+  const byName = new Map(specs.map((sp) => [sp.name, sp]));
+  for (const leaf of specs.filter((sp) => sp.ca !== true && sp.issuer !== 'self')) {
+    const stale: string[] = [];
+    for (let cur = byName.get(leaf.issuer), i = 0; cur && i < 16; cur = byName.get(cur.issuer), i++) {
+      if (cur.revocationService?.crl === 'stale' && crls[cur.name]) stale.push(crls[cur.name]!.pem);
+      if (cur.issuer === 'self') break;
+    }
+    if (!stale.length) continue;
+    const path = join(dir, 'crl', 'case', `${urlSegment(leaf.name)}.pem`);
+    caseCrlFiles[leaf.name] = path;
+    files.push([path, bundle(rootOf(specs, leaf.name)) + stale.join('')]);
+  }
+  for (const [path, text] of files) {
     if ((await readIfExists(path)) !== text) await writeAtomic(path, text);
   }
   const plan: RevocationPlan = {
@@ -113,7 +139,7 @@ export async function ensureCrls(
       return m && s.issuer !== 'self' ? [{ name: s.name, issuer: s.issuer, serial: serialOf(m.certPem), revoked: s.revoked === true }] : [];
     }),
   };
-  return { store: { port, crls, clientCrlFile, serverCrlFile, plan }, changed };
+  return { store: { port, crls, clientCrlFile, serverCrlFile, caseCrlFiles, plan }, changed };
 }
 
 function serviceOf(specs: CertSpec[], name: string): CertSpec['revocationService'] {

@@ -61,7 +61,7 @@ export interface RevocationService {
 
 /** Whether a CA's CRL goes into the bundles handed to relying parties. */
 export function crlInBundle(service: RevocationService | undefined): boolean {
-  return !service?.crl || service.crl === 'published' || service.crl === 'stale';
+  return !service?.crl || service.crl === 'published';
 }
 
 /**
@@ -103,10 +103,12 @@ export interface RevocationStore {
   port: number;
   /** Per CA: its CRL, DER (served at the CDP URL) and PEM. */
   crls: Record<string, { derPath: string; pemPath: string; pem: string }>;
-  /** Every CRL of the client CA's hierarchy (nginx ssl_crl, openssl s_server -CRLfile). */
+  /** Every current CRL of the client CA's hierarchy (nginx ssl_crl, HAProxy crl-file; s_server: trust/client-ca-with-crls.pem as -CAfile). */
   clientCrlFile: string;
-  /** Every CRL of the server CA's hierarchy (curl --crlfile, openssl s_client -CRL, CONFORMANCE_CRL_FILE). */
+  /** Every current CRL of the server CA's hierarchy ({crl}, CONFORMANCE_CRL_FILE: curl --crlfile, Node's crl option). */
   serverCrlFile: string;
+  /** A case's own CRL file, by leaf store name, where its chain has a CA with a stale CRL: the bundle and that CRL. */
+  caseCrlFiles: Record<string, string>;
   /** What the responder serves for a run. */
   plan: RevocationPlan;
 }

@@ -185,6 +185,8 @@ export interface OcspAnswer {
   singles: { ca: string | null; serial: string; status: OcspStatus }[];
   /** The CA's service is `silent`: the responder holds the connection and sends nothing (der is empty). */
   silent?: boolean;
+  /** Answered unauthorized: the CA offers no OCSP (service `none`). */
+  unauthorized?: boolean;
   /** The response's signature was spoiled on purpose (service `bad-signature`). */
   badSignature?: boolean;
 }
@@ -273,7 +275,10 @@ export async function answerOcsp(der: Buffer, plan: RevocationPlan, now = Date.n
   const singles = items.map((i) => ({ ca: i.ca?.name ?? null, serial: i.serial, status: i.status }));
   // One response signs for one CA: answer about the first request's CA (clients ask one certificate at a time).
   const signerCa = items.find((i) => i.ca)?.ca;
-  if (signerCa?.service?.ocsp === 'silent' || signerCa?.service?.ocsp === 'none') return { der: Buffer.alloc(0), singles, silent: true };
+  if (signerCa?.service?.ocsp === 'silent') return { der: Buffer.alloc(0), singles, silent: true };
+  // A CA without OCSP (its certificates name no responder; a client may still ask the issuer's URL, as
+  // gnutls-cli --ocsp does): unauthorized, as a responder answers for a CA it does not serve (RFC 6960 §2.3).
+  if (signerCa?.service?.ocsp === 'none') return { der: failure(UNAUTHORIZED), singles, unauthorized: true };
   if (!signerCa || !signerCa.keyPem || items.length === 0) return { der: failure(UNAUTHORIZED), singles };
   const nonce = req.tbsRequest.requestExtensions?.find((e) => e.extnID === ID_PKIX_OCSP_NONCE);
   return { der: signedResponse(signerCa, items.filter((i) => i.ca === signerCa), now, nonce), singles, ...(signerCa.service?.ocsp === 'bad-signature' ? { badSignature: true } : {}) };

@@ -32,6 +32,8 @@ export interface ResponderEvent {
   unanswered?: boolean;
   /** The OCSP answer's signature was spoiled on purpose. */
   badSignature?: boolean;
+  /** Answered unauthorized (the CA offers no OCSP). */
+  unauthorized?: boolean;
 }
 
 export interface RevocationResponder extends AsyncDisposable {
@@ -157,7 +159,7 @@ export async function startRevocationResponder(plan: RevocationPlan): Promise<Re
       if (!der) return send(400, 'text/plain', 'no OCSP request\n');
       const { answerOcsp } = await import('./ocsp.js');
       const answer = await answerOcsp(der, plan);
-      for (const s of answer.singles) record({ kind: 'ocsp', ca: s.ca, serial: s.serial, status: s.status, ...cert, ...(answer.silent ? { unanswered: true } : {}), ...(answer.badSignature ? { badSignature: true } : {}) });
+      for (const s of answer.singles) record({ kind: 'ocsp', ca: s.ca, serial: s.serial, status: s.status, ...cert, ...(answer.silent ? { unanswered: true } : {}), ...(answer.badSignature ? { badSignature: true } : {}), ...(answer.unauthorized ? { unauthorized: true } : {}) });
       if (answer.silent) return hold(res);
       return send(200, 'application/ocsp-response', answer.der);
     }
@@ -226,7 +228,7 @@ export function revocationFacts(
   const seen = responder.eventsSince(since).filter(ours);
   const crlSeen = seen.filter((e) => e.kind === 'crl');
   const crlFetches = [...new Set(crlSeen.map((e) => e.ca!))];
-  const ocspSeen = seen.filter((e) => e.kind === 'ocsp' && (serial === null || e.serial === serial || (certs !== null && e.unanswered === true)));
+  const ocspSeen = seen.filter((e) => e.kind === 'ocsp' && (serial === null || e.serial === serial || (certs !== null && (e.unanswered === true || e.unauthorized === true))));
   const ocspRequests = ocspSeen.map((e) => ({ serial: e.serial!, status: e.status! }));
   const parts: string[] = [];
   if (extra.crlFile) parts.push(`CRL file handed over (${extra.crlFile})`);
@@ -237,7 +239,7 @@ export function revocationFacts(
         ? `CRL fetched from the distribution point: ${crlFetches.join(', ')}${heldCrl.length ? ` (not answered on purpose: ${heldCrl.join(', ')})` : ''}`
         : 'no CRL fetched from the distribution point',
     );
-    const statuses = [...new Set(ocspSeen.map((e) => (e.unanswered ? 'nothing: held on purpose' : e.badSignature ? `${e.status} with a bad signature` : e.status!)))];
+    const statuses = [...new Set(ocspSeen.map((e) => (e.unanswered ? 'nothing: held on purpose' : e.unauthorized ? 'unauthorized: no OCSP for this CA' : e.badSignature ? `${e.status} with a bad signature` : e.status!)))];
     parts.push(ocspRequests.length ? `OCSP asked about the certificate (answered ${statuses.join(', ')})` : 'no OCSP request about the certificate');
   } else {
     parts.push(responder.note ?? `responder ${responder.state}`);

@@ -37,7 +37,7 @@ export function attachRevocationFacts(p: Plans, c: ResolvedCase, obs: Observatio
   const serial = pem ? serialOf(pem) : null;
   const extra =
     p.role === 'client'
-      ? { ...(p.plan.files.crlFile ? { crlFile: p.plan.files.crlFile } : {}), ...(obs.offered ? { stapleRequested: obs.offered.statusRequest === true } : {}) }
+      ? { ...(p.plan.files.crlFile ? { crlFile: p.plan.files.caseCrlFiles?.[recipe.cert] ?? p.plan.files.crlFile } : {}), ...(obs.offered ? { stapleRequested: obs.offered.statusRequest === true } : {}) }
       : {};
   const revocation = revocationFacts(p.responder, since, serial, extra, p.plan.revocation ? chainSegments(p.plan.revocation, recipe.cert) : null);
   return { ...obs, revocation, detail: `${obs.detail}; revocation: ${revocation.detail}` };
