@@ -44,7 +44,20 @@ export function attachRevocationFacts(p: Plans, c: ResolvedCase, obs: Observatio
 }
 
 /** A revocation case's verdict names the mechanisms seen, so a report says what the target checked. */
-export function withRevocationNote(v: Verdict, obs: Observation | null): Verdict {
+export function withRevocationNote(v: Verdict, obs: Observation | null, c?: ResolvedCase): Verdict {
+  if (c && v.verdict === 'fail' && c.role === 'server' && c.expect === 'accept' && c.recipe.kind === 'client-handshake' && c.recipe.cert && obs && refusedLikeMissingCrl(obs)) {
+    // A server that checks every CA's CRL (nginx ssl_crl, OpenSSL CRL_CHECK_ALL) and lacks one refuses a valid
+    // chain exactly as one that cannot build the path does: say both, since the observation cannot tell them apart.
+    return {
+      ...v,
+      reason: `${v.reason} (or: the target checks revocation and lacks the CRL of a CA in this chain, "unable to get certificate CRL" in its log, refused the same way; trust/client-crl.pem holds the CRL of every CA: docs/revocation.md)`,
+    };
+  }
   if (!obs?.revocation || v.verdict === 'skip') return v;
   return { ...v, reason: `${v.reason} (seen: ${obs.revocation.detail})` };
+}
+
+/** Alert 48 unknown_ca (OpenSSL's X509_V_ERR_UNABLE_TO_GET_CRL) or nginx's HTTP 400 for a failed verification. */
+function refusedLikeMissingCrl(obs: Observation): boolean {
+  return (obs.alert?.code === 48 && (obs.outcome === 'handshake-alert' || obs.outcome === 'post-handshake-alert')) || (obs.outcome === 'http-status' && (obs.httpStatus === 400 || obs.httpStatus === 495 || obs.httpStatus === 496));
 }
