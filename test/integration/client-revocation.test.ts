@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLI, runCli, verdictsOf } from '../helpers/cli.js';
-import { findOpenssl, have, runConformance, startOpensslServer } from '../helpers/peers.js';
+import { findNginx, findOpenssl, have, runConformance, startNginx, startOpensslServer } from '../helpers/peers.js';
+import { buildCrl } from '../../certs/crl.js';
 
 /**
  * client/revocation against real clients, and the revocation material (issue 16 §3) loaded by each
@@ -29,6 +30,7 @@ import { findOpenssl, have, runConformance, startOpensslServer } from '../helper
  */
 
 const OPENSSL = findOpenssl();
+const NGINX = findNginx();
 const CURL = have('curl');
 const GNUTLS = have('gnutls-cli');
 const WGET = have('wget');
@@ -221,5 +223,38 @@ describe.skipIf(!OPENSSL)('server targets: the openssl s_server recipe of docs/r
     const why = await run.explain();
     expect(run.verdicts, why).toMatchObject({ 'server/client-auth/valid': 'pass', 'server/client-auth/revoked': 'pass', 'server/client-auth/valid-chain': 'pass' });
     expect(run.byId['server/client-auth/revoked'].observed!.alert).toEqual({ code: 44, name: 'certificate_revoked' });
+  });
+});
+
+describe('a stale CRL on a server target: the control hint names it, not trust', () => {
+  /** client-ca's CRL issued 40 days ago, nextUpdate 10 days ago, and the path of the file holding client-ca.pem and it. */
+  async function staleCaFile(): Promise<{ crl: string; caWithCrl: string }> {
+    const ca = { certPem: await readFile(join(certsDir, 'trust', 'client-ca.pem'), 'utf8'), keyPem: await readFile(join(certsDir, 'private', 'client-ca-key.pem'), 'utf8') };
+    const built = await buildCrl({ ca, revokedSerials: [], now: Date.now() - 40 * 86_400_000, validDays: 30 });
+    const crl = join(root, 'stale-client-ca.crl.pem');
+    const caWithCrl = join(root, 'client-ca-stale.pem');
+    await writeFile(crl, built.pem);
+    await writeFile(caWithCrl, ca.certPem + built.pem);
+    return { crl, caWithCrl };
+  }
+
+  test.skipIf(!OPENSSL)('openssl s_server -crl_check with a stale CRL: alert 45, exit 3, the hint says the CRL is past its nextUpdate', { timeout: T }, async () => {
+    const { caWithCrl } = await staleCaFile();
+    await using server = await startOpensslServer({ certsDir, args: ['-CAfile', caWithCrl, '-crl_check'] });
+    const run = await runConformance(server, { certsDir, profile: 'intermediate', args: ['--only', 'server/client-auth/revoked', '--concurrency', '1'] });
+    expect(run.byId['server/client-auth/valid'].observed!.alert, await run.explain()).toEqual({ code: 45, name: 'certificate_expired' });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('past its nextUpdate');
+    expect(run.stderr).not.toContain('configure it to trust');
+  });
+
+  test.skipIf(!NGINX)('nginx ssl_crl with a stale CRL: HTTP 400 with no cause in the answer; the hint lists the causes and where nginx logs which', { timeout: T }, async () => {
+    const { crl } = await staleCaFile();
+    await using server = await startNginx({ certsDir, verifyClient: 'on', verifyDepth: 3, extraServerDirectives: [`ssl_crl ${crl};`] });
+    const run = await runConformance(server, { certsDir, profile: 'intermediate', args: ['--only', 'server/client-auth/revoked'] });
+    expect(run.byId['server/client-auth/valid'].observed!.httpStatus, await run.explain()).toBe(400);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('"CRL has expired"');
+    expect(await server.logs()).toContain('CRL has expired');
   });
 });
