@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { CaseResult, Observation, ResolvedCase } from '../model.js';
-import { controlFailure } from './control-hint.js';
+import { clientRevocationCause, controlFailure } from './control-hint.js';
 import { withRevocationNote } from './revocation-facts.js';
 
 // The one-line hint of a failed positive control names the revocation cause the observation shows
@@ -54,5 +54,13 @@ describe('a valid chain refused like a missing CRL', () => {
     expect(withRevocationNote(fail, obs({ alert: { code: 42, name: 'bad_certificate' } }), validChain)).toEqual(fail);
     expect(withRevocationNote({ verdict: 'pass', reason: 'ok' }, obs({ alert: { code: 48, name: 'unknown_ca' } }), validChain).reason).toBe('ok');
     expect(withRevocationNote(fail, obs({ alert: { code: 48, name: 'unknown_ca' } }), { ...validChain, expect: 'reject' })).toEqual(fail);
+  });
+});
+
+describe('client control', () => {
+  test('gnutls refusing {crl}: the hint names the issuers file; an unrelated failure: null', () => {
+    expect(clientRevocationCause('Processed 1 CA certificate(s).\nError setting the x509 CRL file: Error in the CRL verification.')).toContain('trust/server-crl-issuers.pem');
+    expect(clientRevocationCause('verify error:num=3:unable to get certificate CRL')).toContain('not only the first');
+    expect(clientRevocationCause('curl: (60) SSL certificate problem: unable to get local issuer certificate')).toBeNull();
   });
 });

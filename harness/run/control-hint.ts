@@ -97,3 +97,17 @@ function revocationCause(detail: string): string | null {
   if (/certificate revoked/i.test(detail)) return 'it holds a CRL or OCSP answer that lists the valid certificate ("certificate revoked"): point it at this store\'s trust/client-crl.pem (docs/revocation.md)';
   return null;
 }
+
+/**
+ * A client target's control refused for a revocation reason its output names (OpenSSL's verify
+ * strings, gnutls-cli's and curl's messages), as the next step; null when the output names none.
+ */
+export function clientRevocationCause(stderr: string): string | null {
+  if (/Error in the CRL verification|Error setting the x509 CRL file/i.test(stderr)) {
+    return 'the client could not load the CRL file: gnutls verifies every CRL of it against its CA file, and the intermediates\' CRLs do not verify against the root alone; give it trust/server-crl-issuers.pem as its CA file (docs/revocation.md)';
+  }
+  if (/unable to get certificate CRL/i.test(stderr)) return 'the client checks revocation and has no CRL for a CA of the chain ("unable to get certificate CRL"): give it every CRL of {crl}, not only the first (openssl -CRL reads one: put {ca} and {crl} in one -CAfile; docs/revocation.md)';
+  if (/CRL has expired/i.test(stderr)) return 'a CRL the client holds is past its nextUpdate ("CRL has expired"): give it {crl} from this run, not a copy';
+  if (/certificate revoked/i.test(stderr)) return 'the client holds a CRL or OCSP answer that lists the valid server certificate ("certificate revoked"): give it {crl} of this certificate store';
+  return null;
+}

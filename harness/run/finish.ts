@@ -9,7 +9,7 @@ import { buildReport, type Report } from '../report/report.js';
 import { writeReportDir } from '../report/report-dir.js';
 import type { RunOptions, PreparedRun } from './prepare.js';
 import type { Executed } from './execute.js';
-import { controlFailure } from './control-hint.js';
+import { clientRevocationCause, controlFailure } from './control-hint.js';
 import { mark } from './timings.js';
 
 /**
@@ -74,5 +74,7 @@ function controlNotAccepted(prepared: PreparedRun, controlResult: CaseResult): s
   const obs = controlResult.observation;
   const seen = obs ? describeObservation(obs) : 'no observation';
   const stderr = obs?.client?.stderrTail.trim().split('\n').pop();
+  const revocation = clientRevocationCause(obs?.client?.stderrTail ?? '');
+  if (revocation) return `error: the positive control client/server-auth/valid was not accepted (${seen}${stderr ? `; client stderr: ${stderr}` : ''}), so no refusal can be judged: ${revocation}.`;
   return `error: the positive control client/server-auth/valid was not accepted (${seen}${stderr ? `; client stderr: ${stderr}` : ''}), so no refusal can be judged: the client must trust ${p.plan.files.caFile} (CONFORMANCE_CA_FILE, {ca}), connect to {url} and send a request.`;
 }

@@ -194,6 +194,14 @@ describe('clients with a CRL option', () => {
     expect(byId('client/revocation/ocsp-unknown').observed!.revocation!.mechanisms).toEqual(['staple-request']);
   });
 
+  test.skipIf(!GNUTLS)('gnutls-cli with {ca} alone cannot load {crl}: the run stops at the control and the hint names the issuers file', { timeout: T }, async () => {
+    const cmd = `sh -c 'printf "GET / HTTP/1.0\\r\\n\\r\\n" | timeout 6 gnutls-cli --x509cafile {ca} --x509crlfile {crl} -p {port} {host} | grep -q "HTTP/1.0 200"'`;
+    const { run } = await runClient(cmd, ['--only', 'client/revocation/crl-stale']);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('Error in the CRL verification');
+    expect(run.stderr).toContain('give it trust/server-crl-issuers.pem as its CA file');
+  });
+
   test.skipIf(!GNUTLS)('gnutls-cli --ocsp: asks the OCSP responder when there is no staple, and waits on the silent one', { timeout: T }, async () => {
     const cmd = `sh -c 'printf "GET / HTTP/1.0\\r\\n\\r\\n" | timeout 6 gnutls-cli --x509cafile {ca} --x509certfile {cert} --x509keyfile {key} --ocsp -p {port} {host} 2>&1 | grep -q "HTTP/1.0 200"'`;
     const { verdicts, byId } = await runClient(cmd, ['--only', 'client/revocation/ocsp-no-answer']);
