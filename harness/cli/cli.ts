@@ -144,8 +144,8 @@ function outcomeLabel(t: ReportTarget): string {
 
 async function runTargetsFile(flags: RunFlags, tokens: string[]): Promise<number> {
   checkReportDir(flags.reportDir);
-  const { targetsFile, reportDir, profile, parallel, shard, timeout: timeoutMs, signKey, issuerCert, issuerKey, targetCa, clientCertCa } = flags;
-  return (await lazy.targetsFileCommand())(tokens, { targetsFile: targetsFile!, reportDir, profile, parallel, shard, timeoutMs, signKey, issuerCert, issuerKey, targetCa, clientCertCa });
+  const { targetsFile, reportDir, profile, parallel, shard, timeout: timeoutMs, signKey, issuerCert, issuerKey, targetCa, clientCertCa, json } = flags;
+  return (await lazy.targetsFileCommand())(tokens, { targetsFile: targetsFile!, reportDir, profile, parallel, shard, timeoutMs, signKey, issuerCert, issuerKey, targetCa, clientCertCa, json });
 }
 
 /**
@@ -228,10 +228,11 @@ export function buildProgram(): Command {
   report
     .command('merge')
     .argument('<dir...>', 'report directories (index.json from --targets-file runs, or single-run report dirs)')
-    .description('Merge per-job report directories into one index (index.json, index.md).')
+    .description('Merge per-job report directories (CI artifacts, wherever they were downloaded) into one index: index.json, index.md, index.html and junit.xml (a testsuite per target).')
     .requiredOption('--out <dir>', 'where the merged index goes', asOptionParser(validateOutputDir('--out')))
-    .action(async (dirs: string[], flags: { out: string }) => {
-      program.setOptionValue('exitCode', await (await lazy.mergeCommand())(dirs, flags.out));
+    .option('--json', 'print the merged index (index.json) to stdout')
+    .action(async (dirs: string[], flags: { out: string; json?: boolean }) => {
+      program.setOptionValue('exitCode', await (await lazy.mergeCommand())(dirs, flags.out, flags));
     });
 
   const profile = program.command('profile').description('Validate and inspect profiles.');

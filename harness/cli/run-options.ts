@@ -70,7 +70,7 @@ export const RUN_OPTIONS: readonly RunOptionSpec[] = [
     description: 'several targets, one per line or a YAML list ("- target: URL" with optional "profile:"); each runs as its own "conformance run" with your other flags; one report directory each and an index',
   },
   { scope: 'many', flags: '--parallel <n>', description: 'with --targets-file: targets run at once', parse: positiveInt('--parallel'), default: 4 },
-  { scope: 'many', flags: '--shard <i/n>', description: 'with --targets-file: run only the i-th of n slices (for CI job matrices)' },
+  { scope: 'many', flags: '--shard <i/n|auto>', description: 'with --targets-file: run only the i-th of n slices (for CI job matrices); auto: from CI_NODE_INDEX/CI_NODE_TOTAL' },
   { scope: 'target', flags: '--target-client <command>', description: 'a client program to test: run once per case against a reference server; {url} {host} {port} {ca} {cert} {key} {crl} are substituted' },
   { scope: 'client', flags: '--client-cert-ca <file>', description: 'with --target-client: the client brings its own certificate, issued by this CA (PEM)' },
   { scope: 'any', flags: '-p, --profile <name|file>', description: 'built-in profile name or a profile file (YAML/JSON)', default: 'intermediate' },
