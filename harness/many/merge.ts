@@ -116,8 +116,8 @@ export async function targetsOfIndex(indexFile: string, index: TargetsIndex): Pr
         `error: report merge: ${quote(indexFile)} names target ${quote(t.target)} with its report in ${quote(t.reportDir)}, but ${quote(join(dir, 'report.json'))} is missing. Download every artifact of the run next to its index.json, or leave this index out.`,
       );
     }
-    const s = report.summary;
-    out.push({ entry: { ...entry, verdict: s.verdict, pass: s.pass, fail: s.fail, inconclusive: s.inconclusive, skip: s.skip }, dir, report });
+    const { verdict, exitCode, pass, fail, inconclusive, skip } = entryOfReport(report);
+    out.push({ entry: { ...entry, verdict, exitCode, pass, fail, inconclusive, skip }, dir, report });
   }
   return out;
 }
