@@ -55,7 +55,7 @@ export async function targetsFileCommand(tokens: string[], flags: TargetsFileFla
   const n = entries.length;
   // With --json, stdout carries the index alone; progress and annotations go to stderr.
   const say = (line: string) => (flags.json ? process.stderr : process.stdout).write(line);
-  say(`Running ${n} target${n === 1 ? '' : 's'}${shard ? ` (shard ${shard.index}/${shard.count}, ${shard.from})` : ''}, ${flags.parallel} at a time, reports under ${reportDir}\n`);
+  say(`Running ${n} target${n === 1 ? '' : 's'}${shard ? ` (shard ${shard.index}/${shard.count}${shard.from ? ` from ${shard.from}` : ''})` : ''}, ${flags.parallel} at a time, reports under ${reportDir}\n`);
   const { index, exitCode, indexPath, outcomes } = await runMany({
     entries,
     reportDir,

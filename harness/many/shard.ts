@@ -4,7 +4,7 @@ import { UsageError, quote } from '../errors.js';
 export interface Shard {
   index: number;
   count: number;
-  /** Where the slice came from, for the first line of the run: `--shard 2/4`, `CI_NODE_INDEX=2 CI_NODE_TOTAL=4`. */
+  /** With --shard auto, where the slice came from, for the first line of the run: `CI_NODE_INDEX=2 CI_NODE_TOTAL=4`; empty for i/n. */
   from: string;
 }
 
@@ -54,7 +54,7 @@ export function parseShard(value: string, env: NodeJS.ProcessEnv = process.env):
   const index = m ? Number(m[1]) : NaN;
   const count = m ? Number(m[2]) : NaN;
   if (!m || count < 1 || index < 1 || index > count) throw new UsageError('shard-invalid', `error: --shard ${quote(value)} must be i/n with 1 ≤ i ≤ n, e.g. 2/4, or "auto" (from CI_NODE_INDEX and CI_NODE_TOTAL).`);
-  return { index, count, from: `--shard ${value}` };
+  return { index, count, from: '' };
 }
 
 /** The items of one shard: every n-th, starting at the i-th, so each shard gets a share of every part of the file. */
