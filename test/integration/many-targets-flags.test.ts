@@ -136,8 +136,10 @@ describe('--targets-file passes every run flag to every child it applies to', ()
     const all = samples(certs, out);
     const tokens = ['--targets-file', file, ...all.flatMap((s) => s.sample.server ?? [])];
     const run = await runCli(['run', ...tokens], { timeoutMs: 120_000 });
-    expect(run.stdout).toContain('Running 2 targets (shard 1/1), 2 at a time');
+    // --json is among the flags: stdout is the index alone, the progress lines go to stderr.
+    expect(run.stderr).toContain('Running 2 targets (shard 1/1), 2 at a time');
     const index = readJson(join(out, 'index.json'));
+    expect(JSON.parse(run.stdout)).toEqual(index);
     expect(index.targets).toHaveLength(2);
     const clientCa = new X509Certificate(readFileSync(f('issuer-ca.pem')));
     for (const t of index.targets as IndexTarget[]) {
