@@ -17,6 +17,7 @@ const lazy = {
   targetFlags: () => import('../targets/target-flags.js'),
   targetsFileCommand: async () => (await import('./targets-file-command.js')).targetsFileCommand,
   mergeCommand: async () => (await import('./merge-command.js')).mergeCommand,
+  jobSummary: () => import('../many/job-summary.js'),
   certsInit: async () => (await import('./certs-init.js')).certsInit,
   listCases: async () => (await import('./cases-command.js')).listCases,
   profile: () => import('./profile-command.js'),
@@ -133,7 +134,10 @@ async function runCommand(flags: RunFlags): Promise<number> {
     onResult: progressPrinter(flags),
   });
   for (const w of out.warnings) process.stderr.write(w + '\n');
-  return printOutcome(out, outcomeLabel(out.report.target), flags);
+  const code = printOutcome(out, outcomeLabel(out.report.target), flags);
+  // Under GitHub Actions: an ::error per required failure, a ::warning per finding (stderr when stdout carries JSON).
+  if (process.env.GITHUB_ACTIONS === 'true') for (const line of (await lazy.jobSummary()).reportAnnotations(out.report)) (flags.json ? process.stderr : process.stdout).write(line + '\n');
+  return code;
 }
 
 /** The target as the run's first line names it: a client command quoted, an embedded server or a server image with its URL. */

@@ -2,7 +2,8 @@ import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { quote } from '../errors.js';
 import { READ_LIMITS, readBounded } from '../io/read-bounded.js';
-import { indexMarkdown, outcomeOf, type TargetOutcome, type TargetsIndex } from './index-report.js';
+import { targetLabel, type Report } from '../report/report.js';
+import { indexMarkdown, outcomeOf, type IndexEntry, type TargetOutcome, type TargetsIndex } from './index-report.js';
 
 /**
  * What a multi-target run (or `report merge`) tells GitHub Actions: the job summary and the
@@ -132,4 +133,11 @@ export async function publishToCi(index: TargetsIndex, outcomes: readonly Target
   } catch (err) {
     process.stderr.write(`warning: GITHUB_STEP_SUMMARY ${quote(file)} cannot be appended to (${(err as NodeJS.ErrnoException).code}); the summary is index.md next to index.json.\n`);
   }
+}
+
+/** The annotations of a single run (`conformance run --target ...`): the same rules, one target. */
+export function reportAnnotations(report: Report): string[] {
+  const s = report.summary;
+  const entry: IndexEntry = { target: targetLabel(report.target), profile: report.profile.name, reportDir: '.', exitCode: 0, verdict: s.verdict, pass: s.pass, fail: s.fail, inconclusive: s.inconclusive, skip: s.skip };
+  return annotationLines([{ entry, dir: '.', report }]);
 }
