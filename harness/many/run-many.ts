@@ -85,7 +85,7 @@ export async function runMany(opts: {
         report = await readReport(dir);
       } catch (err) {
         // A report the child left damaged: the target could not be judged, and the line says why.
-        unreadable = (err as Error).message.replace(/^error: /, '');
+        unreadable = (err as Error).message.replace(/^error: (report merge: )?/, '');
       }
       const s = report?.summary ?? { verdict: 'could-not-run', pass: 0, fail: 0, inconclusive: 0, skip: 0 };
       // No report: the run stopped before judging (exit 2 or 3); its stderr says why.
