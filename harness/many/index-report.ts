@@ -21,7 +21,7 @@ export const indexEntrySchema = z.object({
   target: z.string(),
   profile: z.string(),
   /** The target's report directory, relative to the directory holding this index.json (older indexes: absolute). */
-  reportDir: z.string(),
+  reportDir: z.string().describe('the target report directory, relative to the directory holding this index.json (older indexes may hold absolute paths)'),
   exitCode: z.number().int(),
   verdict: z.string(),
   pass: count,
@@ -30,7 +30,7 @@ export const indexEntrySchema = z.object({
   skip: count,
   error: z.string().optional(),
   /** The child's arguments after `conformance` (flags and paths, never the environment or key contents): what ran, exactly; its --report-dir is the reportDir above. */
-  argv: z.array(z.string()).optional(),
+  argv: z.array(z.string()).describe("the target run's arguments after `conformance`; its --report-dir is relative to the index that ran it").optional(),
 });
 
 export const targetsIndexSchema = z.object({
