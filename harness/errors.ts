@@ -7,6 +7,7 @@
 
 /** Every code an error can carry: a new one is added here, so a misspelt code does not compile. Stable: scripts match on them. */
 export const ERROR_CODES = [
+  'certificate-verify-input',
   'certs-damaged',
   'certs-dir-unusable',
   'certs-key-mode',
