@@ -34,6 +34,7 @@ export const ERROR_CODES = [
   'merge-input-invalid',
   'merge-nothing',
   'merge-out-collision',
+  'merge-report-missing',
   'no-container-engine',
   'only-matches-nothing',
   'optional-dependency-missing',
