@@ -31,6 +31,10 @@ const fixtures: [string, Observation, 'pass' | 'fail' | 'inconclusive', 'pass' |
   ['grpc-status 16 UNAUTHENTICATED', obs('grpc-status', { httpStatus: 200, grpcStatus: 16, alpn: 'h2' }), 'pass', 'fail'],
   ['grpc-status 7 PERMISSION_DENIED', obs('grpc-status', { httpStatus: 200, grpcStatus: 7, alpn: 'h2' }), 'pass', 'fail'],
   ['http-status 403 over HTTP/2', obs('http-status', { httpStatus: 403, alpn: 'h2' }), 'pass', 'fail'],
+  // Neither an accepted call nor a refusal the profile names (issue 17): the accept case fails, and so does the reject case.
+  ['malformed-answer: grpc-status "zzz"', obs('malformed-answer', { httpStatus: 200, grpcStatus: null, alpn: 'h2' }), 'fail', 'fail'],
+  ['malformed-answer: HTTP 500 to a gRPC call', obs('malformed-answer', { httpStatus: 500, grpcStatus: null, alpn: 'h2' }), 'fail', 'fail'],
+  ['malformed-answer: HTTP 400 to a gRPC call (a refusal the profile names)', obs('malformed-answer', { httpStatus: 400, grpcStatus: null, alpn: 'h2' }), 'pass', 'fail'],
   ['timeout', obs('timeout'), 'inconclusive', 'inconclusive'],
   ['harness-error', obs('harness-error'), 'inconclusive', 'inconclusive'],
 ];
@@ -39,6 +43,17 @@ describe('judge', () => {
   test.each(fixtures)('%s: reject case and accept case', (_name, o, onReject, onAccept) => {
     expect(judge(byId('server/client-auth/expired'), o, profile, accepted).verdict).toBe(onReject);
     expect(judge(byId('server/client-auth/valid'), o, profile, accepted).verdict).toBe(onAccept);
+  });
+
+  test('a malformed answer is never a pass of a reject case, whatever the control saw, and the reason says what was seen', () => {
+    const bad = obs('malformed-answer', { httpStatus: 200, grpcStatus: null, detail: 'grpc-status "zzz" is not a gRPC status code (a decimal integer 0-16)' });
+    for (const controlAccepted of [true, false, null]) {
+      const v = judge(byId('server/client-auth/expired'), bad, profile, { controlAccepted });
+      expect(v.verdict).toBe('fail');
+      expect(v.reason).toContain('grpc-status "zzz"');
+    }
+    expect(interpret(bad, profile)).toBe('malformed');
+    expect(judge(byId('server/client-auth/valid'), bad, profile, accepted).reason).toMatch(/not an accepted call: grpc-status "zzz"/);
   });
 
   test('a refusal is inconclusive, never pass, when the positive control was not accepted', () => {

@@ -27,6 +27,12 @@ export type Outcome =
   | 'http-status'
   /** A gRPC response: judged by its grpc-status (the profile's rejection.grpcStatuses), as http-status by its status. */
   | 'grpc-status'
+  /**
+   * An answer that is neither an accepted call nor a refusal the profile can name: a gRPC call
+   * answered without a grpc-status, or with one that is not a status code (0-16). httpStatus says
+   * what HTTP status came with it; detail, what was seen.
+   */
+  | 'malformed-answer'
   | 'accepted'
   | 'timeout'
   | 'harness-error'

@@ -11,7 +11,7 @@ const verdict = z.enum(['pass', 'fail', 'inconclusive', 'skip']);
 
 export const observationSchema = z
   .object({
-    outcome: z.enum(['handshake-alert', 'post-handshake-alert', 'tcp-reset', 'closed-no-data', 'http-status', 'grpc-status', 'accepted', 'timeout', 'harness-error', 'no-connection']),
+    outcome: z.enum(['handshake-alert', 'post-handshake-alert', 'tcp-reset', 'closed-no-data', 'http-status', 'grpc-status', 'malformed-answer', 'accepted', 'timeout', 'harness-error', 'no-connection']),
     alert: z.object({ code: z.number().int(), name: z.string() }).nullable(),
     httpStatus: z.number().int().nullable(),
     tlsVersion: z.string().nullable(),
