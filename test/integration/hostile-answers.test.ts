@@ -1,11 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runCli, type CliRun } from '../helpers/cli.js';
+import { CLI, runCli, type CliRun } from '../helpers/cli.js';
 
 /**
  * Hostile answers, part two (issue 17): scripted gRPC servers that send trailers no gRPC server
@@ -151,5 +152,144 @@ describe('gRPC answers no gRPC server sends', () => {
     // Not a pass: the answer is not a refusal the profile names.
     expect(results.get('server/client-auth/expired')!.verdict).toBe('fail');
     expect(results.size).toBeGreaterThan(10);
+  });
+});
+
+// --- 3: the certificate directory's lock
+
+/** A copy of the store made in beforeAll, so a damaged lock touches no other test. */
+function storeCopy(name: string): string {
+  const dir = join(root, name);
+  cpSync(certs, dir, { recursive: true });
+  return dir;
+}
+
+/** Whether a process still runs (a zombie waiting for its reaper counts as gone). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** /proc/PID/stat field 22, the process's start time: what a lock records. */
+function startOf(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
+}
+
+/** A process that is not a run of ours: `sleep`, ended by the test by its PID. */
+function sleeper(): ChildProcess {
+  const child = spawn('sleep', ['60'], { stdio: 'ignore' });
+  closers.push(() => child.kill('SIGKILL'));
+  return child;
+}
+
+/** The CLI as a child whose stderr the test watches as it comes. */
+function startCli(args: string[]): { child: ChildProcess; stderr: () => string; ended: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; waitFor: (re: RegExp, ms: number) => Promise<number> } {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  closers.push(() => child.kill('SIGKILL'));
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout!.resume();
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  const began = Date.now();
+  const waitFor = (re: RegExp, ms: number) =>
+    new Promise<number>((resolve, reject) => {
+      const tick = setInterval(() => {
+        if (re.test(stderr)) {
+          clearInterval(tick);
+          resolve(Date.now() - began);
+        } else if (Date.now() - began > ms) {
+          clearInterval(tick);
+          reject(new Error(`no ${re} on stderr within ${ms} ms: ${stderr}`));
+        }
+      }, 25);
+    });
+  return { child, stderr: () => stderr, ended, waitFor };
+}
+
+describe('the certificate directory lock', () => {
+  const runOn = (dir: string, name: string) => runCli(['run', '--certs', dir, '--report-dir', join(root, `r-lock-${name}`), '-q', '--only', 'server/client-auth/valid'], { timeoutMs: 30_000 });
+
+  test('a directory at the lock path: exit 2, one line naming it, for run and certs init', async () => {
+    const dir = storeCopy('c-lock-dir');
+    mkdirSync(join(dir, '.lock'));
+    expectUsageError(await runOn(dir, 'dir'), `"${join(dir, '.lock')}"`, 'is a directory, not a regular file', '--certs');
+    expectUsageError(await runCli(['certs', 'init', dir]), 'is a directory, not a regular file');
+    expect(existsSync(join(dir, '.lock'))).toBe(true);
+  });
+
+  test('a FIFO or a symbolic link to /dev/zero at the lock path: exit 2 at once, nothing opened', async () => {
+    const dir = storeCopy('c-lock-fifo');
+    expect(spawnSync('mkfifo', [join(dir, '.lock')]).status).toBe(0);
+    const started = Date.now();
+    expectUsageError(await runOn(dir, 'fifo'), `"${join(dir, '.lock')}"`, 'is a FIFO (named pipe), not a regular file');
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const link = storeCopy('c-lock-link');
+    symlinkSync('/dev/zero', join(link, '.lock'));
+    expectUsageError(await runOn(link, 'link'), 'is a symbolic link, not a regular file');
+  });
+
+  test.each([
+    ['a bare PID (as older versions wrote)', (pid: number) => String(pid)],
+    ['our record with another start time (the PID was reused)', (pid: number) => JSON.stringify({ pid, start: '1', command: 'node /x/main.js run' })],
+  ])('the PID of an unrelated live process, %s: taken over at once, silently', async (_name, content) => {
+    const other = sleeper();
+    const dir = storeCopy(`c-lock-reused-${content(1).length}`);
+    writeFileSync(join(dir, '.lock'), content(other.pid!));
+    const started = Date.now();
+    const r = await runOn(dir, `reused-${content(1).length}`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(running(other.pid!)).toBe(true);
+    expect(existsSync(join(dir, '.lock'))).toBe(false);
+  });
+
+  test('a live run holding it: within 2 s one line names its PID and command; the run goes on once it ends', async () => {
+    const owner = sleeper();
+    const dir = storeCopy('c-lock-live');
+    writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: owner.pid, start: startOf(owner.pid!), command: 'node /opt/ci/main.js run', startedAt: '2026-12-03T09:00:00.000Z' }));
+    const cli = startCli(['run', '--certs', dir, '--report-dir', join(root, 'r-lock-live'), '-q', '--only', 'server/client-auth/valid']);
+    const saidAt = await cli.waitFor(/waiting for/, 5000);
+    expect(saidAt).toBeLessThan(2500);
+    const line = cli.stderr().trim();
+    expect(line.split('\n')).toHaveLength(1);
+    expect(line).toContain(`PID ${owner.pid} ("node /opt/ci/main.js run", started 2026-12-03T09:00:00.000Z)`);
+    owner.kill('SIGKILL');
+    const end = await cli.ended;
+    expect(end.code, cli.stderr()).toBe(0);
+    expect(resultsOf(join(root, 'r-lock-live')).get('server/client-auth/valid')!.verdict).toBe('pass');
+  });
+
+  test('SIGTERM while waiting for the lock ends the run within 2 s, exit 143, the process gone', async () => {
+    const owner = sleeper();
+    const dir = storeCopy('c-lock-term');
+    writeFileSync(join(dir, '.lock'), JSON.stringify({ pid: owner.pid, start: startOf(owner.pid!), command: 'node /opt/ci/main.js run' }));
+    const cli = startCli(['run', '--certs', dir, '--report-dir', join(root, 'r-lock-term'), '-q']);
+    await cli.waitFor(/waiting for/, 5000);
+    const sentAt = Date.now();
+    cli.child.kill('SIGTERM');
+    const end = await cli.ended;
+    expect(Date.now() - sentAt).toBeLessThan(2000);
+    expect(end.code).toBe(143);
+    expect(cli.stderr()).not.toMatch(/^\s+at /m);
+    expect(running(cli.child.pid!)).toBe(false);
+    // The lock was the other run's: left alone.
+    expect(readFileSync(join(dir, '.lock'), 'utf8')).toContain(String(owner.pid));
+  });
+
+  test('a FIFO and SIGTERM: nothing blocks, so the run has ended before the signal could matter', async () => {
+    const dir = storeCopy('c-lock-fifo-term');
+    expect(spawnSync('mkfifo', [join(dir, '.lock')]).status).toBe(0);
+    const cli = startCli(['run', '--certs', dir, '--report-dir', join(root, 'r-lock-fifo-term'), '-q']);
+    const timer = setTimeout(() => cli.child.kill('SIGTERM'), 5000);
+    const end = await cli.ended;
+    clearTimeout(timer);
+    expect(end.code, cli.stderr()).toBe(2);
+    expect(running(cli.child.pid!)).toBe(false);
   });
 });
