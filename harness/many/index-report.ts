@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { makeDirs } from '../io/make-dirs.js';
+import { mdText } from '../report/markdown-report.js';
 
 /**
  * The index of a multi-target run (index.json, index.md): one row per target, and a summary whose
@@ -66,7 +67,9 @@ export function buildIndex(targets: IndexEntry[]): TargetsIndex {
 
 /** index.md: the summary line and one table row per target. */
 export function indexMarkdown(index: TargetsIndex): string {
-  const rows = index.targets.map((t) => `| ${t.target} | ${t.profile} | ${t.verdict} | ${t.pass} | ${t.fail} | ${t.inconclusive} | ${t.error ?? ''} |`);
+  // Targets, profiles and error lines are the user's or a target's text (and, merged, whatever an
+  // artifact held): made literal for Markdown and HTML, one line per row, so none forges a row or markup.
+  const rows = index.targets.map((t) => `| ${mdText(t.target)} | ${mdText(t.profile)} | ${mdText(t.verdict)} | ${t.pass} | ${t.fail} | ${t.inconclusive} | ${mdText(t.error ?? '')} |`);
   return [
     `# mTLS conformance: ${index.summary.targets} target${index.summary.targets === 1 ? '' : 's'}`,
     '',

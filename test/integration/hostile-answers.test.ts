@@ -293,3 +293,35 @@ describe('the certificate directory lock', () => {
     expect(running(cli.child.pid!)).toBe(false);
   });
 });
+
+// --- 4: report merge output
+
+describe('report merge writes what artifacts hold as text, never markup or rows', () => {
+  test('<script>, <img onerror>, "|" and newlines in targets and errors: escaped in index.md; one row per target', async () => {
+    const job = join(root, 'm-job');
+    mkdirSync(job);
+    const row = (target: string, error?: string) => ({ target, profile: 'intermediate', reportDir: job, exitCode: 3, verdict: 'could-not-run', pass: 0, fail: 0, inconclusive: 0, skip: 0, ...(error ? { error } : {}) });
+    const targets = [
+      row('https://a.example:8443/<script>alert(1)</script>', 'error: <img src=x onerror=alert(2)> refused'),
+      row('https://b.example:8443 | forged | conformant | 99 | 0 | 0 | |\n| https://evil.example | x | conformant | 1 | 0 | 0 | |', 'line one\n| forged row | x | conformant | 1 | 0 | 0 | |'),
+      row('tls://c.example:443', '[click](javascript:alert(3)) @here `code` *x* _y_'),
+    ];
+    writeFileSync(join(job, 'index.json'), JSON.stringify({ schemaVersion: 1, generatedAt: '2026-12-03T09:00:00Z', targets, summary: { targets: 3, conformant: 0, nonConformant: 0, couldNotRun: 3 } }));
+    const out = join(root, 'm-out');
+    const run = await runCli(['report', 'merge', job, '--out', out]);
+    // Three targets that could not run: exit 3, as the index says.
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    const md = readFileSync(join(out, 'index.md'), 'utf8');
+    expect(md).not.toMatch(/<script|<img|(?<!\\)\]\(javascript:|@here/);
+    expect(md).toContain('&lt;script&gt;');
+    expect(md).toContain('\\[click\\](javascript:');
+    const tableRows = md.split('\n').filter((l) => l.startsWith('|'));
+    // Header, separator, three targets: no forged row.
+    expect(tableRows).toHaveLength(5);
+    // Every row has exactly the table's 8 cell borders; the rest of the "|" are escaped.
+    for (const l of tableRows) expect(l.replace(/\\\|/g, '').split('|')).toHaveLength(9);
+    // index.json keeps the text as it was (data, not markup).
+    expect(JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')).targets[0].target).toBe(targets[0]!.target);
+  });
+});
