@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
@@ -323,5 +323,66 @@ describe('report merge writes what artifacts hold as text, never markup or rows'
     for (const l of tableRows) expect(l.replace(/\\\|/g, '').split('|')).toHaveLength(9);
     // index.json keeps the text as it was (data, not markup).
     expect(JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')).targets[0].target).toBe(targets[0]!.target);
+  });
+});
+
+// --- 5: hostile requests to the CRL/OCSP responder (under `conformance serve`)
+
+/** Send raw bytes to 127.0.0.1:port and read the status line of the answer (bounded). */
+function rawRequest(port: number, bytes: string): Promise<string> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1', () => s.write(bytes));
+    let got = '';
+    const timer = setTimeout(() => s.destroy(), 5000);
+    s.on('data', (d: Buffer) => (got += d.toString('latin1')));
+    s.on('error', () => undefined);
+    s.on('close', () => {
+      clearTimeout(timer);
+      resolve(got.split('\r\n')[0] ?? '');
+    });
+  });
+}
+
+describe('the CRL/OCSP responder under hostile requests', () => {
+  test('a broken percent-encoding is 400, slow connections are closed within the header bound, the rest is served; SIGINT ends serve cleanly', async () => {
+    const dir = storeCopy('c-responder');
+    const port = (JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { revocationPort: number }).revocationPort;
+    const serve = spawn(process.execPath, [CLI, 'serve', '--json', '--certs', dir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    closers.push(() => serve.kill('SIGKILL'));
+    let stdout = '';
+    let stderr = '';
+    serve.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    serve.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => serve.on('close', (code, signal) => resolve({ code, signal })));
+    for (let i = 0; i < 200 && !stdout.includes('\n'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(stdout, stderr).toContain('\n');
+
+    expect(await rawRequest(port, 'GET /ocsp/%E0%A4%A HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request');
+    expect(await rawRequest(port, 'GET /ocsp/%ZZ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request');
+
+    // 200 connections that never finish a request: half send part of the headers, half nothing.
+    const slow: Socket[] = [];
+    let closed = 0;
+    for (let i = 0; i < 200; i++) {
+      const s = connect(port, '127.0.0.1', () => {
+        if (i % 2) s.write('GET /crl/client-ca.crl HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+      });
+      s.on('error', () => undefined);
+      s.on('close', () => closed++);
+      s.resume();
+      slow.push(s);
+    }
+    const began = Date.now();
+    while (closed < 200 && Date.now() - began < 6000) await new Promise((r) => setTimeout(r, 100));
+    for (const s of slow) s.destroy();
+    expect(closed).toBe(200);
+    expect(Date.now() - began).toBeLessThan(4500);
+
+    // The responder still serves what the certificates name.
+    expect(await rawRequest(port, 'GET /crl/client-ca.crl HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')).toBe('HTTP/1.1 200 OK');
+    serve.kill('SIGINT');
+    expect(await ended).toEqual({ code: 0, signal: null });
+    expect(stderr).toBe('');
+    expect(running(serve.pid!)).toBe(false);
   });
 });
