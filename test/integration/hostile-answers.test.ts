@@ -386,3 +386,31 @@ describe('the CRL/OCSP responder under hostile requests', () => {
     expect(running(serve.pid!)).toBe(false);
   });
 });
+
+// --- 6: --servername
+
+describe('--servername that no TLS client can send', () => {
+  test.each([[''], ['a b'], ['*.example.com'], ['bad\u0001host'], ['x'.repeat(300)]])('%j: exit 2, one line naming the flag, before any connection', async (name) => {
+    const url = await grpcServer(() => OK);
+    const dir = join(root, 'r-servername');
+    const run = await runCli(['run', '--target', url, '--protocol', 'grpc', '--servername', name, '--certs', certs, '--report-dir', dir, '--only', 'server/client-auth/valid']);
+    expectUsageError(run, '--servername', 'Pass');
+    expect(run.stderr).not.toContain('ERR_INVALID_URL');
+    expect(existsSync(join(dir, 'report.json'))).toBe(false);
+  });
+
+  test('in a targets file entry: refused by entry, nothing runs', async () => {
+    const file = join(root, 't-servername.yaml');
+    writeFileSync(file, '- target: builtin:strict\n  args: ["--servername", ""]\n');
+    const run = await runCli(['run', '--targets-file', file, '--certs', certs, '--report-dir', join(root, 'r-t-servername')]);
+    expectUsageError(run, 't-servername.yaml', '--servername');
+  });
+
+  test('a valid name still runs: the control passes over HTTP/2', async () => {
+    const url = await grpcServer(() => OK);
+    const dir = join(root, 'r-servername-ok');
+    const run = await runCli(['run', '--target', url, '--protocol', 'grpc', '--servername', 'localhost', '--certs', certs, '--report-dir', dir, '--only', 'server/client-auth/valid']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(resultsOf(dir).get('server/client-auth/valid')!.verdict).toBe('pass');
+  });
+});
