@@ -414,3 +414,76 @@ describe('--servername that no TLS client can send', () => {
     expect(resultsOf(dir).get('server/client-auth/valid')!.verdict).toBe('pass');
   });
 });
+
+// --- 7: a client's stderr in the one error line
+
+describe('a client whose stderr quotes the long paths it was handed', () => {
+  test('the error line quotes at most 300 characters of it, the paths named {cert} {key}; the report is kept', async () => {
+    const longCerts = join(root, `c-${'a-long-certificate-directory-'.repeat(7)}`);
+    cpSync(certs, longCerts, { recursive: true });
+    const script = join(root, 'pem-client.sh');
+    // As curl says it when it cannot load what it was handed; then a long tail of OpenSSL words.
+    writeFileSync(script, `echo "curl: (58) could not load PEM client certificate from $CONFORMANCE_CLIENT_CERT with key $CONFORMANCE_CLIENT_KEY, OpenSSL error error:80000002:system library::No such file or directory, $(head -c 400 /dev/zero | tr '\\0' 'z')" >&2\nexit 58\n`);
+    const dir = join(root, 'r-pem');
+    const run = await runCli(['run', '--target-client', `sh ${script} {url}`, '--certs', longCerts, '--report-dir', dir, '--only', 'client/server-auth/expired', '--timeout', '3s'], { timeoutMs: 60_000 });
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    const line = expectOneLine(run.stderr, 'client stderr: curl: (58) could not load PEM client certificate from {cert} with key {key}, OpenSSL error');
+    const quoted = /client stderr: (.*)\), so no refusal can be judged/.exec(line)![1]!;
+    expect(quoted.replace(/… \(\d+ more characters\)$/, '').length).toBeLessThanOrEqual(300);
+    expect(quoted).toMatch(/z… \(\d+ more characters\)$/);
+    // Outside the quote, the line names the CA file once (the next step), and nothing else grows with the path.
+    expect(line.length - quoted.length).toBeLessThan(longCerts.length + 300);
+    expect(line.split(longCerts).length - 1).toBe(1);
+    // The run's other results are kept: the report holds the case that ran, judged.
+    expect(resultsOf(dir).get('client/server-auth/expired')!.verdict).toBe('inconclusive');
+  });
+});
+
+// --- 8: verify and symbolic links in the report directory
+
+describe('verify: the evidence is the files in the directory', () => {
+  test('report.md or manifest.json as a symbolic link out of the directory (identical bytes): one "differs" line each, exit 1; a FIFO is not read', async () => {
+    const dir = join(root, 'r-verify');
+    const run = await runCli(['run', '--certs', certs, '--report-dir', dir, '-q', '--only', 'server/client-auth/valid']);
+    expect(run.code, run.stderr).toBe(0);
+    const clean = await runCli(['verify', dir]);
+    expect(clean.code, clean.stdout + clean.stderr).toBe(0);
+
+    const outside = join(root, 'outside');
+    mkdirSync(outside);
+    const swap = (name: string) => {
+      const copy = join(outside, name);
+      cpSync(join(dir, name), copy);
+      spawnSync('rm', [join(dir, name)]);
+      symlinkSync(copy, join(dir, name));
+      return copy;
+    };
+    const restore = (name: string) => {
+      spawnSync('rm', [join(dir, name)]);
+      cpSync(join(outside, name), join(dir, name));
+    };
+
+    const md = swap('report.md');
+    const linked = await runCli(['verify', dir]);
+    expect(linked.code, linked.stdout + linked.stderr).toBe(1);
+    expect(linked.stdout.trim().split('\n')).toEqual([`differs: report.md: a symbolic link (to "${md}"), not a file in the report directory`]);
+    expect(linked.stderr).toBe('');
+    restore('report.md');
+
+    swap('manifest.json');
+    const manifest = await runCli(['verify', dir]);
+    expect(manifest.code).toBe(1);
+    expect(manifest.stdout).toMatch(/^differs: manifest\.json: a symbolic link/);
+    restore('manifest.json');
+
+    spawnSync('rm', [join(dir, 'report.html')]);
+    expect(spawnSync('mkfifo', [join(dir, 'report.html')]).status).toBe(0);
+    const started = Date.now();
+    const fifo = await runCli(['verify', dir], { timeoutMs: 15_000 });
+    expect(fifo.code).toBe(1);
+    expect(fifo.stdout).toContain('differs: report.html: not a regular file (a FIFO)');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(fifo.stderr).not.toMatch(/^\s+at /m);
+  });
+});
