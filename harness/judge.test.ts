@@ -386,3 +386,25 @@ describe('judgeServedConnection', () => {
     expect(judgeServedConnection(clientCase('client/server-auth/self-signed'), o, profile).verdict).toBe('pass');
   });
 });
+
+describe('suite sweeps (server/cipher/*)', () => {
+  const sweepObs = (handshakeSeen: boolean | undefined, accepted: string[] = []) =>
+    obs('handshake-alert', { detail: 'the target completed no handshake: no ClientHello got a ServerHello (TLSv1.3: alert 80 internal_error (fatal))', sweep: { version: 'TLSv1.2', accepted, inconclusive: [], offered: 300, ...(handshakeSeen === undefined ? {} : { handshakeSeen }) } });
+  const c = byId('server/cipher/tls1.2-suites');
+
+  test('no suite accepted from a target that completed no handshake at all: inconclusive, never "accepts no suite"', () => {
+    const v = judge(c, sweepObs(false), profile, accepted);
+    expect(v.verdict).toBe('inconclusive');
+    expect(v.reason).toContain('alert 80 internal_error');
+  });
+
+  test('no suite accepted from a target that completes handshakes (a TLS 1.3-only server): pass', () => {
+    expect(judge(c, sweepObs(true), profile, accepted)).toEqual({ verdict: 'pass', reason: 'accepts no TLSv1.2 suite' });
+    // A report written before handshakeSeen was recorded re-judges as it was judged.
+    expect(judge(c, sweepObs(undefined), profile, accepted).verdict).toBe('pass');
+  });
+
+  test('a suite outside the allowlist fails whatever else was seen', () => {
+    expect(judge(c, sweepObs(false, ['TLS_RSA_WITH_RC4_128_SHA']), profile, accepted).verdict).toBe('fail');
+  });
+});

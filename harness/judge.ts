@@ -143,6 +143,9 @@ function judgeSuites(c: ResolvedCase, obs: Observation, profile: Profile): Verdi
   const allowed = new Set<string>(sweep.version === 'TLSv1.3' ? profile.tls.ciphers13 : profile.tls.ciphers12);
   const outside = sweep.accepted.filter((s) => !allowed.has(s));
   if (outside.length > 0) return verdict('fail', `accepts ${outside.length} suite${outside.length > 1 ? 's' : ''} outside the profile's allowlist: ${outside.join(', ')}`);
+  // Accepting nothing is a finding only about a target that completes handshakes at all: one that
+  // answers every ClientHello with an alert (80 internal_error, a broken certificate setup) refuses every suite too.
+  if (sweep.accepted.length === 0 && sweep.handshakeSeen === false) return verdict('inconclusive', `accepts no ${sweep.version} suite, but proves nothing by it: ${obs.detail}`);
   if (sweep.inconclusive.length > 0) return verdict('inconclusive', `no clear answer for ${sweep.inconclusive.join(', ')}`);
   return verdict('pass', sweep.accepted.length > 0 ? `accepts only allowed suites: ${sweep.accepted.join(', ')}` : `accepts no ${sweep.version} suite`);
 }

@@ -47,6 +47,9 @@ function nextStep(obs: Observation | null, certsDir: string, ctx: ControlHintCon
   if (alert !== undefined && CERTIFICATE_ALERTS.has(alert)) {
     return `the target's TLS stack refused the harness's valid client certificate (alert ${alert} ${obs.alert!.name}): ${trustStep}`;
   }
+  if (alert === 80) {
+    return "the target's TLS stack failed before it judged any certificate (alert 80 internal_error), as a server does whose own certificate, key or chain it cannot use: check the server's TLS configuration and its log";
+  }
   if (alert === 70 || alert === 40 || alert === 71) {
     return 'the target and the harness share no protocol version or cipher suite (the harness offers TLS 1.2 and 1.3 with the default suites, within the profile\'s tls.versions)';
   }

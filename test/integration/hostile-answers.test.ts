@@ -1,10 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as http2 from 'node:http2';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { connect, createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TLSSocket } from 'node:tls';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLI, runCli, type CliRun } from '../helpers/cli.js';
 
@@ -485,5 +485,73 @@ describe('verify: the evidence is the files in the directory', () => {
     expect(fifo.stdout).toContain('differs: report.html: not a regular file (a FIFO)');
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(fifo.stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
+// --- 9: a target that completes no handshake
+
+/** A TCP server that answers every ClientHello with a fatal alert 80 internal_error, as a TLS server that cannot use its own certificate does. */
+async function alert80Server(): Promise<string> {
+  const server = createTcpServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.once('data', () => socket.end(Buffer.from([0x15, 3, 3, 0, 2, 2, 80])));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => server.close());
+  return `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** A healthy TLS 1.3-only server with mutual TLS that answers HTTP 200: it refuses every TLS 1.2 suite by choice. */
+async function tls13OnlyServer(): Promise<string> {
+  const server = createTlsServer({
+    key: readFileSync(join(certs, 'target', 'server-key.pem')),
+    cert: readFileSync(join(certs, 'target', 'server-cert.pem')),
+    ca: readFileSync(join(certs, 'trust', 'client-ca.pem')),
+    requestCert: true,
+    rejectUnauthorized: true,
+    minVersion: 'TLSv1.3',
+  });
+  server.on('secureConnection', (socket) => {
+    socket.on('error', () => undefined);
+    socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok'));
+  });
+  server.on('tlsClientError', () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => server.close());
+  return `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+describe('checks that could not complete one handshake', () => {
+  const ONLY = ['--only', 'server/cipher/*', '--only', 'server/protocol/renegotiation'];
+
+  test('alert 80 to every ClientHello: the suite sweeps and renegotiation are inconclusive, not pass or skip; exit 3, one line', async () => {
+    const url = await alert80Server();
+    const dir = join(root, 'r-alert80');
+    const run = await runCli(['run', '--target', url, '--certs', certs, '--report-dir', dir, '--timeout', '2s', ...ONLY], { timeoutMs: 60_000 });
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(3);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expectOneLine(run.stderr, 'alert 80 internal_error', "check the server's TLS configuration");
+    expect(run.stdout).not.toMatch(/^PASS/m);
+    const results = resultsOf(dir);
+    for (const id of ['server/cipher/tls1.2-suites', 'server/cipher/tls1.3-suites']) {
+      const r = results.get(id)!;
+      expect(r.verdict, id).toBe('inconclusive');
+      expect(r.reason, id).toContain('the target completed no handshake: no ClientHello got a ServerHello');
+      expect(r.reason, id).toContain('alert 80 internal_error');
+    }
+    expect(results.get('server/protocol/renegotiation')!.verdict).toBe('inconclusive');
+    // The control's own result is kept, with what it saw.
+    expect(results.get('server/client-auth/valid')).toMatchObject({ verdict: 'fail', observed: { outcome: 'handshake-alert' } });
+  });
+
+  test('a healthy TLS 1.3-only server still passes "accepts no TLS 1.2 suite"; renegotiation is a skip', async () => {
+    const url = await tls13OnlyServer();
+    const dir = join(root, 'r-tls13only');
+    const run = await runCli(['run', '--target', url, '--certs', certs, '--target-ca', join(certs, 'trust', 'server-ca.pem'), '--report-dir', dir, '--timeout', '2s', ...ONLY], { timeoutMs: 60_000 });
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    const results = resultsOf(dir);
+    expect(results.get('server/cipher/tls1.2-suites')).toMatchObject({ verdict: 'pass', reason: 'accepts no TLSv1.2 suite' });
+    expect(results.get('server/cipher/tls1.3-suites')!.verdict).toBe('pass');
+    expect(results.get('server/protocol/renegotiation')!.verdict).toBe('skip');
   });
 });
