@@ -63,6 +63,9 @@ function nextStep(obs: Observation | null, certsDir: string, ctx: ControlHintCon
   };
   if (obs.outcome === 'grpc-status') return refusedIdentity(`gRPC status ${obs.grpcStatus}`);
   if (obs.outcome === 'malformed-answer') {
+    // A bare HTTP refusal to the call (a proxy or nginx in front of the service) reads as one.
+    if (obs.httpStatus === 401 || obs.httpStatus === 403) return refusedIdentity(`HTTP ${obs.httpStatus} to the gRPC call`);
+    if (obs.httpStatus === 400 || obs.httpStatus === 495 || obs.httpStatus === 496) return `the target refused the certificate at the HTTP layer (HTTP ${obs.httpStatus} to the gRPC call, as nginx does when verification fails): ${trustStep}`;
     return `the target answered the gRPC call, but not as gRPC does (${oneLine(obs.detail)}): check --http-path (the method, e.g. /grpc.health.v1.Health/Check) and what answers on the port (a proxy in front of the service?)`;
   }
   if (obs.outcome === 'http-status') {
