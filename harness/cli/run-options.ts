@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultCertsDir } from '../../certs/default-dir.js';
 import { quote } from '../errors.js';
-import { asOptionParser, validateHttpMethod, validateHttpPath, validateOutputDir } from './validate-flags.js';
+import { asOptionParser, validateHttpMethod, validateHttpPath, validateOutputDir, validateServerName } from './validate-flags.js';
 
 /**
  * The flags of `conformance run`, declared once as data: cli.ts builds the command from them, and a
@@ -103,7 +103,7 @@ export const RUN_OPTIONS: readonly RunOptionSpec[] = [
     description: 'https: acceptance is an HTTP response over HTTP/2 or HTTP/1.1 (ALPN); grpc: a gRPC call over HTTP/2, any gRPC answer but 16/7 accepts; tls: the connection stays open for a read window',
     choices: ['https', 'grpc', 'tls'],
   },
-  { scope: 'server', flags: '--servername <name>', description: 'SNI and hostname-check name, when it differs from the target host' },
+  { scope: 'server', flags: '--servername <name>', description: 'SNI and hostname-check name, when it differs from the target host', parse: asOptionParser(validateServerName) },
   { scope: 'any', flags: '--issuer-cert <file>', description: 'issue the client matrix under this CA certificate (PEM) instead of the generated client CA' },
   { scope: 'any', flags: '--issuer-key <file>', description: 'private key of --issuer-cert (PEM)' },
   {
