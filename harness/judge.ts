@@ -1,7 +1,7 @@
 import type { Profile } from './profile/schema.js';
 import { certificateFacts, RULES, type CertificateFacts, type RuleName } from './policy/certificate-policy.js';
 import { grpcStatusName } from './probes/grpc-status.js';
-import type { CaseResult, Observation, ResolvedCase, SessionVersionFacts, Severity, Verdict, VerdictValue } from './model.js';
+import type { CaseResult, ClientSignatureFacts, Observation, ResolvedCase, SessionVersionFacts, Severity, Verdict, VerdictValue } from './model.js';
 
 /**
  * Observations become verdicts here and nowhere else. Pure: the same case, observation,
@@ -76,6 +76,7 @@ export function judge(c: ResolvedCase, obs: Observation | null, profile: Profile
 
   // Exit code 89 is the client-target contract's "not implemented" (README): skip, with its reason.
   if (obs.client?.exitCode === 89) return verdict('skip', `the client reports this as not implemented: ${lastLine(obs.client.stderrTail) || 'exit code 89'}`);
+  if (obs.clientSignature) return c.property === 'requests-client-ca' ? judgeRequestsClientCa(obs.clientSignature) : judgeClientSignature(c, obs.clientSignature, profile);
   if (c.expect === 'property' && c.property === 'client-key-not-printed') return judgeKeyNotPrinted(obs);
   if (c.expect === 'property') return c.property?.startsWith('client-cert-') ? judgeClientCertificate(c, obs, profile) : judgeProperty(c, obs, profile);
   if (obs.outcome === 'no-connection') {
@@ -308,6 +309,42 @@ const CLIENT_RULES: Record<string, RuleName> = {
   'client-cert-identity': 'identity',
   'client-cert-end-entity': 'end-entity',
 };
+
+/**
+ * server/client-auth/certificate-verify-wrong-key: a wrong-key CertificateVerify let in fails on any
+ * version; a refusal counts only on a version where the same prober's right-key control was
+ * accepted (otherwise the prober, not the signature, may be what the target refused).
+ */
+function judgeClientSignature(c: ResolvedCase, f: ClientSignatureFacts, profile: Profile): Verdict {
+  if (f.notRun) return verdict('inconclusive', f.notRun);
+  const label = (v: string) => VERSION_LABEL[v] ?? v;
+  const accepted = f.runs.filter((r) => r.wrongKey && interpret(r.wrongKey, profile) === 'accepted');
+  if (accepted.length > 0) {
+    return verdict('fail', `${accepted.map((r) => `${label(r.version)}: accepted a CertificateVerify signed with another key (${describeObservation(r.wrongKey!)})`).join('; ')}: ${c.rationale}`);
+  }
+  const usable = f.runs.filter((r) => interpret(r.control, profile) === 'accepted');
+  const skipped = f.runs.filter((r) => !usable.includes(r)).map((r) => `${label(r.version)} not checked: the right-key control was not accepted (${describeObservation(r.control)}: ${r.control.detail})`);
+  if (usable.length === 0) return verdict('inconclusive', `the prober could not complete a handshake with this target: ${skipped.join('; ') || 'no version to try'}`);
+  const unclear = usable.filter((r) => !r.wrongKey || interpret(r.wrongKey, profile) !== 'rejected');
+  if (unclear.length > 0) return verdict('inconclusive', unclear.map((r) => `${label(r.version)}: no clear answer to the wrong key (${r.wrongKey ? `${describeObservation(r.wrongKey)}: ${r.wrongKey.detail}` : 'not sent'})`).join('; '));
+  const refused = usable.map((r) => `${label(r.version)}: right key accepted, wrong key refused (${describeObservation(r.wrongKey!)})`);
+  return verdict('pass', [...refused, ...skipped].join('; '));
+}
+
+/** server/certificate/requests-client-ca: the certificate_authorities of the CertificateRequest the prober read. */
+function judgeRequestsClientCa(f: ClientSignatureFacts): Verdict {
+  if (f.notRun) return verdict('inconclusive', f.notRun);
+  const req = f.certificateRequest;
+  if (!req) {
+    return f.serverFlightRead
+      ? verdict('fail', 'the target completed its handshake flight without a CertificateRequest: it does not ask for a client certificate at all')
+      : verdict('inconclusive', `no CertificateRequest was read (${f.runs.map((r) => r.control.detail).join('; ') || 'no handshake'})`);
+  }
+  if (req.namesClientCa) return verdict('pass', `the CertificateRequest names the client CA (certificate_authorities: ${req.certificateAuthorities.join('; ')})`);
+  return req.certificateAuthorities.length === 0
+    ? verdict('fail', 'the CertificateRequest names no CA (certificate_authorities absent): clients choosing among several certificates cannot tell which one is wanted; nginx: ssl_client_certificate (not only ssl_trusted_certificate)')
+    : verdict('fail', `the CertificateRequest names ${req.certificateAuthorities.join('; ')}, not the client CA that issued the valid certificate`);
+}
 
 /** client/certificate/key-not-printed: what the client printed during the positive control. */
 function judgeKeyNotPrinted(obs: Observation): Verdict {

@@ -56,6 +56,7 @@ interface RunFlags extends OutputFlags {
   only: string[];
   timeout: number;
   concurrency: number;
+  repeat: number;
   httpPath: string;
   httpMethod: string;
   protocol?: 'https' | 'grpc' | 'tls';
@@ -122,6 +123,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
     only: flags.only,
     timeoutMs: flags.timeout,
     concurrency: flags.concurrency,
+    repeat: flags.repeat,
     httpPath: flags.httpPath,
     httpMethod: flags.httpMethod,
     protocol: flags.protocol,
