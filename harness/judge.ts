@@ -346,6 +346,25 @@ function judgeRequestsClientCa(f: ClientSignatureFacts): Verdict {
     : verdict('fail', `the CertificateRequest names ${req.certificateAuthorities.join('; ')}, not the client CA that issued the valid certificate`);
 }
 
+/**
+ * client/certificate/sends-intermediates (RFC 8446 §4.4.2, RFC 5246 §7.4.2: the sender's chain,
+ * the trust anchor aside). Checkable only when the client's certificate hangs below an intermediate:
+ * the certificate the harness generates ({cert}) is issued by the client CA itself.
+ */
+function judgeChainSent(client: NonNullable<Observation['client']>): Verdict {
+  const sent = client.presentedChain;
+  if (!sent) return verdict('inconclusive', 'the chain the client sent was not recorded');
+  if (sent.issuedByRoot && sent.intermediates === 0) {
+    return verdict('skip', 'the client certificate is issued directly by the client CA, so there is no intermediate to send (the harness-generated {cert} is); bring a certificate under an intermediate with --client-cert-ca ROOT to check it');
+  }
+  if (client.presentedAuthorized) return verdict('pass', `the client sent ${sent.intermediates} intermediate${sent.intermediates === 1 ? '' : 's'} with its certificate and the chain verifies to the client CA`);
+  // OpenSSL's words for "no issuer of the leaf in the chain or the store" (X509_V_ERR 20 and 21).
+  if (sent.intermediates === 0 && /UNABLE_TO_GET_ISSUER_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE/.test(client.presentedError ?? '')) {
+    return verdict('fail', `the client sent its certificate without the intermediate that issued it (${client.presentedError}): a server that trusts only the root cannot build the path; send the chain file (leaf then intermediates), not the leaf alone`);
+  }
+  return verdict('inconclusive', `the certificate does not verify for another reason (${client.presentedError ?? 'unknown'}): see client/certificate/presented`);
+}
+
 /** client/certificate/key-not-printed: what the client printed during the positive control. */
 function judgeKeyNotPrinted(obs: Observation): Verdict {
   const client = obs.client;
@@ -370,6 +389,7 @@ function judgeClientCertificate(c: ResolvedCase, obs: Observation, profile: Prof
     const msg = 'the client presented no certificate when the server requested one';
     return c.property === 'client-cert-presented' ? verdict('fail', msg) : verdict('inconclusive', msg);
   }
+  if (c.property === 'client-cert-chain-sent') return judgeChainSent(client);
   if (c.property === 'client-cert-presented') {
     return client.presentedAuthorized
       ? verdict('pass', 'a certificate from the expected CA was presented')

@@ -169,6 +169,12 @@ export interface ClientRunFacts {
   /** Whether the presented certificate verifies against the CA the client's certificate should come from. */
   presentedAuthorized: boolean;
   presentedError: string | null;
+  /**
+   * What the client sent with its certificate, as the reference server saw it: the intermediates
+   * (CA certificates that are not self-signed: the server's trust holds only the client CA, so
+   * these came from the client), and whether the leaf is issued directly by a self-signed root.
+   */
+  presentedChain?: { intermediates: number; issuedByRoot: boolean };
   /** ISO time of the observation: certificate validity is judged against it. */
   observedAt: string;
   /** Where the client printed private key material (redacted from the tails above); absent or empty: nowhere. */

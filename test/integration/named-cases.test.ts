@@ -291,6 +291,32 @@ describe.skipIf(!CURL)('client targets: curl', () => {
   );
 });
 
+describe.skipIf(!CURL)('client/certificate/sends-intermediates with curl', () => {
+  const only = ['--only', 'client/certificate/sends-intermediates', '--only', 'client/certificate/presented'];
+  const run = async (cmd: string, extra: string[] = []) => {
+    const out = await mkdtemp(join(root, 'client-'));
+    const r = await runCli(['run', '--target-client', cmd, '--certs', certsDir, '--report-dir', out, ...only, ...extra]);
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as { results: { id: string; verdict: string; reason: string }[] };
+    return { r, verdicts: verdictsOf(report), reason: report.results.find((x) => x.id === 'client/certificate/sends-intermediates')?.reason ?? '' };
+  };
+  const curl = (cert: string) => `curl -sS --max-time 3 --cacert {ca} --cert ${join(certsDir, 'client', cert)} --key ${join(certsDir, 'private', 'client', 'valid-chain-key.pem')} {url}`;
+
+  test(
+    'the generated {cert} hangs off the client CA: skipped with the reason; a chain file under an intermediate passes, the leaf alone fails',
+    async () => {
+      const generated = await run('curl -sS --max-time 3 --cacert {ca} --cert {cert} --key {key} {url}');
+      expect(generated.verdicts['client/certificate/sends-intermediates'], generated.r.stdout).toBe('skip');
+      expect(generated.reason).toMatch(/issued directly by the client CA/);
+      const chain = await run(curl('valid-chain-chain.pem'), ['--client-cert-ca', trust('client-ca.pem')]);
+      expect(chain.verdicts, `${chain.r.stdout}\n${chain.r.stderr}`).toMatchObject({ 'client/certificate/sends-intermediates': 'pass', 'client/certificate/presented': 'pass' });
+      const leafOnly = await run(curl('valid-chain.pem'), ['--client-cert-ca', trust('client-ca.pem')]);
+      expect(leafOnly.verdicts['client/certificate/sends-intermediates'], `${leafOnly.r.stdout}\n${leafOnly.r.stderr}`).toBe('fail');
+      expect(leafOnly.reason).toMatch(/without the intermediate/);
+    },
+    T,
+  );
+});
+
 /** HAProxy in the foreground (-db) on a free port of 127.0.0.1, stopped by the PID this test spawned. */
 async function startHaproxy(crlFile: string): Promise<StartedPeer> {
   const dir = await mkdtemp(join(root, 'haproxy-'));
