@@ -275,16 +275,25 @@ export async function probeClientSignature(plan: ServerPlan, recipe: Certificate
   let request: ClientSignatureFacts['certificateRequest'] = null;
   let serverFlightRead = false;
   const runs: ClientSignatureRun[] = [];
-  for (const version of recipe.mode === 'wrong-key' ? versions : versions.slice(0, 1)) {
+  /** Versions whose right-key handshake completed from the prober's side: the observation shown comes from one of them. */
+  const completedControls: string[] = [];
+  for (const version of versions) {
+    // certificate-request: one handshake is enough once a CertificateRequest was read (a TLS 1.2-only target is asked at 1.2).
+    if (recipe.mode === 'certificate-request' && request) break;
     const control = await probeCertificateVerify(input(version, cert.keyPem));
     serverFlightRead ||= control.certificateVerify.serverFinishedVerified;
+    if (control.certificateVerify.stage === 'answer') completedControls.push(version);
     const req = control.certificateVerify.certificateRequest;
     if (req && !request) request = { certificateAuthorities: req.certificateAuthorities, namesClientCa: wantName !== null && req.certificateAuthoritiesDer.includes(wantName) };
     const wrongKey = recipe.mode === 'wrong-key' ? withoutProberFacts(await probeCertificateVerify(input(version, freshKeyLike(cert.keyPem)))) : null;
     runs.push({ version, control: withoutProberFacts(control), wrongKey });
   }
   // The observation on top is the run that decides: a wrong key let in, else the first wrong-key (or control) run.
-  const top = runs.find((r) => r.wrongKey?.outcome === 'accepted' || (r.wrongKey?.outcome === 'http-status' && !plan.profile.rejection.httpStatuses.includes(r.wrongKey.httpStatus ?? 0))) ?? runs[0]!;
+  const completed = new Set(completedControls);
+  const top =
+    runs.find((r) => r.wrongKey?.outcome === 'accepted' || (r.wrongKey?.outcome === 'http-status' && !plan.profile.rejection.httpStatuses.includes(r.wrongKey.httpStatus ?? 0))) ??
+    runs.find((r) => completed.has(r.version)) ??
+    runs[0]!;
   const shown = top.wrongKey ?? top.control;
   return {
     ...shown,
