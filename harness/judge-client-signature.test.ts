@@ -39,7 +39,7 @@ describe('certificate-verify-wrong-key', () => {
   });
 
   test('a refusal without an accepted right-key control is inconclusive: the prober, not the signature, may have been refused', () => {
-    const v = judge(WRONG_KEY, facts([{ version: 'TLSv1.3', control: obs('handshake-alert', { alert: { code: 120, name: 'no_application_protocol' } }), wrongKey: decryptError }]), profile, ctx);
+    const v = judge(WRONG_KEY, facts([{ version: 'TLSv1.3', control: obs('handshake-alert', { alert: { code: 40, name: 'handshake_failure' } }), wrongKey: decryptError }]), profile, ctx);
     expect(v.verdict).toBe('inconclusive');
     expect(v.reason).toMatch(/could not complete a handshake with this target/);
   });
@@ -48,9 +48,16 @@ describe('certificate-verify-wrong-key', () => {
     expect(judge(WRONG_KEY, facts([{ version: 'TLSv1.3', control: ok, wrongKey: obs('timeout') }]), profile, ctx).verdict).toBe('inconclusive');
   });
 
-  test('a prober that did not run (--protocol grpc) is inconclusive with its reason', () => {
+  test('a prober that did not run (--protocol grpc) is skipped with its reason, never a pass', () => {
     const v = judge(WRONG_KEY, facts([], { notRun: 'not checked: HTTP/1.1 only' }), profile, ctx);
-    expect(v).toEqual({ verdict: 'inconclusive', reason: 'not checked: HTTP/1.1 only' });
+    expect(v).toEqual({ verdict: 'skip', reason: 'not checked: HTTP/1.1 only' });
+  });
+
+  test('an HTTP/2-only target (alert 120 to ALPN http/1.1 on every control) is skipped, not passed for refusing the wrong key', () => {
+    const noAlpn = obs('handshake-alert', { alert: { code: 120, name: 'no_application_protocol' } });
+    const v = judge(WRONG_KEY, facts([{ version: 'TLSv1.3', control: noAlpn, wrongKey: noAlpn }]), profile, ctx);
+    expect(v.verdict).toBe('skip');
+    expect(v.reason).toMatch(/HTTP\/2-only/);
   });
 });
 

@@ -316,7 +316,8 @@ const CLIENT_RULES: Record<string, RuleName> = {
  * accepted (otherwise the prober, not the signature, may be what the target refused).
  */
 function judgeClientSignature(c: ResolvedCase, f: ClientSignatureFacts, profile: Profile): Verdict {
-  if (f.notRun) return verdict('inconclusive', f.notRun);
+  // A limit of the prober (HTTP/1.1 only), not a finding about the target: skipped, with the reason.
+  if (f.notRun) return verdict('skip', f.notRun);
   const label = (v: string) => VERSION_LABEL[v] ?? v;
   const accepted = f.runs.filter((r) => r.wrongKey && interpret(r.wrongKey, profile) === 'accepted');
   if (accepted.length > 0) {
@@ -324,6 +325,9 @@ function judgeClientSignature(c: ResolvedCase, f: ClientSignatureFacts, profile:
   }
   const usable = f.runs.filter((r) => interpret(r.control, profile) === 'accepted');
   const skipped = f.runs.filter((r) => !usable.includes(r)).map((r) => `${label(r.version)} not checked: the right-key control was not accepted (${describeObservation(r.control)}: ${r.control.detail})`);
+  if (usable.length === 0 && f.runs.length > 0 && f.runs.every((r) => r.control.alert?.code === 120)) {
+    return verdict('skip', 'not checked: the target refuses ALPN http/1.1 (alert 120 no_application_protocol), an HTTP/2-only server, and the CertificateVerify prober speaks HTTP/1.1 only');
+  }
   if (usable.length === 0) return verdict('inconclusive', `the prober could not complete a handshake with this target: ${skipped.join('; ') || 'no version to try'}`);
   const unclear = usable.filter((r) => !r.wrongKey || interpret(r.wrongKey, profile) !== 'rejected');
   if (unclear.length > 0) return verdict('inconclusive', unclear.map((r) => `${label(r.version)}: no clear answer to the wrong key (${r.wrongKey ? `${describeObservation(r.wrongKey)}: ${r.wrongKey.detail}` : 'not sent'})`).join('; '));
@@ -333,7 +337,7 @@ function judgeClientSignature(c: ResolvedCase, f: ClientSignatureFacts, profile:
 
 /** server/certificate/requests-client-ca: the certificate_authorities of the CertificateRequest the prober read. */
 function judgeRequestsClientCa(f: ClientSignatureFacts): Verdict {
-  if (f.notRun) return verdict('inconclusive', f.notRun);
+  if (f.notRun) return verdict('skip', f.notRun);
   const req = f.certificateRequest;
   if (!req) {
     return f.serverFlightRead

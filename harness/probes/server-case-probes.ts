@@ -239,9 +239,10 @@ function withoutProberFacts(o: CertificateVerifyObservation): Observation {
  * either version admits a forger; a version the target does not speak shows as a refused control
  * and is left out of the verdict, not failed. The judge (harness/judge.ts) reads the runs.
  *
- * The prober speaks HTTP/1.1 only: under --protocol grpc it does not run (an HTTP/2-only server
- * would refuse its ALPN, which must not pass for a refused signature). An h2-only https target
- * refuses the control the same way, and the judge then calls the case inconclusive.
+ * The prober speaks HTTP/1.1 only: under --protocol grpc the wrong-key case does not run (an
+ * HTTP/2-only server would refuse its ALPN, which must not pass for a refused signature), and the
+ * CertificateRequest is read offering h2. An h2-only https target refuses the control with alert
+ * 120, and the judge skips the case with that reason; any other refused control is inconclusive.
  */
 export async function probeClientSignature(plan: ServerPlan, recipe: CertificateVerifyRecipe): Promise<Observation> {
   const started = performance.now();
@@ -255,7 +256,9 @@ export async function probeClientSignature(plan: ServerPlan, recipe: Certificate
     durationMs: Math.round(performance.now() - started),
     clientSignature: { runs: [], certificateRequest: null, serverFlightRead: false, notRun: why },
   });
-  if (plan.protocol === 'grpc') return notRun('not checked: the CertificateVerify prober speaks HTTP/1.1 only, and --protocol grpc targets speak HTTP/2 (an ALPN refusal would look like a refused signature)');
+  if (plan.protocol === 'grpc' && recipe.mode === 'wrong-key') {
+    return notRun('not checked: the CertificateVerify prober speaks HTTP/1.1 only, and --protocol grpc targets speak HTTP/2 (an ALPN refusal would look like a refused signature)');
+  }
   if (!cert) return notRun('not checked: the positive control presents no certificate, so there is no valid certificate to sign for');
   if (versions.length === 0) return notRun(`not checked: the prober speaks TLS 1.3 and 1.2, and the profile allows ${plan.profile.tls.versions.join(', ')}`);
   const input = (version: 'TLSv1.3' | 'TLSv1.2', signingKeyPem: string): CertificateVerifyProbeInput => ({
@@ -264,8 +267,10 @@ export async function probeClientSignature(plan: ServerPlan, recipe: Certificate
     servername: plan.target.servername,
     certChainPem: cert.chainPem,
     signingKeyPem,
-    // The request is HTTP/1.1: a 'tls' target is offered no ALPN, an https one http/1.1.
-    alpn: plan.protocol === 'tls' ? [] : ['http/1.1'],
+    // The request is HTTP/1.1: a 'tls' target is offered no ALPN, an https one http/1.1. Read only
+    // for its CertificateRequest (which comes before any request), h2 is offered too, so an
+    // HTTP/2-only or gRPC server gets that far.
+    alpn: plan.protocol === 'tls' ? [] : recipe.mode === 'certificate-request' ? ['h2', 'http/1.1'] : ['http/1.1'],
     httpPath: plan.httpPath,
     httpMethod: plan.httpMethod,
     timeoutMs: plan.timeoutMs,

@@ -2,6 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpsServer, type Server } from 'node:https';
+import { createSecureServer } from 'node:http2';
 import { createConnection, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,11 +141,11 @@ describe.skipIf(!NGINX)('nginx', () => {
   );
 
   test(
-    '--protocol grpc: certificate-verify-wrong-key is inconclusive with the reason, never a pass',
+    '--protocol grpc: certificate-verify-wrong-key is skipped with the reason, never a pass',
     async () => {
       await using nginx = await startNginx({ certsDir, verifyClient: 'on' });
       const r = await against(nginx, [id('certificate-verify-wrong-key')], ['--protocol', 'grpc']);
-      expect(r.verdicts[id('certificate-verify-wrong-key')], await r.explain()).toBe('inconclusive');
+      expect(r.verdicts[id('certificate-verify-wrong-key')], await r.explain()).toBe('skip');
       expect(r.byId[id('certificate-verify-wrong-key')]!.reason).toMatch(/HTTP\/1\.1 only/);
     },
     T,
@@ -265,6 +266,32 @@ describe('node:tls server', () => {
         const u = await runCli(['run', '--target', s.url, '--certs', certsDir, '--repeat', bad]);
         expect(u.code).toBe(2);
         expect(u.stderr).toMatch(new RegExp(`--repeat "${bad}"`));
+      }
+    },
+    T,
+  );
+});
+
+describe('an HTTP/2-only node:http2 server (allowHTTP1 false)', () => {
+  test(
+    'certificate-verify-wrong-key is skipped (alert 120 to the prober\'s ALPN http/1.1), never passed; requests-client-ca is still read',
+    async () => {
+      const read = (p: string) => readFile(join(certsDir, p), 'utf8');
+      const server = createSecureServer({ key: await read('target/server-key.pem'), cert: await read('target/server-cert.pem'), ca: await read('trust/client-ca.pem'), requestCert: true, rejectUnauthorized: true, allowHTTP1: false }, (_req, res) => {
+        res.writeHead(200).end('ok\n');
+      });
+      server.on('tlsClientError', () => undefined);
+      await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
+      const port = (server.address() as AddressInfo).port;
+      const stop = () => new Promise<void>((resolve) => server.close(() => resolve()));
+      try {
+        const peer = { name: 'node:http2', host: HOST, port, url: `https://${HOST}:${port}`, pid: process.pid, dir: root, logs: async () => '', stop, [Symbol.asyncDispose]: stop } as StartedPeer;
+        const r = await against(peer, [id('certificate-verify-wrong-key'), 'server/certificate/requests-client-ca']);
+        expect(r.verdicts[id('certificate-verify-wrong-key')], await r.explain()).toBe('skip');
+        expect(r.byId[id('certificate-verify-wrong-key')]!.reason).toMatch(/HTTP\/2-only/);
+        expect(r.verdicts['server/certificate/requests-client-ca'], await r.explain()).toBe('pass');
+      } finally {
+        await stop();
       }
     },
     T,
