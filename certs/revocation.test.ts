@@ -27,7 +27,12 @@ describe('CRLs', () => {
   test('each CA that issues has a CRL signed by it, listing exactly its revoked leaves, nextUpdate 400 days out', async () => {
     const crl = crlOf('client-ca');
     expect(await crl.verify({ publicKey: cert('client-ca').publicKey })).toBe(true);
-    expect(crl.entries.map((e) => e.serialNumber.toUpperCase())).toEqual([new X509Certificate(store.certs.get('client/revoked')!.certPem).serialNumber]);
+    const serial = (name: string) => new X509Certificate(store.certs.get(name)!.certPem).serialNumber;
+    // The revoked leaf and, since issue 16, the revoked intermediate of server/client-auth/revoked-intermediate.
+    expect(crl.entries.map((e) => e.serialNumber.toUpperCase()).sort()).toEqual([serial('client/revoked'), serial('client-case-revoked-intermediate-ca1')].sort());
+    // A leaf revoked by its intermediate is listed by that intermediate, not by the root.
+    expect(crlOf('client-case-revoked-under-intermediate-ca1').entries.map((e) => e.serialNumber.toUpperCase())).toEqual([serial('client/revoked-under-intermediate')]);
+    expect(crlOf('client-case-revoked-intermediate-ca1').entries).toEqual([]);
     expect(crl.nextUpdate!.getTime() - Date.now()).toBeGreaterThan((CRL_VALID_DAYS - 1) * DAY);
     expect(crlOf('client-intermediate').entries).toEqual([]);
     expect(crlOf('server-ca').findRevoked(cert('server/revoked'))).not.toBeNull();
@@ -38,11 +43,12 @@ describe('CRLs', () => {
     const client = readFileSync(store.revocation.clientCrlFile, 'utf8');
     const server = readFileSync(store.revocation.serverCrlFile, 'utf8');
     const issuers = (pem: string) => (pem.match(/-----BEGIN X509 CRL-----[\s\S]+?-----END X509 CRL-----/g) ?? []).map((p) => new x509.X509Crl(p).issuer);
-    // client-ca, client-intermediate, client-not-ca (it issues client/issuer-not-ca) and the four path intermediates.
-    expect(issuers(client)).toHaveLength(7);
-    expect(issuers(server)).toHaveLength(7);
-    expect(issuers(client).some((i) => i.includes('server'))).toBe(false);
-    expect(issuers(server).some((i) => i.includes('client'))).toBe(false);
+    // client-ca, client-intermediate, client-not-ca (it issues client/issuer-not-ca), the four path
+    // intermediates, and the inline intermediates of the issue-16 cases (5 client side, 3 server side).
+    expect(issuers(client)).toHaveLength(12);
+    expect(issuers(server)).toHaveLength(10);
+    expect(issuers(client).some((i) => i.includes('mtls-conformance server'))).toBe(false);
+    expect(issuers(server).some((i) => i.includes('mtls-conformance client'))).toBe(false);
   });
 
   test('a warm run re-signs nothing; a run that finds nextUpdate near re-signs at the same path; the revoked serial survives a renewal', async () => {
