@@ -27,7 +27,12 @@ describe('CRLs', () => {
   test('each CA that issues has a CRL signed by it, listing exactly its revoked leaves, nextUpdate 400 days out', async () => {
     const crl = crlOf('client-ca');
     expect(await crl.verify({ publicKey: cert('client-ca').publicKey })).toBe(true);
-    expect(crl.entries.map((e) => e.serialNumber.toUpperCase())).toEqual([new X509Certificate(store.certs.get('client/revoked')!.certPem).serialNumber]);
+    const serial = (name: string) => new X509Certificate(store.certs.get(name)!.certPem).serialNumber;
+    // The revoked leaf and, since issue 16, the revoked intermediate of server/client-auth/revoked-intermediate.
+    expect(crl.entries.map((e) => e.serialNumber.toUpperCase()).sort()).toEqual([serial('client/revoked'), serial('client-case-revoked-intermediate-ca1')].sort());
+    // A leaf revoked by its intermediate is listed by that intermediate, not by the root.
+    expect(crlOf('client-case-revoked-under-intermediate-ca1').entries.map((e) => e.serialNumber.toUpperCase())).toEqual([serial('client/revoked-under-intermediate')]);
+    expect(crlOf('client-case-revoked-intermediate-ca1').entries).toEqual([]);
     expect(crl.nextUpdate!.getTime() - Date.now()).toBeGreaterThan((CRL_VALID_DAYS - 1) * DAY);
     expect(crlOf('client-intermediate').entries).toEqual([]);
     expect(crlOf('server-ca').findRevoked(cert('server/revoked'))).not.toBeNull();
@@ -38,14 +43,16 @@ describe('CRLs', () => {
     const client = readFileSync(store.revocation.clientCrlFile, 'utf8');
     const server = readFileSync(store.revocation.serverCrlFile, 'utf8');
     const issuers = (pem: string) => (pem.match(/-----BEGIN X509 CRL-----[\s\S]+?-----END X509 CRL-----/g) ?? []).map((p) => new x509.X509Crl(p).issuer);
-    // client-ca, client-intermediate and the path intermediates that are CAs (expired, sub, nc): not
-    // client-not-ca nor the one without basicConstraints (a CRL no validator can verify; gnutls refuses the file).
-    expect(issuers(client)).toHaveLength(5);
-    // The same under server-ca, and must-staple-missing's intermediate (the only client/revocation CA with a current CRL).
-    expect(issuers(server)).toHaveLength(6);
+    // client-ca, client-intermediate and the path intermediates that are CAs (expired, sub, nc), and the
+    // inline intermediates of the issue-16 named cases (5): not client-not-ca nor the one without
+    // basicConstraints (a CRL no validator can verify; gnutls refuses the file).
+    expect(issuers(client)).toHaveLength(10);
+    // The same under server-ca (3 inline intermediates), and must-staple-missing's intermediate (the only
+    // client/revocation CA with a current CRL).
+    expect(issuers(server)).toHaveLength(9);
     expect(issuers(server).some((i) => i.includes('stale') || i.includes('no-answer') || i.includes('ocsp-'))).toBe(false);
-    expect(issuers(client).some((i) => i.includes('server'))).toBe(false);
-    expect(issuers(server).some((i) => i.includes('client'))).toBe(false);
+    expect(issuers(client).some((i) => i.includes('mtls-conformance server'))).toBe(false);
+    expect(issuers(server).some((i) => i.includes('mtls-conformance client'))).toBe(false);
   });
 
   test('a warm run re-signs nothing; a run that finds nextUpdate near re-signs at the same path; the revoked serial survives a renewal', async () => {
@@ -129,8 +136,11 @@ describe('client/revocation variants, parsed back', () => {
     expect(crl.thisUpdate.getTime()).toBeLessThan(crl.nextUpdate!.getTime());
     expect(await crl.verify({ publicKey: cert(`${stem}-crl-stale-ca1`).publicKey })).toBe(true);
     const own = store.revocation.caseCrlFiles['server/revocation/crl-stale']!;
-    expect(readFileSync(own, 'utf8')).toContain(crl.toString('pem').split('\n')[1]!);
-    expect(readFileSync(store.revocation.serverCrlFile, 'utf8')).not.toContain(crl.toString('pem').split('\n')[1]!);
+    // Compared whole (DER): the first PEM line of two CRLs can agree (same length, same issuer prefix).
+    const ders = (file: string) => (readFileSync(file, 'utf8').match(/-----BEGIN X509 CRL-----[\s\S]+?-----END X509 CRL-----/g) ?? []).map((p) => Buffer.from(new x509.X509Crl(p).rawData).toString('hex'));
+    const der = Buffer.from(crl.rawData).toString('hex');
+    expect(ders(own)).toContain(der);
+    expect(ders(store.revocation.serverCrlFile)).not.toContain(der);
     // Only a CDP: no OCSP URL in the leaf.
     expect(cert('server/revocation/crl-stale').getExtension(x509.AuthorityInfoAccessExtension)).toBeNull();
     expect(cert('server/revocation/crl-stale').getExtension(x509.CRLDistributionPointsExtension)).not.toBeNull();

@@ -1,7 +1,7 @@
 import type { Profile } from './profile/schema.js';
 import { certificateFacts, RULES, type CertificateFacts, type RuleName } from './policy/certificate-policy.js';
 import { grpcStatusName } from './probes/grpc-status.js';
-import type { CaseResult, Observation, ResolvedCase, SessionVersionFacts, Severity, Verdict, VerdictValue } from './model.js';
+import type { CaseResult, ClientSignatureFacts, Observation, ResolvedCase, SessionVersionFacts, Severity, Verdict, VerdictValue } from './model.js';
 
 /**
  * Observations become verdicts here and nowhere else. Pure: the same case, observation,
@@ -83,6 +83,7 @@ export function judge(c: ResolvedCase, obs: Observation | null, profile: Profile
 
   // Exit code 89 is the client-target contract's "not implemented" (README): skip, with its reason.
   if (obs.client?.exitCode === 89) return verdict('skip', `the client reports this as not implemented: ${lastLine(obs.client.stderrTail) || 'exit code 89'}`);
+  if (obs.clientSignature) return c.property === 'requests-client-ca' ? judgeRequestsClientCa(obs.clientSignature) : judgeClientSignature(c, obs.clientSignature, profile);
   if (c.expect === 'property' && c.property === 'client-key-not-printed') return judgeKeyNotPrinted(obs);
   if (c.expect === 'property') return c.property?.startsWith('client-cert-') ? judgeClientCertificate(c, obs, profile) : judgeProperty(c, obs, profile);
   if (obs.outcome === 'no-connection') {
@@ -328,6 +329,65 @@ const CLIENT_RULES: Record<string, RuleName> = {
   'client-cert-end-entity': 'end-entity',
 };
 
+/**
+ * server/client-auth/certificate-verify-wrong-key: a wrong-key CertificateVerify let in fails on any
+ * version; a refusal counts only on a version where the same prober's right-key control was
+ * accepted (otherwise the prober, not the signature, may be what the target refused).
+ */
+function judgeClientSignature(c: ResolvedCase, f: ClientSignatureFacts, profile: Profile): Verdict {
+  // A limit of the prober (HTTP/1.1 only), not a finding about the target: skipped, with the reason.
+  if (f.notRun) return verdict('skip', f.notRun);
+  const label = (v: string) => VERSION_LABEL[v] ?? v;
+  const accepted = f.runs.filter((r) => r.wrongKey && interpret(r.wrongKey, profile) === 'accepted');
+  if (accepted.length > 0) {
+    return verdict('fail', `${accepted.map((r) => `${label(r.version)}: accepted a CertificateVerify signed with another key (${describeObservation(r.wrongKey!)})`).join('; ')}: ${c.rationale}`);
+  }
+  const usable = f.runs.filter((r) => interpret(r.control, profile) === 'accepted');
+  const skipped = f.runs.filter((r) => !usable.includes(r)).map((r) => `${label(r.version)} not checked: the right-key control was not accepted (${describeObservation(r.control)}: ${r.control.detail})`);
+  if (usable.length === 0 && f.runs.length > 0 && f.runs.every((r) => r.control.alert?.code === 120)) {
+    return verdict('skip', 'not checked: the target refuses ALPN http/1.1 (alert 120 no_application_protocol), an HTTP/2-only server, and the CertificateVerify prober speaks HTTP/1.1 only');
+  }
+  if (usable.length === 0) return verdict('inconclusive', `the prober could not complete a handshake with this target: ${skipped.join('; ') || 'no version to try'}`);
+  const unclear = usable.filter((r) => !r.wrongKey || interpret(r.wrongKey, profile) !== 'rejected');
+  if (unclear.length > 0) return verdict('inconclusive', unclear.map((r) => `${label(r.version)}: no clear answer to the wrong key (${r.wrongKey ? `${describeObservation(r.wrongKey)}: ${r.wrongKey.detail}` : 'not sent'})`).join('; '));
+  const refused = usable.map((r) => `${label(r.version)}: right key accepted, wrong key refused (${describeObservation(r.wrongKey!)})`);
+  return verdict('pass', [...refused, ...skipped].join('; '));
+}
+
+/** server/certificate/requests-client-ca: the certificate_authorities of the CertificateRequest the prober read. */
+function judgeRequestsClientCa(f: ClientSignatureFacts): Verdict {
+  if (f.notRun) return verdict('skip', f.notRun);
+  const req = f.certificateRequest;
+  if (!req) {
+    return f.serverFlightRead
+      ? verdict('fail', 'the target completed its handshake flight without a CertificateRequest: it does not ask for a client certificate at all')
+      : verdict('inconclusive', `no CertificateRequest was read (${f.runs.map((r) => r.control.detail).join('; ') || 'no handshake'})`);
+  }
+  if (req.namesClientCa) return verdict('pass', `the CertificateRequest names the client CA (certificate_authorities: ${req.certificateAuthorities.join('; ')})`);
+  return req.certificateAuthorities.length === 0
+    ? verdict('fail', 'the CertificateRequest names no CA (certificate_authorities absent): clients choosing among several certificates cannot tell which one is wanted; nginx: ssl_client_certificate (not only ssl_trusted_certificate)')
+    : verdict('fail', `the CertificateRequest names ${req.certificateAuthorities.join('; ')}, not the client CA that issued the valid certificate`);
+}
+
+/**
+ * client/certificate/sends-intermediates (RFC 8446 §4.4.2, RFC 5246 §7.4.2: the sender's chain,
+ * the trust anchor aside). Checkable only when the client's certificate hangs below an intermediate:
+ * the certificate the harness generates ({cert}) is issued by the client CA itself.
+ */
+function judgeChainSent(client: NonNullable<Observation['client']>): Verdict {
+  const sent = client.presentedChain;
+  if (!sent) return verdict('inconclusive', 'the chain the client sent was not recorded');
+  if (sent.issuedByRoot && sent.intermediates === 0) {
+    return verdict('skip', 'the client certificate is issued directly by the client CA, so there is no intermediate to send (the harness-generated {cert} is); bring a certificate under an intermediate with --client-cert-ca ROOT to check it');
+  }
+  if (client.presentedAuthorized) return verdict('pass', `the client sent ${sent.intermediates} intermediate${sent.intermediates === 1 ? '' : 's'} with its certificate and the chain verifies to the client CA`);
+  // OpenSSL's words for "no issuer of the leaf in the chain or the store" (X509_V_ERR 20 and 21).
+  if (sent.intermediates === 0 && /UNABLE_TO_GET_ISSUER_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE/.test(client.presentedError ?? '')) {
+    return verdict('fail', `the client sent its certificate without the intermediate that issued it (${client.presentedError}): a server that trusts only the root cannot build the path; send the chain file (leaf then intermediates), not the leaf alone`);
+  }
+  return verdict('inconclusive', `the certificate does not verify for another reason (${client.presentedError ?? 'unknown'}): see client/certificate/presented`);
+}
+
 /** client/certificate/key-not-printed: what the client printed during the positive control. */
 function judgeKeyNotPrinted(obs: Observation): Verdict {
   const client = obs.client;
@@ -352,6 +412,7 @@ function judgeClientCertificate(c: ResolvedCase, obs: Observation, profile: Prof
     const msg = 'the client presented no certificate when the server requested one';
     return c.property === 'client-cert-presented' ? verdict('fail', msg) : verdict('inconclusive', msg);
   }
+  if (c.property === 'client-cert-chain-sent') return judgeChainSent(client);
   if (c.property === 'client-cert-presented') {
     return client.presentedAuthorized
       ? verdict('pass', 'a certificate from the expected CA was presented')

@@ -82,6 +82,31 @@ export interface Observation {
   revocation?: RevocationFacts;
   /** Client targets: what the client offered in its ClientHello (versions and suites, IANA names; GREASE and SCSVs left out). */
   offered?: { versions: string[]; suites: string[]; statusRequest?: boolean };
+  /** server/client-auth/certificate-verify-wrong-key and server/certificate/requests-client-ca: the harness's own handshakes. */
+  clientSignature?: ClientSignatureFacts;
+}
+
+/**
+ * What the CertificateVerify prober (harness/probes/certificate-verify-probe.ts) saw: per version a
+ * control (CertificateVerify signed with the certificate's own key) and, for the wrong-key case, a
+ * run signed with a fresh key of the same type.
+ */
+export interface ClientSignatureFacts {
+  runs: ClientSignatureRun[];
+  /** The first CertificateRequest seen: the CAs it names (RFC 8446 §4.2.4, RFC 5246 §7.4.4). Null: none seen. */
+  certificateRequest: { certificateAuthorities: string[]; namesClientCa: boolean } | null;
+  /** Whether a server flight was read completely (server Finished verified) on any run: a missing CertificateRequest then means none was sent. */
+  serverFlightRead: boolean;
+  /** Why the prober did not run at all (e.g. --protocol grpc: the prober speaks HTTP/1.1 only). */
+  notRun?: string;
+}
+
+export interface ClientSignatureRun {
+  version: 'TLSv1.3' | 'TLSv1.2';
+  /** Signed with the right key: the wrong-key refusal only counts once this got in. */
+  control: Observation;
+  /** Signed with another key; null for a control-only probe. */
+  wrongKey: Observation | null;
 }
 
 /** What the harness saw of a target's revocation checking during one case. */
@@ -170,6 +195,12 @@ export interface ClientRunFacts {
   /** Whether the presented certificate verifies against the CA the client's certificate should come from. */
   presentedAuthorized: boolean;
   presentedError: string | null;
+  /**
+   * What the client sent with its certificate, as the reference server saw it: the intermediates
+   * (CA certificates that are not self-signed: the server's trust holds only the client CA, so
+   * these came from the client), and whether the leaf is issued directly by a self-signed root.
+   */
+  presentedChain?: { intermediates: number; issuedByRoot: boolean };
   /** ISO time of the observation: certificate validity is judged against it. */
   observedAt: string;
   /** Where the client printed private key material (redacted from the tails above); absent or empty: nowhere. */
@@ -218,7 +249,9 @@ export type PropertyName =
   | 'client-cert-renewal-window'
   | 'client-cert-identity'
   | 'client-cert-end-entity'
-  | 'client-key-not-printed';
+  | 'client-key-not-printed'
+  | 'requests-client-ca'
+  | 'client-cert-chain-sent';
 
 export type VerdictValue = 'pass' | 'fail' | 'inconclusive' | 'skip';
 
@@ -285,7 +318,18 @@ export interface FallbackScsvRecipe {
   kind: 'fallback-scsv';
 }
 
+/**
+ * The harness's own client handshake (certificate-verify-probe.ts) with the valid certificate:
+ * `wrong-key` signs CertificateVerify with another key after a right-key control, per version;
+ * `certificate-request` is one right-key handshake, read for its CertificateRequest.
+ */
+export interface CertificateVerifyRecipe {
+  kind: 'certificate-verify';
+  mode: 'wrong-key' | 'certificate-request';
+}
+
 export type Recipe =
+  | CertificateVerifyRecipe
   | HandshakeRecipe
   | ReferenceServerRecipe
   | RawHelloRecipe

@@ -57,6 +57,7 @@ interface RunFlags extends OutputFlags {
   only: string[];
   timeout: number;
   concurrency: number;
+  repeat: number;
   httpPath: string;
   httpMethod: string;
   protocol?: 'https' | 'grpc' | 'tls';
@@ -123,6 +124,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
     only: flags.only,
     timeoutMs: flags.timeout,
     concurrency: flags.concurrency,
+    repeat: flags.repeat,
     httpPath: flags.httpPath,
     httpMethod: flags.httpMethod,
     protocol: flags.protocol,

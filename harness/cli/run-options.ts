@@ -49,6 +49,9 @@ export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/** Bound on --repeat: a run with every reject case repeated stays within minutes. */
+export const MAX_REPEAT = 100;
+
 export const RUN_OPTIONS: readonly RunOptionSpec[] = [
   { scope: 'target', flags: '-t, --target <url>', description: 'https://host:port, tls://host:port, builtin:strict or builtin:lenient (default: builtin:strict)' },
   { scope: 'target', flags: '--target-image <image>', description: 'a server container image to start and test (testcontainers, host network; certs mounted at /conformance)' },
@@ -89,6 +92,17 @@ export const RUN_OPTIONS: readonly RunOptionSpec[] = [
   { scope: 'any', flags: '--only <glob>', description: 'run only cases whose id matches (repeatable; * within a segment, ** across)', parse: collect, default: [] },
   { scope: 'any', flags: '--timeout <duration>', description: 'bound on every network wait and on each run of a --target-client command, e.g. 5000, 500ms, 5s', parse: duration('--timeout'), default: 5000 },
   { scope: 'any', flags: '--concurrency <n>', description: 'cases probed at once', parse: positiveInt('--concurrency'), default: 8 },
+  {
+    scope: 'any',
+    flags: '--repeat <n>',
+    description: `run every reject case n times (at most ${MAX_REPEAT}); one acceptance in n fails it ("accepted k of n"): for targets that let a bad certificate in only sometimes`,
+    parse: (value: string) => {
+      const n = positiveInt('--repeat')(value);
+      if (n > MAX_REPEAT) throw new InvalidArgumentError(`--repeat ${quote(value)} must be at most ${MAX_REPEAT}.`);
+      return n;
+    },
+    default: 1,
+  },
   {
     scope: 'server',
     flags: '--http-path <path>',

@@ -57,6 +57,8 @@ export interface SeenConnection {
   presentedCertPem: string | null;
   presentedAuthorized: boolean;
   presentedError: string | null;
+  /** The intermediates sent with it and whether the leaf hangs directly off a root (model.ts ClientRunFacts). */
+  presentedChain?: { intermediates: number; issuedByRoot: boolean };
   /** The first request line, if a request arrived. */
   request: string | null;
   /** The client's alert, during or after the handshake. */
@@ -145,6 +147,7 @@ export function createCaseServer(settings: CaseServerSettings, events: CaseServe
       st.presentedCertPem = toPem(peer.raw);
       st.presentedAuthorized = socket.authorized;
       st.presentedError = socket.authorizationError ? String(socket.authorizationError) : null;
+      st.presentedChain = sentChain(socket);
     }
     socket.once('close', () => events.onClose?.(st));
     events.onHandshake?.(st);
@@ -206,4 +209,23 @@ export function connectionObservation(seen: SeenConnection, outcome: 'request' |
       observedAt,
     },
   };
+}
+
+/**
+ * What the client sent above its leaf. Node completes getPeerCertificate(true) from the server's
+ * own trust (the client CA only): a CA certificate that is not self-signed in that chain can only
+ * have come from the client. Bounded by the chain length a handshake can carry.
+ */
+function sentChain(socket: TLSSocket): { intermediates: number; issuedByRoot: boolean } {
+  const leaf = socket.getPeerCertificate(true);
+  const selfSigned = (c: { subject?: unknown; issuer?: unknown; raw?: Buffer }) => JSON.stringify(c.subject) === JSON.stringify(c.issuer);
+  let intermediates = 0;
+  let cur = leaf?.issuerCertificate;
+  const first = cur;
+  for (let i = 0; cur && cur.raw && i < 32; i++) {
+    if (!selfSigned(cur)) intermediates++;
+    if (cur.issuerCertificate === cur || !cur.issuerCertificate?.raw || cur.issuerCertificate.raw.equals(cur.raw)) break;
+    cur = cur.issuerCertificate;
+  }
+  return { intermediates, issuedByRoot: Boolean(first?.raw && selfSigned(first)) };
 }

@@ -149,6 +149,7 @@ export async function probeClientCommand(input: ClientCommandProbeInput): Promis
   let presentedCertPem: string | null = null;
   let presentedAuthorized = false;
   let presentedError: string | null = null;
+  let presentedChain: { intermediates: number; issuedByRoot: boolean } | undefined;
   // Versions and suites over every ClientHello the client sent (a client may retry lower).
   const offeredVersions = new Set<string>();
   const offeredSuites = new Set<string>();
@@ -177,6 +178,7 @@ export async function probeClientCommand(input: ClientCommandProbeInput): Promis
           presentedCertPem = seen.presentedCertPem;
           presentedAuthorized = seen.presentedAuthorized;
           presentedError = seen.presentedError;
+          presentedChain = seen.presentedChain;
         }
       },
       onHandshakeError: (seen) => {
@@ -254,6 +256,7 @@ export async function probeClientCommand(input: ClientCommandProbeInput): Promis
     presentedCertPem,
     presentedAuthorized,
     presentedError,
+    ...(presentedChain ? { presentedChain } : {}),
     observedAt: new Date().toISOString(),
     printedKeyMaterial: [...(stdout.found ? (['stdout'] as const) : []), ...(stderr.found ? (['stderr'] as const) : [])],
   };

@@ -1,4 +1,7 @@
-import type { HandshakeRecipe, Observation, RawHelloRecipe, SessionFacts, SessionVersionFacts, SuiteSweepRecipe, TlsVersion } from '../model.js';
+import { X509Certificate } from 'node:crypto';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import * as asn1 from '@peculiar/asn1-x509';
+import type { CertificateVerifyRecipe, ClientSignatureFacts, ClientSignatureRun, HandshakeRecipe, Observation, RawHelloRecipe, SessionFacts, SessionVersionFacts, SuiteSweepRecipe, TlsVersion } from '../model.js';
 import type { PresentedCert, ServerPlan } from '../plan.js';
 import { probeHandshake } from './handshake-probe.js';
 import { enumerateSuites, probeVersion, sweepSuiteCodes } from './cipher-sweep.js';
@@ -7,6 +10,7 @@ import { alertByCode } from './alerts.js';
 import { captureSessions, resumeSession, type SessionProbeInput } from './session-probe.js';
 import { probeRenegotiation } from './renegotiation-probe.js';
 import { probeFallbackScsv } from './fallback-probe.js';
+import { freshKeyLike, probeCertificateVerify, type CertificateVerifyObservation, type CertificateVerifyProbeInput } from './certificate-verify-probe.js';
 
 /**
  * The probes of a server case, adapted to the plan: each takes the run's ServerPlan and a case's
@@ -220,5 +224,105 @@ export async function probeServerFallback(plan: ServerPlan): Promise<Observation
     detail: r.detail,
     durationMs: r.durationMs,
     fallback: { spoken: r.spoken, fallbackVersion: r.fallbackVersion, result: r.result, alert: r.alert, detail: r.detail },
+  };
+}
+
+/**
+ * The DER (hex) of the name a CertificateRequest should carry: the issuer of the top certificate
+ * the harness presents, which is the client CA (a trust anchor never travels in the chain).
+ */
+function anchorNameDer(chainPem: string): string | null {
+  const pems = chainPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const top = pems[pems.length - 1];
+  if (!top) return null;
+  const cert = AsnConvert.parse(new X509Certificate(top).raw, asn1.Certificate);
+  return Buffer.from(AsnConvert.serialize(cert.tbsCertificate.issuer)).toString('hex');
+}
+
+/** The versions the prober speaks that the profile allows, highest first. */
+function proberVersions(plan: ServerPlan): ('TLSv1.3' | 'TLSv1.2')[] {
+  return (['TLSv1.3', 'TLSv1.2'] as const).filter((v) => plan.profile.tls.versions.includes(v));
+}
+
+function withoutProberFacts(o: CertificateVerifyObservation): Observation {
+  const { certificateVerify: _facts, ...rest } = o;
+  return rest;
+}
+
+/**
+ * server/client-auth/certificate-verify-wrong-key and server/certificate/requests-client-ca: the
+ * harness's own client handshake with the valid certificate (certificate-verify-probe.ts). Per
+ * version the profile allows (TLS 1.3, then 1.2): a control signed with the right key, then (wrong-key
+ * mode) the same with a fresh key of the same type. One case for both versions, not one per version:
+ * the property is the server's ("checks the signature"), and a server that skips the check on
+ * either version admits a forger; a version the target does not speak shows as a refused control
+ * and is left out of the verdict, not failed. The judge (harness/judge.ts) reads the runs.
+ *
+ * The prober speaks HTTP/1.1 only: under --protocol grpc the wrong-key case does not run (an
+ * HTTP/2-only server would refuse its ALPN, which must not pass for a refused signature), and the
+ * CertificateRequest is read offering h2. An h2-only https target refuses the control with alert
+ * 120, and the judge skips the case with that reason; any other refused control is inconclusive.
+ */
+export async function probeClientSignature(plan: ServerPlan, recipe: CertificateVerifyRecipe): Promise<Observation> {
+  const started = performance.now();
+  const base = { alert: null, httpStatus: null, tlsVersion: null, cipher: null };
+  const cert = validCert(plan);
+  const versions = proberVersions(plan);
+  const notRun = (why: string): Observation => ({
+    ...base,
+    outcome: 'harness-error',
+    detail: why,
+    durationMs: Math.round(performance.now() - started),
+    clientSignature: { runs: [], certificateRequest: null, serverFlightRead: false, notRun: why },
+  });
+  if (plan.protocol === 'grpc' && recipe.mode === 'wrong-key') {
+    return notRun('not checked: the CertificateVerify prober speaks HTTP/1.1 only, and --protocol grpc targets speak HTTP/2 (an ALPN refusal would look like a refused signature)');
+  }
+  if (!cert) return notRun('not checked: the positive control presents no certificate, so there is no valid certificate to sign for');
+  if (versions.length === 0) return notRun(`not checked: the prober speaks TLS 1.3 and 1.2, and the profile allows ${plan.profile.tls.versions.join(', ')}`);
+  const input = (version: 'TLSv1.3' | 'TLSv1.2', signingKeyPem: string): CertificateVerifyProbeInput => ({
+    host: plan.target.host,
+    port: plan.target.port,
+    servername: plan.target.servername,
+    certChainPem: cert.chainPem,
+    signingKeyPem,
+    // The request is HTTP/1.1: a 'tls' target is offered no ALPN, an https one http/1.1. Read only
+    // for its CertificateRequest (which comes before any request), h2 is offered too, so an
+    // HTTP/2-only or gRPC server gets that far.
+    alpn: plan.protocol === 'tls' ? [] : recipe.mode === 'certificate-request' ? ['h2', 'http/1.1'] : ['http/1.1'],
+    httpPath: plan.httpPath,
+    httpMethod: plan.httpMethod,
+    timeoutMs: plan.timeoutMs,
+    version,
+  });
+  const wantName = anchorNameDer(cert.chainPem);
+  let request: ClientSignatureFacts['certificateRequest'] = null;
+  let serverFlightRead = false;
+  const runs: ClientSignatureRun[] = [];
+  /** Versions whose right-key handshake completed from the prober's side: the observation shown comes from one of them. */
+  const completedControls: string[] = [];
+  for (const version of versions) {
+    // certificate-request: one handshake is enough once a CertificateRequest was read (a TLS 1.2-only target is asked at 1.2).
+    if (recipe.mode === 'certificate-request' && request) break;
+    const control = await probeCertificateVerify(input(version, cert.keyPem));
+    serverFlightRead ||= control.certificateVerify.serverFinishedVerified;
+    if (control.certificateVerify.stage === 'answer') completedControls.push(version);
+    const req = control.certificateVerify.certificateRequest;
+    if (req && !request) request = { certificateAuthorities: req.certificateAuthorities, namesClientCa: wantName !== null && req.certificateAuthoritiesDer.includes(wantName) };
+    const wrongKey = recipe.mode === 'wrong-key' ? withoutProberFacts(await probeCertificateVerify(input(version, freshKeyLike(cert.keyPem)))) : null;
+    runs.push({ version, control: withoutProberFacts(control), wrongKey });
+  }
+  // The observation on top is the run that decides: a wrong key let in, else the first wrong-key (or control) run.
+  const completed = new Set(completedControls);
+  const top =
+    runs.find((r) => r.wrongKey?.outcome === 'accepted' || (r.wrongKey?.outcome === 'http-status' && !plan.profile.rejection.httpStatuses.includes(r.wrongKey.httpStatus ?? 0))) ??
+    runs.find((r) => completed.has(r.version)) ??
+    runs[0]!;
+  const shown = top.wrongKey ?? top.control;
+  return {
+    ...shown,
+    detail: runs.map((r) => `${r.version}: right key ${r.control.detail}${r.wrongKey ? `; wrong key ${r.wrongKey.detail}` : ''}`).join('; '),
+    durationMs: Math.round(performance.now() - started),
+    clientSignature: { runs, certificateRequest: request, serverFlightRead },
   };
 }

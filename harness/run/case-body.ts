@@ -7,6 +7,7 @@ import { probeVersion } from '../probes/cipher-sweep.js';
 import { probeSentChain } from '../probes/handshake-probe.js';
 import { probeClientCase } from '../probes/client-case-probe.js';
 import {
+  probeClientSignature,
   probeNodeHandshake,
   probeRawVersion,
   probeServerFallback,
@@ -91,6 +92,8 @@ export async function observeCase(p: RolePlan, c: ResolvedCase, control: Observa
       return probeServerRenegotiation(plan);
     case 'fallback-scsv':
       return probeServerFallback(plan);
+    case 'certificate-verify':
+      return probeClientSignature(plan, recipe);
     default:
       // Checks of the target's own certificate read what the control saw.
       return control;
@@ -110,7 +113,15 @@ export function caseBoundMs(p: RolePlan, c: ResolvedCase): number {
   const t = p.plan.timeoutMs;
   if (p.role === 'client') return t * 2 + 2000;
   // The sweeps and the session case make several exchanges; --slow waits the profile's lifetime.
-  const extra = c.recipe.kind === 'session-lifetime' ? t * 4 + sessionWaitMs(p.plan) : c.recipe.kind === 'suite-sweep' ? t * 4 : 0;
+  const extra =
+    c.recipe.kind === 'session-lifetime'
+      ? t * 4 + sessionWaitMs(p.plan)
+      : c.recipe.kind === 'suite-sweep'
+        ? t * 4
+        : // Two versions, a control and a wrong-key handshake each, one after the other.
+          c.recipe.kind === 'certificate-verify'
+          ? t * 3
+          : 0;
   return t * 2 + 1000 + extra;
 }
 

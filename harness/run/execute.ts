@@ -1,4 +1,4 @@
-import type { CaseResult, Observation } from '../model.js';
+import type { CaseResult, Observation, ResolvedCase } from '../model.js';
 import { bounded, caseBoundMs, observeControl, runCase, type RolePlan } from './case-body.js';
 
 /**
@@ -9,6 +9,11 @@ import { bounded, caseBoundMs, observeControl, runCase, type RolePlan } from './
 
 export interface ExecuteOptions {
   concurrency: number;
+  /**
+   * --repeat: each reject case runs this many times, one run after the other in its worker (so
+   * --concurrency still bounds the connections at once); one acceptance fails it. Default 1.
+   */
+  repeat?: number;
   /** Called as each case is judged (live progress). */
   onResult?: (r: CaseResult) => void;
 }
@@ -50,11 +55,42 @@ async function executeWith(p: RolePlan, opts: ExecuteOptions): Promise<Executed>
       const r =
         c.positiveControl && controlError
           ? { case: c, observation: null, verdict: { verdict: 'inconclusive' as const, reason: `the positive control could not be observed: ${controlError}` } }
-          : await runCase(p, c, control);
+          : await runRepeated(p, c, control, c.expect === 'reject' && !c.skip ? (opts.repeat ?? 1) : 1);
       results[i] = r;
       opts.onResult?.(r);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, cases.length)) }, worker));
   return { results, control, controlError };
+}
+
+/**
+ * A case run `times` times. A reject case that is let in once in n is not conformant (a runtime
+ * once accepted an untrusted client certificate about one time in five): the verdict fails with
+ * "accepted k of n" and the observation is the first accepting one. Otherwise a refusal every
+ * time passes; any run without a clear answer makes the whole inconclusive.
+ */
+export async function runRepeated(p: RolePlan, c: ResolvedCase, control: Observation | null, times: number): Promise<CaseResult> {
+  if (times <= 1) return runCase(p, c, control);
+  const runs: CaseResult[] = [];
+  for (let i = 0; i < times; i++) runs.push(await runCase(p, c, control));
+  return combineRepeats(runs);
+}
+
+/** The verdict of n runs of one reject case (pure). */
+export function combineRepeats(runs: CaseResult[]): CaseResult {
+  const n = runs.length;
+  // A reject case fails only when a bad input was let in (harness/judge.ts).
+  const failed = runs.filter((r) => r.verdict.verdict === 'fail');
+  if (failed.length > 0) {
+    const first = failed[0]!;
+    return { ...first, verdict: { verdict: 'fail', reason: `accepted ${failed.length} of ${n}: ${first.verdict.reason}` } };
+  }
+  const unclear = runs.filter((r) => r.verdict.verdict !== 'pass');
+  if (unclear.length > 0) {
+    const first = unclear[0]!;
+    return { ...first, verdict: { verdict: first.verdict.verdict, reason: `refused ${n - unclear.length} of ${n}, no clear answer ${unclear.length} of ${n}: ${first.verdict.reason}` } };
+  }
+  const last = runs[n - 1]!;
+  return { ...last, verdict: { verdict: 'pass', reason: `refused ${n} of ${n}: ${last.verdict.reason}` } };
 }

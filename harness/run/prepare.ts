@@ -25,6 +25,8 @@ export interface RunOptions {
   only: string[];
   timeoutMs: number;
   concurrency: number;
+  /** --repeat: how many times each reject case runs (default 1). */
+  repeat?: number;
   issuerCert?: string;
   issuerKey?: string;
   /** Live progress: called as each case is judged. */

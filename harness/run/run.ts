@@ -30,7 +30,7 @@ export async function run(target: Target, opts: RunOptions): Promise<RunOutcome>
   mark('targetReady');
   let logSaved = false;
   try {
-    const executed = await executePlan(prepared.rolePlan, { concurrency: opts.concurrency, onResult: opts.onResult });
+    const executed = await executePlan(prepared.rolePlan, { concurrency: opts.concurrency, repeat: opts.repeat, onResult: opts.onResult });
     mark('probesDone');
     // The target's log is part of the evidence: saved before the manifest hashes the directory.
     const stopped = await prepared.close();

@@ -230,6 +230,8 @@ export interface NginxConfig {
   certsDir: string;
   /** ssl_verify_client. */
   verifyClient: NginxVerifyClient;
+  /** ssl_client_certificate (the CAs trusted and named in the CertificateRequest); default trust/client-ca.pem. */
+  clientCertificate?: string;
   /** ssl_verify_depth; undefined leaves nginx's default, which is 1 (a leaf plus its issuer, no intermediate). */
   verifyDepth?: number;
   /** ssl_protocols; default TLSv1.2 TLSv1.3. */
@@ -277,7 +279,7 @@ export function nginxConf(config: NginxConfig, port: number, dir: string): strin
     '    server_name localhost;',
     `    ssl_certificate ${join(certs, 'target', 'server-cert.pem')};`,
     `    ssl_certificate_key ${join(certs, 'target', 'server-key.pem')};`,
-    `    ssl_client_certificate ${join(certs, 'trust', 'client-ca.pem')};`,
+    `    ssl_client_certificate ${config.clientCertificate ?? join(certs, 'trust', 'client-ca.pem')};`,
     `    ssl_verify_client ${config.verifyClient};`,
     ...(config.verifyDepth !== undefined ? [`    ssl_verify_depth ${config.verifyDepth};`] : []),
     `    ssl_protocols ${protocols.join(' ')};`,

@@ -87,8 +87,10 @@ describe('--protocol tls: a non-HTTP mutual-TLS service (a real node:tls server)
         rejectUnauthorized: true,
         minVersion: 'TLSv1.2',
       },
-      // A line protocol: the server greets and waits; nothing HTTP about it.
-      (socket) => socket.write('220 ready\r\n'),
+      // A line protocol: the server greets and waits; nothing HTTP about it. It reads (resume), as a
+      // real line server does: a socket never read never sees the peer's FIN, and the CertificateVerify
+      // prober closes cleanly after reading the greeting, so server.close() would wait on it forever.
+      (socket) => (socket.write('220 ready\r\n'), socket.resume()),
     );
     server.on('tlsClientError', () => undefined);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

@@ -59,6 +59,8 @@ describe.skipIf(!engine)('--target-image (Docker engine present)', () => {
     expect(Object.entries(v).filter(([, x]) => x === 'fail')).toEqual([
       ['server/client-auth/eku-absent', 'fail'],
       ['server/client-auth/revoked', 'fail'],
+      ['server/client-auth/revoked-intermediate', 'fail'],
+      ['server/client-auth/revoked-under-intermediate', 'fail'],
     ]);
     expect(v['server/client-auth/expired']).toBe('pass');
     expect(readFileSync(join(out, 'container.log'), 'utf8')).toContain('ACCEPT');
@@ -107,7 +109,10 @@ describe.skipIf(!engine)('--target-client-image (Docker engine present)', () => 
     expect(res.code, res.stderr + res.stdout).toBe(0);
     expect(report.target).toMatchObject({ kind: 'container', role: 'client', image: IMAGE });
     // Every case passes but revocation (recommended): s_client checks no CRL unless told to.
-    expect(Object.entries(verdictsOf(report)).filter(([, v]) => v !== 'pass')).toEqual([['client/server-auth/revoked', 'fail']]);
+    expect(Object.entries(verdictsOf(report)).filter(([, v]) => v !== 'pass')).toEqual([
+      ['client/server-auth/revoked', 'fail'],
+      ['client/server-auth/revoked-intermediate', 'fail'],
+    ]);
     expect(containersOf(IMAGE)).toBe('');
   });
 

@@ -80,6 +80,8 @@ const SAMPLES: Record<string, (certs: string, out: string) => Sample> = {
   }),
   '--timeout': () => ({ server: ['--timeout=4s'], client: ['--timeout', '4000'] }),
   '--concurrency': () => ({ server: ['--concurrency', '3'], client: ['--concurrency', '2'] }),
+  // The client children run one reject case (client/server-auth/expired): its reason says how often it ran.
+  '--repeat': () => ({ server: ['--repeat', '2'], client: ['--repeat=2'] }),
   '--http-path': () => ({ server: ['--http-path', '/every-flag?x=1'] }),
   '--http-method': () => ({ server: ['--http-method', 'POST'] }),
   // tls: the control is accepted by a read window, with no HTTP request (httpStatus null).
@@ -202,6 +204,8 @@ describe('--targets-file passes every run flag to every child it applies to', ()
       expect(report.results.map((r: { id: string }) => r.id).sort()).toEqual(['client/server-auth/expired', 'client/server-auth/valid']);
       // --client-cert-ca: the reference server trusted the client's own CA, so the control was accepted.
       expect(report.results.find((r: { id: string }) => r.id === 'client/server-auth/valid').verdict, JSON.stringify(report.results)).toBe('pass');
+      // --repeat 2: the reject case ran twice.
+      expect(report.results.find((r: { id: string }) => r.id === 'client/server-auth/expired').reason).toMatch(/^refused 2 of 2: /);
       const verify = await runCli(['verify', join(out, t.reportDir), '--pubkey', f('sign-pub.pem')]);
       expect(verify.code, verify.stdout + verify.stderr).toBe(0);
     }

@@ -54,6 +54,16 @@ const INTERMEDIATE_VERIFY_ON: Record<string, string> = {
   'server/client-auth/unknown-critical-extension': 'pass',
   // No ssl_crl or ssl_ocsp here: the revoked certificate gets in (recommended under intermediate, not deciding).
   'server/client-auth/revoked': 'fail',
+  // Issue 16. Two intermediates need ssl_verify_depth 2 or more (most tests here set 2; the default 1 refuses them).
+  'server/client-auth/valid-two-intermediates': 'pass',
+  'server/client-auth/issued-by-server-ca': 'pass', // verify="FAILED:unable to get local issuer certificate"
+  'server/client-auth/eku-intermediate-server-only': 'pass', // OpenSSL checks EKU on intermediates: "unsuitable certificate purpose"
+  'server/client-auth/dual-eku': 'pass', // clientAuth is listed; intermediate's certificates.client.eku is not exclusive
+  // No ssl_crl: the revoked intermediate and the leaf revoked by its intermediate get in (recommended).
+  'server/client-auth/revoked-intermediate': 'fail',
+  'server/client-auth/revoked-under-intermediate': 'fail',
+  'server/client-auth/certificate-verify-wrong-key': 'pass', // alert 51 decrypt_error on TLS 1.3 and 1.2
+  'server/certificate/requests-client-ca': 'pass', // ssl_client_certificate names the client CA
   'server/client-auth/unexpected-identity': 'skip', // no clientIdentity rule in the profile
   'server/protocol/tls1.0': 'pass', // alert 70
   'server/protocol/tls1.1': 'pass', // alert 70
@@ -107,6 +117,8 @@ describe.skipIf(!NGINX)(`conformance run against a real nginx${NGINX ? ` (${vers
       'server/client-auth/eku-absent': 'fail',
       // modern requires RSA >= 3072: nginx at OpenSSL security level 2 accepts RSA-2048 (112 bits).
       'server/client-auth/rsa-2048': 'fail',
+      // modern makes EKU exclusive: nginx admits a serverAuth+clientAuth leaf.
+      'server/client-auth/dual-eku': 'fail',
       // modern allows TLS 1.3 only: ssl_protocols TLSv1.3 refuses TLS 1.2 with alert 70.
       'server/protocol/tls1.2': 'pass',
       // TLS 1.3 only: no TLS 1.2 connection to renegotiate, no lower version to fall back to.
@@ -127,23 +139,26 @@ describe.skipIf(!NGINX)(`conformance run against a real nginx${NGINX ? ` (${vers
     expect(run.byId['server/client-auth/rsa-2048'].observed).toMatchObject({ outcome: 'http-status', httpStatus: 200 });
   });
 
-  test("verify on with nginx's default ssl_verify_depth (1): a leaf plus one intermediate is accepted (OpenSSL >= 1.1 counts intermediates)", { timeout: T }, async () => {
+  test("verify on with nginx's default ssl_verify_depth (1): a leaf plus one intermediate is accepted (OpenSSL >= 1.1 counts intermediates), two are refused", { timeout: T }, async () => {
     await using server = await nginx({ verifyClient: 'on' });
     const run = await runConformance(server, { certsDir, profile: 'intermediate' });
     const why = await run.explain();
 
-    expect(run.verdicts, why).toEqual(INTERMEDIATE_VERIFY_ON);
+    // The default depth stops at one intermediate: a partner chain with two is refused (issue 16's must-show).
+    expect(run.verdicts, why).toEqual({ ...INTERMEDIATE_VERIFY_ON, 'server/client-auth/valid-two-intermediates': 'fail' });
     expect(run.byId['server/client-auth/valid-chain'].observed).toMatchObject({ outcome: 'http-status', httpStatus: 200 });
+    expect(run.byId['server/client-auth/valid-two-intermediates'].observed).toMatchObject({ outcome: 'http-status', httpStatus: 400 });
     expect(run.byId['server/protocol/renegotiation']).toMatchObject({ reason: 'refused the renegotiation (alert 100 no_renegotiation)', observed: { tlsVersion: 'TLSv1.2' } });
     expect(run.byId['server/protocol/fallback-scsv']).toMatchObject({
       reason: 'alert 86 inappropriate_fallback to a TLSv1.2 ClientHello with TLS_FALLBACK_SCSV (the target speaks TLSv1.3, TLSv1.2)',
       observed: { outcome: 'handshake-alert', alert: { code: 86, name: 'inappropriate_fallback' } },
     });
     expect(run.byId['server/session/ticket-lifetime'].reason).toBe('no limit in the profile (tls.maxSessionLifetimeSeconds); TLS 1.3 tickets announce 300 s; TLS 1.2 ticket announces 300 s');
-    // The only fail is recommended, not required: the run is conformant.
     expect(run.byId['server/client-auth/eku-absent'].severity).toBe('recommended');
-    expect(run.code, why).toBe(0);
-    expect(run.report.summary.verdict).toBe('conformant');
+    // The one required fail: the default depth locks out two-intermediate partners (ingress-nginx reports).
+    expect(run.byId['server/client-auth/valid-two-intermediates'].severity).toBe('required');
+    expect(run.code, why).toBe(1);
+    expect(run.report.summary.verdict).toBe('non-conformant');
   });
 
   test('verify on with ssl_verify_depth 0: clients that send an intermediate are locked out (valid-chain fails)', { timeout: T }, async () => {
@@ -151,7 +166,14 @@ describe.skipIf(!NGINX)(`conformance run against a real nginx${NGINX ? ` (${vers
     const run = await runConformance(server, { certsDir, profile: 'intermediate' });
     const why = await run.explain();
 
-    expect(run.verdicts, why).toEqual({ ...INTERMEDIATE_VERIFY_ON, 'server/client-auth/valid-chain': 'fail' });
+    expect(run.verdicts, why).toEqual({
+      ...INTERMEDIATE_VERIFY_ON,
+      'server/client-auth/valid-chain': 'fail',
+      'server/client-auth/valid-two-intermediates': 'fail',
+      // Refused for the depth, not the revocation: nothing under an intermediate gets in.
+      'server/client-auth/revoked-intermediate': 'pass',
+      'server/client-auth/revoked-under-intermediate': 'pass',
+    });
     expect(run.byId['server/client-auth/valid-chain'].observed).toMatchObject({ outcome: 'http-status', httpStatus: 400 });
     // nginx's own reason: OpenSSL stops building the path at the depth limit, so the intermediate's
     // issuer (the trusted CA) is never looked up; the leaf-only case fails differently.
@@ -170,8 +192,9 @@ describe.skipIf(!NGINX)(`conformance run against a real nginx${NGINX ? ` (${vers
       'server/client-auth/self-signed': 'fail',
       'server/client-auth/untrusted-ca': 'fail',
       'server/client-auth/intermediate-not-sent': 'fail',
-      // …and no certificate at all (it is optional).
+      // …and no certificate at all (it is optional), and a certificate from the server's own CA.
       'server/client-auth/no-cert': 'fail',
+      'server/client-auth/issued-by-server-ca': 'fail',
       // Other verify errors still get nginx's 400: expired, not-yet-valid, eku-server-only,
       // rsa-1024, sha1-signature and issuer-not-ca stay refused.
     });

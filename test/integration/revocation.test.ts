@@ -77,8 +77,10 @@ describe('certs init writes the revocation material', () => {
     expect(readme).toContain('nginx: ssl_crl trust/client-crl.pem');
     expect(readme).toContain(`http://127.0.0.1:${index.revocationPort}/c/<certificate>/ocsp`);
     const bundle = await readFile(join(certsDir, 'trust', 'client-crl.pem'), 'utf8');
-    // client-ca, client-intermediate and the path cases' intermediates under client-ca that are CAs (not no-bc, not client-not-ca).
-    expect(bundle.match(/BEGIN X509 CRL/g)?.length).toBe(5);
+    // client-ca, client-intermediate, the path cases' intermediates under client-ca that are CAs (not
+    // no-bc, not client-not-ca), and the inline intermediates of the issue-16 cases (two-intermediates x2,
+    // intermediate EKU, both revoked-intermediate chains).
+    expect(bundle.match(/BEGIN X509 CRL/g)?.length).toBe(10);
     if (OPENSSL) {
       const text = execSync(`${OPENSSL} crl -in ${join(certsDir, 'crl', 'client-ca.crl.pem')} -noout -text`, { encoding: 'utf8' });
       const serial = execSync(`${OPENSSL} x509 -in ${join(certsDir, 'client', 'revoked.pem')} -noout -serial`, { encoding: 'utf8' }).trim().split('=')[1];
@@ -298,7 +300,12 @@ describe.skipIf(!OPENSSL)('client targets: openssl s_client', () => {
     const { run, verdicts, byId } = await runClient(`sh ${fixture('s-client-crl.sh')} {host} {port} {ca} {cert} {key} {crl}`);
     expect(verdicts).toMatchObject({ 'client/server-auth/valid': 'pass', 'client/server-auth/revoked': 'pass', ...CLIENT_PATH_PASS, 'client/server-auth/no-san': 'pass', 'client/server-auth/ip-as-dns': 'pass' });
     expect(byId('client/server-auth/revoked').observed.alert).toEqual({ code: 44, name: 'certificate_revoked' });
-    expect(run.code).toBe(0);
+    // -CRL reads the first CRL of {crl} only (server-ca's): a valid leaf under an intermediate gets
+    // "unable to get certificate CRL" (alert 48), which client/server-auth/valid-two-intermediates
+    // (issue 16) now shows: this recipe refuses valid chains (issue 16 §3 asks for one that works).
+    expect(verdicts['client/server-auth/valid-two-intermediates']).toBe('fail');
+    expect(byId('client/server-auth/valid-two-intermediates').observed.client.stderrTail).toContain('unable to get certificate CRL');
+    expect(run.code).toBe(1);
   });
 
   test('-crl_check -crl_download (no CRL file): fetches the CRL from the distribution point, refuses the revoked server', { timeout: T }, async () => {

@@ -38,14 +38,14 @@ describe('mtls-conformance/vitest', () => {
   test('builtin:strict: every case is a passing vitest test; the process exits when done', () => {
     const r = vitest(userProject('builtin:strict'));
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/Tests\s+20 passed \| 1 skipped \(21\)/);
+    expect(r.stdout).toMatch(/Tests\s+27 passed \| 1 skipped \(28\)/);
   });
 
   test('builtin:lenient: the required cases it gets wrong fail as vitest tests, titled with their ids', () => {
     const r = vitest(userProject('builtin:lenient'));
     expect(r.status).toBe(1);
     for (const id of ['no-cert', 'expired', 'self-signed', 'intermediate-not-sent']) expect(r.stdout + r.stderr).toContain(`server/client-auth/${id}`);
-    expect(r.stdout).toMatch(/Tests\s+15 failed \| 5 passed \| 1 skipped \(21\)/);
+    expect(r.stdout).toMatch(/Tests\s+17 failed \| 10 passed \| 1 skipped \(28\)/);
     // A recommended finding passes, but says so.
     expect(r.stdout + r.stderr).toMatch(/RECOMMENDED FINDING server\/client-auth\/eku-absent \(fail; does not fail the run\)/);
   });

@@ -34,6 +34,12 @@ export default area('client', 'certificate', [
   property('end-entity', 'client-cert-end-entity', 'The client certificate is an end-entity certificate, not a CA', ['RFC 5280 §4.2.1.9', 'CA/B Forum BR §7.1.2.3'], () =>
     required('property', "basicConstraints cA TRUE lets the holder of the key issue certificates; a certificate presented as the client's own must be an end entity (cA FALSE or absent)."),
   ),
+  property('sends-intermediates', 'client-cert-chain-sent', 'The client sends the intermediates its certificate needs', ['RFC 8446 §4.4.2', 'RFC 5246 §7.4.6', 'RFC 5246 §7.4.2'], () =>
+    required(
+      'property',
+      "A server trusts the partner's root, not its issuing CAs: a client that sends its leaf alone cannot be verified (RFC 8446 §4.4.2: the chain up to, not including, the anchor). Checkable when the client's certificate is below an intermediate (--client-cert-ca with the root); the generated {cert} is issued by the client CA itself, and the case is then skipped.",
+    ),
+  ),
   property('identity', 'client-cert-identity', "The client certificate's identity matches the profile's rule", ['profile clientIdentity'], (p) =>
     p.clientIdentity
       ? required('property', `The ${p.clientIdentity.match} must match /${p.clientIdentity.pattern}/ (the identifier the partner server checks).`)

@@ -91,6 +91,13 @@ const cases: CaseEntry[] = [
     refs: [RFC5280_PATH, 'RFC 8446 §4.4.2'],
     policy: () => required('reject', 'No path leads from the leaf to the trusted root without the intermediate; accepting it means the chain was not verified.'),
   },
+  {
+    name: 'valid-two-intermediates',
+    title: 'The client accepts a valid server certificate sent with two intermediate CAs',
+    chain: { intermediates: [{ pathLength: 1 }, {}] },
+    refs: ['RFC 8446 §4.4.2', RFC5280_PATH, 'RFC 5280 §4.2.1.9', 'x509-limbo pathlen::*'],
+    policy: () => required('accept', 'Public and partner PKIs issue through more than one intermediate; RFC 5280 §6.1 sets no depth limit, and a client that refuses the chain cannot reach such a server.'),
+  },
   ...PATH_DEFECTS.map(
     (d): CaseEntry => ({
       name: d.name,
@@ -111,6 +118,19 @@ const cases: CaseEntry[] = [
         p,
         'client',
         'The server CA lists this certificate in its CRL, handed to the client as {crl} / CONFORMANCE_CRL_FILE (trust/server-crl.pem) and served at the CRL distribution point, and the harness OCSP responder answers revoked. Configure curl with --crlfile {crl}, Node with the crl option, openssl s_client with -crl_check_all and {ca} and {crl} in one -CAfile (-CRL reads only the first CRL of a file); other clients: docs/revocation.md.',
+      ),
+  },
+  {
+    name: 'revoked-intermediate',
+    title: 'The client refuses a server certificate under an intermediate CA that the server CA has revoked',
+    chain: { intermediates: [{ revoked: true }] },
+    probe: { revocation: true },
+    refs: ['RFC 5280 §6.3', 'RFC 5280 §6.1.3 (a)(3)', 'RFC 5280 §5', 'RFC 6960 §2.2', 'profile revocation.client'],
+    policy: (p) =>
+      revocationPolicy(
+        p,
+        'client',
+        "The leaf is not revoked, but server-ca's CRL lists its intermediate (RFC 5280 §6.1.3 (a)(3): every certificate of the path is checked). The CRLs of every CA are in {crl} / CONFORMANCE_CRL_FILE (trust/server-crl.pem) and at each CRL distribution point; a client that checks the leaf only misses it. curl --crlfile {crl}; openssl s_client -crl_check_all with every CRL loaded.",
       ),
   },
   {

@@ -1,5 +1,5 @@
 import type { PropertyName } from '../../model.js';
-import { area, info, required, type CaseEntry, type Policy } from '../define.js';
+import { area, info, recommended, required, type CaseEntry, type Policy } from '../define.js';
 import { RFC5280_PATH } from '../policies.js';
 import type { Profile } from '../../profile/schema.js';
 
@@ -46,4 +46,16 @@ export default area('server', 'certificate', [
   property('chain-complete', 'peer-chain-complete', 'The target sends the intermediates its certificate needs', ['RFC 8446 §4.4.2', 'RFC 5246 §7.4.2'], () =>
     required('property', 'Judged from the chain the target actually sent: clients that do not fetch missing intermediates (most non-browser clients) fail without them.'),
   ),
+  {
+    name: 'requests-client-ca',
+    title: "The target's CertificateRequest names the client CA",
+    probe: { kind: 'certificate-verify', mode: 'certificate-request' },
+    property: 'requests-client-ca',
+    refs: ['RFC 8446 §4.2.4', 'RFC 5246 §7.4.4'],
+    policy: () =>
+      recommended(
+        'property',
+        "certificate_authorities (RFC 8446 §4.2.4; RFC 5246 §7.4.4) tells the client which CAs are acceptable; clients holding several certificates (browsers, curl with an engine, Java keystores, Windows) pick by it, and send none or the wrong one when the CA is not named. nginx and HAProxy name the CAs of ssl_client_certificate / ca-file; ssl_trusted_certificate sends none. Read from one handshake of the harness's own prober with the valid certificate.",
+      ),
+  },
 ]);

@@ -120,6 +120,53 @@ const cases: CaseEntry[] = [
     refs: [RFC5280_PATH, 'RFC 8446 §4.4.2'],
     policy: () => required('reject', 'Without the intermediate no path leads from the leaf to the trusted root; accepting it means the chain was not verified.'),
   },
+  {
+    name: 'valid-two-intermediates',
+    title: 'A valid leaf sent with two intermediate CAs is accepted',
+    // The upper intermediate allows one CA below it (pathLen 1), the lower one none.
+    chain: { intermediates: [{ pathLength: 1 }, {}] },
+    refs: ['RFC 8446 §4.4.2', RFC5280_PATH, 'RFC 5280 §4.2.1.9', 'nginx ssl_verify_depth (default 1): ingress-nginx and kubernetes-ingress reports', 'x509-limbo pathlen::*'],
+    policy: () =>
+      required(
+        'accept',
+        "Partner PKIs often issue through a root, a policy CA and an issuing CA: two intermediates. RFC 5280 §6.1 sets no depth limit; a server whose verify depth stops at one intermediate (nginx's default ssl_verify_depth 1) refuses every such partner. nginx: ssl_verify_depth 3 (or more).",
+      ),
+  },
+  {
+    name: 'issued-by-server-ca',
+    title: "A client certificate (EKU clientAuth) from the CA hierarchy of the server's own certificate is refused",
+    chain: { anchor: 'server-ca' },
+    refs: [RFC5280_PATH, 'RFC 8446 §4.4.2', 'RFC 5246 §7.4.4'],
+    policy: () =>
+      required(
+        'reject',
+        "The leaf is valid and says clientAuth, but chains to server-ca, the CA of the server's own certificate, not to the client CA. A server whose client trust points at the bundle it uses for its own chain (or at a bundle of both) admits anyone that CA ever issued a certificate to. Trust only trust/client-ca.pem for client certificates (nginx ssl_client_certificate, HAProxy ca-file).",
+      ),
+  },
+  {
+    name: 'eku-intermediate-server-only',
+    title: 'A clientAuth leaf under an intermediate whose EKU allows only serverAuth is refused',
+    chain: { intermediates: [{ eku: ['serverAuth'] }] },
+    refs: ['RFC 5280 §4.2.1.12', 'CA/B Forum BR §7.1.2.2 (g)', 'Chromium verify_certificate_chain_unittest intermediate-eku-clientauth (the mirror image)'],
+    policy: () =>
+      required(
+        'reject',
+        'The issuing intermediate is restricted to serverAuth (EKU in a CA certificate constrains what it issues: CA/B Forum BR §7.1.2.2, OpenSSL, NSS, Go and Windows all nest it); a clientAuth leaf under it is outside what the CA was allowed to issue. A server that checks EKU on the leaf only admits client certificates from a CA that was only trusted for servers.',
+      ),
+  },
+  {
+    name: 'dual-eku',
+    title: 'A client certificate whose EKU lists both serverAuth and clientAuth is judged by the profile EKU rule',
+    chain: { leaf: { eku: ['serverAuth', 'clientAuth'] } },
+    refs: ['RFC 5280 §4.2.1.12', 'profile certificates.client.eku'],
+    // The profile's certificates.client.eku decides: `exclusive` means clientAuth and nothing else
+    // (harness/policy/certificate-policy.ts), so a dual-purpose leaf is outside it; `any` and
+    // `required` only ask that clientAuth be allowed, which it is.
+    policy: (p) =>
+      p.certificates.client.eku === 'exclusive'
+        ? required('reject', 'The profile makes EKU exclusive (certificates.client.eku: exclusive): a client certificate must list clientAuth and nothing else, and this one also lists serverAuth.')
+        : required('accept', `RFC 5280 §4.2.1.12: clientAuth is listed, so the key may authenticate a client; a second purpose does not take that away, and many CAs issue dual-purpose certificates (certificates.client.eku: ${p.certificates.client.eku}).`),
+  },
   ...PATH_DEFECTS.map(
     (d): CaseEntry => ({
       name: d.name,
@@ -140,6 +187,43 @@ const cases: CaseEntry[] = [
         p,
         'server',
         'The client CA lists this certificate in its CRL (trust/client-crl.pem, also served at the CRL distribution point) and the harness OCSP responder answers revoked; a server that never checks keeps admitting a stolen key until it expires. Give the server the CRL of every CA in the chain (trust/client-crl.pem, one file; OpenSSL programs read CRLs from their CA file: trust/client-ca-with-crls.pem) or let it ask the OCSP URL in the certificate; the directive for each server (nginx, HAProxy, s_server, Apache, Tomcat, lighttpd, mosquitto, Envoy, Node, Go) is in docs/revocation.md.',
+      ),
+  },
+  {
+    name: 'revoked-intermediate',
+    title: 'A client certificate under an intermediate CA that the client CA has revoked is refused',
+    chain: { intermediates: [{ revoked: true }] },
+    probe: { revocation: true },
+    refs: ['RFC 5280 §6.3', 'RFC 5280 §6.1.3 (a)(3)', 'RFC 5280 §5', 'RFC 6960 §2.2', 'x509-limbo crl::*', 'profile revocation.server'],
+    policy: (p) =>
+      revocationPolicy(
+        p,
+        'server',
+        "The leaf is valid and not revoked, but client-ca's CRL lists its intermediate (RFC 5280 §6.1.3 (a)(3): every certificate of the path is checked). A server that checks the leaf only, or holds only the root's CRL, keeps trusting everything a compromised CA issues. nginx: ssl_crl trust/client-crl.pem (it checks every CA: a CRL per CA, all in that bundle); HAProxy: crl-file trust/client-crl.pem.",
+      ),
+  },
+  {
+    name: 'revoked-under-intermediate',
+    title: 'A client certificate revoked by its intermediate CA (not the root) is refused',
+    chain: { intermediates: [{}], leaf: { revoked: true } },
+    probe: { revocation: true },
+    refs: ['RFC 5280 §6.3', 'RFC 5280 §5', 'RFC 6960 §2.2', 'profile revocation.server'],
+    policy: (p) =>
+      revocationPolicy(
+        p,
+        'server',
+        "The issuing intermediate's CRL lists this leaf (served at the CRL distribution point and bundled in trust/client-crl.pem); a server that holds only the root's CRL never sees it. nginx: ssl_crl trust/client-crl.pem; HAProxy: crl-file trust/client-crl.pem.",
+      ),
+  },
+  {
+    name: 'certificate-verify-wrong-key',
+    title: 'A valid client certificate whose CertificateVerify is signed with another key is refused',
+    probe: { kind: 'certificate-verify', mode: 'wrong-key' },
+    refs: ['RFC 8446 §4.4.3', 'RFC 5246 §7.4.8', 'tlsfuzzer test-certificate-verify.py'],
+    policy: () =>
+      required(
+        'reject',
+        'The harness presents the valid client certificate and signs CertificateVerify with a fresh key of the same type (TLS 1.3, and TLS 1.2 where the profile allows it). The signature proves possession of the private key (RFC 8446 §4.4.3); a server that does not check it admits anyone who holds the public certificate. Judged only where a control run of the same prober, signing with the right key, was accepted.',
       ),
   },
   {
