@@ -7,7 +7,8 @@ import { defaultCertsDir } from '../../certs/default-dir.js';
 import type { RunOutcome } from '../run/finish.js';
 import { mark, printTimings } from '../run/timings.js';
 import { targetLabel, type ReportTarget } from '../report/report.js';
-import { formatResults, formatSummaryLine } from '../report/terminal.js';
+import { caseEvent, runEndEvent, runStartEvent, writeEvent, type RunStart } from '../report/events.js';
+import { formatClosing, formatHeader, formatLiveLine, formatSummaryLine, idWidthOf } from '../report/terminal.js';
 import { asOptionParser, validateOutputDir } from './validate-flags.js';
 import { addRunOptions, collect } from './run-options.js';
 
@@ -68,49 +69,63 @@ interface RunFlags extends OutputFlags {
 interface OutputFlags {
   quiet?: boolean;
   json?: boolean;
+  ndjson?: boolean;
 }
 
-function printOutcome(out: RunOutcome, targetLabel: string, flags: OutputFlags = {}): number {
+/** The end of a run: after the live lines, what decides the verdict first, then the summary line (or the run-end event). */
+function printOutcome(out: RunOutcome, flags: OutputFlags = {}): number {
   const r = out.report;
-  clearProgress();
-  if (flags.json) {
+  if (flags.ndjson) {
+    writeEvent(runEndEvent(r, out.exitCode, out.reportPath));
+  } else if (flags.json) {
     // The report on stdout, nothing else: for `| jq` and friends.
     process.stdout.write(JSON.stringify(r, null, 2) + '\n');
   } else {
-    if (!flags.quiet) {
-      process.stdout.write(`mtls-conformance ${r.tool.version} · target ${targetLabel} · profile ${r.profile.name} (sha256 ${r.profile.sha256.slice(0, 12)})\n`);
-      process.stdout.write(formatResults(out.results) + '\n');
-    }
+    const closing = flags.quiet ? '' : formatClosing(r);
+    // A blank line parts the live lines from what decides the verdict.
+    if (closing) process.stdout.write(`\n${closing}\n`);
     process.stdout.write(formatSummaryLine(r, out.reportPath) + '\n');
   }
   if (out.fatal) process.stderr.write(out.fatal + '\n');
   return out.exitCode;
 }
 
-let progressShown = false;
-
-/** Live progress on a terminal (case by case, one line rewritten); nothing when piped, --quiet or --json. */
-function progressPrinter(flags: OutputFlags): ((r: CaseResult) => void) | undefined {
-  if (!process.stderr.isTTY || flags.quiet || flags.json) return undefined;
+/**
+ * Live output, TTY or not (a CI log must show progress, not minutes of silence): the header as
+ * soon as the target is ready, then one line per case as it is judged; with --ndjson the same as
+ * events. Nothing with --quiet or --json (stdout is then the summary line, or the report only).
+ */
+function liveOutput(flags: OutputFlags): { onStart?: (s: RunStart) => void; onResult?: (r: CaseResult) => void } {
   let n = 0;
-  return (r) => {
-    n++;
-    progressShown = true;
-    process.stderr.write(`\r\x1b[2K  ${n} judged · ${r.verdict.verdict.toUpperCase()} ${r.case.id}`);
+  let total = 0;
+  let width = 0;
+  if (flags.ndjson) {
+    return {
+      onStart: (s) => {
+        total = s.cases.length;
+        writeEvent(runStartEvent(s));
+      },
+      onResult: (r) => writeEvent(caseEvent(r, ++n, total)),
+    };
+  }
+  if (flags.json || flags.quiet) return {};
+  return {
+    onStart: (s) => {
+      total = s.cases.length;
+      width = idWidthOf(s.cases.map((c) => c.id));
+      process.stdout.write(formatHeader(s, outcomeLabel(s.target), PACKAGE_VERSION) + '\n');
+    },
+    onResult: (r) => process.stdout.write(formatLiveLine(r, ++n, total, width) + '\n'),
   };
-}
-
-function clearProgress(): void {
-  if (progressShown) process.stderr.write('\r\x1b[2K');
-  progressShown = false;
 }
 
 async function runCommand(flags: RunFlags): Promise<number> {
   checkReportDir(flags.reportDir);
+  if (flags.json && flags.ndjson) throw new UsageError('json-and-ndjson', 'error: --json and --ndjson both given: stdout can carry the report or the event stream, not both. Keep one (the report is also in --report-dir).');
   // flags -> target (refused here, before anything is read or started) -> the one run pipeline.
   const { targetFromFlags, targetGiven } = await lazy.targetFlags();
   const target = targetFromFlags(flags);
-  if (!targetGiven(flags) && !flags.json && !flags.quiet) {
+  if (!targetGiven(flags) && !flags.json && !flags.ndjson && !flags.quiet) {
     process.stdout.write(`No --target given: running against the embedded reference server builtin:strict. Point it at your server with: conformance run --target https://host:port\n`);
   }
   const out = await (await lazy.run())(target, {
@@ -130,10 +145,10 @@ async function runCommand(flags: RunFlags): Promise<number> {
     issuerKey: flags.issuerKey,
     signKey: flags.signKey,
     slow: flags.slow ?? false,
-    onResult: progressPrinter(flags),
+    ...liveOutput(flags),
   });
   for (const w of out.warnings) process.stderr.write(w + '\n');
-  return printOutcome(out, outcomeLabel(out.report.target), flags);
+  return printOutcome(out, flags);
 }
 
 /** The target as the run's first line names it: a client command quoted, an embedded server or a server image with its URL. */

@@ -23,6 +23,36 @@ export const observationSchema = z
   })
   .loose();
 
+export const summarySchema = z.object({
+  pass: z.number().int(),
+  fail: z.number().int(),
+  inconclusive: z.number().int(),
+  skip: z.number().int(),
+  verdict: z.enum(['conformant', 'non-conformant', 'inconclusive']),
+});
+
+export const reportResultSchema = z.object({
+  id: z.string().regex(/^[a-z0-9.-]+(\/[a-z0-9.-]+)+$/),
+  title: z.string(),
+  severity: z.enum(['required', 'recommended', 'info']),
+  expect: z.enum(['accept', 'reject', 'property']),
+  observed: observationSchema.nullable(),
+  verdict,
+  reason: z.string(),
+  rationale: z.string(),
+  refs: z.array(z.string()),
+  waived: z.string().optional(),
+  waiverUnneeded: z.boolean().optional(),
+  family: z.string().optional(),
+});
+
+/** Present when the positive control was not accepted (exit 3): why, and what to do next. */
+export const causeSchema = z.object({
+  case: z.string(),
+  text: z.string(),
+  clientStderr: z.string().optional(),
+});
+
 export const reportSchema = z.object({
   schemaVersion: z.literal(1),
   tool: z.object({ name: z.literal('mtls-conformance'), version: z.string(), node: z.string(), openssl: z.string() }),
@@ -30,29 +60,83 @@ export const reportSchema = z.object({
   profile: z.object({ name: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), source: z.string() }),
   startedAt: z.iso.datetime(),
   durationMs: z.number().nonnegative(),
-  summary: z.object({
-    pass: z.number().int(),
-    fail: z.number().int(),
-    inconclusive: z.number().int(),
-    skip: z.number().int(),
-    verdict: z.enum(['conformant', 'non-conformant', 'inconclusive']),
-  }),
-  results: z.array(
-    z.object({
-      id: z.string().regex(/^[a-z0-9.-]+(\/[a-z0-9.-]+)+$/),
-      title: z.string(),
-      severity: z.enum(['required', 'recommended', 'info']),
-      expect: z.enum(['accept', 'reject', 'property']),
-      observed: observationSchema.nullable(),
-      verdict,
-      reason: z.string(),
-      rationale: z.string(),
-      refs: z.array(z.string()),
-      waived: z.string().optional(),
-      waiverUnneeded: z.boolean().optional(),
-    }),
-  ),
+  summary: summarySchema,
+  results: z.array(reportResultSchema),
+  /** Optional: schemaVersion 1 reports without it stay valid. */
+  cause: causeSchema.optional(),
 });
+
+/**
+ * One line of `run --ndjson` (harness/report/events.ts): a run's start, each case as it is judged,
+ * each target of a targets file as it completes, the run's end. `event` tells them apart; `time`
+ * is when the line was written. Open objects, so a newer line still validates.
+ */
+const count = z.number().int().nonnegative();
+const eventBase = { time: z.iso.datetime() };
+
+export const runStartEventSchema = z
+  .object({
+    event: z.literal('run-start'),
+    ...eventBase,
+    schemaVersion: z.literal(1),
+    tool: reportSchema.shape.tool,
+    target: reportSchema.shape.target,
+    profile: reportSchema.shape.profile,
+    startedAt: z.iso.datetime(),
+    /** How many cases will be judged (a run) or how many targets will run (a targets file). */
+    cases: count.optional(),
+    targets: count.optional(),
+  })
+  .loose();
+
+export const caseEventSchema = z
+  .object({
+    event: z.literal('case'),
+    ...eventBase,
+    /** 1-based, in the order cases complete; `total` is the run's case count. */
+    n: z.number().int().positive(),
+    total: count,
+    /** Presentation of the verdict: `finding` is a failure that does not decide the run (result.verdict stays `fail`). */
+    kind: z.enum(['pass', 'fail', 'finding', 'inconclusive', 'skip']),
+    family: z.string(),
+    result: reportResultSchema,
+  })
+  .loose();
+
+export const targetEventSchema = z
+  .object({
+    event: z.literal('target'),
+    ...eventBase,
+    target: z.string(),
+    profile: z.string(),
+    verdict: z.string(),
+    exitCode: z.number().int(),
+    pass: count,
+    fail: count,
+    inconclusive: count,
+    skip: count,
+    reportDir: z.string().optional(),
+    error: z.string().optional(),
+  })
+  .loose();
+
+export const runEndEventSchema = z
+  .object({
+    event: z.literal('run-end'),
+    ...eventBase,
+    exitCode: z.number().int(),
+    durationMs: z.number().nonnegative(),
+    /** A run: its summary as in report.json. */
+    summary: summarySchema.optional(),
+    cause: causeSchema.optional(),
+    reportPath: z.string().optional(),
+    /** A targets file: how the targets came out. */
+    targets: z.object({ targets: count, conformant: count, nonConformant: count, couldNotRun: count }).loose().optional(),
+    indexPath: z.string().optional(),
+  })
+  .loose();
+
+export const eventSchema = z.discriminatedUnion('event', [runStartEventSchema, caseEventSchema, targetEventSchema, runEndEventSchema]);
 
 const SCHEMA_BASE = 'urn:mtls-conformance:schemas:';
 
@@ -65,6 +149,11 @@ export function jsonSchemas(): Record<string, unknown> {
       ...z.toJSONSchema(reportSchema, { target: 'draft-2020-12', io: 'output' }),
     },
     'profile.schema.json': profileJsonSchema(),
+    'events.schema.json': {
+      $id: `${SCHEMA_BASE}events.schema.json`,
+      title: 'mtls-conformance run --ndjson: one JSON object per line',
+      ...z.toJSONSchema(eventSchema, { target: 'draft-2020-12', io: 'output' }),
+    },
   };
 }
 

@@ -37,6 +37,21 @@ export interface ReportResult {
   waived?: string;
   /** True when a waived case passes: the waiver can go. */
   waiverUnneeded?: boolean;
+  /** The family the case belongs to, when the case names one (otherwise familyOf() derives it from the id). */
+  family?: string;
+}
+
+/**
+ * Why the run could not judge the target, when its positive control was not accepted: the line
+ * stderr shows (without "error: "), so every report carries it, not only the terminal.
+ */
+export interface ReportCause {
+  /** The case whose failure made the run inconclusive (the positive control). */
+  case: string;
+  /** What was observed and what to do next, in one line. */
+  text: string;
+  /** For a client program: the most informative line of its stderr. */
+  clientStderr?: string;
 }
 
 export interface Report {
@@ -47,6 +62,8 @@ export interface Report {
   startedAt: string;
   durationMs: number;
   summary: Summary;
+  /** Present when the positive control was not accepted: why, and what to do. */
+  cause?: ReportCause;
   results: ReportResult[];
 }
 
@@ -56,6 +73,7 @@ export function buildReport(args: {
   startedAt: Date;
   durationMs: number;
   results: CaseResult[];
+  cause?: ReportCause;
 }): Report {
   return {
     schemaVersion: 1,
@@ -65,23 +83,30 @@ export function buildReport(args: {
     startedAt: args.startedAt.toISOString(),
     durationMs: args.durationMs,
     summary: summarize(args.results),
-    results: args.results.map((r) => {
-      const observed = { ...(r.observation ?? ({} as Observation)) };
-      // A client's output is evidence for a failed case; for a passing one it is noise.
-      if (observed.client && r.verdict.verdict === 'pass') observed.client = { ...observed.client, stdoutTail: '', stderrTail: '' };
-      return {
-        id: r.case.id,
-        title: r.case.title,
-        severity: r.case.severity,
-        expect: r.case.expect,
-        observed: r.observation ? observed : null,
-        verdict: r.verdict.verdict,
-        reason: r.verdict.reason,
-        rationale: r.case.rationale,
-        refs: r.case.refs,
-        ...(r.case.waived ? { waived: r.case.waived, waiverUnneeded: r.verdict.verdict === 'pass' } : {}),
-      };
-    }),
+    ...(args.cause ? { cause: args.cause } : {}),
+    results: args.results.map(toReportResult),
+  };
+}
+
+/** One case's entry of report.json (also the `case` event of --ndjson). */
+export function toReportResult(r: CaseResult): ReportResult {
+  const observed = { ...(r.observation ?? ({} as Observation)) };
+  // A client's output is evidence for a failed case; for a passing one it is noise.
+  if (observed.client && r.verdict.verdict === 'pass') observed.client = { ...observed.client, stdoutTail: '', stderrTail: '' };
+  // The corpus may name a case's family (issue 16); the core cases take it from their id.
+  const family = (r.case as { family?: unknown }).family;
+  return {
+    id: r.case.id,
+    title: r.case.title,
+    severity: r.case.severity,
+    expect: r.case.expect,
+    observed: r.observation ? observed : null,
+    verdict: r.verdict.verdict,
+    reason: r.verdict.reason,
+    rationale: r.case.rationale,
+    refs: r.case.refs,
+    ...(r.case.waived ? { waived: r.case.waived, waiverUnneeded: r.verdict.verdict === 'pass' } : {}),
+    ...(typeof family === 'string' && family !== '' ? { family } : {}),
   };
 }
 

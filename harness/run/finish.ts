@@ -5,7 +5,8 @@ import { makeDirs } from '../io/make-dirs.js';
 import { describeObservation, interpret, summarize } from '../judge.js';
 import type { CaseResult } from '../model.js';
 import { signManifestWithKeyFile } from '../report/manifest.js';
-import { buildReport, type Report } from '../report/report.js';
+import { informativeLine } from '../process/informative-line.js';
+import { buildReport, type Report, type ReportCause } from '../report/report.js';
 import { writeReportDir } from '../report/report-dir.js';
 import type { RunOptions, PreparedRun } from './prepare.js';
 import type { Executed } from './execute.js';
@@ -45,16 +46,20 @@ export async function finish(prepared: PreparedRun, executed: Executed, opts: Ru
   if (started.role === 'client') {
     const exit = obs?.client?.exitCode;
     if (obs?.outcome === 'no-connection' && (exit === 127 || exit === 126)) {
-      const why = obs.client?.stderrTail.trim().split('\n').pop() ?? `exit ${exit}`;
+      const why = informativeLine(obs.client?.stderrTail ?? '') ?? `exit ${exit}`;
       throw new UsageError('target-client-not-found', `error: ${source} could not be started (exit ${exit}: ${why}). Check the command and its path.`);
     }
   }
+  const accepted = obs ? interpret(obs, loaded.profile) === 'accepted' : false;
+  // The cause goes into every report, not only onto stderr: a CI reader opens report.md, not the log.
+  const fatal = accepted ? undefined : controlNotAccepted(prepared, controlResult, executed.controlError);
   const report = buildReport({
     target: started.report,
     profile: { name: loaded.profile.name, sha256: loaded.sha256, source: loaded.source },
     startedAt: times.startedAt,
     durationMs: Math.round(performance.now() - times.t0),
     results,
+    ...(fatal ? { cause: causeOf(controlResult, fatal) } : {}),
   });
   const reportPath = opts.reportDir ? await writeReportDir(opts.reportDir, report, loaded) : undefined;
   if (reportPath && opts.signKey) await signManifestWithKeyFile(opts.reportDir!, opts.signKey);
@@ -62,17 +67,26 @@ export async function finish(prepared: PreparedRun, executed: Executed, opts: Ru
   const junitPath = opts.reportDir ? join(opts.reportDir, 'junit.xml') : undefined;
   const base = { report, results, reportPath, junitPath, warnings: started.warnings };
 
-  const accepted = obs ? interpret(obs, loaded.profile) === 'accepted' : false;
-  if (!accepted) return { ...base, exitCode: 3, fatal: controlNotAccepted(prepared, controlResult) };
+  if (fatal) return { ...base, exitCode: 3, fatal };
   return { ...base, exitCode: summarize(results).verdict === 'conformant' ? 0 : 1 };
 }
 
+/** The report's `cause`: the fatal line without its "error: " prefix, and the client's stderr line it quotes. */
+export function causeOf(controlResult: CaseResult, fatal: string): ReportCause {
+  const clientStderr = controlResult.observation?.client ? informativeLine(controlResult.observation.client.stderrTail) : undefined;
+  return { case: controlResult.case.id, text: fatal.replace(/^error: /, ''), ...(clientStderr ? { clientStderr } : {}) };
+}
+
 /** Why the positive control was not accepted, and what to do, in one line. */
-function controlNotAccepted(prepared: PreparedRun, controlResult: CaseResult): string {
+function controlNotAccepted(prepared: PreparedRun, controlResult: CaseResult, controlError: string | undefined): string {
   const p = prepared.rolePlan;
-  if (p.role === 'server') return controlFailure(controlResult, prepared.certsDir, { profile: prepared.loaded.profile });
   const obs = controlResult.observation;
+  if (!obs && controlError) {
+    return `error: the positive control ${controlResult.case.id} could not be observed (${controlError}), so no rejection can be judged: check that the target answers within --timeout.`;
+  }
+  if (p.role === 'server') return controlFailure(controlResult, prepared.certsDir, { profile: prepared.loaded.profile });
   const seen = obs ? describeObservation(obs) : 'no observation';
-  const stderr = obs?.client?.stderrTail.trim().split('\n').pop();
-  return `error: the positive control client/server-auth/valid was not accepted (${seen}${stderr ? `; client stderr: ${stderr}` : ''}), so no refusal can be judged: the client must trust ${p.plan.files.caFile} (CONFORMANCE_CA_FILE, {ca}), connect to {url} and send a request.`;
+  // The line that says what went wrong, not the last one (often `Node.js v24...` or a pointer to a web page).
+  const stderr = obs?.client ? informativeLine(obs.client.stderrTail) : undefined;
+  return `error: the positive control ${controlResult.case.id} was not accepted (${seen}${stderr ? `; client stderr: ${stderr}` : ''}), so no refusal can be judged: the client must trust ${p.plan.files.caFile} (CONFORMANCE_CA_FILE, {ca}), connect to {url} and send a request.`;
 }
