@@ -75,11 +75,12 @@ export function formatClosing(report: Report): string {
     const rs = by(kind);
     if (rs.length === 0) continue;
     out.push(title.replace('{n}', String(rs.length)));
-    const control = report.cause && kind === 'inconclusive' ? rs.find((r) => r.id === report.cause!.case) : undefined;
-    if (control) {
-      // The control not accepted makes every rejection inconclusive: one entry says why (stderr says what to do), not one per case.
-      out.push(closingEntry(control, kind));
-      if (rs.length > 1) out.push(`  … and ${rs.length - 1} more, judged against that positive control: every one is in report.md and report.html`);
+    if (report.cause && kind === 'inconclusive') {
+      // The control not accepted makes every rejection inconclusive: one line says so (stderr says what to do), not one entry per case.
+      const control = rs.find((r) => r.id === report.cause!.case);
+      if (control) out.push(closingEntry(control, kind));
+      const others = rs.length - (control ? 1 : 0);
+      if (others > 0) out.push(`  ${others} ${control ? 'more ' : ''}judged against the positive control ${report.cause.case}, which was not accepted: see the error below`);
       continue;
     }
     for (const r of rs.slice(0, LISTED)) out.push(closingEntry(r, kind));
