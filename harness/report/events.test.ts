@@ -42,6 +42,7 @@ describe('--ndjson events', () => {
     }
     expect(parsed[2]).toMatchObject({ event: 'case', n: 2, total: 3, family: cases[1]!.id.split('/').slice(0, 2).join('/'), result: { id: cases[1]!.id, verdict: 'fail' } });
     expect(parsed[4]).toMatchObject({ event: 'run-end', exitCode: 3, cause: { case: cases[0]!.id, text: 'why' } });
+    expect((parsed[4] as { counts: Record<string, number> }).counts).toEqual({ pass: 2, fail: results[1]!.case.severity === 'required' ? 1 : 0, finding: results[1]!.case.severity === 'required' ? 0 : 1, inconclusive: 0, skip: 0 });
   });
 
   test('a targets file: a target event per target (an index entry, argv left out), then run-end with the counts', () => {

@@ -5,7 +5,7 @@ import { familyOf } from './family.js';
 import type { Report, ReportCause, ReportResult, ReportTarget } from './report.js';
 import { toReportResult } from './report.js';
 import type { caseEventSchema, runEndEventSchema, runStartEventSchema, targetEventSchema } from './report-schema.js';
-import { resultKind } from './result-kind.js';
+import { countKinds, resultKind } from './result-kind.js';
 
 /**
  * `run --ndjson`: the run as JSON lines on stdout, one event per line as it happens (run start,
@@ -90,6 +90,7 @@ export function runEndEvent(report: Report, exitCode: number, reportPath?: strin
     exitCode,
     durationMs: report.durationMs,
     summary: report.summary,
+    counts: countKinds(report.results),
     ...(cause ? { cause } : {}),
     ...(reportPath ? { reportPath } : {}),
   };

@@ -128,6 +128,8 @@ export const runEndEventSchema = z
     durationMs: z.number().nonnegative(),
     /** A run: its summary as in report.json. */
     summary: summarySchema.optional(),
+    /** A run: its results as the terminal counts them (a `finding` is a failure that does not decide; summary.fail counts both). */
+    counts: z.object({ pass: count, fail: count, finding: count, inconclusive: count, skip: count }).optional(),
     cause: causeSchema.optional(),
     reportPath: z.string().optional(),
     /** A targets file: how the targets came out. */
