@@ -7,7 +7,7 @@ import { defaultCertsDir } from '../../certs/default-dir.js';
 import type { RunOutcome } from '../run/finish.js';
 import { mark, printTimings } from '../run/timings.js';
 import { targetLabel, type ReportTarget } from '../report/report.js';
-import { caseEvent, runEndEvent, runStartEvent, writeEvent, type RunStart } from '../report/events.js';
+import { caseEvent, errorEndEvent, runEndEvent, runStartEvent, writeEvent, type RunStart } from '../report/events.js';
 import { formatClosing, formatHeader, formatLiveLine, formatSummaryLine, idWidthOf } from '../report/terminal.js';
 import { asOptionParser, validateOutputDir } from './validate-flags.js';
 import { addRunOptions, collect } from './run-options.js';
@@ -95,17 +95,25 @@ function printOutcome(out: RunOutcome, flags: OutputFlags = {}): number {
  * soon as the target is ready, then one line per case as it is judged; with --ndjson the same as
  * events. Nothing with --quiet or --json (stdout is then the summary line, or the report only).
  */
-function liveOutput(flags: OutputFlags): { onStart?: (s: RunStart) => void; onResult?: (r: CaseResult) => void } {
+function liveOutput(flags: OutputFlags): { onStart?: (s: RunStart) => void; onResult?: (r: CaseResult) => void; onError?: (err: unknown) => void } {
   let n = 0;
   let total = 0;
   let width = 0;
   if (flags.ndjson) {
+    let started: number | undefined;
     return {
       onStart: (s) => {
+        started = performance.now();
         total = s.cases.length;
         writeEvent(runStartEvent(s));
       },
       onResult: (r) => writeEvent(caseEvent(r, ++n, total)),
+      // A stream that began ends with run-end, also when the run stops on an error (stderr has its line).
+      onError: (err) => {
+        if (started === undefined) return;
+        const exitCode = err instanceof ConformanceError ? err.exitCode : 3;
+        writeEvent(errorEndEvent(exitCode, Math.round(performance.now() - started), (err as Error)?.message ?? String(err)));
+      },
     };
   }
   if (flags.json || flags.quiet) return {};
@@ -128,6 +136,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
   if (!targetGiven(flags) && !flags.json && !flags.ndjson && !flags.quiet) {
     process.stdout.write(`No --target given: running against the embedded reference server builtin:strict. Point it at your server with: conformance run --target https://host:port\n`);
   }
+  const live = liveOutput(flags);
   const out = await (await lazy.run())(target, {
     profile: flags.profile,
     certsDir: flags.certs,
@@ -145,7 +154,10 @@ async function runCommand(flags: RunFlags): Promise<number> {
     issuerKey: flags.issuerKey,
     signKey: flags.signKey,
     slow: flags.slow ?? false,
-    ...liveOutput(flags),
+    ...live,
+  }).catch((err: unknown) => {
+    live.onError?.(err);
+    throw err;
   });
   for (const w of out.warnings) process.stderr.write(w + '\n');
   return printOutcome(out, flags);

@@ -56,10 +56,11 @@ describe('informativeLine', () => {
     expect(informativeLine('')).toBeUndefined();
     expect(informativeLine('\n   \nNode.js v24.21.0\n    at foo (x.js:1:1)')).toBeUndefined();
     const long = `Error: certificate verify failed ${'x'.repeat(500)}`;
-    const line = informativeLine(long)!;
-    expect(line).toHaveLength(200);
-    expect(line.endsWith('…')).toBe(true);
-    expect(informativeLine(long, 50)).toHaveLength(50);
+    expect(informativeLine(long)).toBe(`${long.slice(0, 200)}… (${long.length - 200} more characters)`);
+    expect(informativeLine(long, 50)).toBe(`${long.slice(0, 50)}… (${long.length - 50} more characters)`);
+    // A line the probe already cut keeps its own bound and count.
+    const cut = `${'x'.repeat(300)}… (19700 more characters)`;
+    expect(informativeLine(cut)).toBe(cut);
   });
 
   test('colour codes and control characters are dropped', () => {

@@ -34,6 +34,8 @@ const SIGNALS: readonly RegExp[] = [
   /\bssl\b|\btls\b|openssl/i,
 ];
 
+const CUT = /… \(\d+ more characters\)$/;
+
 function boilerplate(line: string): boolean {
   return BOILERPLATE.some((re) => re.test(line));
 }
@@ -43,7 +45,7 @@ function score(line: string): number {
 }
 
 /**
- * The most informative line of `text`, at most `max` characters (cut with "…"); undefined when
+ * The most informative line of `text`, cut at `max` characters ("… (N more characters)"); undefined when
  * there is none. Ties go to the later line: the last error a program prints is usually the one
  * that ended it.
  */
@@ -62,5 +64,7 @@ export function informativeLine(text: string, max = 200): string | undefined {
       bestScore = s;
     }
   }
-  return best.length > max ? `${best.slice(0, max - 1)}…` : best;
+  // A line the probe already cut (client-command-probe.ts: "… (N more characters)") keeps its own bound and count.
+  if (best.length <= max || CUT.test(best)) return best;
+  return `${best.slice(0, max)}… (${best.length - max} more characters)`;
 }

@@ -101,6 +101,11 @@ export function targetsEndEvent(summary: { targets: number; conformant: number; 
   return { event: 'run-end', time: now(), exitCode, durationMs, targets: summary, ...(indexPath ? { indexPath } : {}) };
 }
 
+/** The end of a run that stopped on an error after it began (exit 2 or 3): the error line stderr shows. */
+export function errorEndEvent(exitCode: number, durationMs: number, error: string): RunEndEvent {
+  return { event: 'run-end', time: now(), exitCode, durationMs, error: error.replace(/^error: /, '') };
+}
+
 /** One event, one line. */
 export function writeEvent(e: RunEvent, out: { write(chunk: string): unknown } = process.stdout): void {
   out.write(JSON.stringify(e) + '\n');

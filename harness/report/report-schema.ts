@@ -135,6 +135,8 @@ export const runEndEventSchema = z
     /** A targets file: how the targets came out. */
     targets: z.object({ targets: count, conformant: count, nonConformant: count, couldNotRun: count }).loose().optional(),
     indexPath: z.string().optional(),
+    /** The run stopped on an error after it began: the error line stderr shows, without "error: ". */
+    error: z.string().optional(),
   })
   .loose();
 

@@ -111,6 +111,17 @@ describe('live output off a terminal', () => {
     expect(validate({ event: 'case', time: new Date().toISOString(), n: 1 })).toBe(false);
   }, 60_000);
 
+  test('--ndjson: a run that stops on an error after it began still ends with run-end (exit code and the error)', async () => {
+    const run = await runTimed(['run', '--ndjson', '--target-client', 'no-such-client-program {url}', '--only', 'client/server-auth/expired', '--certs', certs, '--report-dir', join(work, 'nd-err')]);
+    expect(run.code).toBe(2);
+    const validate = ajv.compile(eventsSchema);
+    const events = run.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    for (const e of events) expect(validate(e), JSON.stringify(validate.errors)).toBe(true);
+    expect(events[0].event).toBe('run-start');
+    expect(events.at(-1)).toMatchObject({ event: 'run-end', exitCode: 2, error: expect.stringMatching(/^--target-client "no-such-client-program \{url\}" could not be started/) });
+    expect(run.stderr).toMatch(/^error: --target-client "no-such-client-program \{url\}" could not be started/);
+  }, 60_000);
+
   test('--json and --ndjson together: exit 2, one line', async () => {
     const run = await runCli(['run', '--json', '--ndjson', '--certs', certs]);
     expect(run.code).toBe(2);
