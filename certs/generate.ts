@@ -1,10 +1,11 @@
 import 'reflect-metadata';
-import { createPrivateKey, createPublicKey, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import * as asn1X509 from '@peculiar/asn1-x509';
 import { revokedSerial, UNKNOWN_CRITICAL_OID } from './revocation-data.js';
-import type { CertSpec, KeyKind, NameConstraintsSpec, SignatureHash } from './spec.js';
+import { needsResign, resign } from './resign.js';
+import type { CertSpec, KeyKind, KeyUsageBit, NameConstraintsSpec, SignatureHash } from './spec.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -14,6 +15,7 @@ type Algorithm = webcrypto.Algorithm;
 
 const subtle = webcrypto.subtle;
 const DAY_MS = 86_400_000;
+const SECOND_MS = 1_000;
 
 /** A certificate with its private key, both PEM. The key never leaves the store or a TLS context. */
 export interface Material {
@@ -54,10 +56,19 @@ function toPem(der: ArrayBuffer, label: string): string {
  * Import a PEM private key (PKCS#8, PKCS#1 or SEC1) for signing with `hash`. A WebCrypto RSA
  * key carries its hash, so a SHA-1 signature needs the key imported for SHA-1 (PLATFORM.md).
  */
-export async function importSigningKey(keyPem: string, hash: SignatureHash): Promise<{ key: CryptoKey; algorithm: Algorithm }> {
+export async function importSigningKey(keyPem: string, hash: SignatureHash, scheme: 'pkcs1' | 'pss' = 'pkcs1'): Promise<{ key: CryptoKey; algorithm: Algorithm }> {
   const nodeKey = createPrivateKey(keyPem);
   const pkcs8 = nodeKey.export({ type: 'pkcs8', format: 'der' });
   const type = nodeKey.asymmetricKeyType;
+  if (type === 'rsa' && scheme === 'pss') {
+    // RFC 4055 §3.1 / RFC 8017: salt length equal to the hash length, the usual choice of CAs.
+    const alg = { name: 'RSA-PSS', hash };
+    const key = await subtle.importKey('pkcs8', pkcs8, alg, false, ['sign']);
+    return { key, algorithm: { ...alg, saltLength: hash === 'SHA-384' ? 48 : hash === 'SHA-1' ? 20 : 32 } as webcrypto.RsaPssParams };
+  }
+  if (type === 'rsa-pss') {
+    throw new Error('an RSASSA-PSS key (id-RSASSA-PSS) cannot issue certificates here: WebCrypto will not import it; give the issuer an rsa-* key and signatureScheme "pss"');
+  }
   if (type === 'rsa') {
     const alg = { name: 'RSASSA-PKCS1-v1_5', hash };
     return { key: await subtle.importKey('pkcs8', pkcs8, alg, false, ['sign']), algorithm: alg };
@@ -75,70 +86,204 @@ export async function importSigningKey(keyPem: string, hash: SignatureHash): Pro
 
 export { keyMatchesCert } from './key-match.js';
 
+const KEY_USAGE_FLAGS: Record<KeyUsageBit, number> = {
+  digitalSignature: x509.KeyUsageFlags.digitalSignature,
+  nonRepudiation: x509.KeyUsageFlags.nonRepudiation,
+  keyEncipherment: x509.KeyUsageFlags.keyEncipherment,
+  dataEncipherment: x509.KeyUsageFlags.dataEncipherment,
+  keyAgreement: x509.KeyUsageFlags.keyAgreement,
+  keyCertSign: x509.KeyUsageFlags.keyCertSign,
+  cRLSign: x509.KeyUsageFlags.cRLSign,
+  encipherOnly: x509.KeyUsageFlags.encipherOnly,
+  decipherOnly: x509.KeyUsageFlags.decipherOnly,
+};
+
+function keyUsageOf(spec: CertSpec): number | null {
+  if (spec.keyUsage === null) return null;
+  if (spec.keyUsage) {
+    if (spec.keyUsage.length === 0) throw new Error(`spec "${spec.name}": keyUsage [] encodes nothing; use null to leave the extension out`);
+    return spec.keyUsage.reduce((bits, b) => bits | KEY_USAGE_FLAGS[b], 0);
+  }
+  return spec.ca
+    ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature
+    : x509.KeyUsageFlags.digitalSignature |
+        (spec.key.startsWith('rsa-') && !spec.pssKey ? x509.KeyUsageFlags.keyEncipherment : 0) |
+        (spec.keyCertSign ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : 0);
+}
+
 function extensionsFor(spec: CertSpec): x509.Extension[] {
   const exts: x509.Extension[] = [];
   if (spec.ca !== null) {
-    // RFC 5280 §4.2.1.9: basicConstraints must be critical in CA certificates.
-    exts.push(new x509.BasicConstraintsExtension(spec.ca, spec.ca ? spec.pathLength : undefined, spec.ca));
+    // RFC 5280 §4.2.1.9: basicConstraints must be critical in CA certificates. pathLength is written on a
+    // leaf too when a spec gives it (§4.2.1.9 forbids it there: limbo pathlen::validation-ignores-pathlen-in-leaf).
+    exts.push(new x509.BasicConstraintsExtension(spec.ca, spec.pathLength, spec.basicConstraintsCritical ?? spec.ca));
   }
-  const usage = spec.ca
-    ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature
-    : x509.KeyUsageFlags.digitalSignature |
-      (spec.key.startsWith('rsa-') ? x509.KeyUsageFlags.keyEncipherment : 0) |
-      (spec.keyCertSign ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : 0);
-  exts.push(new x509.KeyUsagesExtension(usage, true));
-  if (spec.eku) {
-    const oids = spec.eku.map((e) => (e === 'serverAuth' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth));
-    exts.push(new x509.ExtendedKeyUsageExtension(oids, false));
+  const usage = keyUsageOf(spec);
+  if (usage !== null) exts.push(new x509.KeyUsagesExtension(usage, spec.keyUsageCritical ?? true));
+  if (spec.eku || spec.ekuOids) {
+    const oids = (spec.eku ?? []).map((e) => (e === 'serverAuth' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth) as string);
+    exts.push(new x509.ExtendedKeyUsageExtension([...oids, ...(spec.ekuOids ?? [])], spec.ekuCritical ?? false));
   }
-  if (spec.sans.length > 0) {
+  if (spec.sans.length > 0 || spec.sanRaw?.length) {
     // @peculiar/x509 calls a URI GeneralName (RFC 5280 §4.2.1.6 uniformResourceIdentifier) 'url'.
-    exts.push(new x509.SubjectAlternativeNameExtension(spec.sans.map((s) => ({ type: s.type === 'uri' ? 'url' : s.type, value: s.value }))));
+    const san = new x509.SubjectAlternativeNameExtension(spec.sans.map((s) => ({ type: s.type === 'uri' ? ('url' as const) : s.type, value: s.value })), spec.sanCritical ?? false);
+    exts.push(spec.sanRaw?.length ? new x509.Extension(asn1X509.id_ce_subjectAltName, spec.sanCritical ?? false, withRawNames(san.value, spec.sanRaw)) : san);
   }
   // RFC 5280 §4.2.1.13 / §4.2.2.1: where a relying party that checks revocation looks.
   if (spec.crlUrl) exts.push(new x509.CRLDistributionPointsExtension([spec.crlUrl]));
   if (spec.ocspUrl) exts.push(new x509.AuthorityInfoAccessExtension({ ocsp: [spec.ocspUrl] }));
   // RFC 5280 §4.2.1.10: conforming CAs MUST mark nameConstraints critical.
-  if (spec.nameConstraints) exts.push(new x509.Extension(asn1X509.id_ce_nameConstraints, true, nameConstraintsDer(spec.nameConstraints)));
+  if (spec.nameConstraints) exts.push(new x509.Extension(asn1X509.id_ce_nameConstraints, spec.nameConstraintsCritical ?? true, nameConstraintsDer(spec.nameConstraints)));
+  // RFC 5280 §4.2.1.4: policy OIDs; non-critical so a validator without policy support still decides on the rest.
+  if (spec.policies) exts.push(new x509.CertificatePolicyExtension(spec.policies, false));
   // RFC 5280 §4.2: a system MUST reject a certificate with a critical extension it does not recognise.
   if (spec.unknownCriticalExtension) exts.push(new x509.Extension(UNKNOWN_CRITICAL_OID, true, new Uint8Array([0x05, 0x00])));
   return exts;
 }
 
-function nameConstraintsDer(nc: NameConstraintsSpec): ArrayBuffer {
+/** DER length octets (X.690 §8.1.3). */
+function derLength(n: number): Buffer {
+  if (n < 0x80) return Buffer.from([n]);
+  const bytes = Buffer.from(n.toString(16).padStart(n.toString(16).length + (n.toString(16).length % 2), '0'), 'hex');
+  return Buffer.concat([Buffer.from([0x80 | bytes.length]), bytes]);
+}
+
+/** The GeneralNames SEQUENCE `sanValue` with raw [tag] primitive names appended (context class, X.690 §8.1.2). */
+function withRawNames(sanValue: ArrayBuffer, raw: { tag: number; valueHex: string }[]): Buffer {
+  const seq = Buffer.from(sanValue);
+  // Skip the SEQUENCE header: tag, then a short or long length.
+  const headerLength = seq[1]! < 0x80 ? 2 : 2 + (seq[1]! & 0x7f);
+  const names = [seq.subarray(headerLength)];
+  for (const { tag, valueHex } of raw) {
+    if (!Number.isInteger(tag) || tag < 0 || tag > 15) throw new Error(`sanRaw tag ${tag} is not a GeneralName tag 0-15`);
+    const value = Buffer.from(valueHex, 'hex');
+    names.push(Buffer.concat([Buffer.from([0x80 | tag]), derLength(value.length), value]));
+  }
+  const body = Buffer.concat(names);
+  return Buffer.concat([Buffer.from([0x30]), derLength(body.length), body]);
+}
+
+/** One GeneralName per constraint form (RFC 5280 §4.2.1.10 gives each form its own matching rule). */
+function subtreesOf(dns: string[] = [], ips: string[] = [], uris: string[] = [], emails: string[] = [], dirs: string[] = []): asn1X509.GeneralSubtree[] {
   const subtree = (base: asn1X509.GeneralName) => new asn1X509.GeneralSubtree({ base });
-  const permitted = [
-    ...nc.permittedDns.map((d) => subtree(new asn1X509.GeneralName({ dNSName: d }))),
-    ...nc.permittedIps.map((ip) => subtree(new asn1X509.GeneralName({ iPAddress: ip }))),
-    ...nc.permittedDirectoryNames.map((dn) => subtree(new asn1X509.GeneralName({ directoryName: AsnConvert.parse(new x509.Name(dn).toArrayBuffer(), asn1X509.Name) }))),
+  return [
+    ...dns.map((d) => subtree(new asn1X509.GeneralName({ dNSName: d }))),
+    ...ips.map((ip) => subtree(new asn1X509.GeneralName({ iPAddress: ip }))),
+    ...uris.map((u) => subtree(new asn1X509.GeneralName({ uniformResourceIdentifier: u }))),
+    ...emails.map((e) => subtree(new asn1X509.GeneralName({ rfc822Name: e }))),
+    ...dirs.map((dn) => subtree(new asn1X509.GeneralName({ directoryName: AsnConvert.parse(new x509.Name(dn).toArrayBuffer(), asn1X509.Name) }))),
   ];
-  return AsnConvert.serialize(new asn1X509.NameConstraints({ permittedSubtrees: new asn1X509.GeneralSubtrees(permitted) }));
+}
+
+function nameConstraintsDer(nc: NameConstraintsSpec): ArrayBuffer {
+  const permitted = subtreesOf(nc.permittedDns, nc.permittedIps, nc.permittedUris, nc.permittedEmails, nc.permittedDirectoryNames);
+  const excluded = subtreesOf(nc.excludedDns, nc.excludedIps, nc.excludedUris, nc.excludedEmails, nc.excludedDirectoryNames);
+  // RFC 5280 §4.2.1.10: at least one of the two MUST be present; an empty spec is a spec error.
+  if (permitted.length === 0 && excluded.length === 0) throw new Error('nameConstraints with neither permitted nor excluded subtrees: RFC 5280 §4.2.1.10 requires one');
+  return AsnConvert.serialize(
+    new asn1X509.NameConstraints({
+      ...(permitted.length > 0 ? { permittedSubtrees: new asn1X509.GeneralSubtrees(permitted) } : {}),
+      ...(excluded.length > 0 ? { excludedSubtrees: new asn1X509.GeneralSubtrees(excluded) } : {}),
+    }),
+  );
+}
+
+/** The key pair of a spec: fresh, the one of `keyOf` (cross-signing), or an RSASSA-PSS key. */
+interface SubjectKey {
+  /** What goes in the certificate: a WebCrypto key, or SPKI DER where WebCrypto cannot hold the key (RSASSA-PSS). */
+  publicKey: CryptoKey | ArrayBuffer;
+  spkiDer: Buffer;
+  keyPem: string;
+}
+
+async function subjectKeyFor(spec: CertSpec, reuse?: Material): Promise<SubjectKey> {
+  if (reuse) {
+    const priv = createPrivateKey(reuse.keyPem);
+    const spkiDer = createPublicKey(priv).export({ type: 'spki', format: 'der' });
+    return { publicKey: new Uint8Array(spkiDer).buffer, spkiDer, keyPem: reuse.keyPem };
+  }
+  if (spec.pssKey) {
+    const bits = Number(spec.key.slice(4));
+    if (!spec.key.startsWith('rsa-')) throw new Error(`spec "${spec.name}": pssKey needs an rsa-* key, not "${spec.key}"`);
+    const pair = generateKeyPairSync('rsa-pss', { modulusLength: bits });
+    const spkiDer = pair.publicKey.export({ type: 'spki', format: 'der' });
+    return { publicKey: new Uint8Array(spkiDer).buffer, spkiDer, keyPem: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+  }
+  const keys = await generateKeyPair(spec.key);
+  const spkiDer = Buffer.from(await subtle.exportKey('spki', keys.publicKey));
+  const pkcs8 = await subtle.exportKey('pkcs8', keys.privateKey);
+  return { publicKey: keys.publicKey, spkiDer, keyPem: toPem(pkcs8, 'PRIVATE KEY') };
+}
+
+/** RFC 5280 §4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING. */
+function keyIdOf(spkiDer: Buffer): string {
+  const spki = AsnConvert.parse(spkiDer, asn1X509.SubjectPublicKeyInfo);
+  return createHash('sha1').update(Buffer.from(spki.subjectPublicKey)).digest('hex');
+}
+
+interface IssuerFacts {
+  certPem: string;
+  keyPem: string;
+  subject: string;
+  keyId: string;
+  signers: Map<string, { key: CryptoKey; algorithm: Algorithm }>;
+}
+/**
+ * What signing under an issuer needs, parsed once per issuer Material object: a corpus issues
+ * hundreds of leaves under a few CAs, and parsing the CA and importing its key each time is
+ * about a tenth of the cost of a certificate.
+ */
+const issuerCache = new WeakMap<Material, IssuerFacts>();
+
+async function issuerFacts(issuer: Material, hash: SignatureHash, scheme: 'pkcs1' | 'pss'): Promise<IssuerFacts & { signer: { key: CryptoKey; algorithm: Algorithm } }> {
+  let facts = issuerCache.get(issuer);
+  // A Material whose fields were replaced since is parsed again.
+  if (!facts || facts.certPem !== issuer.certPem || facts.keyPem !== issuer.keyPem) {
+    const cert = new x509.X509Certificate(issuer.certPem);
+    const keyId = cert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId ?? keyIdOf(Buffer.from(cert.publicKey.rawData));
+    facts = { certPem: issuer.certPem, keyPem: issuer.keyPem, subject: cert.subject, keyId, signers: new Map() };
+    issuerCache.set(issuer, facts);
+  }
+  const signerKey = `${hash}/${scheme}`;
+  let signer = facts.signers.get(signerKey);
+  if (!signer) {
+    signer = await importSigningKey(issuer.keyPem, hash, scheme);
+    facts.signers.set(signerKey, signer);
+  }
+  return { ...facts, signer };
 }
 
 /**
  * Generate one certificate from its spec. `issuer` is the issuing certificate and key; absent
  * for a self-signed spec. Pure apart from key generation and the clock.
  */
-export async function generate(spec: CertSpec, issuer?: Material, now = Date.now()): Promise<Material> {
-  const keys = await generateKeyPair(spec.key);
-  const notBefore = new Date(now + spec.notBeforeDays * DAY_MS);
-  const notAfter = new Date(now + spec.notAfterDays * DAY_MS);
+export async function generate(spec: CertSpec, issuer?: Material, now = Date.now(), reuseKey?: Material): Promise<Material> {
+  if (spec.keyOf && !reuseKey) throw new Error(`spec "${spec.name}" reuses the key of "${spec.keyOf}": generate that one first and pass it as reuseKey`);
+  const subjectKey = await subjectKeyFor(spec, reuseKey);
+  const notBefore = new Date(now + spec.notBeforeDays * DAY_MS + (spec.notBeforeSeconds ?? 0) * SECOND_MS);
+  const notAfter = new Date(now + spec.notAfterDays * DAY_MS + (spec.notAfterSeconds ?? 0) * SECOND_MS);
   // A revoked spec keeps one serial per issuer: the CRL a server loaded once still names its renewals.
-  const serialNumber = spec.revoked && issuer ? revokedSerial(spec.name, issuer.certPem) : '01' + randomBytes(15).toString('hex');
+  const serialNumber = spec.serialHex ?? (spec.revoked && issuer ? revokedSerial(spec.name, issuer.certPem) : '01' + randomBytes(15).toString('hex'));
   const extensions = extensionsFor(spec);
-  extensions.push(await x509.SubjectKeyIdentifierExtension.create(keys.publicKey));
+  // RFC 5280 §4.2.1.2: a CA MUST carry a subjectKeyIdentifier, non-critical; `ski` breaks that on purpose.
+  if ((spec.ski ?? 'present') !== 'absent') extensions.push(new x509.SubjectKeyIdentifierExtension(keyIdOf(subjectKey.spkiDer), spec.ski === 'critical'));
 
   let signer: { key: CryptoKey; algorithm: Algorithm };
   let issuerName: string;
+  const scheme = spec.signatureScheme ?? 'pkcs1';
   if (spec.issuer === 'self' || !issuer) {
-    const pkcs8 = await subtle.exportKey('pkcs8', keys.privateKey);
-    signer = await importSigningKey(toPem(pkcs8, 'PRIVATE KEY'), spec.signatureHash);
+    signer = await importSigningKey(subjectKey.keyPem, spec.signatureHash, scheme);
     issuerName = spec.subject;
   } else {
-    signer = await importSigningKey(issuer.keyPem, spec.signatureHash);
-    const issuerCert = new x509.X509Certificate(issuer.certPem);
-    issuerName = issuerCert.subject;
-    extensions.push(await x509.AuthorityKeyIdentifierExtension.create(issuerCert, false));
+    const facts = await issuerFacts(issuer, spec.signatureHash, scheme);
+    signer = facts.signer;
+    issuerName = facts.subject;
+    // RFC 5280 §4.2.1.1: the key id of the issuer's key, non-critical; `aki` breaks that on purpose.
+    const aki = spec.aki ?? 'present';
+    if (aki !== 'absent') {
+      const keyId = aki === 'mismatched' ? randomBytes(20).toString('hex') : facts.keyId;
+      extensions.push(new x509.AuthorityKeyIdentifierExtension(keyId, aki === 'critical'));
+    }
   }
 
   const cert = await x509.X509CertificateGenerator.create({
@@ -147,11 +292,12 @@ export async function generate(spec: CertSpec, issuer?: Material, now = Date.now
     issuer: issuerName,
     notBefore,
     notAfter,
-    publicKey: keys.publicKey,
+    publicKey: subjectKey.publicKey,
     signingKey: signer.key,
     signingAlgorithm: signer.algorithm,
     extensions,
   });
-  const pkcs8 = await subtle.exportKey('pkcs8', keys.privateKey);
-  return { certPem: cert.toString('pem') + '\n', keyPem: toPem(pkcs8, 'PRIVATE KEY') };
+  const certPem = cert.toString('pem') + '\n';
+  const signerKeyPem = spec.issuer === 'self' || !issuer ? subjectKey.keyPem : issuer.keyPem;
+  return { certPem: needsResign(spec) ? resign(certPem, spec, signerKeyPem) : certPem, keyPem: subjectKey.keyPem };
 }

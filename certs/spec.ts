@@ -46,13 +46,110 @@ export interface CertSpec {
   nameConstraints?: NameConstraintsSpec;
   /** A critical extension of a private OID no validator knows (RFC 5280 §4.2: it must then refuse the certificate). */
   unknownCriticalExtension?: boolean;
+
+  // The corpus fields (issue 16). Every one is optional; absent keeps the behaviour above, so a
+  // spec written before them generates the same certificate.
+
+  /**
+   * keyUsage bits exactly as listed (RFC 5280 §4.2.1.3), replacing the derived default (CA:
+   * keyCertSign+cRLSign+digitalSignature; leaf: digitalSignature, +keyEncipherment for RSA).
+   * null: no keyUsage extension at all. `[]` is not allowed (an empty BIT STRING says nothing).
+   */
+  keyUsage?: KeyUsageBit[] | null;
+  /** keyUsage critical flag; default true (RFC 5280 §4.2.1.3: SHOULD be critical). */
+  keyUsageCritical?: boolean;
+  /**
+   * Extra EKU OIDs after `eku` (e.g. anyExtendedKeyUsage `2.5.29.37.0`, emailProtection
+   * `1.3.6.1.5.5.7.3.4`, codeSigning `1.3.6.1.5.5.7.3.3`). With `eku: null` the extension holds
+   * only these; `eku: []` with none here is an empty EKU (limbo rfc5280::eku::ee-eku-empty).
+   */
+  ekuOids?: string[];
+  /** extKeyUsage critical flag; default false. */
+  ekuCritical?: boolean;
+  /** basicConstraints critical flag; default: critical on a CA (RFC 5280 §4.2.1.9), as before. */
+  basicConstraintsCritical?: boolean;
+  /** nameConstraints critical flag; default true (RFC 5280 §4.2.1.10 MUST; the Web PKI tolerates false). */
+  nameConstraintsCritical?: boolean;
+  /** subjectAltName critical flag; default false (RFC 5280 §4.2.1.6: critical only with an empty subject). */
+  sanCritical?: boolean;
+  /**
+   * How the issuer signs this certificate when its key is RSA: `pkcs1` (RSASSA-PKCS1-v1_5, the
+   * default) or `pss` (RSASSA-PSS, RFC 4055, salt length = hash length). Ignored for EC/Ed25519 issuers.
+   */
+  signatureScheme?: 'pkcs1' | 'pss';
+  /**
+   * The subject key is an RSASSA-PSS key (SPKI algorithm id-RSASSA-PSS, RFC 4055 §1.2) instead of
+   * rsaEncryption; `key` must be `rsa-*`. Such a key can sign TLS handshakes (rsa_pss_pss_*), but
+   * not certificates here: WebCrypto will not import it, so a PSS-key spec cannot be an issuer.
+   */
+  pssKey?: boolean;
+  /** subjectKeyIdentifier: present (default), absent, or present and critical (RFC 5280 §4.2.1.2: MUST be non-critical). */
+  ski?: 'present' | 'absent' | 'critical';
+  /**
+   * authorityKeyIdentifier on an issued certificate: present (default, the issuer's key id),
+   * absent, mismatched (a key id that is not the issuer's), or critical (RFC 5280 §4.2.1.1).
+   */
+  aki?: 'present' | 'absent' | 'mismatched' | 'critical';
+  /** Seconds added to notBeforeDays / notAfterDays: validity edges finer than a day (limbo rfc5280::validity::*-1-second). */
+  notBeforeSeconds?: number;
+  notAfterSeconds?: number;
+  /**
+   * Reuse the key pair of the spec with this name (generated first): a cross-signed or re-issued
+   * CA is the same subject and key under another issuer (BetterTLS path building, RFC 4158 §2.4).
+   */
+  keyOf?: string;
+  /** certificatePolicies OIDs, non-critical (RFC 5280 §4.2.1.4); absent: no extension. */
+  policies?: string[];
+  /**
+   * Serial number as hex (big-endian, positive, not all zero: @peculiar/x509 refuses zero and
+   * negative serials); e.g. 21 octets for the RFC 5280 §4.1.2.2 "no longer than 20 octets" case.
+   */
+  serialHex?: string;
+  /**
+   * The serial's DER INTEGER content octets exactly, hex: `00` is zero, `ff` is -1 (RFC 5280
+   * §4.1.2.2: positive, non-zero). Made by re-signing the generated certificate (certs/resign.ts).
+   */
+  serialRaw?: string;
+  /** 1: a version 1 certificate, without extensions (limbo webpki::v1-cert). Absent: version 3. */
+  version?: 1 | 3;
+  /**
+   * GeneralNames appended to subjectAltName as raw bytes: context tag 0-15, primitive, value in
+   * hex, whether or not the tag's type allows that (BetterTLS's SAN smuggling: the host in an
+   * unexpected tag, `bad, DNS:good`, a NUL byte inside a dNSName, an address as text in iPAddress).
+   */
+  sanRaw?: { tag: number; valueHex: string }[];
 }
 
-/** Permitted subtrees of a name-constrained CA: DNS names, IP ranges (CIDR), directory names (RFC 4514). */
+/** keyUsage bits by their RFC 5280 §4.2.1.3 names. */
+export type KeyUsageBit =
+  | 'digitalSignature'
+  | 'nonRepudiation'
+  | 'keyEncipherment'
+  | 'dataEncipherment'
+  | 'keyAgreement'
+  | 'keyCertSign'
+  | 'cRLSign'
+  | 'encipherOnly'
+  | 'decipherOnly';
+
+/**
+ * Subtrees of a name-constrained CA (RFC 5280 §4.2.1.10). Forms: DNS names (`example.com` is the
+ * name and every name below it; `.example.com` only names below it), IP ranges as CIDR (v4 or v6),
+ * URIs by host (`spiffe.example` is that host exactly, `.example.com` any host below; for a SPIFFE
+ * ID `spiffe://td/...` the host is the trust domain), rfc822 names (`user@host` one mailbox,
+ * `host` every mailbox at it, `.host` every mailbox below it), directory names (RFC 4514).
+ */
 export interface NameConstraintsSpec {
-  permittedDns: string[];
-  permittedIps: string[];
-  permittedDirectoryNames: string[];
+  permittedDns?: string[];
+  permittedIps?: string[];
+  permittedDirectoryNames?: string[];
+  permittedUris?: string[];
+  permittedEmails?: string[];
+  excludedDns?: string[];
+  excludedIps?: string[];
+  excludedDirectoryNames?: string[];
+  excludedUris?: string[];
+  excludedEmails?: string[];
 }
 
 export const DEFAULT_SPEC: Omit<CertSpec, 'name' | 'issuer'> = {

@@ -19,19 +19,22 @@ export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
  */
 export type AppProtocol = 'https' | 'grpc' | 'tls';
 
-export type Outcome =
-  | 'handshake-alert'
-  | 'post-handshake-alert'
-  | 'tcp-reset'
-  | 'closed-no-data'
-  | 'http-status'
+/** How an exchange ended. The one list: the report schema's `outcome` enum is built from it. */
+export const OUTCOMES = [
+  'handshake-alert',
+  'post-handshake-alert',
+  'tcp-reset',
+  'closed-no-data',
+  'http-status',
   /** A gRPC response: judged by its grpc-status (the profile's rejection.grpcStatuses), as http-status by its status. */
-  | 'grpc-status'
-  | 'accepted'
-  | 'timeout'
-  | 'harness-error'
+  'grpc-status',
+  'accepted',
+  'timeout',
+  'harness-error',
   /** Client targets: the command ended without ever opening a connection to the reference server. */
-  | 'no-connection';
+  'no-connection',
+] as const;
+export type Outcome = (typeof OUTCOMES)[number];
 
 /** What one probe saw. Never judged here: `judge` decides what it means. */
 export interface Observation {

@@ -129,7 +129,7 @@ function liveOutput(flags: OutputFlags): { onStart?: (s: RunStart) => void; onRe
 
 async function runCommand(flags: RunFlags): Promise<number> {
   checkReportDir(flags.reportDir);
-  if (flags.json && flags.ndjson) throw new UsageError('json-and-ndjson', 'error: --json and --ndjson both given: stdout can carry the report or the event stream, not both. Keep one (the report is also in --report-dir).');
+  if (flags.json && flags.ndjson) throw new UsageError('json-and-ndjson', '--json and --ndjson both given: stdout can carry the report or the event stream, not both. Keep one (the report is also in --report-dir).');
   // flags -> target (refused here, before anything is read or started) -> the one run pipeline.
   const { targetFromFlags, targetGiven } = await lazy.targetFlags();
   const target = targetFromFlags(flags);

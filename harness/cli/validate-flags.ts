@@ -21,7 +21,7 @@ export function validateHttpMethod(value: string): string {
   if (value.length === 0 || value.length > 64 || !TOKEN.test(value)) {
     throw new UsageError(
       'http-method-invalid',
-      `error: --http-method ${showValue(value)} is not an HTTP method: a method is a token of letters, digits and !#$%&'*+-.^_\`|~ (RFC 9110 §9.1), without spaces or line breaks. Use e.g. GET or POST.`,
+      `--http-method ${showValue(value)} is not an HTTP method: a method is a token of letters, digits and !#$%&'*+-.^_\`|~ (RFC 9110 §9.1), without spaces or line breaks. Use e.g. GET or POST.`,
     );
   }
   return value;
@@ -48,7 +48,7 @@ export function validateHttpPath(value: string): string {
   if (problem) {
     throw new UsageError(
       'http-path-invalid',
-      `error: --http-path ${showValue(value)} is not a request path: it has ${problem}. Pass an origin-form target such as /health or /api/v1/ping?x=1 (RFC 9112 §3.2.1), percent-encoding anything else (a space is %20).`,
+      `--http-path ${showValue(value)} is not a request path: it has ${problem}. Pass an origin-form target such as /health or /api/v1/ping?x=1 (RFC 9112 §3.2.1), percent-encoding anything else (a space is %20).`,
     );
   }
   return value;
@@ -77,7 +77,7 @@ export function validateHostName(value: string, flag = '--host'): string {
   if (!ok) {
     throw new UsageError(
       'host-invalid',
-      `error: ${flag} ${showValue(value)} is neither a DNS name nor an IP address (letters, digits, "-" and "." only, labels of 1-63 characters; an IDN as its xn-- form). Pass e.g. ${flag} api.example.com or ${flag} 10.0.0.5.`,
+      `${flag} ${showValue(value)} is neither a DNS name nor an IP address (letters, digits, "-" and "." only, labels of 1-63 characters; an IDN as its xn-- form). Pass e.g. ${flag} api.example.com or ${flag} 10.0.0.5.`,
     );
   }
   return name;

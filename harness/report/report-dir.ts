@@ -112,14 +112,14 @@ export async function verifyReportDir(dir: string, opts: VerifyOptions = {}): Pr
   try {
     if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error(), { code: 'ENOTDIR' });
   } catch (err) {
-    throw new UsageError('verify-dir-unreadable', `error: ${quote(dir)} is not a readable report directory (${(err as NodeJS.ErrnoException).code}). Pass the --report-dir of a run.`);
+    throw new UsageError('verify-dir-unreadable', `${quote(dir)} is not a readable report directory (${(err as NodeJS.ErrnoException).code}). Pass the --report-dir of a run.`);
   }
   let manifestBytes: Buffer;
   try {
     manifestBytes = await readBounded(join(dir, MANIFEST_FILE), { maxBytes: READ_LIMITS.report, label: 'verify:' });
   } catch (err) {
     if (err instanceof UsageError && !(err instanceof UnreadableFileError)) throw err;
-    throw new UsageError('verify-no-manifest', `error: ${quote(join(dir, MANIFEST_FILE))} cannot be read (${(err as UnreadableFileError).errno}): the directory holds no manifest to verify. Pass a --report-dir written by "conformance run".`);
+    throw new UsageError('verify-no-manifest', `${quote(join(dir, MANIFEST_FILE))} cannot be read (${(err as UnreadableFileError).errno}): the directory holds no manifest to verify. Pass a --report-dir written by "conformance run".`);
   }
 
   const differences: string[] = [];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OUTCOMES } from '../model.js';
 import { profileSchema } from '../profile/schema.js';
 
 /**
@@ -11,7 +12,7 @@ const verdict = z.enum(['pass', 'fail', 'inconclusive', 'skip']);
 
 export const observationSchema = z
   .object({
-    outcome: z.enum(['handshake-alert', 'post-handshake-alert', 'tcp-reset', 'closed-no-data', 'http-status', 'grpc-status', 'accepted', 'timeout', 'harness-error', 'no-connection']),
+    outcome: z.enum(OUTCOMES),
     alert: z.object({ code: z.number().int(), name: z.string() }).nullable(),
     httpStatus: z.number().int().nullable(),
     tlsVersion: z.string().nullable(),
@@ -22,6 +23,8 @@ export const observationSchema = z
     grpcStatus: z.number().int().nullable().optional(),
   })
   .loose();
+
+const reportTargetSchema = z.object({ kind: z.enum(['url', 'client-command', 'container']), url: z.string().optional(), builtin: z.string().optional() }).loose();
 
 export const summarySchema = z.object({
   pass: z.number().int(),
@@ -36,27 +39,33 @@ export const reportResultSchema = z.object({
   title: z.string(),
   severity: z.enum(['required', 'recommended', 'info']),
   expect: z.enum(['accept', 'reject', 'property']),
+  /** The whole observation (public material only), so a recorded run can be re-judged. */
   observed: observationSchema.nullable(),
   verdict,
   reason: z.string(),
   rationale: z.string(),
   refs: z.array(z.string()),
   waived: z.string().optional(),
+  /** True when a waived case passes: the waiver can go. */
   waiverUnneeded: z.boolean().optional(),
+  /** The family the case belongs to, when the case names one (otherwise familyOf() derives it from the id). */
   family: z.string().optional(),
 });
 
 /** Present when the positive control was not accepted (exit 3): why, and what to do next. */
 export const causeSchema = z.object({
+  /** The case whose failure made the run inconclusive (the positive control). */
   case: z.string(),
+  /** What was observed and what to do next, in one line: the line stderr shows, without "error: ". */
   text: z.string(),
+  /** For a client program: the most informative line of its stderr. */
   clientStderr: z.string().optional(),
 });
 
 export const reportSchema = z.object({
   schemaVersion: z.literal(1),
   tool: z.object({ name: z.literal('mtls-conformance'), version: z.string(), node: z.string(), openssl: z.string() }),
-  target: z.object({ kind: z.enum(['url', 'client-command', 'container']), url: z.string().optional(), builtin: z.string().optional() }).loose(),
+  target: reportTargetSchema,
   profile: z.object({ name: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), source: z.string() }),
   startedAt: z.iso.datetime(),
   durationMs: z.number().nonnegative(),
@@ -141,6 +150,12 @@ export const runEndEventSchema = z
   .loose();
 
 export const eventSchema = z.discriminatedUnion('event', [runStartEventSchema, caseEventSchema, targetEventSchema, runEndEventSchema]);
+
+/** report.json as the harness writes it: inferred from the schema, so the type and the schema cannot drift. */
+export type Report = z.output<typeof reportSchema>;
+export type ReportTarget = z.output<typeof reportTargetSchema>;
+export type ReportResult = z.output<typeof reportResultSchema>;
+export type ReportCause = z.output<typeof causeSchema>;
 
 const SCHEMA_BASE = 'urn:mtls-conformance:schemas:';
 
