@@ -94,6 +94,23 @@ describe('renderMarkdownReport', () => {
     expect(out).toContain('> client stderr: curl: (60) SSL certificate problem');
   });
 
+  test('with a cause, the inconclusive cases are the control and one line, not a row each', () => {
+    const rows = [result('client/server-auth/valid', 'inconclusive', { expect: 'accept' }), ...Array.from({ length: 30 }, (_, i) => result(`client/server-auth/c${i}`, 'inconclusive'))];
+    const out = renderMarkdownReport({ ...report(rows, 'inconclusive'), cause: { case: 'client/server-auth/valid', text: 'why' } });
+    expect(out).toContain('### Inconclusive cases (31)');
+    expect(out).toContain('| client/server-auth/valid | required | accept |');
+    expect(out).toContain('30 more judged against the positive control client/server-auth/valid, which was not accepted (the cause is above)');
+    expect(out).not.toContain('| client/server-auth/c0 |');
+  });
+
+  test('a section lists at most 100 rows, then says how many more', () => {
+    const rows = Array.from({ length: 250 }, (_, i) => result(`client/deep/c${i}`, 'fail'));
+    const out = renderMarkdownReport(report(rows, 'non-conformant'));
+    expect(out.match(/^\| client\/deep\/c\d+ \|/gm)).toHaveLength(100);
+    expect(out).toContain('… and 150 more: every case is in report.html and report.json.');
+    expect(out).toContain('| client/deep | 250 | 0 | 250 | 0 | 0 | 0 |');
+  });
+
   test('lists inconclusive cases, waivers (saying when one can go) and skips', () => {
     expect(md).toContain('### Inconclusive cases (1)');
     expect(md).toContain('| server/client-auth/untrusted-ca | required | reject | timeout | expected a refusal but observed timeout |');

@@ -74,11 +74,19 @@ function caseTable(rows: ReportResult[]): string[] {
   return lines;
 }
 
-/** One section's cases, family by family: a table per family under its name, or one table when they share a family. */
+/** Rows one section lists: a corpus run can fail hundreds of cases, and report.md goes into a CI step summary. */
+const MAX_ROWS = 100;
+
+/**
+ * One section's cases, family by family: a table per family under its name, or one table when they
+ * share a family; at most MAX_ROWS rows, then a line that says how many more report.html holds.
+ */
 function familyTables(rows: ReportResult[]): string[] {
-  const groups = groupByFamily(rows);
-  if (groups.size === 1) return [...caseTable(rows), ''];
-  return [...groups].flatMap(([family, rs]) => [`**${mdText(family)}** (${rs.length})`, '', ...caseTable(rs), '']);
+  const shown = rows.slice(0, MAX_ROWS);
+  const more = rows.length > MAX_ROWS ? [`… and ${rows.length - MAX_ROWS} more: every case is in report.html and report.json.`, ''] : [];
+  const groups = groupByFamily(shown);
+  if (groups.size === 1) return [...caseTable(shown), '', ...more];
+  return [...[...groups].flatMap(([family, rs]) => [`**${mdText(family)}** (${rs.length})`, '', ...caseTable(rs), '']), ...more];
 }
 
 /** Results by family: one row per family with its counts, so a 700-case corpus reads at a glance. */
@@ -123,7 +131,13 @@ export function renderMarkdownReport(report: Report): string {
   const failing = of('fail');
   if (failing.length > 0) out.push(`### Required failures (${failing.length})`, '', ...familyTables(failing));
   const inconclusive = of('inconclusive');
-  if (inconclusive.length > 0) out.push(`### Inconclusive cases (${inconclusive.length})`, '', ...familyTables(inconclusive));
+  if (inconclusive.length > 0 && report.cause) {
+    // The control not accepted makes every rejection inconclusive: the control's row, and one line for the rest (the cause is above).
+    const control = inconclusive.filter((r) => r.id === report.cause!.case);
+    const others = inconclusive.length - control.length;
+    out.push(`### Inconclusive cases (${inconclusive.length})`, '', ...(control.length ? [...caseTable(control), ''] : []));
+    if (others > 0) out.push(`${others} ${control.length ? 'more ' : ''}judged against the positive control ${mdText(report.cause.case)}, which was not accepted (the cause is above); each is in report.html and report.json.`, '');
+  } else if (inconclusive.length > 0) out.push(`### Inconclusive cases (${inconclusive.length})`, '', ...familyTables(inconclusive));
   const findings = of('finding');
   if (findings.length > 0) out.push(`### Findings (${findings.length}): do not decide the verdict`, '', ...familyTables(findings));
 
