@@ -76,7 +76,7 @@ h2{font-size:15px;margin:18px 0 6px}
 #shown{color:var(--muted)}
 button{font:inherit;padding:2px 8px}
 .area{margin-bottom:8px}
-.row{display:grid;grid-template-columns:112px minmax(240px,1.4fr) 130px 110px minmax(200px,2fr);gap:0;align-items:stretch}
+.row{display:grid;grid-template-columns:128px minmax(240px,1.4fr) 130px 110px minmax(200px,2fr);gap:0;align-items:stretch}
 .row>span{display:flex;align-items:center;flex-wrap:wrap;padding:4px 8px;border-bottom:1px solid var(--line);overflow-wrap:anywhere;min-width:0}
 .head>span{font-weight:600;color:var(--muted);border-bottom:2px solid var(--line)}
 summary.row{cursor:pointer;list-style:none}
@@ -87,7 +87,7 @@ summary.row:hover>.verdict-cell{background:var(--v)}
 .id{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:13px}
 .badge{display:inline-block;margin-left:6px;padding:0 6px;border-radius:8px;background:#ddf4ff;color:#0969da;font-size:11px;font-family:system-ui,sans-serif}
 .badge.waived{background:#fff8c5;color:#7d4e00}
-.obs{padding:8px 12px 12px 120px;border-bottom:1px solid var(--line);background:#fbfcfd}
+.obs{padding:8px 12px 12px 136px;border-bottom:1px solid var(--line);background:#fbfcfd}
 .obs dl{display:grid;grid-template-columns:max-content 1fr;gap:3px 14px;margin:0}
 .obs dt{color:var(--muted)}.obs dd{margin:0;overflow-wrap:anywhere}
 .obs pre{margin:0;white-space:pre-wrap;overflow-wrap:anywhere;max-height:16em;overflow:auto;background:var(--bg);padding:4px 6px;border-radius:4px;font-size:12px}
