@@ -29,7 +29,6 @@ export const ERROR_CODES = [
   'issuer-key-mismatch',
   'issuer-not-ca',
   'issuer-not-pem',
-  'json-and-ndjson',
   'lint-no-object',
   'lint-unparseable',
   'merge-input-invalid',

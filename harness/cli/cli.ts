@@ -129,7 +129,11 @@ function liveOutput(flags: OutputFlags): { onStart?: (s: RunStart) => void; onRe
 
 async function runCommand(flags: RunFlags): Promise<number> {
   checkReportDir(flags.reportDir);
-  if (flags.json && flags.ndjson) throw new UsageError('json-and-ndjson', '--json and --ndjson both given: stdout can carry the report or the event stream, not both. Keep one (the report is also in --report-dir).');
+  if (flags.json && flags.ndjson) {
+    // Not an error: a targets-file child gets the user's flags as written, and stdout can carry only one; the stream wins, the report is in --report-dir.
+    process.stderr.write(`warning: --json ignored: --ndjson prints the run as JSON lines (the report is ${flags.reportDir ? `in ${flags.reportDir}` : 'in --report-dir'}).\n`);
+    flags.json = false;
+  }
   // flags -> target (refused here, before anything is read or started) -> the one run pipeline.
   const { targetFromFlags, targetGiven } = await lazy.targetFlags();
   const target = targetFromFlags(flags);

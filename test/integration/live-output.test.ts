@@ -122,11 +122,12 @@ describe('live output off a terminal', () => {
     expect(run.stderr).toMatch(/^error: --target-client "no-such-client-program \{url\}" could not be started/);
   }, 60_000);
 
-  test('--json and --ndjson together: exit 2, one line', async () => {
-    const run = await runCli(['run', '--json', '--ndjson', '--certs', certs]);
-    expect(run.code).toBe(2);
-    expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/^error: --json and --ndjson both given: .*\n$/);
+  test('--json and --ndjson together: the stream wins, with one warning line', async () => {
+    const run = await runCli(['run', '--json', '--ndjson', '--only', 'server/protocol/tls1.3', '--certs', certs, '--report-dir', join(work, 'both')]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^warning: --json ignored: --ndjson prints the run as JSON lines \(the report is in .*both\)\.\n$/);
+    const events = run.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(events.map((e) => e.event)).toEqual(['run-start', 'case', 'case', 'run-end']);
   });
 });
 

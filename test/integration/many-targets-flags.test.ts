@@ -73,6 +73,7 @@ const SAMPLES: Record<string, (certs: string, out: string) => Sample> = {
   '--report-dir': (_certs, out) => ({ server: ['--report-dir', out], client: ['--report-dir', out] }),
   '--quiet': () => ({ server: ['-q'], client: ['--quiet'] }),
   '--json': () => ({ server: ['--json'], client: ['--json'] }),
+  '--ndjson': () => ({ server: ['--ndjson'], client: ['--ndjson'] }),
   '--sign-key': () => ({ server: ['--sign-key', f('sign-key.pem')], client: ['--sign-key', f('sign-key.pem')] }),
   '--only': () => ({
     server: ['--only', 'server/certificate/trusted', '--only=server/certificate/hostname'],
