@@ -5,12 +5,12 @@ import { makeDirs } from '../io/make-dirs.js';
 import { describeObservation, interpret, summarize } from '../judge.js';
 import type { CaseResult } from '../model.js';
 import { signManifestWithKeyFile } from '../report/manifest.js';
-import { informativeLine } from '../process/informative-line.js';
 import { buildReport, type Report, type ReportCause } from '../report/report.js';
 import { writeReportDir } from '../report/report-dir.js';
 import type { RunOptions, PreparedRun } from './prepare.js';
 import type { Executed } from './execute.js';
 import { controlFailure } from './control-hint.js';
+import { quoteClientLine } from '../probes/client-command-probe.js';
 import { mark } from './timings.js';
 
 /**
@@ -46,7 +46,7 @@ export async function finish(prepared: PreparedRun, executed: Executed, opts: Ru
   if (started.role === 'client') {
     const exit = obs?.client?.exitCode;
     if (obs?.outcome === 'no-connection' && (exit === 127 || exit === 126)) {
-      const why = informativeLine(obs.client?.stderrTail ?? '') ?? `exit ${exit}`;
+      const why = (obs.client?.stderrTail && quoteClientLine(obs.client.stderrTail, prepared.rolePlan.role === 'client' ? prepared.rolePlan.plan.files : {})) || `exit ${exit}`;
       throw new UsageError('target-client-not-found', `error: ${source} could not be started (exit ${exit}: ${why}). Check the command and its path.`);
     }
   }
@@ -59,7 +59,7 @@ export async function finish(prepared: PreparedRun, executed: Executed, opts: Ru
     startedAt: times.startedAt,
     durationMs: Math.round(performance.now() - times.t0),
     results,
-    ...(fatal ? { cause: causeOf(controlResult, fatal) } : {}),
+    ...(fatal ? { cause: causeOf(prepared, controlResult, fatal) } : {}),
   });
   const reportPath = opts.reportDir ? await writeReportDir(opts.reportDir, report, loaded) : undefined;
   if (reportPath && opts.signKey) await signManifestWithKeyFile(opts.reportDir!, opts.signKey);
@@ -72,9 +72,16 @@ export async function finish(prepared: PreparedRun, executed: Executed, opts: Ru
 }
 
 /** The report's `cause`: the fatal line without its "error: " prefix, and the client's stderr line it quotes. */
-export function causeOf(controlResult: CaseResult, fatal: string): ReportCause {
-  const clientStderr = controlResult.observation?.client ? informativeLine(controlResult.observation.client.stderrTail) : undefined;
+export function causeOf(prepared: PreparedRun, controlResult: CaseResult, fatal: string): ReportCause {
+  const clientStderr = clientLine(prepared, controlResult);
   return { case: controlResult.case.id, text: fatal.replace(/^error: /, ''), ...(clientStderr ? { clientStderr } : {}) };
+}
+
+/** The informative line of the client's stderr (not `Node.js v24` nor curl's pointer to a web page), its handed files named {ca} {cert} {key}, at most 300 characters. */
+function clientLine(prepared: PreparedRun, controlResult: CaseResult): string | undefined {
+  const p = prepared.rolePlan;
+  const tail = controlResult.observation?.client?.stderrTail;
+  return p.role === 'client' && tail ? quoteClientLine(tail, p.plan.files) || undefined : undefined;
 }
 
 /** Why the positive control was not accepted, and what to do, in one line. */
@@ -86,7 +93,6 @@ function controlNotAccepted(prepared: PreparedRun, controlResult: CaseResult, co
   }
   if (p.role === 'server') return controlFailure(controlResult, prepared.certsDir, { profile: prepared.loaded.profile });
   const seen = obs ? describeObservation(obs) : 'no observation';
-  // The line that says what went wrong, not the last one (often `Node.js v24...` or a pointer to a web page).
-  const stderr = obs?.client ? informativeLine(obs.client.stderrTail) : undefined;
+  const stderr = clientLine(prepared, controlResult);
   return `error: the positive control ${controlResult.case.id} was not accepted (${seen}${stderr ? `; client stderr: ${stderr}` : ''}), so no refusal can be judged: the client must trust ${p.plan.files.caFile} (CONFORMANCE_CA_FILE, {ca}), connect to {url} and send a request.`;
 }
