@@ -179,8 +179,8 @@ function outcomeLabel(t: ReportTarget): string {
 
 async function runTargetsFile(flags: RunFlags, tokens: string[]): Promise<number> {
   checkReportDir(flags.reportDir);
-  const { targetsFile, reportDir, profile, parallel, shard, timeout: timeoutMs, signKey, issuerCert, issuerKey, targetCa, clientCertCa, json } = flags;
-  return (await lazy.targetsFileCommand())(tokens, { targetsFile: targetsFile!, reportDir, profile, parallel, shard, timeoutMs, signKey, issuerCert, issuerKey, targetCa, clientCertCa, json });
+  const { targetsFile, reportDir, profile, parallel, shard, timeout: timeoutMs, signKey, issuerCert, issuerKey, targetCa, clientCertCa, json, ndjson } = flags;
+  return (await lazy.targetsFileCommand())(tokens, { targetsFile: targetsFile!, reportDir, profile, parallel, shard, timeoutMs, signKey, issuerCert, issuerKey, targetCa, clientCertCa, json, ndjson });
 }
 
 /**

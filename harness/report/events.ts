@@ -46,6 +46,18 @@ export function runStartEvent(start: RunStart): RunStartEvent {
   };
 }
 
+/** The start of a targets-file run: how many targets this job runs (its shard of the file). */
+export function targetsStartEvent(targets: number, startedAt: Date): RunStartEvent {
+  return {
+    event: 'run-start',
+    time: now(),
+    schemaVersion: 1,
+    tool: { name: 'mtls-conformance', version: PACKAGE_VERSION, node: process.versions.node, openssl: process.versions.openssl },
+    startedAt: startedAt.toISOString(),
+    targets,
+  };
+}
+
 /** A case as it is judged: `n` of `total` in completion order; `result` as report.json holds it. */
 export function caseEvent(r: CaseResult, n: number, total: number): CaseEvent {
   const result = toReportResult(r);

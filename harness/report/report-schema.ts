@@ -89,8 +89,9 @@ export const runStartEventSchema = z
     ...eventBase,
     schemaVersion: z.literal(1),
     tool: reportSchema.shape.tool,
-    target: reportSchema.shape.target,
-    profile: reportSchema.shape.profile,
+    /** A run: its target and profile (a targets file has one of each per target: see the `target` events). */
+    target: reportSchema.shape.target.optional(),
+    profile: reportSchema.shape.profile.optional(),
     startedAt: z.iso.datetime(),
     /** How many cases will be judged (a run) or how many targets will run (a targets file). */
     cases: count.optional(),

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -121,6 +121,25 @@ describe('live output off a terminal', () => {
     expect(events.at(-1)).toMatchObject({ event: 'run-end', exitCode: 2, error: expect.stringMatching(/^--target-client "no-such-client-program \{url\}" could not be started/) });
     expect(run.stderr).toMatch(/^error: --target-client "no-such-client-program \{url\}" could not be started/);
   }, 60_000);
+
+  test('--ndjson with --targets-file: run-start, a target event per target as it completes, run-end; progress on stderr', async () => {
+    const file = join(work, 'targets.txt');
+    writeFileSync(file, 'builtin:strict\nbuiltin:lenient\n');
+    const out = join(work, 'many');
+    const run = await runTimed(['run', '--targets-file', file, '--ndjson', '--only', 'server/protocol/*', '--certs', certs, '--report-dir', out], 120_000);
+    expect(run.code, run.stderr).toBe(1);
+    const validate = ajv.compile(eventsSchema);
+    const events = run.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    for (const e of events) expect(validate(e), JSON.stringify(validate.errors)).toBe(true);
+    expect(events.map((e) => e.event)).toEqual(['run-start', 'target', 'target', 'run-end']);
+    expect(events[0]).toMatchObject({ targets: 2 });
+    expect(events.filter((e) => e.event === 'target').map((e) => [e.target, e.verdict, e.exitCode]).sort()).toEqual([
+      ['builtin:lenient', 'non-conformant', 1],
+      ['builtin:strict', 'conformant', 0],
+    ]);
+    expect(events[3]).toMatchObject({ exitCode: 1, targets: { targets: 2, conformant: 1, nonConformant: 1, couldNotRun: 0 }, indexPath: join(out, 'index.json') });
+    expect(run.stderr).toMatch(/^Running 2 targets/);
+  }, 150_000);
 
   test('--json and --ndjson together: the stream wins, with one warning line', async () => {
     const run = await runCli(['run', '--json', '--ndjson', '--only', 'server/protocol/tls1.3', '--certs', certs, '--report-dir', join(work, 'both')]);
