@@ -96,6 +96,12 @@ export interface RevocationFacts {
   stapleRequested?: boolean;
   /** Client targets: the CRL file handed to the client ({crl}, CONFORMANCE_CRL_FILE). */
   crlFile?: string;
+  /**
+   * What the target was seen to do about revocation during the case, on the wire: fetched a CRL
+   * from a distribution point, sent an OCSP request, asked for a stapled response. Reading a CRL
+   * file is not visible from outside; crlFile says one was handed over.
+   */
+  mechanisms?: ('cdp-fetch' | 'ocsp-request' | 'staple-request')[];
   detail: string;
 }
 

@@ -9,7 +9,7 @@ import { buildReport, type Report, type ReportCause } from '../report/report.js'
 import { writeReportDir } from '../report/report-dir.js';
 import type { RunOptions, PreparedRun } from './prepare.js';
 import type { Executed } from './execute.js';
-import { controlFailure } from './control-hint.js';
+import { clientRevocationCause, controlFailure } from './control-hint.js';
 import { quoteClientLine } from '../probes/client-command-probe.js';
 import { mark } from './timings.js';
 
@@ -94,5 +94,7 @@ function controlNotAccepted(prepared: PreparedRun, controlResult: CaseResult, co
   if (p.role === 'server') return controlFailure(controlResult, prepared.certsDir, { profile: prepared.loaded.profile });
   const seen = obs ? describeObservation(obs) : 'no observation';
   const stderr = clientLine(prepared, controlResult);
+  const revocation = clientRevocationCause(obs?.client?.stderrTail ?? '');
+  if (revocation) return `error: the positive control ${controlResult.case.id} was not accepted (${seen}${stderr ? `; client stderr: ${stderr}` : ''}), so no refusal can be judged: ${revocation}.`;
   return `error: the positive control ${controlResult.case.id} was not accepted (${seen}${stderr ? `; client stderr: ${stderr}` : ''}), so no refusal can be judged: the client must trust ${p.plan.files.caFile} (CONFORMANCE_CA_FILE, {ca}), connect to {url} and send a request.`;
 }
