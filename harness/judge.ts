@@ -1,3 +1,4 @@
+import { informativeLine } from './process/informative-line.js';
 import type { Profile } from './profile/schema.js';
 import { certificateFacts, RULES, type CertificateFacts, type RuleName } from './policy/certificate-policy.js';
 import { grpcStatusName } from './probes/grpc-status.js';
@@ -87,7 +88,7 @@ export function judge(c: ResolvedCase, obs: Observation | null, profile: Profile
   if (c.expect === 'property' && c.property === 'client-key-not-printed') return judgeKeyNotPrinted(obs);
   if (c.expect === 'property') return c.property?.startsWith('client-cert-') ? judgeClientCertificate(c, obs, profile) : judgeProperty(c, obs, profile);
   if (obs.outcome === 'no-connection') {
-    const why = `the client ended (exit ${obs.client?.exitCode ?? 'none'}) without connecting to the reference server${obs.client?.stderrTail ? `: ${lastLine(obs.client.stderrTail)}` : ''}`;
+    const why = `the client ended (exit ${obs.client?.exitCode ?? 'none'}) without connecting to the reference server${obs.client?.stderrTail ? `: ${informativeLine(obs.client.stderrTail) ?? lastLine(obs.client.stderrTail)}` : ''}`;
     return c.expect === 'accept' ? verdict('fail', why) : verdict('inconclusive', `${why}, so it cannot have judged the server`);
   }
 

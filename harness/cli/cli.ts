@@ -7,7 +7,8 @@ import { defaultCertsDir } from '../../certs/default-dir.js';
 import type { RunOutcome } from '../run/finish.js';
 import { mark, printTimings } from '../run/timings.js';
 import { targetLabel, type ReportTarget } from '../report/report.js';
-import { formatResults, formatSummaryLine } from '../report/terminal.js';
+import { caseEvent, errorEndEvent, runEndEvent, runStartEvent, writeEvent, type RunStart } from '../report/events.js';
+import { formatClosing, formatHeader, formatLiveLine, formatSummaryLine, idWidthOf } from '../report/terminal.js';
 import { asOptionParser, validateOutputDir } from './validate-flags.js';
 import { addRunOptions, collect } from './run-options.js';
 
@@ -70,51 +71,78 @@ interface RunFlags extends OutputFlags {
 interface OutputFlags {
   quiet?: boolean;
   json?: boolean;
+  ndjson?: boolean;
 }
 
-function printOutcome(out: RunOutcome, targetLabel: string, flags: OutputFlags = {}): number {
+/** The end of a run: after the live lines, what decides the verdict first, then the summary line (or the run-end event). */
+function printOutcome(out: RunOutcome, flags: OutputFlags = {}): number {
   const r = out.report;
-  clearProgress();
-  if (flags.json) {
+  if (flags.ndjson) {
+    writeEvent(runEndEvent(r, out.exitCode, out.reportPath));
+  } else if (flags.json) {
     // The report on stdout, nothing else: for `| jq` and friends.
     process.stdout.write(JSON.stringify(r, null, 2) + '\n');
   } else {
-    if (!flags.quiet) {
-      process.stdout.write(`mtls-conformance ${r.tool.version} · target ${targetLabel} · profile ${r.profile.name} (sha256 ${r.profile.sha256.slice(0, 12)})\n`);
-      process.stdout.write(formatResults(out.results) + '\n');
-    }
+    const closing = flags.quiet ? '' : formatClosing(r);
+    // A blank line parts the live lines from what decides the verdict.
+    if (closing) process.stdout.write(`\n${closing}\n`);
     process.stdout.write(formatSummaryLine(r, out.reportPath) + '\n');
   }
   if (out.fatal) process.stderr.write(out.fatal + '\n');
   return out.exitCode;
 }
 
-let progressShown = false;
-
-/** Live progress on a terminal (case by case, one line rewritten); nothing when piped, --quiet or --json. */
-function progressPrinter(flags: OutputFlags): ((r: CaseResult) => void) | undefined {
-  if (!process.stderr.isTTY || flags.quiet || flags.json) return undefined;
+/**
+ * Live output, TTY or not (a CI log must show progress, not minutes of silence): the header as
+ * soon as the target is ready, then one line per case as it is judged; with --ndjson the same as
+ * events. Nothing with --quiet or --json (stdout is then the summary line, or the report only).
+ */
+function liveOutput(flags: OutputFlags): { onStart?: (s: RunStart) => void; onResult?: (r: CaseResult) => void; onError?: (err: unknown) => void } {
   let n = 0;
-  return (r) => {
-    n++;
-    progressShown = true;
-    process.stderr.write(`\r\x1b[2K  ${n} judged · ${r.verdict.verdict.toUpperCase()} ${r.case.id}`);
+  let total = 0;
+  let width = 0;
+  if (flags.ndjson) {
+    let started: number | undefined;
+    return {
+      onStart: (s) => {
+        started = performance.now();
+        total = s.cases.length;
+        writeEvent(runStartEvent(s));
+      },
+      onResult: (r) => writeEvent(caseEvent(r, ++n, total)),
+      // A stream that began ends with run-end, also when the run stops on an error (stderr has its line).
+      onError: (err) => {
+        if (started === undefined) return;
+        const exitCode = err instanceof ConformanceError ? err.exitCode : 3;
+        writeEvent(errorEndEvent(exitCode, Math.round(performance.now() - started), (err as Error)?.message ?? String(err)));
+      },
+    };
+  }
+  if (flags.json || flags.quiet) return {};
+  return {
+    onStart: (s) => {
+      total = s.cases.length;
+      width = idWidthOf(s.cases.map((c) => c.id));
+      process.stdout.write(formatHeader(s, outcomeLabel(s.target), PACKAGE_VERSION) + '\n');
+    },
+    onResult: (r) => process.stdout.write(formatLiveLine(r, ++n, total, width) + '\n'),
   };
-}
-
-function clearProgress(): void {
-  if (progressShown) process.stderr.write('\r\x1b[2K');
-  progressShown = false;
 }
 
 async function runCommand(flags: RunFlags): Promise<number> {
   checkReportDir(flags.reportDir);
+  if (flags.json && flags.ndjson) {
+    // Not an error: a targets-file child gets the user's flags as written, and stdout can carry only one; the stream wins, the report is in --report-dir.
+    process.stderr.write(`warning: --json ignored: --ndjson prints the run as JSON lines (the report is ${flags.reportDir ? `in ${flags.reportDir}` : 'in --report-dir'}).\n`);
+    flags.json = false;
+  }
   // flags -> target (refused here, before anything is read or started) -> the one run pipeline.
   const { targetFromFlags, targetGiven } = await lazy.targetFlags();
   const target = targetFromFlags(flags);
-  if (!targetGiven(flags) && !flags.json && !flags.quiet) {
+  if (!targetGiven(flags) && !flags.json && !flags.ndjson && !flags.quiet) {
     process.stdout.write(`No --target given: running against the embedded reference server builtin:strict. Point it at your server with: conformance run --target https://host:port\n`);
   }
+  const live = liveOutput(flags);
   const out = await (await lazy.run())(target, {
     profile: flags.profile,
     certsDir: flags.certs,
@@ -133,12 +161,15 @@ async function runCommand(flags: RunFlags): Promise<number> {
     issuerKey: flags.issuerKey,
     signKey: flags.signKey,
     slow: flags.slow ?? false,
-    onResult: progressPrinter(flags),
+    ...live,
+  }).catch((err: unknown) => {
+    live.onError?.(err);
+    throw err;
   });
   for (const w of out.warnings) process.stderr.write(w + '\n');
-  const code = printOutcome(out, outcomeLabel(out.report.target), flags);
-  // Under GitHub Actions: an ::error per required failure, a ::warning per finding (stderr when stdout carries JSON).
-  if (process.env.GITHUB_ACTIONS === 'true') for (const line of (await lazy.jobSummary()).reportAnnotations(out.report)) (flags.json ? process.stderr : process.stdout).write(line + '\n');
+  const code = printOutcome(out, flags);
+  // Under GitHub Actions: an ::error per required failure, a ::warning per finding (stderr when stdout carries JSON or JSON lines).
+  if (process.env.GITHUB_ACTIONS === 'true') for (const line of (await lazy.jobSummary()).reportAnnotations(out.report)) (flags.json || flags.ndjson ? process.stderr : process.stdout).write(line + '\n');
   return code;
 }
 
@@ -150,8 +181,8 @@ function outcomeLabel(t: ReportTarget): string {
 
 async function runTargetsFile(flags: RunFlags, tokens: string[]): Promise<number> {
   checkReportDir(flags.reportDir);
-  const { targetsFile, reportDir, profile, parallel, shard, timeout: timeoutMs, signKey, issuerCert, issuerKey, targetCa, clientCertCa, json } = flags;
-  return (await lazy.targetsFileCommand())(tokens, { targetsFile: targetsFile!, reportDir, profile, parallel, shard, timeoutMs, signKey, issuerCert, issuerKey, targetCa, clientCertCa, json });
+  const { targetsFile, reportDir, profile, parallel, shard, timeout: timeoutMs, signKey, issuerCert, issuerKey, targetCa, clientCertCa, json, ndjson } = flags;
+  return (await lazy.targetsFileCommand())(tokens, { targetsFile: targetsFile!, reportDir, profile, parallel, shard, timeoutMs, signKey, issuerCert, issuerKey, targetCa, clientCertCa, json, ndjson });
 }
 
 /**

@@ -88,6 +88,7 @@ export const RUN_OPTIONS: readonly RunOptionSpec[] = [
   },
   { scope: 'any', flags: '-q, --quiet', description: 'print only the summary line (and errors)' },
   { scope: 'any', flags: '--json', description: 'print the report (report.json) to stdout instead of the table' },
+  { scope: 'any', flags: '--ndjson', description: 'print the run as JSON lines on stdout as it happens: run-start, one "case" per case judged, run-end (schemas/events.schema.json)' },
   { scope: 'any', flags: '--sign-key <file>', description: 'sign manifest.json with this private key (PEM, Ed25519 or ECDSA); check with: conformance verify DIR --pubkey PUB' },
   { scope: 'any', flags: '--only <glob>', description: 'run only cases whose id matches (repeatable; * within a segment, ** across)', parse: collect, default: [] },
   { scope: 'any', flags: '--timeout <duration>', description: 'bound on every network wait and on each run of a --target-client command, e.g. 5000, 500ms, 5s', parse: duration('--timeout'), default: 5000 },

@@ -7,6 +7,7 @@ import { readTargetsFile } from '../many/targets-file.js';
 import { parseShard, shardOf } from '../many/shard.js';
 import { targetDirNames } from '../many/target-dir.js';
 import { publishToCi } from '../many/job-summary.js';
+import { targetEvent, targetsEndEvent, targetsStartEvent, writeEvent } from '../report/events.js';
 
 export interface TargetsFileFlags {
   targetsFile: string;
@@ -23,6 +24,8 @@ export interface TargetsFileFlags {
   clientCertCa?: string;
   /** Print index.json to stdout, and nothing else there. */
   json?: boolean;
+  /** Print JSON lines to stdout as the run goes (run-start, one `target` event per target as it completes, run-end), and nothing else there. */
+  ndjson?: boolean;
 }
 
 /**
@@ -53,8 +56,10 @@ export async function targetsFileCommand(tokens: string[], flags: TargetsFileFla
 
   const reportDir = flags.reportDir ?? 'conformance-report';
   const n = entries.length;
-  // With --json, stdout carries the index alone; progress and annotations go to stderr.
-  const say = (line: string) => (flags.json ? process.stderr : process.stdout).write(line);
+  // With --json, stdout carries the index alone (with --ndjson, the events alone); progress and annotations go to stderr.
+  const say = (line: string) => (flags.json || flags.ndjson ? process.stderr : process.stdout).write(line);
+  const startedAt = new Date();
+  if (flags.ndjson) writeEvent(targetsStartEvent(entries.length, startedAt));
   say(`Running ${n} target${n === 1 ? '' : 's'}${shard ? ` (shard ${shard.index}/${shard.count}${shard.from ? ` from ${shard.from}` : ''})` : ''}, ${flags.parallel} at a time, reports under ${reportDir}\n`);
   const { index, exitCode, indexPath, outcomes } = await runMany({
     entries,
@@ -63,11 +68,15 @@ export async function targetsFileCommand(tokens: string[], flags: TargetsFileFla
     defaultProfile: flags.profile,
     flags: user,
     timeoutMs: flags.timeoutMs,
-    onTarget: (t) => say(`${t.verdict.toUpperCase().padEnd(15)} ${t.target}  (${t.pass} pass, ${t.fail} fail, ${t.inconclusive} inconclusive)${t.error ? `  ${t.error}` : ''}\n`),
+    onTarget: (t) => {
+      if (flags.ndjson) writeEvent(targetEvent(t));
+      say(`${t.verdict.toUpperCase().padEnd(15)} ${t.target}  (${t.pass} pass, ${t.fail} fail, ${t.inconclusive} inconclusive)${t.error ? `  ${t.error}` : ''}\n`);
+    },
   });
   await publishToCi(index, outcomes, { write: say });
   const s = index.summary;
-  if (flags.json) process.stdout.write(JSON.stringify(index, null, 2) + '\n');
+  if (flags.ndjson) writeEvent(targetsEndEvent(s, exitCode, Date.now() - startedAt.getTime(), indexPath));
+  else if (flags.json) process.stdout.write(JSON.stringify(index, null, 2) + '\n');
   say(`${s.targets} target${s.targets === 1 ? '' : 's'}: ${s.conformant} conformant, ${s.nonConformant} non-conformant, ${s.couldNotRun} could not run · index: ${indexPath}\n`);
   return exitCode;
 }

@@ -1,3 +1,4 @@
+import { informativeLine } from '../process/informative-line.js';
 import { killMarked, MARK_VARIABLE, newMark } from '../process/marked-processes.js';
 import { spawn } from 'node:child_process';
 import { createCaseServer } from '../peers/case-server.js';
@@ -66,12 +67,13 @@ export function namePaths(text: string, files: HandedFiles): string {
 }
 
 /**
- * The last line of a client's output, for a one-line error message: the files the harness handed it
+ * The informative line of a client's output (informativeLine: the error, not `Node.js v24` or a
+ * pointer to a web page), for a one-line error message: the files the harness handed it
  * named by their placeholders ({cert}, not a path as long as the certificate directory's), control
  * characters escaped, and at most `max` characters in all, so the line does not grow with a path.
  */
 export function quoteClientLine(text: string, files: HandedFiles, max = LINE_MAX): string {
-  let line = (text.trim().split('\n').pop() ?? '').trim();
+  let line = (informativeLine(text, Number.MAX_SAFE_INTEGER) ?? '').trim();
   // Already cut where the output was kept (cutLine): count what was cut before.
   let more = 0;
   const cut = /… \((\d+) more characters\)$/.exec(line);

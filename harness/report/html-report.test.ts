@@ -48,26 +48,61 @@ const report: Report = {
 const html = renderHtmlReport(report);
 
 describe('renderHtmlReport', () => {
-  test('shows the verdict, and each case as a coloured cell carrying its id, verdict and severity', () => {
+  test('shows the verdict, and each case as a coloured cell carrying its id, verdict, severity and how it is shown', () => {
     expect(html).toContain('<p id="verdict" class="verdict non-conformant" data-verdict="non-conformant">NON-CONFORMANT</p>');
     for (const r of results) {
-      expect(html).toContain(`<span class="cell verdict-cell" data-id="${r.id}" data-verdict="${r.verdict}" data-severity="${r.severity}"`);
-      const advisory = r.verdict === 'fail' && (r.severity !== 'required' || r.waived);
-      expect(html).toContain(`class="tile v-${r.verdict}${r.waived ? ' waived' : ''}${advisory ? ' advisory' : ''}"`);
+      const finding = r.verdict === 'fail' && (r.severity !== 'required' || r.waived);
+      const kind = finding ? 'finding' : r.verdict;
+      expect(html).toMatch(new RegExp(`<span class="cell verdict-cell" data-id="${r.id}" data-verdict="${r.verdict}" data-severity="${r.severity}"[^>]* data-kind="${kind}"[^>]*>${kind}</span>`));
     }
+    // A finding's cell says FINDING, in the finding colour, not the red of a failure.
+    expect(html).toMatch(/<details class="case v-fail advisory" id="case-server-client-auth-eku-absent"/);
+    expect(html).toMatch(/\.v-finding,\.advisory\{--v:var\(--finding\)\}/);
   });
 
-  test('findings first, reasons visible: required failures, then inconclusive, then recommended findings coloured apart', () => {
+  test('the pills count failures and findings apart: "2 fail" never counts a finding', () => {
+    const pills = html.slice(html.indexOf('<ul class="counts"'), html.indexOf('</ul>', html.indexOf('<ul class="counts"')));
+    // 4 results are `fail` in report.json; 2 of them decide (expired, suites), 2 are findings (recommended, waived).
+    expect(pills).toContain('<li class="v-fail" data-kind="fail">2 fail</li>');
+    expect(pills).toContain('<li class="v-finding" data-kind="finding">2 findings</li>');
+    expect(pills).toContain('<li class="v-inconclusive" data-kind="inconclusive">1 inconclusive</li>');
+    expect(pills.indexOf('data-kind="fail"')).toBeLessThan(pills.indexOf('data-kind="finding"'));
+    expect(html).not.toContain('id="cause"');
+  });
+
+  test('what needs a look first: required failures, then inconclusive, then findings, each with its reason', () => {
     const findings = html.slice(html.indexOf('<section id="findings"'), html.indexOf('</section>', html.indexOf('<section id="findings"')));
     expect(html.indexOf('<section id="findings"')).toBeLessThan(html.indexOf('<nav class="overview"'));
-    const required = [...findings.slice(findings.indexOf('id="required-findings"')).matchAll(/<li data-id="([^"]+)"/g)].map((m) => m[1]);
-    // Waived and recommended cases do not decide the run, so they are not among the required findings.
-    expect(required.slice(0, 3)).toEqual(['server/client-auth/expired', 'server/protocol/suites', 'server/client-auth/untrusted-ca']);
+    const ids = (id: string) => [...findings.slice(findings.indexOf(`id="${id}"`)).split('</ol>')[0]!.matchAll(/<li data-id="([^"]+)"/g)].map((m) => m[1]);
+    // Waived and recommended cases do not decide the run, so they are not among the required failures.
+    expect(ids('required-findings')).toEqual(['server/client-auth/expired', 'server/protocol/suites']);
+    expect(ids('inconclusive-findings')).toEqual(['server/client-auth/untrusted-ca']);
+    expect(ids('advisory-findings')).toEqual(['server/protocol/tls1.0', 'server/client-auth/eku-absent']);
+    expect(findings.indexOf('id="required-findings"')).toBeLessThan(findings.indexOf('id="inconclusive-findings"'));
+    expect(findings.indexOf('id="inconclusive-findings"')).toBeLessThan(findings.indexOf('id="advisory-findings"'));
     expect(findings).toContain('accepted (HTTP 200): &lt;/pre&gt;');
     const advisory = findings.slice(findings.indexOf('id="advisory-findings"'));
-    expect(advisory).toContain('<span class="chip v-fail advisory">recommended fail</span><a class="id" href="#case-server-client-auth-eku-absent">server/client-auth/eku-absent</a><span class="why">accepted a certificate without EKU</span>');
-    expect(advisory).toContain('<span class="chip v-fail advisory">waived fail</span>');
-    expect(html).toMatch(/\.advisory\{--v:var\(--finding\)\}/);
+    expect(advisory).toContain('<span class="chip v-finding">finding (recommended)</span><a class="id" href="#case-server-client-auth-eku-absent">server/client-auth/eku-absent</a><span class="why">accepted a certificate without EKU</span>');
+    expect(advisory).toContain('<span class="chip v-finding">finding (waived)</span>');
+  });
+
+  test('a family by result grid: a row per family, a column per result, counts linking to the family', () => {
+    const grid = html.slice(html.indexOf('<table id="grid">'), html.indexOf('</table>'));
+    expect(grid).toContain('<th scope="col">Family</th><th scope="col">Cases</th><th scope="col">pass</th><th scope="col">fail</th><th scope="col">finding</th><th scope="col">inconclusive</th><th scope="col">skip</th>');
+    const row = (family: string) => grid.split('</tr>').find((r) => r.includes(`<tr data-family="${family}">`))!;
+    // server/client-auth: valid pass; expired fail; untrusted-ca inconclusive; unexpected-identity skip; eku-absent finding.
+    expect(row('server/client-auth')).toMatch(/<td>5<\/td><td><a class="v-pass" href="#family-server-client-auth" data-family="server\/client-auth" data-kind="pass"[^>]*>1<\/a><\/td><td><a class="v-fail"[^>]*>1<\/a><\/td><td><a class="v-finding"[^>]*>1<\/a><\/td><td><a class="v-inconclusive"[^>]*>1<\/a><\/td><td><a class="v-skip"[^>]*>1<\/a><\/td>/);
+    expect(row('server/protocol')).toMatch(/<td>2<\/td><td class="zero">0<\/td><td><a class="v-fail"[^>]*>1<\/a><\/td><td><a class="v-finding"[^>]*>1<\/a><\/td>/);
+    expect(row('client/server-auth')).toContain('<td>1</td><td><a class="v-pass"');
+    // Every count links to a family section that exists.
+    for (const m of grid.matchAll(/href="#(family-[^"]+)"/g)) expect(html).toContain(`<section class="area" id="${m[1]}"`);
+  });
+
+  test('the cause of an inconclusive run at the top, with the client stderr line', () => {
+    const withCause = renderHtmlReport({ ...report, summary: { ...report.summary, verdict: 'inconclusive' }, cause: { case: 'client/server-auth/valid', text: 'the positive control was not accepted: trust <ca.pem>', clientStderr: 'curl: (60) SSL certificate problem' } });
+    const at = withCause.indexOf('<p id="cause" class="cause"><strong>Cause:</strong> the positive control was not accepted: trust &lt;ca.pem&gt;<br>client stderr: <code>curl: (60) SSL certificate problem</code></p>');
+    expect(at).toBeGreaterThan(0);
+    expect(at).toBeLessThan(withCause.indexOf('<section id="findings"'));
   });
 
   test('a check case shows its finding where the observation would be, not "see reason"', () => {
@@ -75,14 +110,15 @@ describe('renderHtmlReport', () => {
     expect(html).toMatch(/id="case-server-protocol-suites"[\s\S]*?<span>reason of server\/protocol\/suites<\/span><\/summary>/);
   });
 
-  test('groups the cases by area, in report order', () => {
-    const areas = [...html.matchAll(/<section class="area" data-area="([^"]+)">/g)].map((m) => m[1]);
+  test('groups the cases by family, in report order', () => {
+    const areas = [...html.matchAll(/<section class="area" id="[^"]+" data-area="([^"]+)">/g)].map((m) => m[1]);
     expect(areas).toEqual(['server/client-auth', 'server/protocol', 'client/server-auth']);
     expect(areaOf('server/certificate/eku')).toBe('server/certificate');
   });
 
   test('has filters by verdict, by severity and by id text', () => {
-    for (const v of ['pass', 'fail', 'inconclusive', 'skip']) expect(html).toContain(`name="verdict" value="${v}" checked`);
+    for (const v of ['pass', 'fail', 'finding', 'inconclusive', 'skip']) expect(html).toContain(`name="verdict" value="${v}" checked`);
+    expect(html).toContain('<select id="family"><option value="">all families (3)</option><option value="server/client-auth">server/client-auth (5)</option>');
     for (const s of ['required', 'recommended', 'info']) expect(html).toContain(`name="severity" value="${s}" checked`);
     expect(html).toContain('<input type="search" id="q"');
   });
@@ -128,6 +164,29 @@ describe('renderHtmlReport', () => {
     expect(html).toContain('https://partner.example:8443/&lt;x&gt;');
     // Every element the page has is one the renderer wrote: the hostile text added no tag.
     const tags = new Set([...html.matchAll(/<([a-z][a-z0-9]*)/g)].map((m) => m[1]));
-    expect([...tags].sort()).toEqual(['a', 'body', 'button', 'dd', 'details', 'div', 'dl', 'dt', 'fieldset', 'footer', 'form', 'h1', 'h2', 'head', 'header', 'html', 'input', 'label', 'legend', 'li', 'main', 'meta', 'nav', 'ol', 'p', 'pre', 'script', 'section', 'span', 'style', 'summary', 'title', 'ul'].sort());
+    expect([...tags].sort()).toEqual(['a', 'body', 'button', 'dd', 'details', 'div', 'dl', 'dt', 'fieldset', 'footer', 'form', 'h1', 'h2', 'head', 'header', 'html', 'input', 'label', 'legend', 'li', 'main', 'meta', 'nav', 'ol', 'option', 'p', 'pre', 'script', 'section', 'select', 'span', 'style', 'summary', 'table', 'tbody', 'td', 'th', 'thead', 'title', 'tr', 'ul'].sort());
+  });
+});
+
+describe('renderHtmlReport at corpus scale', () => {
+  // 700 cases in 30 families, a third failing: the page stays one grid row per family, and the
+  // lists in view stay short (the rest one click away).
+  const many: ReportResult[] = Array.from({ length: 700 }, (_, i) =>
+    result(`client/family-${String(i % 30).padStart(2, '0')}/case-${i}`, i % 3 === 0 ? 'fail' : i % 7 === 0 ? 'skip' : 'pass', i % 9 === 0 ? { severity: 'recommended' } : {}),
+  );
+  const big = renderHtmlReport({ ...report, results: many });
+
+  test('one grid row per family, and a total row', () => {
+    const grid = big.slice(big.indexOf('<table id="grid">'), big.indexOf('</table>'));
+    expect(grid.match(/<tr data-family=/g)).toHaveLength(30);
+    expect(grid).toMatch(/<tr class="total"><th scope="row">all families<\/th><td>700<\/td>/);
+  });
+
+  test('the findings lists show 25 each, the rest behind "N more"; the page stays under 2 MB', () => {
+    const failing = many.filter((r) => r.verdict === 'fail' && r.severity === 'required').length;
+    const required = big.slice(big.indexOf('id="required-findings"'), big.indexOf('</ol>', big.indexOf('id="required-findings"')));
+    expect(required.match(/<li /g)).toHaveLength(25);
+    expect(big).toContain(`<details class="more"><summary>${failing - 25} more</summary>`);
+    expect(big.length).toBeLessThan(2_000_000);
   });
 });

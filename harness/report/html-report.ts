@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
-import type { Observation, VerdictValue } from '../model.js';
+import type { Observation } from '../model.js';
+import { familyOf, groupByFamily } from './family.js';
 import type { Report, ReportResult } from './report.js';
 import { describeTarget, observedText } from './markdown-report.js';
+import { countKinds, plural, resultKind, type ResultKind } from './result-kind.js';
 
 /**
- * report.html: one self-contained file to hand to a partner. The case matrix as a coloured grid
- * (cases grouped by area, coloured by verdict), filters in plain JS, each case's observation
- * expandable. No network: CSS and JS are inline, there is no external URL, and the
+ * report.html: one self-contained file to hand to a partner. The cause when nothing could be
+ * judged; what needs a look first (required failures, inconclusive, then findings that do not
+ * decide the verdict); a family by result grid whose counts lead to the cases (readable at 700
+ * cases: one row per family, not a tile per case); the cases grouped by family, filters in plain
+ * JS, each case's observation expandable. No network: CSS and JS are inline, there is no external URL, and the
  * Content-Security-Policy allows nothing else.
  *
  * Every string from the report goes through `esc`: details quote target-controlled text (HTTP
@@ -15,7 +19,8 @@ import { describeTarget, observedText } from './markdown-report.js';
  * escaping still would not run.
  */
 
-const VERDICTS: VerdictValue[] = ['fail', 'inconclusive', 'pass', 'skip'];
+/** Columns of the grid and the filter, in the order a reader wants them: a finding is not a failure. */
+const KINDS: readonly ResultKind[] = ['pass', 'fail', 'finding', 'inconclusive', 'skip'];
 const SEVERITIES = ['required', 'recommended', 'info'] as const;
 
 /** HTML-escape for text and for double-quoted attribute values. */
@@ -33,6 +38,10 @@ function anchor(id: string): string {
   return `case-${id.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
 }
 
+function familyAnchor(family: string): string {
+  return `family-${family.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+}
+
 const STYLE = `
 :root{--pass:#1a7f37;--fail:#cf222e;--inconclusive:#9a6700;--skip:#6e7781;--finding:#8250df;--line:#d0d7de;--muted:#57606a;--bg:#f6f8fa}
 *{box-sizing:border-box}
@@ -47,23 +56,27 @@ h2{font-size:15px;margin:18px 0 6px}
 .meta dt{color:var(--muted)}.meta dd{margin:0;overflow-wrap:anywhere}
 .counts{display:flex;gap:8px;list-style:none;padding:0;margin:0 0 12px;flex-wrap:wrap}
 .counts li{padding:2px 10px;border-radius:12px;color:#fff;font-weight:600}
-.v-pass{--v:var(--pass)}.v-fail{--v:var(--fail)}.v-inconclusive{--v:var(--inconclusive)}.v-skip{--v:var(--skip)}.advisory{--v:var(--finding)}
-.counts li,.tile,.verdict-cell{background:var(--v)}
-.overview{padding:10px 24px;border-bottom:1px solid var(--line)}
-.area-row{display:flex;align-items:center;gap:10px;margin:3px 0}
-.area-name{width:200px;color:var(--muted);font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:12px}
-.tiles{display:flex;flex-wrap:wrap;gap:3px}
-.tile{display:block;width:22px;height:22px;border-radius:3px}
-.tile.waived{background:repeating-linear-gradient(45deg,var(--v) 0 4px,#fff 4px 6px)}
-.tile.dim{opacity:.15}
+.v-pass{--v:var(--pass)}.v-fail{--v:var(--fail)}.v-inconclusive{--v:var(--inconclusive)}.v-skip{--v:var(--skip)}.v-finding,.advisory{--v:var(--finding)}
+.counts li,.verdict-cell{background:var(--v)}
+.cause{margin:0 0 10px;padding:8px 12px;border-left:4px solid var(--inconclusive);background:#fff8c5;overflow-wrap:anywhere}
+.cause code{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:12px}
+.overview{padding:10px 24px;border-bottom:1px solid var(--line);overflow-x:auto}
+#grid{border-collapse:collapse;font-variant-numeric:tabular-nums}
+#grid th,#grid td{padding:3px 12px;border-bottom:1px solid var(--line);text-align:right}
+#grid th:first-child{text-align:left;font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:12px;font-weight:400}
+#grid thead th{font-family:system-ui,sans-serif;font-weight:600;color:var(--muted);font-size:12px;text-transform:uppercase}
+#grid td.zero{color:var(--line)}
+#grid td a{display:inline-block;min-width:2.4em;padding:0 6px;border-radius:9px;color:#fff;background:var(--v);font-weight:700;text-decoration:none;text-align:center}
+#grid tr.total th,#grid tr.total td{border-top:2px solid var(--line);font-weight:600}
 #filters{display:flex;flex-wrap:wrap;gap:8px 18px;align-items:center;padding:10px 24px;border-bottom:1px solid var(--line)}
 #filters fieldset{border:0;margin:0;padding:0;display:flex;gap:10px;align-items:center}
 #filters legend{float:left;margin-right:6px;color:var(--muted)}
 #filters input[type=search]{width:240px;padding:3px 6px}
+#filters select{max-width:260px}
 #shown{color:var(--muted)}
 button{font:inherit;padding:2px 8px}
 .area{margin-bottom:8px}
-.row{display:grid;grid-template-columns:112px minmax(240px,1.4fr) 130px 110px minmax(200px,2fr);gap:0;align-items:stretch}
+.row{display:grid;grid-template-columns:128px minmax(240px,1.4fr) 130px 110px minmax(200px,2fr);gap:0;align-items:stretch}
 .row>span{display:flex;align-items:center;flex-wrap:wrap;padding:4px 8px;border-bottom:1px solid var(--line);overflow-wrap:anywhere;min-width:0}
 .head>span{font-weight:600;color:var(--muted);border-bottom:2px solid var(--line)}
 summary.row{cursor:pointer;list-style:none}
@@ -74,7 +87,7 @@ summary.row:hover>.verdict-cell{background:var(--v)}
 .id{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:13px}
 .badge{display:inline-block;margin-left:6px;padding:0 6px;border-radius:8px;background:#ddf4ff;color:#0969da;font-size:11px;font-family:system-ui,sans-serif}
 .badge.waived{background:#fff8c5;color:#7d4e00}
-.obs{padding:8px 12px 12px 120px;border-bottom:1px solid var(--line);background:#fbfcfd}
+.obs{padding:8px 12px 12px 136px;border-bottom:1px solid var(--line);background:#fbfcfd}
 .obs dl{display:grid;grid-template-columns:max-content 1fr;gap:3px 14px;margin:0}
 .obs dt{color:var(--muted)}.obs dd{margin:0;overflow-wrap:anywhere}
 .obs pre{margin:0;white-space:pre-wrap;overflow-wrap:anywhere;max-height:16em;overflow:auto;background:var(--bg);padding:4px 6px;border-radius:4px;font-size:12px}
@@ -83,10 +96,11 @@ footer{padding:14px 24px;color:var(--muted);font-size:12px}
 #findings{padding:10px 24px 14px;border-bottom:1px solid var(--line)}
 #findings h2{margin:6px 0}
 #findings ol{list-style:none;margin:0;padding:0}
-#findings li{display:grid;grid-template-columns:150px minmax(220px,320px) 1fr;gap:10px;align-items:baseline;padding:5px 0;border-bottom:1px solid var(--line)}
+#findings li{display:grid;grid-template-columns:190px minmax(220px,320px) 1fr;gap:10px;align-items:baseline;padding:5px 0;border-bottom:1px solid var(--line)}
 #findings .chip{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-weight:700;font-size:12px;text-transform:uppercase;background:var(--v);text-align:center}
 #findings .why{overflow-wrap:anywhere}
 #findings .none{color:var(--pass);font-weight:600}
+#findings details.more>summary{cursor:pointer;color:var(--muted);padding:5px 0}
 [hidden]{display:none!important}
 `;
 
@@ -98,20 +112,19 @@ const SCRIPT = `
   var query = document.getElementById('q');
   var shown = document.getElementById('shown');
   var cases = Array.prototype.slice.call(document.querySelectorAll('details.case'));
-  var tiles = Array.prototype.slice.call(document.querySelectorAll('a.tile'));
+  var family = document.getElementById('family');
   var areas = Array.prototype.slice.call(document.querySelectorAll('section.area'));
   function checked(name) {
     var out = {};
     Array.prototype.forEach.call(form.querySelectorAll('input[name="' + name + '"]'), function (i) { out[i.value] = i.checked; });
     return out;
   }
-  function visible(el, v, s, q) {
-    return v[el.dataset.verdict] === true && s[el.dataset.severity] === true && (q === '' || el.dataset.id.toLowerCase().indexOf(q) !== -1);
+  function visible(el, v, s, q, f) {
+    return v[el.dataset.kind] === true && s[el.dataset.severity] === true && (f === '' || el.dataset.family === f) && (q === '' || el.dataset.id.toLowerCase().indexOf(q) !== -1);
   }
   function apply() {
-    var v = checked('verdict'), s = checked('severity'), q = query.value.trim().toLowerCase(), n = 0;
-    cases.forEach(function (el) { var ok = visible(el, v, s, q); el.hidden = !ok; if (ok) n++; });
-    tiles.forEach(function (el) { el.classList.toggle('dim', !visible(el, v, s, q)); });
+    var v = checked('verdict'), s = checked('severity'), q = query.value.trim().toLowerCase(), f = family.value, n = 0;
+    cases.forEach(function (el) { var ok = visible(el, v, s, q, f); el.hidden = !ok; if (ok) n++; });
     areas.forEach(function (a) { a.hidden = !a.querySelector('details.case:not([hidden])'); });
     shown.textContent = n + ' of ' + cases.length + ' cases shown';
   }
@@ -123,7 +136,19 @@ const SCRIPT = `
     Array.prototype.forEach.call(form.querySelectorAll('input[name="' + name + '"]'), function (i) { i.checked = set.indexOf(i.value) !== -1; });
   });
   if (params.get('q') !== null) query.value = params.get('q');
+  if (params.get('family') !== null) family.value = params.get('family');
+  // A count of the grid shows its cases: that family, that result; the link itself scrolls to the family.
+  Array.prototype.forEach.call(document.querySelectorAll('#grid a[data-kind]'), function (a) {
+    a.addEventListener('click', function () {
+      Array.prototype.forEach.call(form.querySelectorAll('input[name="verdict"]'), function (i) { i.checked = i.value === a.dataset.kind; });
+      Array.prototype.forEach.call(form.querySelectorAll('input[name="severity"]'), function (i) { i.checked = true; });
+      family.value = a.dataset.family || '';
+      query.value = '';
+      apply();
+    });
+  });
   form.addEventListener('input', apply);
+  form.addEventListener('change', apply);
   form.addEventListener('submit', function (e) { e.preventDefault(); });
   document.getElementById('expand').addEventListener('click', function () { cases.forEach(function (el) { if (!el.hidden) el.open = true; }); });
   document.getElementById('collapse').addEventListener('click', function () { cases.forEach(function (el) { el.open = false; }); });
@@ -193,87 +218,107 @@ function observationRows(r: ReportResult): string {
 }
 
 function caseBlock(r: ReportResult): string {
-  const attrs = `data-id="${esc(r.id)}" data-verdict="${esc(r.verdict)}" data-severity="${esc(r.severity)}"${r.waived ? ' data-waived="true"' : ''}`;
+  const attrs = `data-id="${esc(r.id)}" data-verdict="${esc(r.verdict)}" data-severity="${esc(r.severity)}"${r.waived ? ' data-waived="true"' : ''} data-kind="${resultKind(r)}" data-family="${esc(familyOf(r))}"`;
   const badges = `${r.waived ? '<span class="badge waived">waived</span>' : ''}${r.waiverUnneeded ? '<span class="badge">waiver unneeded</span>' : ''}`;
   const expected = r.expect === 'property' ? 'check' : r.expect;
   return (
     `<details class="case v-${esc(r.verdict)}${advisory(r) ? ' advisory' : ''}" id="${esc(anchor(r.id))}" ${attrs}>` +
-    `<summary class="row"><span class="cell verdict-cell" ${attrs}>${esc(r.verdict)}</span>` +
+    `<summary class="row"><span class="cell verdict-cell" ${attrs}>${esc(resultKind(r))}</span>` +
     `<span class="id">${esc(r.id)}${badges}</span><span>${esc(r.severity)}</span><span>${esc(expected)}</span>` +
     `<span>${esc(observedText(r))}</span></summary>` +
     `<div class="obs"><dl>${observationRows(r)}</dl></div></details>`
   );
 }
 
-/** A non-pass that does not decide the run (recommended, info or waived): shown apart from a required failure. */
+/** A failure that does not decide the run (recommended, info or waived): a finding, coloured apart from a required failure. */
 function advisory(r: ReportResult): boolean {
-  return (r.verdict === 'fail' || r.verdict === 'inconclusive') && (r.severity !== 'required' || Boolean(r.waived));
+  return resultKind(r) === 'finding';
 }
 
-const RANK: Record<string, number> = { fail: 0, inconclusive: 1 };
+/** How many cases of each part of the findings section are in view before "N more". */
+const LISTED = 25;
 
 /**
- * The findings first, readable without a click: every required case that did not pass (failures,
- * then inconclusive), then the recommended and info findings, each with its reason.
+ * What needs a look first, readable without a click, in the order that decides: the required
+ * failures, the inconclusive cases, then the findings (recommended, info or waived failures), each
+ * with its reason.
  */
 function findingsSection(results: ReportResult[]): string {
-  const deciding = results.filter((r) => (r.verdict === 'fail' || r.verdict === 'inconclusive') && !advisory(r)).sort((a, b) => RANK[a.verdict]! - RANK[b.verdict]!);
-  const advisories = results.filter(advisory);
+  const of = (kind: ResultKind) => results.filter((r) => resultKind(r) === kind);
   const item = (r: ReportResult) => {
-    const chip = advisory(r) ? `${r.waived ? 'waived' : r.severity} ${r.verdict}` : `${r.verdict}`;
-    return `<li data-id="${esc(r.id)}" data-verdict="${esc(r.verdict)}" data-severity="${esc(r.severity)}"><span class="chip v-${esc(r.verdict)}${advisory(r) ? ' advisory' : ''}">${esc(chip)}</span><a class="id" href="#${esc(anchor(r.id))}">${esc(r.id)}</a><span class="why">${esc(r.reason)}</span></li>`;
+    const kind = resultKind(r);
+    const chip = kind === 'finding' ? `finding (${r.waived ? 'waived' : r.severity})` : kind;
+    return `<li data-id="${esc(r.id)}" data-verdict="${esc(r.verdict)}" data-severity="${esc(r.severity)}"><span class="chip v-${esc(kind)}">${esc(chip)}</span><a class="id" href="#${esc(anchor(r.id))}">${esc(r.id)}</a><span class="why">${esc(r.reason)}</span></li>`;
   };
-  const part = (title: string, id: string, rs: ReportResult[], empty: string) =>
-    `<h2>${esc(title)} (${rs.length})</h2>` + (rs.length ? `<ol id="${id}">${rs.map(item).join('')}</ol>` : `<p class="none">${esc(empty)}</p>`);
+  // A corpus run can fail hundreds of cases: the first of each part in view, the rest one click away (and in the grid below).
+  const part = (title: string, id: string, rs: ReportResult[]) =>
+    `<h2>${esc(title)} (${rs.length})</h2><ol id="${id}">${rs.slice(0, LISTED).map(item).join('')}</ol>` +
+    (rs.length > LISTED ? `<details class="more"><summary>${rs.length - LISTED} more</summary><ol start="${LISTED + 1}">${rs.slice(LISTED).map(item).join('')}</ol></details>` : '');
+  const failing = of('fail');
+  const inconclusive = of('inconclusive');
+  const findings = of('finding');
   return (
-    `<section id="findings" aria-label="Findings">` +
-    part('Required cases that did not pass', 'required-findings', deciding, 'Every required case passed.') +
-    (advisories.length ? part('Recommended and info findings (do not decide the verdict)', 'advisory-findings', advisories, '') : '') +
+    `<section id="findings" aria-label="What needs a look">` +
+    (failing.length ? part('Required failures: these decide the verdict', 'required-findings', failing) : '') +
+    (inconclusive.length ? part('Inconclusive', 'inconclusive-findings', inconclusive) : '') +
+    (failing.length + inconclusive.length === 0 ? `<p class="none">Every required case passed.</p>` : '') +
+    (findings.length ? part('Findings: recommended, info or waived; they do not decide the verdict', 'advisory-findings', findings) : '') +
     `</section>`
   );
 }
 
-function groupByArea(results: ReportResult[]): Map<string, ReportResult[]> {
-  const groups = new Map<string, ReportResult[]>();
-  for (const r of results) {
-    const a = areaOf(r.id);
-    groups.set(a, [...(groups.get(a) ?? []), r]);
-  }
-  return groups;
+/**
+ * Families by result: one row per family, a column per result, each count a link that shows those
+ * cases (the page's script sets the filters; without it, the link still lands on the family).
+ */
+function familyGrid(groups: Map<string, ReportResult[]>, all: ReportResult[]): string {
+  const cell = (family: string, kind: ResultKind, n: number) =>
+    n === 0 ? `<td class="zero">0</td>` : `<td><a class="v-${kind}" href="#${family ? esc(familyAnchor(family)) : 'matrix'}" data-family="${esc(family)}" data-kind="${kind}" title="${esc(`${plural(n, 'case')} of ${family}: ${kind}`)}">${n}</a></td>`;
+  const rows = [...groups].map(([family, rs]) => {
+    const n = countKinds(rs);
+    return `<tr data-family="${esc(family)}"><th scope="row"><a href="#${esc(familyAnchor(family))}">${esc(family)}</a></th><td>${rs.length}</td>${KINDS.map((k) => cell(family, k, n[k])).join('')}</tr>`;
+  });
+  const total = countKinds(all);
+  const totalRow = `<tr class="total"><th scope="row">all families</th><td>${all.length}</td>${KINDS.map((k) => cell('', k, total[k])).join('')}</tr>`;
+  return (
+    `<table id="grid"><thead><tr><th scope="col">Family</th><th scope="col">Cases</th>${KINDS.map((k) => `<th scope="col">${k}</th>`).join('')}</tr></thead>` +
+    `<tbody>${rows.join('\n')}\n${totalRow}</tbody></table>`
+  );
+}
+
+/** The header's pills: the failures that decide first; findings counted apart, never as "fail". */
+const RESULT_PILLS: readonly ResultKind[] = ['fail', 'inconclusive', 'finding', 'pass', 'skip'];
+
+/** Why nothing could be judged, and what to do: the line stderr showed, at the top of the page. */
+function causeBlock(report: Report): string {
+  const c = report.cause;
+  if (!c) return '';
+  return `<p id="cause" class="cause"><strong>Cause:</strong> ${esc(c.text)}${c.clientStderr ? `<br>client stderr: <code>${esc(c.clientStderr)}</code>` : ''}</p>`;
 }
 
 export function renderHtmlReport(report: Report): string {
   const s = report.summary;
-  const groups = groupByArea(report.results);
-  const counts = (key: 'verdict' | 'severity', value: string) => report.results.filter((r) => r[key] === value).length;
+  const groups = groupByFamily(report.results);
+  const kinds = countKinds(report.results);
+  const severities = (value: string) => report.results.filter((r) => r.severity === value).length;
 
-  const overview = [...groups]
-    .map(
-      ([area, rs]) =>
-        `<div class="area-row"><span class="area-name">${esc(area)}</span><div class="tiles">` +
-        rs
-          .map(
-            (r) =>
-              `<a class="tile v-${esc(r.verdict)}${r.waived ? ' waived' : ''}${advisory(r) ? ' advisory' : ''}" href="#${esc(anchor(r.id))}" title="${esc(`${r.id}: ${r.verdict}${r.waived ? ' (waived)' : ''}`)}" data-id="${esc(r.id)}" data-verdict="${esc(r.verdict)}" data-severity="${esc(r.severity)}"></a>`,
-          )
-          .join('') +
-        `</div></div>`,
-    )
-    .join('\n');
+  const overview = familyGrid(groups, report.results);
 
   const filters =
     `<form id="filters" autocomplete="off"><fieldset><legend>Verdict</legend>` +
-    VERDICTS.map((v) => `<label><input type="checkbox" name="verdict" value="${v}" checked> ${v} (${counts('verdict', v)})</label>`).join('') +
+    KINDS.map((k) => `<label><input type="checkbox" name="verdict" value="${k}" checked> ${k} (${kinds[k]})</label>`).join('') +
     `</fieldset><fieldset><legend>Severity</legend>` +
-    SEVERITIES.map((v) => `<label><input type="checkbox" name="severity" value="${v}" checked> ${v} (${counts('severity', v)})</label>`).join('') +
-    `</fieldset><label>Case id <input type="search" id="q" placeholder="e.g. expired"></label>` +
+    SEVERITIES.map((v) => `<label><input type="checkbox" name="severity" value="${v}" checked> ${v} (${severities(v)})</label>`).join('') +
+    `</fieldset><label>Family <select id="family"><option value="">all families (${groups.size})</option>` +
+    [...groups].map(([f, rs]) => `<option value="${esc(f)}">${esc(f)} (${rs.length})</option>`).join('') +
+    `</select></label><label>Case id <input type="search" id="q" placeholder="e.g. expired"></label>` +
     `<button type="button" id="expand">Expand all</button><button type="button" id="collapse">Collapse all</button>` +
     `<span id="shown" aria-live="polite">${report.results.length} of ${report.results.length} cases shown</span></form>`;
 
   const matrix = [...groups]
     .map(
-      ([area, rs]) =>
-        `<section class="area" data-area="${esc(area)}"><h2>${esc(area)}</h2>` +
+      ([family, rs]) =>
+        `<section class="area" id="${esc(familyAnchor(family))}" data-area="${esc(family)}"><h2>${esc(family)} <span class="badge">${esc(plural(rs.length, 'case'))}</span></h2>` +
         `<div class="row head"><span>Verdict</span><span>Case</span><span>Severity</span><span>Expected</span><span>Observed</span></div>\n` +
         rs.map(caseBlock).join('\n') +
         `</section>`,
@@ -302,10 +347,11 @@ ${row('Profile', `${esc(report.profile.name)} <span class="id">(${esc(report.pro
 ${row('Tool', `${esc(report.tool.name)} ${esc(report.tool.version)} · Node ${esc(report.tool.node)} · OpenSSL ${esc(report.tool.openssl)}`)}
 ${row('Started', `${esc(report.startedAt)} · ${esc((report.durationMs / 1000).toFixed(2))} s`)}
 </dl>
-<ul class="counts" id="counts">${VERDICTS.map((v) => `<li class="v-${v}" data-verdict="${v}">${s[v]} ${v}</li>`).join('')}</ul>
+${causeBlock(report)}
+<ul class="counts" id="counts">${RESULT_PILLS.map((k) => `<li class="v-${k}" data-kind="${k}">${esc(k === 'finding' ? plural(kinds[k], 'finding') : `${kinds[k]} ${k}`)}</li>`).join('')}</ul>
 </header>
 ${findingsSection(report.results)}
-<nav class="overview" aria-label="Case matrix">
+<nav class="overview" aria-label="Families by result">
 ${overview}
 </nav>
 ${filters}

@@ -80,6 +80,32 @@ describe('junit.xml', () => {
     expect(suite.skipped).toBe('1');
   });
 
+  test('classname is the family the case names, when it names one', () => {
+    const named = parse(renderJunit(report([result('client/deep/nc-dns-1', { family: 'client/name-constraints' })])));
+    expect(named.testsuites.testsuite.testcase[0].classname).toBe('client.name-constraints');
+  });
+
+  test('no cause property when the control was accepted', () => {
+    expect(props(suite).cause).toBeUndefined();
+  });
+
+  test("the cause of an inconclusive run: a testsuite property, and the control testcase's failure says it", () => {
+    const cause = { case: 'client/server-auth/valid', text: 'the positive control client/server-auth/valid was not accepted (no connection): the client must trust /c/ca.pem', clientStderr: 'curl: (60) SSL certificate problem' };
+    const xml = renderJunit({
+      ...report([result('client/server-auth/valid', { expect: 'accept', verdict: 'inconclusive', reason: 'expected acceptance but observed no connection' }), result('client/server-auth/expired', { verdict: 'inconclusive', reason: 'the positive control was not accepted' })]),
+      cause,
+    });
+    const s = parse(xml).testsuites.testsuite;
+    expect(props(s)).toMatchObject({ cause: cause.text, clientStderr: cause.clientStderr });
+    const control = s.testcase.find((t: { name: string }) => t.name === 'client/server-auth/valid');
+    expect(control.failure.message).toBe(`inconclusive: ${cause.text}`);
+    expect(control.failure['#text']).toContain('inconclusive: expected acceptance but observed no connection');
+    expect(control.failure['#text']).toContain(`cause: ${cause.text}`);
+    expect(control.failure['#text']).toContain('client stderr: curl: (60) SSL certificate problem');
+    const other = s.testcase.find((t: { name: string }) => t.name === 'client/server-auth/expired');
+    expect(other.failure.message).toBe('inconclusive: the positive control was not accepted');
+  });
+
   test('control characters from a peer cannot make the file unparsable', () => {
     expect(cases['client/server-auth/expired'].failure.message).toBe('fail: client printed \uFFFD\uFFFD[31m garbage');
   });

@@ -1,17 +1,19 @@
 import XMLBuilder from 'fast-xml-builder';
-import { targetLabel, type Report } from './report.js';
+import { familyOf } from './family.js';
+import { targetLabel, type Report, type ReportResult } from './report.js';
 
 /**
  * junit.xml from the results, built as data and serialised by a maintained XML library (escaping
- * is the library's, not ours): one testsuite per target (the target and the profile hash as
- * properties), one testcase per case id, classname = the case's area. A required case that did not
+ * is the library's, not ours): one testsuite per target (the target, the profile hash and, when the
+ * positive control failed, the cause as properties), one testcase per case id, classname = the
+ * case's family (CI UIs group by it). A required case that did not
  * pass is a failure; a skip keeps its reason; a recommended or info finding is not a failure but
  * says so in its properties and output, so it is not a silent green. No stack lines.
  */
 
-/** `server/client-auth/expired` -> `server.client-auth`: CI UIs group by classname. */
-export function caseArea(id: string): string {
-  return id.split('/').slice(0, -1).join('.');
+/** `server/client-auth/expired` -> `server.client-auth`: the case's family (familyOf), dotted, as CI UIs group by classname. */
+export function caseArea(r: string | Pick<ReportResult, 'id' | 'family'>): string {
+  return familyOf(typeof r === 'string' ? { id: r } : r).replace(/\//g, '.');
 }
 
 type Node = Record<string, unknown>;
@@ -41,7 +43,7 @@ export function junitSuite(report: Report): JunitSuite {
     // Waived cases never fail the run (judge.ts counts()).
     const deciding = r.severity === 'required' && !r.waived;
     const tc: Node = {
-      '@_classname': caseArea(r.id),
+      '@_classname': caseArea(r),
       '@_name': r.id,
       '@_time': seconds(r.observed?.durationMs ?? 0),
       properties: properties([
@@ -57,7 +59,15 @@ export function junitSuite(report: Report): JunitSuite {
       tc.skipped = { '@_message': r.reason };
     } else if (r.verdict !== 'pass' && deciding) {
       failures++;
-      tc.failure = { '@_message': `${r.verdict}: ${r.reason}`, '@_type': r.verdict, '#text': `${r.verdict}: ${r.reason}\nobserved: ${r.observed?.detail ?? 'nothing'}` };
+      // The positive control's failure says why nothing could be judged and what to do: the cause, not only the verdict.
+      const cause = report.cause?.case === r.id ? report.cause : undefined;
+      const text = [
+        `${r.verdict}: ${r.reason}`,
+        ...(cause ? [`cause: ${cause.text}`] : []),
+        ...(cause?.clientStderr ? [`client stderr: ${cause.clientStderr}`] : []),
+        `observed: ${r.observed?.detail ?? 'nothing'}`,
+      ].join('\n');
+      tc.failure = { '@_message': cause ? `${r.verdict}: ${cause.text}` : `${r.verdict}: ${r.reason}`, '@_type': r.verdict, '#text': text };
     } else if (r.verdict !== 'pass') {
       tc['system-out'] = `${r.severity.toUpperCase()} FINDING (${r.verdict}; does not fail the run): ${r.reason}`;
     } else {
@@ -82,6 +92,8 @@ export function junitSuite(report: Report): JunitSuite {
           ['profile', report.profile.name],
           ['profileSha256', report.profile.sha256],
           ['verdict', report.summary.verdict],
+          ...(report.cause ? [['cause', report.cause.text] as [string, string]] : []),
+          ...(report.cause?.clientStderr ? [['clientStderr', report.cause.clientStderr] as [string, string]] : []),
         ]),
         testcase: testcases,
     },

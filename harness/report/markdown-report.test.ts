@@ -46,16 +46,69 @@ describe('renderMarkdownReport', () => {
     expect(md.split('\n')[0]).toBe('## ❌ NON-CONFORMANT: mTLS conformance');
     expect(md).toContain('**Target** https://partner.example:8443');
     expect(md).toContain(`**Profile** intermediate (sha256 ${'ab'.repeat(6)})`);
-    // 3 fails, of which 1 decides (one is recommended, one waived).
-    expect(md).toContain('| 7 | 2 | 3 (1 required) | 1 | 1 |');
+    // 3 fails, of which 1 decides: the recommended one and the waived one are findings.
+    expect(md).toContain('| Cases | Pass | Fail | Findings | Inconclusive | Skip |');
+    expect(md).toContain('| 7 | 2 | 1 | 2 | 1 | 1 |');
+    expect(md).not.toContain('**Cause:**');
   });
 
-  test('lists each failing case with expected, observed and reason, marking severity and waivers', () => {
-    const section = md.slice(md.indexOf('### Failing cases (3)'), md.indexOf('### Inconclusive'));
-    expect(section).toContain('| server/client-auth/expired | required | reject | HTTP 200 | accepted (HTTP 200) but must be refused: validity ended |');
-    expect(section).toContain('| server/client-auth/eku-absent | recommended (does not decide) | reject |');
-    expect(section).toContain('| server/protocol/tls1.0 | required, **waived**: legacy partner until Q3 (TICKET-12) |');
-    expect(section).not.toContain('server/client-auth/valid ');
+  test('the deciding failures first, then inconclusive, then findings; findings are not under a failure heading', () => {
+    const at = (h: string) => md.indexOf(h);
+    expect(at('### Required failures (1)')).toBeGreaterThan(0);
+    expect(at('### Required failures (1)')).toBeLessThan(at('### Inconclusive cases (1)'));
+    expect(at('### Inconclusive cases (1)')).toBeLessThan(at('### Findings (2): do not decide the verdict'));
+    const failing = md.slice(at('### Required failures'), at('### Inconclusive'));
+    expect(failing).toContain('| server/client-auth/expired | required | reject | HTTP 200 | accepted (HTTP 200) but must be refused: validity ended |');
+    expect(failing).not.toContain('eku-absent');
+    expect(failing).not.toContain('tls1.0');
+    const findings = md.slice(at('### Findings'), at('### Waived'));
+    // Two families among the findings: a table under each family's name.
+    expect(findings).toContain('**server/client-auth** (1)');
+    expect(findings).toContain('**server/protocol** (1)');
+    expect(findings).toContain('| server/client-auth/eku-absent | recommended (does not decide) | reject |');
+    expect(findings).toContain('| server/protocol/tls1.0 | required, **waived**: legacy partner until Q3 (TICKET-12) |');
+    expect(findings).not.toContain('server/client-auth/valid ');
+  });
+
+  test('a count line per family: cases, pass, fail, findings, inconclusive, skip', () => {
+    const section = md.slice(md.indexOf('### Results by family (2)'));
+    expect(section).toContain('| Family | Cases | Pass | Fail | Findings | Inconclusive | Skip |');
+    expect(section).toContain('| server/client-auth | 5 | 1 | 1 | 1 | 1 | 1 |');
+    expect(section).toContain('| server/protocol | 2 | 1 | 0 | 1 | 0 | 0 |');
+  });
+
+  test('a family the case names wins over its id', () => {
+    const named = renderMarkdownReport(report([result('client/deep/nc-dns-1', 'fail', { family: 'client/name-constraints' }), result('client/deep/pathlen-1', 'pass')], 'non-conformant'));
+    expect(named).toContain('| client/name-constraints | 1 | 0 | 1 | 0 | 0 | 0 |');
+    expect(named).toContain('| client/deep | 1 | 1 | 0 | 0 | 0 | 0 |');
+  });
+
+  test('the cause of an inconclusive run, with the client stderr line it quotes', () => {
+    const out = renderMarkdownReport({
+      ...report([result('client/server-auth/valid', 'inconclusive', { expect: 'accept' })], 'inconclusive'),
+      cause: { case: 'client/server-auth/valid', text: 'the positive control client/server-auth/valid was not accepted (no connection): the client must trust /c/ca.pem', clientStderr: 'curl: (60) SSL certificate problem' },
+    });
+    const at = out.indexOf('> **Cause:** the positive control client/server-auth/valid was not accepted (no connection): the client must trust /c/ca.pem');
+    expect(at).toBeGreaterThan(0);
+    expect(at).toBeLessThan(out.indexOf('| Cases |'));
+    expect(out).toContain('> client stderr: curl: (60) SSL certificate problem');
+  });
+
+  test('with a cause, the inconclusive cases are the control and one line, not a row each', () => {
+    const rows = [result('client/server-auth/valid', 'inconclusive', { expect: 'accept' }), ...Array.from({ length: 30 }, (_, i) => result(`client/server-auth/c${i}`, 'inconclusive'))];
+    const out = renderMarkdownReport({ ...report(rows, 'inconclusive'), cause: { case: 'client/server-auth/valid', text: 'why' } });
+    expect(out).toContain('### Inconclusive cases (31)');
+    expect(out).toContain('| client/server-auth/valid | required | accept |');
+    expect(out).toContain('30 more judged against the positive control client/server-auth/valid, which was not accepted (the cause is above)');
+    expect(out).not.toContain('| client/server-auth/c0 |');
+  });
+
+  test('a section lists at most 100 rows, then says how many more', () => {
+    const rows = Array.from({ length: 250 }, (_, i) => result(`client/deep/c${i}`, 'fail'));
+    const out = renderMarkdownReport(report(rows, 'non-conformant'));
+    expect(out.match(/^\| client\/deep\/c\d+ \|/gm)).toHaveLength(100);
+    expect(out).toContain('… and 150 more: every case is in report.html and report.json.');
+    expect(out).toContain('| client/deep | 250 | 0 | 250 | 0 | 0 | 0 |');
   });
 
   test('lists inconclusive cases, waivers (saying when one can go) and skips', () => {
@@ -70,7 +123,7 @@ describe('renderMarkdownReport', () => {
   test('a conformant run says so and has no failure section', () => {
     const ok = renderMarkdownReport(report([result('server/client-auth/valid', 'pass', { expect: 'accept' })], 'conformant'));
     expect(ok.split('\n')[0]).toBe('## ✅ CONFORMANT: mTLS conformance');
-    expect(ok).not.toContain('### Failing');
+    expect(ok).not.toContain('### Required failures');
     expect(ok).toContain('Every case that ran passed.');
   });
 

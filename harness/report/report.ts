@@ -6,10 +6,10 @@ import { PACKAGE_VERSION } from '../package-root.js';
 import { summarize } from '../judge.js';
 import type { CaseResult, Observation } from '../model.js';
 
-import type { Report, ReportTarget } from './report-schema.js';
+import type { Report, ReportCause, ReportResult, ReportTarget } from './report-schema.js';
 
 /** report.json, schemaVersion 1 (PRODUCT.md). Only data here; no private key ever reaches it. The types come from its schema. */
-export type { Report, ReportResult, ReportTarget } from './report-schema.js';
+export type { Report, ReportCause, ReportResult, ReportTarget } from './report-schema.js';
 
 /** How a target is named in the terminal and in junit.xml: builtin:NAME, image NAME, client command CMD, or its URL. */
 export function targetLabel(target: ReportTarget): string {
@@ -25,6 +25,7 @@ export function buildReport(args: {
   startedAt: Date;
   durationMs: number;
   results: CaseResult[];
+  cause?: ReportCause;
 }): Report {
   return {
     schemaVersion: 1,
@@ -34,23 +35,30 @@ export function buildReport(args: {
     startedAt: args.startedAt.toISOString(),
     durationMs: args.durationMs,
     summary: summarize(args.results),
-    results: args.results.map((r) => {
-      const observed = { ...(r.observation ?? ({} as Observation)) };
-      // A client's output is evidence for a failed case; for a passing one it is noise.
-      if (observed.client && r.verdict.verdict === 'pass') observed.client = { ...observed.client, stdoutTail: '', stderrTail: '' };
-      return {
-        id: r.case.id,
-        title: r.case.title,
-        severity: r.case.severity,
-        expect: r.case.expect,
-        observed: r.observation ? observed : null,
-        verdict: r.verdict.verdict,
-        reason: r.verdict.reason,
-        rationale: r.case.rationale,
-        refs: r.case.refs,
-        ...(r.case.waived ? { waived: r.case.waived, waiverUnneeded: r.verdict.verdict === 'pass' } : {}),
-      };
-    }),
+    ...(args.cause ? { cause: args.cause } : {}),
+    results: args.results.map(toReportResult),
+  };
+}
+
+/** One case's entry of report.json (also the `case` event of --ndjson). */
+export function toReportResult(r: CaseResult): ReportResult {
+  const observed = { ...(r.observation ?? ({} as Observation)) };
+  // A client's output is evidence for a failed case; for a passing one it is noise.
+  if (observed.client && r.verdict.verdict === 'pass') observed.client = { ...observed.client, stdoutTail: '', stderrTail: '' };
+  // The corpus may name a case's family (issue 16); the core cases take it from their id.
+  const family = (r.case as { family?: unknown }).family;
+  return {
+    id: r.case.id,
+    title: r.case.title,
+    severity: r.case.severity,
+    expect: r.case.expect,
+    observed: r.observation ? observed : null,
+    verdict: r.verdict.verdict,
+    reason: r.verdict.reason,
+    rationale: r.case.rationale,
+    refs: r.case.refs,
+    ...(r.case.waived ? { waived: r.case.waived, waiverUnneeded: r.verdict.verdict === 'pass' } : {}),
+    ...(typeof family === 'string' && family !== '' ? { family } : {}),
   };
 }
 

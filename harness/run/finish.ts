@@ -5,7 +5,7 @@ import { makeDirs } from '../io/make-dirs.js';
 import { describeObservation, interpret, summarize } from '../judge.js';
 import type { CaseResult } from '../model.js';
 import { signManifestWithKeyFile } from '../report/manifest.js';
-import { buildReport, type Report } from '../report/report.js';
+import { buildReport, type Report, type ReportCause } from '../report/report.js';
 import { writeReportDir } from '../report/report-dir.js';
 import type { RunOptions, PreparedRun } from './prepare.js';
 import type { Executed } from './execute.js';
@@ -50,12 +50,16 @@ export async function finish(prepared: PreparedRun, executed: Executed, opts: Ru
       throw new UsageError('target-client-not-found', `error: ${source} could not be started (exit ${exit}: ${why}). Check the command and its path.`);
     }
   }
+  const accepted = obs ? interpret(obs, loaded.profile) === 'accepted' : false;
+  // The cause goes into every report, not only onto stderr: a CI reader opens report.md, not the log.
+  const fatal = accepted ? undefined : controlNotAccepted(prepared, controlResult, executed.controlError);
   const report = buildReport({
     target: started.report,
     profile: { name: loaded.profile.name, sha256: loaded.sha256, source: loaded.source },
     startedAt: times.startedAt,
     durationMs: Math.round(performance.now() - times.t0),
     results,
+    ...(fatal ? { cause: causeOf(prepared, controlResult, fatal) } : {}),
   });
   const reportPath = opts.reportDir ? await writeReportDir(opts.reportDir, report, loaded) : undefined;
   if (reportPath && opts.signKey) await signManifestWithKeyFile(opts.reportDir!, opts.signKey);
@@ -63,20 +67,34 @@ export async function finish(prepared: PreparedRun, executed: Executed, opts: Ru
   const junitPath = opts.reportDir ? join(opts.reportDir, 'junit.xml') : undefined;
   const base = { report, results, reportPath, junitPath, warnings: started.warnings };
 
-  const accepted = obs ? interpret(obs, loaded.profile) === 'accepted' : false;
-  if (!accepted) return { ...base, exitCode: 3, fatal: controlNotAccepted(prepared, controlResult) };
+  if (fatal) return { ...base, exitCode: 3, fatal };
   return { ...base, exitCode: summarize(results).verdict === 'conformant' ? 0 : 1 };
 }
 
-/** Why the positive control was not accepted, and what to do, in one line. */
-function controlNotAccepted(prepared: PreparedRun, controlResult: CaseResult): string {
+/** The report's `cause`: the fatal line without its "error: " prefix, and the client's stderr line it quotes. */
+export function causeOf(prepared: PreparedRun, controlResult: CaseResult, fatal: string): ReportCause {
+  const clientStderr = clientLine(prepared, controlResult);
+  return { case: controlResult.case.id, text: fatal.replace(/^error: /, ''), ...(clientStderr ? { clientStderr } : {}) };
+}
+
+/** The informative line of the client's stderr (not `Node.js v24` nor curl's pointer to a web page), its handed files named {ca} {cert} {key}, at most 300 characters. */
+function clientLine(prepared: PreparedRun, controlResult: CaseResult): string | undefined {
   const p = prepared.rolePlan;
-  if (p.role === 'server') return controlFailure(controlResult, prepared.certsDir, { profile: prepared.loaded.profile });
+  const tail = controlResult.observation?.client?.stderrTail;
+  return p.role === 'client' && tail ? quoteClientLine(tail, p.plan.files) || undefined : undefined;
+}
+
+/** Why the positive control was not accepted, and what to do, in one line. */
+function controlNotAccepted(prepared: PreparedRun, controlResult: CaseResult, controlError: string | undefined): string {
+  const p = prepared.rolePlan;
   const obs = controlResult.observation;
+  if (!obs && controlError) {
+    return `error: the positive control ${controlResult.case.id} could not be observed (${controlError}), so no rejection can be judged: check that the target answers within --timeout.`;
+  }
+  if (p.role === 'server') return controlFailure(controlResult, prepared.certsDir, { profile: prepared.loaded.profile });
   const seen = obs ? describeObservation(obs) : 'no observation';
-  // At most 300 characters of the client's words, its files named {ca} {cert} {key}: the line stays one readable line.
-  const stderr = obs?.client?.stderrTail ? quoteClientLine(obs.client.stderrTail, p.plan.files) : '';
+  const stderr = clientLine(prepared, controlResult);
   const revocation = clientRevocationCause(obs?.client?.stderrTail ?? '');
-  if (revocation) return `error: the positive control client/server-auth/valid was not accepted (${seen}${stderr ? `; client stderr: ${stderr}` : ''}), so no refusal can be judged: ${revocation}.`;
-  return `error: the positive control client/server-auth/valid was not accepted (${seen}${stderr ? `; client stderr: ${stderr}` : ''}), so no refusal can be judged: the client must trust ${p.plan.files.caFile} (CONFORMANCE_CA_FILE, {ca}), connect to {url} and send a request.`;
+  if (revocation) return `error: the positive control ${controlResult.case.id} was not accepted (${seen}${stderr ? `; client stderr: ${stderr}` : ''}), so no refusal can be judged: ${revocation}.`;
+  return `error: the positive control ${controlResult.case.id} was not accepted (${seen}${stderr ? `; client stderr: ${stderr}` : ''}), so no refusal can be judged: the client must trust ${p.plan.files.caFile} (CONFORMANCE_CA_FILE, {ca}), connect to {url} and send a request.`;
 }

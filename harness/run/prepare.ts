@@ -10,6 +10,7 @@ import type { AppProtocol, CaseResult, ResolvedCase } from '../model.js';
 import type { ClientPlan, PresentedCert, ServerPlan } from '../plan.js';
 import { loadProfile, type LoadedProfile } from '../profile/load.js';
 import type { StartedClientTarget, StartedServerTarget, StartedTarget, StoppedTarget, Target } from '../targets/target.js';
+import type { RunStart } from '../report/events.js';
 import type { RolePlan } from './case-body.js';
 
 /**
@@ -29,6 +30,8 @@ export interface RunOptions {
   repeat?: number;
   issuerCert?: string;
   issuerKey?: string;
+  /** Live output: called once the target is ready, before any case (the header line, the run-start event). */
+  onStart?: (start: RunStart) => void;
   /** Live progress: called as each case is judged. */
   onResult?: (r: CaseResult) => void;
   /** Sign manifest.json with this private key (PEM; Ed25519 or ECDSA). */

@@ -30,6 +30,8 @@ export async function run(target: Target, opts: RunOptions): Promise<RunOutcome>
   mark('targetReady');
   let logSaved = false;
   try {
+    const { profile, sha256, source } = prepared.loaded;
+    opts.onStart?.({ target: prepared.started.report, profile: { name: profile.name, sha256, source }, startedAt: times.startedAt, cases: prepared.selected });
     const executed = await executePlan(prepared.rolePlan, { concurrency: opts.concurrency, repeat: opts.repeat, onResult: opts.onResult });
     mark('probesDone');
     // The target's log is part of the evidence: saved before the manifest hashes the directory.

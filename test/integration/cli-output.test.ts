@@ -21,22 +21,44 @@ function underTty(args: string[], env: Record<string, string> = {}): string {
 }
 
 describe('terminal output', () => {
-  test('not a TTY: plain lines, no colour, no progress', async () => {
+  test('not a TTY: the header, a plain line per case as it is judged, no colour, nothing on stderr', async () => {
     const run = await runCli(['run', '--certs', certs, '--report-dir', mkdtempSync(join(tmpdir(), 'r-')), ...ONLY], { env: { NO_COLOR: '' } });
     expect(run.code).toBe(0);
     expect(run.stdout).not.toContain(ESC);
     expect(run.stderr).toBe('');
-    expect(run.stdout).toMatch(/^PASS\s+server\/protocol\/tls1\.0/m);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines[1]).toMatch(/^mtls-conformance \S+ · target builtin:strict \(https:\/\/127\.0\.0\.1:\d+\) · profile intermediate \(sha256 [0-9a-f]{12}\) · 8 cases$/);
+    expect(run.stdout).toMatch(/^\d\/8 PASS\s+server\/protocol\/tls1\.0\s+expect reject/m);
+    expect(lines.filter((l) => /^\d\/8 /.test(l)).map((l) => l.slice(0, 3))).toEqual(['1/8', '2/8', '3/8', '4/8', '5/8', '6/8', '7/8', '8/8']);
+    // Every case passed: no closing block between the case lines and the summary.
+    expect(lines.at(-2)).toMatch(/^8\/8 /);
   });
 
-  test('a TTY: live progress case by case, colour; NO_COLOR turns the colour off', () => {
+  test('a TTY: the same lines, coloured; NO_COLOR turns the colour off', () => {
     const tty = underTty(['run', '--certs', certs, '--report-dir', mkdtempSync(join(tmpdir(), 'r-')), ...ONLY], { NO_COLOR: '' });
-    expect(tty).toMatch(/1 judged · PASS server\//);
-    expect(tty).toMatch(/8 judged · PASS server\//);
-    expect(tty).toContain(`${ESC}[32mPASS`);
+    expect(tty).toMatch(/1\/8 \x1b\[32mPASS/);
+    expect(tty).toMatch(/8\/8 \x1b\[32mPASS/);
     const plain = underTty(['run', '--certs', certs, '--report-dir', mkdtempSync(join(tmpdir(), 'r-')), ...ONLY], { NO_COLOR: '1' });
-    expect(plain).toMatch(/judged · PASS/);
+    expect(plain).toMatch(/8\/8 PASS/);
     expect(plain).not.toContain(`${ESC}[32m`);
+  });
+
+  test('findings are not failures: FINDING lines, the required failures listed first with their reasons, then the findings', async () => {
+    const run = await runCli(['run', '--target', 'builtin:lenient', '--certs', certs, '--report-dir', mkdtempSync(join(tmpdir(), 'r-'))], { env: { FORCE_COLOR: '1', NO_COLOR: '' } });
+    expect(run.code).toBe(1);
+    // Colour forced off a terminal: a finding in magenta, a failure in red.
+    expect(run.stdout).toMatch(new RegExp(`^\\s*\\d+/\\d+ ${ESC}\\[35mFINDING\\s*${ESC}\\[0m server/client-auth/eku-absent .*\\(recommended\\)$`, 'm'));
+    expect(run.stdout).toMatch(new RegExp(`^\\s*\\d+/\\d+ ${ESC}\\[31mFAIL\\s*${ESC}\\[0m server/client-auth/expired `, 'm'));
+    const plain = run.stdout.replace(/\x1b\[[0-9;]*m/g, '');
+    const failures = plain.indexOf('Required failures (');
+    const findings = plain.indexOf('Findings (');
+    const total = Number(/^(\d+) cases:/m.exec(plain)?.[1]);
+    expect(total).toBeGreaterThan(40);
+    expect(failures).toBeGreaterThan(plain.lastIndexOf(`${total}/${total} `));
+    expect(findings).toBeGreaterThan(failures);
+    expect(plain.slice(failures, findings)).not.toContain('eku-absent');
+    expect(plain.slice(findings)).toMatch(/FINDING\s+server\/client-auth\/eku-absent \(recommended\)\n\s+accepted/);
+    expect(plain).toMatch(/^\d+ cases: \d+ pass, \d+ fail, \d+ findings, 0 inconclusive, 1 skip · NON-CONFORMANT/m);
   });
 
   test('--quiet prints the summary line only', async () => {

@@ -73,6 +73,8 @@ const SAMPLES: Record<string, (certs: string, out: string) => Sample> = {
   '--report-dir': (_certs, out) => ({ server: ['--report-dir', out], client: ['--report-dir', out] }),
   '--quiet': () => ({ server: ['-q'], client: ['--quiet'] }),
   '--json': () => ({ server: ['--json'], client: ['--json'] }),
+  // Not with the servers: there --json proves stdout is the index alone (--ndjson would make it the event stream; live-output.test.ts reads that).
+  '--ndjson': () => ({ server: [], client: ['--ndjson'] }),
   '--sign-key': () => ({ server: ['--sign-key', f('sign-key.pem')], client: ['--sign-key', f('sign-key.pem')] }),
   '--only': () => ({
     server: ['--only', 'server/certificate/trusted', '--only=server/certificate/hostname'],

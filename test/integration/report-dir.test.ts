@@ -176,7 +176,7 @@ function needChromium(skip: (note?: string) => void): void {
 }
 
 describe('report.html in headless chromium', () => {
-  test('renders the verdict and a grid cell per failing case; the filters run from the query string', async ({ skip }) => {
+  test('renders the verdict, the family by result grid and a cell per failing case; the filters run from the query string', async ({ skip }) => {
     needChromium(skip);
     const page = pathToFileURL(join(out, 'report.html')).href;
     const shot = join(work, 'report-html.png');
@@ -189,26 +189,46 @@ describe('report.html in headless chromium', () => {
     expect(dom.code, dom.stderr).toBe(0);
     expect(dom.stdout).toContain('<p id="verdict" class="verdict non-conformant" data-verdict="non-conformant">NON-CONFORMANT</p>');
     const failing = report.results.filter((r) => r.verdict === 'fail');
+    const deciding = failing.filter((r) => r.severity === 'required' && !r.waived);
+    const findings = failing.filter((r) => !deciding.includes(r));
+    expect(findings.length).toBeGreaterThan(0);
     for (const r of failing) {
-      expect(dom.stdout).toContain(`<span class="cell verdict-cell" data-id="${r.id}" data-verdict="fail" data-severity="${r.severity}"`);
-      // A recommended failure is coloured apart from a required one.
-      expect(dom.stdout).toContain(`class="tile v-fail${r.severity === 'required' ? '' : ' advisory'}" href="#case-${r.id.replace(/[^a-z0-9]+/g, '-')}"`);
+      // A recommended failure is a finding: its cell says so, in the finding colour.
+      const kind = deciding.includes(r) ? 'fail' : 'finding';
+      expect(dom.stdout).toMatch(new RegExp(`<span class="cell verdict-cell" data-id="${r.id}" data-verdict="fail" data-severity="${r.severity}"[^>]* data-kind="${kind}"[^>]*>${kind}</span>`));
     }
-    // The findings come first, each with its reason in plain view.
+    // The pills count failures and findings apart.
+    expect(dom.stdout).toContain(`<li class="v-fail" data-kind="fail">${deciding.length} fail</li>`);
+    expect(dom.stdout).toContain(`<li class="v-finding" data-kind="finding">${findings.length} finding${findings.length === 1 ? '' : 's'}</li>`);
+    // What needs a look comes first, the required failures with their reasons in plain view.
     const findingsAt = dom.stdout.indexOf('<section id="findings"');
     expect(findingsAt).toBeGreaterThan(0);
     expect(findingsAt).toBeLessThan(dom.stdout.indexOf('<nav class="overview"'));
-    for (const r of failing.filter((x) => x.severity === 'required')) {
+    for (const r of deciding) {
       expect(dom.stdout).toMatch(new RegExp(`<li data-id="${r.id}" data-verdict="fail"[^>]*><span class="chip v-fail">fail</span><a class="id" href="#[^"]+">${r.id}</a><span class="why">[^<]+</span></li>`));
+    }
+    // The grid: a row per family, whose fail count is the family's deciding failures, linking to the family.
+    const families = new Set(report.results.map((r) => r.id.split('/').slice(0, 2).join('/')));
+    for (const f of families) {
+      const n = deciding.filter((r) => r.id.startsWith(`${f}/`)).length;
+      const row = new RegExp(`<tr data-family="${f}"><th scope="row"><a href="#family-${f.replace(/[^a-z0-9]+/g, '-')}">${f}</a></th><td>\\d+</td><td>(?:<a[^>]*>\\d+</a>|0)</td><td${n ? `><a class="v-fail" href="#family-[^"]+" data-family="${f}" data-kind="fail"[^>]*>${n}</a>` : ' class="zero">0'}</td>`);
+      expect(dom.stdout).toMatch(row);
     }
     expect(dom.stdout).toContain(`${report.results.length} of ${report.results.length} cases shown`);
 
-    // The page's script ran (so the CSP hash admits it) and filtered to the failing cases.
+    // The page's script ran (so the CSP hash admits it) and filtered to the failing cases: the deciding ones, not the findings.
     const filtered = await runChromium(['--dump-dom'], `${page}?verdict=fail&q=client-auth`);
-    const shown = failing.filter((r) => r.id.includes('client-auth'));
+    const shown = deciding.filter((r) => r.id.includes('client-auth'));
     expect(filtered.stdout).toContain(`<span id="shown" aria-live="polite">${shown.length} of ${report.results.length} cases shown</span>`);
     expect(filtered.stdout).toMatch(/<details class="case v-pass" id="case-server-client-auth-valid" [^>]*hidden=""/);
+    expect(filtered.stdout).toMatch(/<details class="case v-fail advisory" id="case-server-client-auth-eku-absent" [^>]*hidden=""/);
     expect(filtered.stdout).not.toMatch(/<details class="case v-fail" id="case-server-client-auth-expired" [^>]*hidden/);
+
+    // A grid count's filter (family and result), as the query string gives it: the findings of server/protocol.
+    const grid = await runChromium(['--dump-dom'], `${page}?verdict=finding&family=server/protocol`);
+    const protocolFindings = findings.filter((r) => r.id.startsWith('server/protocol/'));
+    expect(grid.stdout).toContain(`<span id="shown" aria-live="polite">${protocolFindings.length} of ${report.results.length} cases shown</span>`);
+    expect(grid.stdout).toMatch(/<section class="area" id="family-server-client-auth" data-area="server\/client-auth" hidden="">/);
   });
 
   test('a <script> in target-controlled text stays inert text in the browser', async ({ skip }) => {
