@@ -8,7 +8,7 @@ import type { RunOutcome } from '../run/finish.js';
 import { mark, printTimings } from '../run/timings.js';
 import { targetLabel, type ReportTarget } from '../report/report.js';
 import { formatResults, formatSummaryLine } from '../report/terminal.js';
-import { asOptionParser, validateOutputDir } from './validate-flags.js';
+import { asOptionParser, validateCertsDir, validateOutputDir } from './validate-flags.js';
 import { addRunOptions, collect } from './run-options.js';
 
 // Each command's module loads when that command runs: start-up time is the user's time.
@@ -209,7 +209,7 @@ export function buildProgram(): Command {
     .command('serve')
     .description('Serve the client case matrix: one reference server per case on 127.0.0.1, each connection judged live, until Ctrl-C.')
     .option('-p, --profile <name|file>', 'profile that sets what a correct client does at each server', 'intermediate')
-    .option('--certs <dir>', `certificate directory made by "certs init" (default: ${defaultCertsDir()})`)
+    .option('--certs <dir>', `certificate directory made by "certs init" (default: ${defaultCertsDir()}, made on first use)`, asOptionParser(validateCertsDir))
     .option('--json', 'print the servers as one JSON line, then one JSON line per connection')
     .action(async (flags: { profile: string; certs?: string; json?: boolean }) => {
       program.setOptionValue('exitCode', await (await lazy.serveCommand())(flags));

@@ -13,6 +13,7 @@ import { CLI, runCli, type CliRun } from '../helpers/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mtls-hostile-inputs-'));
 const certs = join(root, 'certs');
+mkdirSync(certs, { recursive: true });
 const path = (name: string) => join(root, name);
 function file(name: string, content: string | Buffer): string {
   writeFileSync(path(name), content);

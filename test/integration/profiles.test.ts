@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import { runCli, verdictsOf } from '../helpers/cli.js';
 // Profiles as policy files: the example profiles from the four seed policies run end to end, and
 // profile fields change verdicts.
 const certs = join(mkdtempSync(join(tmpdir(), 'mtls-profiles-')), 'certs');
+mkdirSync(certs, { recursive: true });
 const examples = fileURLToPath(new URL('../../examples/profiles/', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'mtls-profile-files-'));
 function profile(name: string, yaml: string): string {

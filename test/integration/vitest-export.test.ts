@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -8,6 +8,7 @@ import { describe, expect, test } from 'vitest';
 // mtls-conformance/vitest in a user's own vitest project: the suite runs as their tests.
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const certs = join(mkdtempSync(join(tmpdir(), 'mtls-vitest-export-')), 'certs');
+mkdirSync(certs, { recursive: true });
 
 function userProject(target: string, extra = ''): string {
   const dir = mkdtempSync(join(tmpdir(), 'mtls-user-project-'));

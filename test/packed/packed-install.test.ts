@@ -101,6 +101,8 @@ describe('the packed package, installed as a user installs it', () => {
     ['ESM', () => esm],
   ])('%s project: `npx mtls-conformance run` with a relative --report-dir writes every report file there', (_kind, dir) => {
     const cwd = dir();
+    // An explicit --certs must exist: `certs init DIR` (or mkdir) makes it.
+    mkdirSync(join(cwd, 'certs'), { recursive: true });
     const r = sh('npx', ['--no-install', 'mtls-conformance', 'run', '--report-dir', 'reports/run1', '--certs', 'certs', '--only', 'server/client-auth/*'], cwd, 120_000);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     for (const f of REPORT_FILES) expect(existsSync(join(cwd, 'reports', 'run1', f)), f).toBe(true);
@@ -122,6 +124,7 @@ describe('the packed package, installed as a user installs it', () => {
   });
 
   test('--target-image without testcontainers installed: one line saying what to install, exit 2', () => {
+    mkdirSync(join(cjs, 'certs'), { recursive: true });
     const r = sh('npx', ['--no-install', 'conformance', 'run', '--target-image', 'vendor/webhook:1', '--target-port', '8443', '--certs', 'certs', '--report-dir', 'reports/img'], cjs, 60_000);
     expect(r.status, r.stdout + r.stderr).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
