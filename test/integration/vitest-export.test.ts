@@ -49,6 +49,14 @@ describe('mtls-conformance/vitest', () => {
     expect(r.stdout).toMatch(/Tests\s+15 failed \| 5 passed \| 1 skipped \(21\)/);
     // A recommended finding passes, but says so.
     expect(r.stdout + r.stderr).toMatch(/RECOMMENDED FINDING server\/client-auth\/eku-absent \(fail; does not fail the run\)/);
+    // Each finding's warning sits under its own test's header, never another test's.
+    const findings = [...(r.stdout + r.stderr).matchAll(/^stderr \| (.*) > (\S+)\n(?:[A-Z]+ FINDING (\S+))?/gm)];
+    expect(findings.length).toBeGreaterThanOrEqual(2);
+    for (const [, , header, finding] of findings) expect(finding, `warning under ${header}`).toBe(header);
+    expect(findings.map((f) => f[2])).toContain('server/client-auth/eku-absent');
+    // The suite by a readable name, not by its path inside the package.
+    expect(findings[0]![1]).toMatch(/^mtls-conformance server suite · https:\/\/127\.0\.0\.1:\d+ · profile intermediate$/);
+    expect(r.stdout + r.stderr).not.toContain('server.suite.js');
   });
 
   test.each([
