@@ -87,6 +87,12 @@ describe('the packed package, installed as a user installs it', () => {
     expect(listed.filter((f) => /\.test\.|^package\/test\//.test(f))).toEqual([]);
   });
 
+  test('runs no script when installed (npm 11 warns on every install of a package with one)', () => {
+    const installed = JSON.parse(readFileSync(join(cjs, 'node_modules', 'mtls-conformance', 'package.json'), 'utf8'));
+    const lifecycle = ['preinstall', 'install', 'postinstall', 'prepare'].filter((s) => installed.scripts?.[s] !== undefined);
+    expect(lifecycle).toEqual([]);
+  });
+
   test('its install (production dependencies only) is under 20 MB and holds neither testcontainers nor vitest', () => {
     expect(footprint).toBeLessThan(20 * 1024 * 1024);
     const pkgs = JSON.parse(readFileSync(join(cjs, 'package-lock.json'), 'utf8')).packages as Record<string, unknown>;
