@@ -1,10 +1,12 @@
+import { colorEnabled } from '../io/color.js';
 import { describeObservation } from '../judge.js';
 import type { Report } from './report.js';
 import type { CaseResult, VerdictValue } from '../model.js';
 
 /** The terminal summary: one line per case (expected, observed, verdict), then one summary line. */
 
-const useColor = (): boolean => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+// NO_COLOR, FORCE_COLOR and TERM=dumb as io/color.ts reads them.
+const useColor = (): boolean => colorEnabled(process.stdout);
 
 const COLORS: Record<VerdictValue, number> = { pass: 32, fail: 31, inconclusive: 33, skip: 90 };
 

@@ -59,8 +59,9 @@ describe('usage errors exit 2', () => {
     ['--concurrency 0', ['run', '--concurrency', '0'], ['--concurrency "0"', '≥ 1']],
     ['--timeout -1', ['run', '--timeout', '-1'], ['--timeout "-1"', 'positive duration']],
     ['--timeout abc', ['run', '--timeout', 'abc'], ['--timeout "abc"']],
-    ['unknown flag', ['run', '--targett', 'https://a'], ["unknown option '--targett'", 'conformance --help']],
-    ['unknown command', ['rnu'], ["unknown command 'rnu'"]],
+    ['unknown flag', ['run', '--targett', 'https://a'], ["unknown option '--targett'. Did you mean \"--target\"?", 'conformance --help']],
+    ['unknown command', ['rnu'], ["unknown command 'rnu'. Did you mean \"run\"?"]],
+    ['unknown flag of another command', ['lint', '--jsn', 'x.pem'], ["unknown option '--jsn'. Did you mean \"--json\"?"]],
     // A typo in --certs must not mint a new CA (exit 3 and "reconfigure your server"): exit 2, the near sibling, certs init.
     ['--certs that does not exist', ['run', '--certs', './conformance-cert'], ['--certs "./conformance-cert" does not exist', 'Did you mean "./conformance-certs"?', 'conformance certs init ./conformance-cert']],
     ['serve --certs that does not exist', ['serve', '--certs', 'no-such-certs'], ['--certs "no-such-certs" does not exist', 'conformance certs init no-such-certs']],
