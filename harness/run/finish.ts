@@ -63,14 +63,18 @@ export async function finish(prepared: PreparedRun, executed: Executed, opts: Ru
   const base = { report, results, reportPath, junitPath, warnings: started.warnings };
 
   const accepted = obs ? interpret(obs, loaded.profile) === 'accepted' : false;
-  if (!accepted) return { ...base, exitCode: 3, fatal: controlNotAccepted(prepared, controlResult) };
+  if (!accepted) return { ...base, exitCode: 3, fatal: controlNotAccepted(prepared, controlResult, results) };
   return { ...base, exitCode: summarize(results).verdict === 'conformant' ? 0 : 1 };
 }
 
 /** Why the positive control was not accepted, and what to do, in one line. */
-function controlNotAccepted(prepared: PreparedRun, controlResult: CaseResult): string {
+function controlNotAccepted(prepared: PreparedRun, controlResult: CaseResult, results: CaseResult[]): string {
   const p = prepared.rolePlan;
-  if (p.role === 'server') return controlFailure(controlResult, prepared.certsDir, { profile: prepared.loaded.profile });
+  if (p.role === 'server') {
+    const observed = results.flatMap((r) => (r.observation ? [r.observation] : []));
+    const everyHandshakeInternalError = observed.length > 0 && observed.every((o) => o.alert?.code === 80);
+    return controlFailure(controlResult, prepared.certsDir, { profile: prepared.loaded.profile, everyHandshakeInternalError });
+  }
   const obs = controlResult.observation;
   const seen = obs ? describeObservation(obs) : 'no observation';
   const stderr = obs?.client?.stderrTail.trim().split('\n').pop();
