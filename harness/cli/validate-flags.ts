@@ -107,8 +107,10 @@ export function validateCertsDir(value: string, flag = '--certs'): string {
   } catch (err) {
     missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
   }
-  // A file, a path under a file, a read-only mount: said as for every directory the CLI writes.
-  if (!missing) return checkWritableDir(value, flag);
+  // A file, a path under a file, a read-only mount: said as for every directory the CLI writes
+  // (for a missing directory too: `certs init` could not make it there either).
+  checkWritableDir(value, flag);
+  if (!missing) return value;
   let siblings: string[] = [];
   try {
     siblings = readdirSync(dirname(abs), { withFileTypes: true })
