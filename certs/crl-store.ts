@@ -2,7 +2,7 @@ import { makeDirs } from '../harness/io/make-dirs.js';
 import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Material } from './generate.js';
-import { crlContentHash, issuingCas, revokedBy, revokedSerial, rootOf, serialOf, type RevocationPlan, type RevocationStore } from './revocation-data.js';
+import { crlContentHash, crlInBundle, issuingCas, urlSegment, revokedBy, revokedSerial, rootOf, serialOf, type RevocationPlan, type RevocationStore } from './revocation-data.js';
 import type { CertSpec } from './spec.js';
 
 /**
@@ -67,31 +67,63 @@ export async function ensureCrls(
       continue;
     }
     const serials = revokedBy(specs, ca).map((name) => revokedSerial(name, m.certPem));
-    const hash = crlContentHash(m.certPem, serials);
+    const stale = serviceOf(specs, ca)?.crl === 'stale';
+    const hash = crlContentHash(m.certPem, serials) + (stale ? ':stale' : '');
     const entry = entries[ca];
-    if (existing && entry?.hash === hash && entry.nextUpdate - now > CRL_RENEW_DAYS * DAY_MS) {
+    // A stale CRL stays stale: made once, kept while its CA and serials are the same.
+    if (existing && entry?.hash === hash && (stale || entry.nextUpdate - now > CRL_RENEW_DAYS * DAY_MS)) {
       crls[ca] = { ...paths, pem: existing };
       continue;
     }
     const { buildCrl } = await import('./crl.js');
-    const built = await buildCrl({ ca: m, revokedSerials: serials, now, validDays: CRL_VALID_DAYS });
+    // RFC 5280 §5.1.2.5: nextUpdate in the past (10 days ago, issued 40 days ago): no longer current (§6.3.3 (a)).
+    const built = stale
+      ? await buildCrl({ ca: m, revokedSerials: serials, now: now - 40 * DAY_MS, validDays: 30 })
+      : await buildCrl({ ca: m, revokedSerials: serials, now, validDays: CRL_VALID_DAYS });
     await writeAtomic(paths.derPath, built.der);
     await writeAtomic(paths.pemPath, built.pem);
     entries[ca] = { hash, nextUpdate: built.nextUpdate };
     crls[ca] = { ...paths, pem: built.pem };
     changed = true;
   }
-  const bundle = (root: string) =>
-    Object.entries(crls)
-      .filter(([ca]) => rootOf(specs, ca) === root)
-      .map(([, c]) => c.pem)
-      .join('');
-  const clientCrlFile = join(dir, 'trust', 'client-crl.pem');
-  const serverCrlFile = join(dir, 'trust', 'server-crl.pem');
-  for (const [path, text] of [
+  // What goes in a bundle a relying party loads whole: the CRL of every CA that publishes a current
+  // one. Left out: a "silent" or "none" CA (online checks are all a client gets), a "stale" one
+  // (it goes only into its case's own file: gnutls refuses a whole file for one stale CRL), and a
+  // "CRL" signed by an issuer that is not a CA (no validator can verify it; gnutls refuses the file).
+  const inBundle = (ca: string) => crlInBundle(serviceOf(specs, ca)) && specs.find((s) => s.name === ca)?.ca === true;
+  const bundled = (root: string) => Object.keys(crls).filter((ca) => rootOf(specs, ca) === root && inBundle(ca));
+  const bundle = (root: string) => bundled(root).map((ca) => crls[ca]!.pem).join('');
+  const trust = (name: string) => join(dir, 'trust', name);
+  const clientCrlFile = trust('client-crl.pem');
+  const serverCrlFile = trust('server-crl.pem');
+  const caPem = (name: string) => materials.get(name)?.certPem ?? '';
+  const files: [string, string][] = [
     [clientCrlFile, bundle('client-ca')],
     [serverCrlFile, bundle('server-ca')],
-  ] as const) {
+    // OpenSSL reads every CRL of a -CAfile (X509_load_cert_crl_file), but only the first of -CRL:
+    // `openssl s_server -CAfile trust/client-ca-with-crls.pem -crl_check_all` checks the whole chain.
+    [trust('client-ca-with-crls.pem'), caPem('client-ca') + bundle('client-ca')],
+    [trust('server-ca-with-crls.pem'), caPem('server-ca') + bundle('server-ca')],
+    // gnutls verifies each CRL against its trust list when it loads the file (GNUTLS_TL_VERIFY_CRL):
+    // the intermediates that sign them must be in its CA file (docs/revocation.md).
+    [trust('client-crl-issuers.pem'), bundled('client-ca').map(caPem).join('')],
+    [trust('server-crl-issuers.pem'), bundled('server-ca').map(caPem).join('')],
+  ];
+  // A leaf under a CA whose CRL is stale gets a CRL file of its own: its hierarchy's bundle and the stale CRL ({crl} of its case).
+  const caseCrlFiles: Record<string, string> = {};
+  const byName = new Map(specs.map((sp) => [sp.name, sp]));
+  for (const leaf of specs.filter((sp) => sp.ca !== true && sp.issuer !== 'self')) {
+    const stale: string[] = [];
+    for (let cur = byName.get(leaf.issuer), i = 0; cur && i < 16; cur = byName.get(cur.issuer), i++) {
+      if (cur.revocationService?.crl === 'stale' && crls[cur.name]) stale.push(crls[cur.name]!.pem);
+      if (cur.issuer === 'self') break;
+    }
+    if (!stale.length) continue;
+    const path = join(dir, 'crl', 'case', `${urlSegment(leaf.name)}.pem`);
+    caseCrlFiles[leaf.name] = path;
+    files.push([path, bundle(rootOf(specs, leaf.name)) + stale.join('')]);
+  }
+  for (const [path, text] of files) {
     if ((await readIfExists(path)) !== text) await writeAtomic(path, text);
   }
   const plan: RevocationPlan = {
@@ -99,14 +131,19 @@ export async function ensureCrls(
     crls: Object.entries(crls).map(([ca, c]) => ({ ca, derBase64: pemToDer(c.pem).toString('base64') })),
     cas: issuingCas(specs).flatMap((name) => {
       const m = materials.get(name);
-      return m ? [{ name, certPem: m.certPem, keyPem: m.keyPem || null }] : [];
+      const service = serviceOf(specs, name);
+      return m ? [{ name, certPem: m.certPem, keyPem: m.keyPem || null, ...(service ? { service } : {}) }] : [];
     }),
     issued: specs.flatMap((s) => {
       const m = materials.get(s.name);
       return m && s.issuer !== 'self' ? [{ name: s.name, issuer: s.issuer, serial: serialOf(m.certPem), revoked: s.revoked === true }] : [];
     }),
   };
-  return { store: { port, crls, clientCrlFile, serverCrlFile, plan }, changed };
+  return { store: { port, crls, clientCrlFile, serverCrlFile, caseCrlFiles, plan }, changed };
+}
+
+function serviceOf(specs: CertSpec[], name: string): CertSpec['revocationService'] {
+  return specs.find((s) => s.name === name)?.revocationService;
 }
 
 function pemToDer(pem: string): Buffer {

@@ -132,6 +132,8 @@ function extensionsFor(spec: CertSpec): x509.Extension[] {
   // RFC 5280 §4.2.1.13 / §4.2.2.1: where a relying party that checks revocation looks.
   if (spec.crlUrl) exts.push(new x509.CRLDistributionPointsExtension([spec.crlUrl]));
   if (spec.ocspUrl) exts.push(new x509.AuthorityInfoAccessExtension({ ocsp: [spec.ocspUrl] }));
+  // RFC 7633 §6 id-pe-tlsfeature: SEQUENCE { INTEGER 5 (status_request) }, non-critical (§4.1: it SHOULD NOT be critical).
+  if (spec.mustStaple) exts.push(new x509.Extension('1.3.6.1.5.5.7.1.24', false, new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x05])));
   // RFC 5280 §4.2.1.10: conforming CAs MUST mark nameConstraints critical.
   if (spec.nameConstraints) exts.push(new x509.Extension(asn1X509.id_ce_nameConstraints, spec.nameConstraintsCritical ?? true, nameConstraintsDer(spec.nameConstraints)));
   // RFC 5280 §4.2.1.4: policy OIDs; non-critical so a validator without policy support still decides on the rest.

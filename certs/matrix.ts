@@ -64,7 +64,13 @@ function pathCas(role: 'client' | 'server'): CertSpec[] {
  */
 function withRevocationUrls(specs: CertSpec[], port: number | undefined): CertSpec[] {
   if (port === undefined) return specs;
-  return specs.map((s) => (s.issuer === 'self' ? s : { ...s, crlUrl: crlUrlFor(port, s.issuer), ocspUrl: ocspUrlFor(port) }));
+  const service = new Map(specs.map((s) => [s.name, s.revocationService] as const));
+  return specs.map((s) => {
+    if (s.issuer === 'self') return s;
+    // Each certificate names its own URLs (a path segment per certificate), so the responder's log says whose they were.
+    const { crl, ocsp } = service.get(s.issuer) ?? {};
+    return { ...s, ...(crl === 'none' ? {} : { crlUrl: crlUrlFor(port, s.issuer, s.name) }), ...(ocsp === 'none' ? {} : { ocspUrl: ocspUrlFor(port, s.name) }) };
+  });
 }
 
 function sansFor(hosts: string[]): San[] {

@@ -18,12 +18,50 @@ export function pickResponderPort(): number {
 
 export const RESPONDER_HOST = '127.0.0.1';
 
-export function crlUrlFor(port: number, ca: string): string {
-  return `http://${RESPONDER_HOST}:${port}/crl/${ca}.crl`;
+/**
+ * The path segment that names a certificate in its own URLs (`/c/<segment>/...`): its store name
+ * with `/` as `.`, so a fetch in the responder's log belongs to one certificate, hence one case,
+ * even while cases run at the same time.
+ */
+export function urlSegment(certName: string): string {
+  return certName.replace(/\//g, '.').replace(/[^a-z0-9.-]/g, '-');
 }
 
-export function ocspUrlFor(port: number): string {
-  return `http://${RESPONDER_HOST}:${port}/ocsp`;
+/** The CRL distribution point a certificate names (RFC 5280 §4.2.1.13): its issuer's CRL, under the certificate's own segment. */
+export function crlUrlFor(port: number, ca: string, certName: string): string {
+  return `http://${RESPONDER_HOST}:${port}/c/${urlSegment(certName)}/crl/${ca}.crl`;
+}
+
+/** The OCSP responder a certificate names (RFC 5280 §4.2.2.1), under its own segment. */
+export function ocspUrlFor(port: number, certName: string): string {
+  return `http://${RESPONDER_HOST}:${port}/c/${urlSegment(certName)}/ocsp`;
+}
+
+/**
+ * How the harness publishes revocation for what one CA issues, set on the CA's spec (default: a
+ * fresh CRL in the bundle and at the distribution point, OCSP answered truthfully, stapled when asked).
+ * The client/revocation cases give each variant a CA of its own, so the variant touches no other case.
+ */
+export interface RevocationService {
+  /**
+   * published (default): in trust/*-crl.pem and at the CDP. stale: the same, but nextUpdate has
+   * passed (RFC 5280 §5.1.2.5, §6.3.3 (a)). silent: the certificates name a CDP that accepts the
+   * connection and never answers; the CRL is in no bundle. none: no CDP, no CRL anywhere.
+   */
+  crl?: 'published' | 'stale' | 'silent' | 'none';
+  /**
+   * answer (default): good / revoked as the plan says. unknown: every answer is `unknown` (RFC 6960
+   * §2.2). bad-signature: `good`, with a signature that does not verify (RFC 6960 §3.2 (2)). silent:
+   * accepted, never answered. none: no OCSP URL in the certificates.
+   */
+  ocsp?: 'answer' | 'unknown' | 'bad-signature' | 'silent' | 'none';
+  /** Whether a reference server staples an OCSP response for these certificates when asked (default true; never for silent/none). */
+  staple?: boolean;
+}
+
+/** Whether a CA's CRL goes into the bundles handed to relying parties. */
+export function crlInBundle(service: RevocationService | undefined): boolean {
+  return !service?.crl || service.crl === 'published';
 }
 
 /**
@@ -65,10 +103,12 @@ export interface RevocationStore {
   port: number;
   /** Per CA: its CRL, DER (served at the CDP URL) and PEM. */
   crls: Record<string, { derPath: string; pemPath: string; pem: string }>;
-  /** Every CRL of the client CA's hierarchy (nginx ssl_crl, openssl s_server -CRLfile). */
+  /** Every current CRL of the client CA's hierarchy (nginx ssl_crl, HAProxy crl-file; s_server: trust/client-ca-with-crls.pem as -CAfile). */
   clientCrlFile: string;
-  /** Every CRL of the server CA's hierarchy (curl --crlfile, openssl s_client -CRL, CONFORMANCE_CRL_FILE). */
+  /** Every current CRL of the server CA's hierarchy ({crl}, CONFORMANCE_CRL_FILE: curl --crlfile, Node's crl option). */
   serverCrlFile: string;
+  /** A case's own CRL file, by leaf store name, where its chain has a CA with a stale CRL: the bundle and that CRL. */
+  caseCrlFiles: Record<string, string>;
   /** What the responder serves for a run. */
   plan: RevocationPlan;
 }
@@ -80,7 +120,7 @@ export interface RevocationStore {
 export interface RevocationPlan {
   port: number;
   crls: { ca: string; derBase64: string }[];
-  cas: { name: string; certPem: string; keyPem: string | null }[];
+  cas: { name: string; certPem: string; keyPem: string | null; service?: RevocationService }[];
   issued: { name: string; issuer: string; serial: string; revoked: boolean }[];
 }
 

@@ -38,9 +38,12 @@ describe('CRLs', () => {
     const client = readFileSync(store.revocation.clientCrlFile, 'utf8');
     const server = readFileSync(store.revocation.serverCrlFile, 'utf8');
     const issuers = (pem: string) => (pem.match(/-----BEGIN X509 CRL-----[\s\S]+?-----END X509 CRL-----/g) ?? []).map((p) => new x509.X509Crl(p).issuer);
-    // client-ca, client-intermediate, client-not-ca (it issues client/issuer-not-ca) and the four path intermediates.
-    expect(issuers(client)).toHaveLength(7);
-    expect(issuers(server)).toHaveLength(7);
+    // client-ca, client-intermediate and the path intermediates that are CAs (expired, sub, nc): not
+    // client-not-ca nor the one without basicConstraints (a CRL no validator can verify; gnutls refuses the file).
+    expect(issuers(client)).toHaveLength(5);
+    // The same under server-ca, and must-staple-missing's intermediate (the only client/revocation CA with a current CRL).
+    expect(issuers(server)).toHaveLength(6);
+    expect(issuers(server).some((i) => i.includes('stale') || i.includes('no-answer') || i.includes('ocsp-'))).toBe(false);
     expect(issuers(client).some((i) => i.includes('server'))).toBe(false);
     expect(issuers(server).some((i) => i.includes('client'))).toBe(false);
   });
@@ -67,8 +70,9 @@ describe('certificates name the responder', () => {
   test('matrix leaves (the server certificate too) carry a CDP of their issuer and the OCSP URL at the store port; roots carry neither', () => {
     const port = store.revocation.port;
     const cdp = cert('client/valid-chain').getExtension(x509.CRLDistributionPointsExtension)!;
-    expect(cdp.distributionPoints[0]!.distributionPoint!.fullName![0]!.uniformResourceIdentifier).toBe(`http://127.0.0.1:${port}/crl/client-intermediate.crl`);
-    expect(cert('server/revoked').getExtension(x509.AuthorityInfoAccessExtension)!.ocsp[0]!.value).toBe(`http://127.0.0.1:${port}/ocsp`);
+    // Under a segment of the certificate's own, so the responder's log says whose URL was used.
+    expect(cdp.distributionPoints[0]!.distributionPoint!.fullName![0]!.uniformResourceIdentifier).toBe(`http://127.0.0.1:${port}/c/client.valid-chain/crl/client-intermediate.crl`);
+    expect(cert('server/revoked').getExtension(x509.AuthorityInfoAccessExtension)!.ocsp[0]!.value).toBe(`http://127.0.0.1:${port}/c/server.revoked/ocsp`);
     expect(cert('server').getExtension(x509.CRLDistributionPointsExtension)).not.toBeNull();
     expect(cert('client-ca').getExtension(x509.CRLDistributionPointsExtension)).toBeNull();
   });
@@ -106,5 +110,44 @@ describe('path certificates', () => {
     expect(cert('server/no-san').subject).toBe('CN=127.0.0.1, O=mtls-conformance');
     expect(cert('server/no-san').getExtension(x509.SubjectAlternativeNameExtension)).toBeNull();
     expect(cert('server/ip-as-dns').getExtension(x509.SubjectAlternativeNameExtension)!.names.toJSON()).toEqual([{ type: 'dns', value: '127.0.0.1' }]);
+  });
+});
+
+describe('client/revocation variants, parsed back', () => {
+  const stem = 'server-case-revocation';
+  // A store of its own: the renewal test above moves the clock of the shared one forward.
+  const own = mkdtempSync(join(tmpdir(), 'mtls-revocation-variants-'));
+  let store: EnsureResult;
+  beforeAll(async () => {
+    store = await ensureCerts(own, { chains: caseChains() });
+  });
+  const cert = (name: string) => new x509.X509Certificate(store.certs.get(name)!.certPem);
+  const crlOf = (ca: string) => new x509.X509Crl(readFileSync(join(own, 'crl', `${ca}.crl`)));
+  test('crl-stale: its CA\'s CRL has nextUpdate in the past, verifies, and is only in the case\'s own file', async () => {
+    const crl = crlOf(`${stem}-crl-stale-ca1`);
+    expect(crl.nextUpdate!.getTime()).toBeLessThan(Date.now() - 9 * DAY);
+    expect(crl.thisUpdate.getTime()).toBeLessThan(crl.nextUpdate!.getTime());
+    expect(await crl.verify({ publicKey: cert(`${stem}-crl-stale-ca1`).publicKey })).toBe(true);
+    const own = store.revocation.caseCrlFiles['server/revocation/crl-stale']!;
+    expect(readFileSync(own, 'utf8')).toContain(crl.toString('pem').split('\n')[1]!);
+    expect(readFileSync(store.revocation.serverCrlFile, 'utf8')).not.toContain(crl.toString('pem').split('\n')[1]!);
+    // Only a CDP: no OCSP URL in the leaf.
+    expect(cert('server/revocation/crl-stale').getExtension(x509.AuthorityInfoAccessExtension)).toBeNull();
+    expect(cert('server/revocation/crl-stale').getExtension(x509.CRLDistributionPointsExtension)).not.toBeNull();
+  });
+
+  test('the OCSP-only variants name an OCSP URL and no CDP; crl-no-answer a CDP and no OCSP URL', () => {
+    for (const name of ['ocsp-unknown', 'ocsp-bad-signature', 'ocsp-no-answer']) {
+      expect(cert(`server/revocation/${name}`).getExtension(x509.CRLDistributionPointsExtension), name).toBeNull();
+      expect(cert(`server/revocation/${name}`).getExtension(x509.AuthorityInfoAccessExtension)!.ocsp[0]!.value, name).toMatch(new RegExp(`/c/server\\.revocation\\.${name}/ocsp$`));
+    }
+    expect(cert('server/revocation/crl-no-answer').getExtension(x509.AuthorityInfoAccessExtension)).toBeNull();
+  });
+
+  test('must-staple-missing: the leaf carries the TLS feature extension (RFC 7633) with status_request, non-critical', () => {
+    const ext = cert('server/revocation/must-staple-missing').extensions.find((e) => e.type === '1.3.6.1.5.5.7.1.24')!;
+    expect(ext.critical).toBe(false);
+    expect(Buffer.from(ext.value).toString('hex')).toBe('3003020105');
+    expect(cert('server').extensions.find((e) => e.type === '1.3.6.1.5.5.7.1.24')).toBeUndefined();
   });
 });

@@ -1,3 +1,4 @@
+import type { RevocationService } from './revocation-data.js';
 /**
  * Certificates declared as data. A spec states only what it varies from DEFAULT_SPEC;
  * `specOf` fills in the rest, so every default lives here and nowhere else.
@@ -42,6 +43,10 @@ export interface CertSpec {
    * from its name and issuer, so a renewed leaf keeps the serial a server's loaded CRL names.
    */
   revoked?: boolean;
+  /** RFC 7633 TLS feature extension naming status_request (5): "OCSP must-staple". */
+  mustStaple?: boolean;
+  /** On a CA: how the harness publishes revocation for what it issues (certs/revocation-data.ts; the client/revocation cases). */
+  revocationService?: RevocationService;
   /** nameConstraints (RFC 5280 §4.2.1.10), critical: the subtrees the names below this CA must fall in. */
   nameConstraints?: NameConstraintsSpec;
   /** A critical extension of a private OID no validator knows (RFC 5280 §4.2: it must then refuse the certificate). */

@@ -28,6 +28,12 @@ export const OUTCOMES = [
   'http-status',
   /** A gRPC response: judged by its grpc-status (the profile's rejection.grpcStatuses), as http-status by its status. */
   'grpc-status',
+  /**
+   * An answer that is neither an accepted call nor a refusal the profile can name: a gRPC call
+   * answered without a grpc-status, or with one that is not a status code (0-16). httpStatus says
+   * what HTTP status came with it; detail, what was seen.
+   */
+  'malformed-answer',
   'accepted',
   'timeout',
   'harness-error',
@@ -54,7 +60,18 @@ export interface Observation {
   /** Client targets: what the reference server saw and how the command ended. */
   client?: ClientRunFacts;
   /** Suite sweeps: the suites (IANA names) the target accepted when each was offered alone. */
-  sweep?: { version: string; accepted: string[]; inconclusive: string[]; offered: number };
+  sweep?: {
+    version: string;
+    accepted: string[];
+    inconclusive: string[];
+    offered: number;
+    /**
+     * Whether any ClientHello got a ServerHello: one of the sweep's, or, when it accepted nothing, one
+     * offering every suite at TLS 1.3 and at TLS 1.2. false: the target completed no handshake at all,
+     * so "accepts no suite" proves nothing. Absent in reports written before it was recorded.
+     */
+    handshakeSeen?: boolean;
+  };
   /** server/session/ticket-lifetime: the session lifetimes the target announced, and the late resumption. */
   session?: SessionFacts;
   /** server/protocol/renegotiation: what a client-initiated renegotiation on TLS 1.2 got. */
@@ -79,6 +96,12 @@ export interface RevocationFacts {
   stapleRequested?: boolean;
   /** Client targets: the CRL file handed to the client ({crl}, CONFORMANCE_CRL_FILE). */
   crlFile?: string;
+  /**
+   * What the target was seen to do about revocation during the case, on the wire: fetched a CRL
+   * from a distribution point, sent an OCSP request, asked for a stapled response. Reading a CRL
+   * file is not visible from outside; crlFile says one was handed over.
+   */
+  mechanisms?: ('cdp-fetch' | 'ocsp-request' | 'staple-request')[];
   detail: string;
 }
 

@@ -54,6 +54,8 @@ export interface ClientFiles {
   certFile?: string;
   keyFile?: string;
   crlFile?: string;
+  /** A case's own CRL file where it has one (a stale CRL in its chain), by the store name of the certificate served: its {crl} instead of crlFile. */
+  caseCrlFiles?: Record<string, string>;
 }
 
 /** One run of the client under test for one case: where to connect, and the CONFORMANCE_* environment. */

@@ -28,7 +28,11 @@ test('there is a fixture for each built-in profile', () => {
 test.each(files)('%s: cases --json is what it was before the split', (file) => {
   const before = JSON.parse(readFileSync(join(fixtures, file), 'utf8')) as { id: string }[];
   // What `conformance cases --json` prints (cli/cases-command.ts): the resolved case without its recipe.
-  const after = resolveCases(loadProfile(profileFile(file)).profile).map(({ recipe: _r, ...c }) => c);
+  // Cases added since (issue 16: client/revocation/*) are new ids, not changes: only the ids of the fixture are compared.
+  const known = new Set(before.map((c) => c.id));
+  const after = resolveCases(loadProfile(profileFile(file)).profile)
+    .map(({ recipe: _r, ...c }) => c)
+    .filter((c) => known.has(c.id) || !c.id.startsWith('client/revocation/'));
   expect(JSON.stringify(byId(after), null, 2)).toBe(JSON.stringify(byId(before), null, 2));
   // Within each area the order is the one users saw.
   const areaOrder = (list: { id: string }[]) => list.map((c) => c.id).sort((a, b) => a.split('/').slice(0, 2).join('/').localeCompare(b.split('/').slice(0, 2).join('/')));

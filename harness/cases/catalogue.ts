@@ -10,6 +10,7 @@ import clientServerAuth from './client/server-auth.js';
 import clientProtocol from './client/protocol.js';
 import clientCipher from './client/cipher.js';
 import clientCertificate from './client/certificate.js';
+import clientRevocation from './client/revocation.js';
 
 /**
  * The case catalogue: every case as data, one file per `<role>/<area>` (harness/cases/<role>/<area>.ts),
@@ -19,7 +20,7 @@ import clientCertificate from './client/certificate.js';
 
 export type { CatalogueEntry, Policy } from './define.js';
 
-export const AREAS: AreaCases[] = [serverClientAuth, serverProtocol, serverSession, serverCipher, serverCertificate, clientServerAuth, clientProtocol, clientCipher, clientCertificate];
+export const AREAS: AreaCases[] = [serverClientAuth, serverProtocol, serverSession, serverCipher, serverCertificate, clientServerAuth, clientProtocol, clientCipher, clientCertificate, clientRevocation];
 
 const entries = buildCatalogue(AREAS);
 const byId = new Map(entries.map((e) => [e.id, e]));

@@ -14,7 +14,7 @@ const PATH = ['expired-intermediate', 'intermediate-no-basic-constraints', 'path
 describe('revocation setting', () => {
   test('default: both revoked cases expect a refusal, recommended (a target that does not check is not failed)', () => {
     const p = profile();
-    expect(p.revocation).toEqual({ server: 'recommended', client: 'recommended' });
+    expect(p.revocation).toEqual({ server: 'recommended', client: 'recommended', clientFailMode: 'closed' });
     expect(find(p, 'server/client-auth/revoked')).toMatchObject({ expect: 'reject', severity: 'recommended' });
     expect(find(p, 'client/server-auth/revoked')).toMatchObject({ expect: 'reject', severity: 'recommended' });
   });
@@ -24,6 +24,18 @@ describe('revocation setting', () => {
     expect(find(p, 'server/client-auth/revoked')).toMatchObject({ expect: 'reject', severity: 'required' });
     expect(find(p, 'server/client-auth/revoked').rationale).toContain('revocation.server: required');
     expect(find(p, 'client/server-auth/revoked').skip).toBe('the profile does not ask for revocation checks (revocation.client: off)');
+  });
+
+  test('client/revocation: fail closed by default (reject, the severity of revocation.client); open makes the undetermined ones info accept; must-staple ignores the fail mode', () => {
+    const undetermined = ['crl-stale', 'ocsp-unknown', 'ocsp-bad-signature', 'ocsp-no-answer', 'crl-no-answer'];
+    for (const n of undetermined) {
+      expect(find(profile(), `client/revocation/${n}`), n).toMatchObject({ expect: 'reject', severity: 'recommended' });
+      expect(find(profile({ client: 'required' }), `client/revocation/${n}`), n).toMatchObject({ expect: 'reject', severity: 'required' });
+      expect(find(profile({ client: 'required', clientFailMode: 'open' }), `client/revocation/${n}`), n).toMatchObject({ expect: 'accept', severity: 'info' });
+      expect(find(profile({ client: 'off' }), `client/revocation/${n}`).skip, n).toContain('revocation.client: off');
+    }
+    expect(find(profile({ client: 'required', clientFailMode: 'open' }), 'client/revocation/must-staple-missing')).toMatchObject({ expect: 'reject', severity: 'required' });
+    expect(() => profile({ clientFailMode: 'soft' })).toThrow();
   });
 
   test('an unknown value is a profile error', () => {

@@ -33,23 +33,33 @@ Configure the server under test:
                           file: given the leaf alone it cannot build its own chain and answers
                           every handshake with alert 80 internal_error.
 
-Revocation (server/client-auth/revoked; off, recommended or required by the profile's revocation.server):
-  trust/client-crl.pem    the CRLs of the client CA and every intermediate under it, one file
-                          (nginx: ssl_crl trust/client-crl.pem; openssl s_server: -crl_check -CRLfile;
-                           HAProxy: crl-file; Node: the "crl" option, one entry per CRL).
+Revocation (server/client-auth/revoked; off, recommended or required by the profile's revocation.server;
+per-server directives, tested and untested: docs/revocation.md in the package):
+  trust/client-crl.pem    the current CRLs of the client CA and every CA under it, one file
+                          (nginx: ssl_crl trust/client-crl.pem; HAProxy: crl-file;
+                           Node: the "crl" option, one entry per CRL).
                           nginx and curl check every CA in a chain and refuse even valid
                           certificates without a CRL for each: use this file, not one CRL.
                           nginx reads it at start: reload nginx after "certs init" renews it.
+  trust/client-ca-with-crls.pem  client-ca.pem followed by those CRLs, for OpenSSL programs
+                          (openssl s_server -CAfile trust/client-ca-with-crls.pem -crl_check_all).
+                          Not "-CRL trust/client-crl.pem": -CRL reads the first CRL of a file only,
+                          and then every certificate under an intermediate is refused.
+  trust/client-crl-issuers.pem  the CAs that sign those CRLs: gnutls checks each CRL of its CRL
+                          file against its CA file when it loads it
   crl/<ca>.crl, crl/<ca>.crl.pem  each CA's CRL alone (DER, PEM); nextUpdate about 400 days ahead,
                           re-signed at the same path when a run finds fewer than 200 days left
-  http://127.0.0.1:${store.revocation.port}/crl/<ca>.crl and http://127.0.0.1:${store.revocation.port}/ocsp
-                          the CRL distribution point and OCSP responder the matrix certificates
-                          name (nginx: ssl_ocsp on); the harness answers there during a run only
+  http://127.0.0.1:${store.revocation.port}/c/<certificate>/crl/<ca>.crl and http://127.0.0.1:${store.revocation.port}/c/<certificate>/ocsp
+                          the CRL distribution point and OCSP responder each certificate names
+                          (nginx: ssl_ocsp on); the harness answers there during a run only
 
 Configure clients that call your server, or pass to "conformance run --target-ca":
   trust/server-ca.pem     the CA that issued target/server-cert.pem
-  trust/server-crl.pem    the server CA hierarchy's CRLs (a client target gets it as {crl} and
-                          CONFORMANCE_CRL_FILE: curl --crlfile, openssl s_client -crl_check -CRL)
+  trust/server-crl.pem    the server CA hierarchy's current CRLs (a client target gets it as {crl} and
+                          CONFORMANCE_CRL_FILE: curl --crlfile, Node's crl option, Python
+                          load_verify_locations + VERIFY_CRL_CHECK_CHAIN, wget --crl-file;
+                          openssl s_client: -CAfile trust/server-ca-with-crls.pem -crl_check_all;
+                          gnutls-cli: --x509crlfile with --x509cafile trust/server-crl-issuers.pem)
 
 The client certificate matrix the harness presents (one per case):
   client/<name>.pem            the leaf certificate

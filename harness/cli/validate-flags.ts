@@ -86,6 +86,19 @@ export function validateHostName(value: string, flag = '--host'): string {
   return name;
 }
 
+/**
+ * --servername: the name sent as SNI and checked against the target's certificate. SNI carries a
+ * DNS host name, never an IP address literal or a wildcard (RFC 6066 §3); an IP address is
+ * accepted here as the hostname-check name (no SNI is then sent).
+ */
+export function validateServerName(value: string): string {
+  const name = validateHostName(value, '--servername');
+  if (name.includes('*')) {
+    throw new UsageError('servername-invalid', `--servername ${showValue(value)} is a wildcard; SNI names one host (RFC 6066 §3). Pass the host name the target's certificate is for, e.g. --servername api.example.com.`);
+  }
+  return name;
+}
+
 export { checkWritableDir, dirWriteError, ensureWritableDir, fsProblem } from '../io/writable-dir.js';
 import { checkWritableDir } from '../io/writable-dir.js';
 

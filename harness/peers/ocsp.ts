@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, sign, X509Certificate } from 'node:crypto';
 import { AsnConvert, AsnIntegerArrayBufferConverter, AsnProp, AsnPropTypes, AsnType, AsnTypeTypes, OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, Certificate, Extension, Extensions } from '@peculiar/asn1-x509';
-import type { RevocationPlan } from '../../certs/revocation-data.js';
+import type { RevocationPlan, RevocationService } from '../../certs/revocation-data.js';
 
 /**
  * OCSP (RFC 6960) for the harness's own CAs: parse a request, answer good / revoked / unknown,
@@ -136,6 +136,7 @@ function tlv(tag: number, content: Buffer): Buffer {
 
 interface CaKeys {
   name: string;
+  service: RevocationService | undefined;
   keyPem: string | null;
   /** Hashes of the issuer's subject and public key, by hash OID, hex. */
   nameHash: Record<string, string>;
@@ -156,6 +157,7 @@ function casOf(plan: RevocationPlan): CaKeys[] {
     const h = (alg: string, b: Buffer) => createHash(alg).update(b).digest();
     return {
       name: ca.name,
+      service: ca.service,
       keyPem: ca.keyPem,
       nameHash: { [SHA1_OID]: h('sha1', subject).toString('hex'), [SHA256_OID]: h('sha256', subject).toString('hex') },
       keyHash: { [SHA1_OID]: h('sha1', key).toString('hex'), [SHA256_OID]: h('sha256', key).toString('hex') },
@@ -181,10 +183,20 @@ export type OcspStatus = 'good' | 'revoked' | 'unknown';
 export interface OcspAnswer {
   der: Buffer;
   singles: { ca: string | null; serial: string; status: OcspStatus }[];
+  /** The CA's service is `silent`: the responder holds the connection and sends nothing (der is empty). */
+  silent?: boolean;
+  /** Answered unauthorized: the CA offers no OCSP (service `none`). */
+  unauthorized?: boolean;
+  /** The response's signature was spoiled on purpose (service `bad-signature`). */
+  badSignature?: boolean;
 }
 
 function statusOf(plan: RevocationPlan, ca: string, serial: string): OcspStatus {
   const issued = plan.issued.find((i) => i.issuer === ca && i.serial === serial);
+  const service = plan.cas.find((c) => c.name === ca)?.service?.ocsp;
+  // RFC 6960 §2.2: "unknown" = the responder does not know about the certificate; a forged "good" for bad-signature.
+  if (service === 'unknown') return 'unknown';
+  if (service === 'bad-signature') return 'good';
   return !issued ? 'unknown' : issued.revoked ? 'revoked' : 'good';
 }
 
@@ -228,6 +240,13 @@ function signedResponse(ca: CaKeys, items: { certID: CertID; status: OcspStatus 
   const tbs = Buffer.from(AsnConvert.serialize(data));
   const signer = signerFor(ca.keyPem!);
   const signature = sign(signer.hash, tbs, { key: ca.keyPem!, dsaEncoding: 'der' });
+  // bad-signature: the signature is made over other bytes (the tbs with its last octet flipped), so
+  // it is well-formed and does not verify (RFC 6960 §3.2 (2): the client must check it).
+  if (ca.service?.ocsp === 'bad-signature') {
+    const other = Buffer.from(tbs);
+    other[other.length - 1]! ^= 0xff;
+    sign(signer.hash, other, { key: ca.keyPem!, dsaEncoding: 'der' }).copy(signature);
+  }
   const basic = Object.assign(new BasicOCSPResponse(), { tbsResponseData: new Uint8Array(tbs).buffer, signatureAlgorithm: signer.algorithm, signature: new Uint8Array(signature).buffer,
     // The signer's certificate goes along: a client verifying a stapled response (curl --cert-status)
     // looks for the signer among the certificates the server sent and these, not in its trust store.
@@ -256,15 +275,22 @@ export async function answerOcsp(der: Buffer, plan: RevocationPlan, now = Date.n
   const singles = items.map((i) => ({ ca: i.ca?.name ?? null, serial: i.serial, status: i.status }));
   // One response signs for one CA: answer about the first request's CA (clients ask one certificate at a time).
   const signerCa = items.find((i) => i.ca)?.ca;
+  if (signerCa?.service?.ocsp === 'silent') return { der: Buffer.alloc(0), singles, silent: true };
+  // A CA without OCSP (its certificates name no responder; a client may still ask the issuer's URL, as
+  // gnutls-cli --ocsp does): unauthorized, as a responder answers for a CA it does not serve (RFC 6960 §2.3).
+  if (signerCa?.service?.ocsp === 'none') return { der: failure(UNAUTHORIZED), singles, unauthorized: true };
   if (!signerCa || !signerCa.keyPem || items.length === 0) return { der: failure(UNAUTHORIZED), singles };
   const nonce = req.tbsRequest.requestExtensions?.find((e) => e.extnID === ID_PKIX_OCSP_NONCE);
-  return { der: signedResponse(signerCa, items.filter((i) => i.ca === signerCa), now, nonce), singles };
+  return { der: signedResponse(signerCa, items.filter((i) => i.ca === signerCa), now, nonce), singles, ...(signerCa.service?.ocsp === 'bad-signature' ? { badSignature: true } : {}) };
 }
 
 /** A response about one certificate, for stapling (RFC 6066 §8): the CertID with SHA-1, as OpenSSL builds it by default. */
 export function ocspResponseFor(plan: RevocationPlan, caName: string, serialHex: string, now = Date.now()): Buffer | null {
   const ca = casOf(plan).find((c) => c.name === caName);
   if (!ca?.keyPem) return null;
+  // No staple where the server could not have got one (responder silent or absent), or where the case says so (must-staple).
+  const service = ca.service;
+  if (service?.staple === false || service?.ocsp === 'silent' || service?.ocsp === 'none') return null;
   const serial = Buffer.from(serialHex.length % 2 ? `0${serialHex}` : serialHex, 'hex');
   const certID = Object.assign(new CertID(), {
     hashAlgorithm: new AlgorithmIdentifier({ algorithm: SHA1_OID, parameters: null }),

@@ -20,9 +20,15 @@ export async function probeClientCase(plan: ClientPlan, recipe: ReferenceServerR
     ...(recipe.version ? { minVersion: recipe.version, maxVersion: recipe.version } : DEFAULT_RANGE),
     legacy: recipe.legacy ?? false,
     clientCaPem: plan.clientCaPem,
-    files: plan.files,
+    files: filesFor(plan, recipe.cert),
     timeoutMs: plan.timeoutMs,
     ...(ocspStaple ? { ocspStaple } : {}),
   });
 }
 
+
+/** The files of one case: its own CRL file as {crl} where it has one (harness/plan.ts ClientFiles.caseCrlFiles). */
+export function filesFor(plan: ClientPlan, cert: string): ClientPlan['files'] {
+  const own = plan.files.caseCrlFiles?.[cert];
+  return own ? { ...plan.files, crlFile: own } : plan.files;
+}

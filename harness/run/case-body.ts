@@ -101,7 +101,7 @@ export function judgeCase(c: ResolvedCase, observation: Observation | null, prof
   const verdict = withRevocationNote(judge(c, observation, profile, {
     controlAccepted: control ? interpret(control, profile) === 'accepted' : null,
     controlSummary: control ? describeObservation(control) : undefined,
-  }), observation);
+  }), observation, c);
   return { case: c, observation, verdict };
 }
 

@@ -135,6 +135,7 @@ function clientPlan(started: StartedClientTarget, store: EnsureResult, part: Cas
       caFile: started.pathFor(store.certs.get('server-ca')!.certPath),
       // Every CRL of the server CA's hierarchy ({crl}, CONFORMANCE_CRL_FILE): curl --crlfile needs one per CA in the chain.
       crlFile: started.pathFor(store.revocation.serverCrlFile),
+      caseCrlFiles: Object.fromEntries(Object.entries(store.revocation.caseCrlFiles).map(([name, path]) => [name, started.pathFor(path)])),
       ...(opts.clientCertCa ? {} : { certFile: started.pathFor(valid.certPath), keyFile: started.pathFor(valid.keyPath) }),
     },
   };

@@ -42,7 +42,11 @@ const SERVER_AUTH_REJECTS = [
  * recommended finding under intermediate, not deciding). test/integration/revocation.test.ts runs
  * them with --crlfile / -crl_check.
  */
-const NO_REVOCATION_CHECK = { 'client/server-auth/revoked': 'fail' };
+const NO_REVOCATION_CHECK = {
+  'client/server-auth/revoked': 'fail',
+  // client/revocation/*: a client that checks nothing goes on in every variant (recommended; test/integration/client-revocation.test.ts runs checking clients).
+  ...Object.fromEntries(['crl-stale', 'ocsp-unknown', 'ocsp-bad-signature', 'ocsp-no-answer', 'crl-no-answer', 'must-staple-missing'].map((n) => [`client/revocation/${n}`, 'fail'])),
+};
 /** curl 7.88 falls back to the CN for an address: a CN=127.0.0.1 certificate without SAN gets a request (recommended). */
 const CURL_CN_FALLBACK = { 'client/server-auth/no-san': 'fail' };
 const ALL_PASS = {

@@ -35,7 +35,7 @@ import { findNginx, findOpenssl, freePort, have, runConformance, startNginx, sta
  *   alternative certificate subject name matches"). `--cert-status` refuses a stapled "revoked".
  * - `openssl s_client -verify_ip 127.0.0.1` refuses both the CN-only and the IP-as-DNS certificate.
  * - `openssl s_client -crl_check -crl_download`: fetches the CRL from the server certificate's
- *   distribution point (the harness responder sees GET /crl/server-ca.crl) and refuses the revoked
+ *   distribution point (the harness responder sees GET /c/server.revoked/crl/server-ca.crl) and refuses the revoked
  *   certificate with alert 44. (`s_server -crl_download` fetched nothing here: the valid client
  *   certificate got alert 48, so it is not used for the server direction.)
  * - HAProxy 2.6 `bind ... ssl verify required ca-file trust/client-ca.pem crl-file trust/client-crl.pem`:
@@ -76,17 +76,17 @@ describe('certs init writes the revocation material', () => {
     expect(index.revocationPort).toBeGreaterThanOrEqual(20000);
     const readme = await readFile(join(certsDir, 'README.txt'), 'utf8');
     expect(readme).toContain('nginx: ssl_crl trust/client-crl.pem');
-    expect(readme).toContain(`http://127.0.0.1:${index.revocationPort}/ocsp`);
+    expect(readme).toContain(`http://127.0.0.1:${index.revocationPort}/c/<certificate>/ocsp`);
     const bundle = await readFile(join(certsDir, 'trust', 'client-crl.pem'), 'utf8');
-    // client-ca, client-intermediate and the path cases' intermediates under client-ca.
-    expect(bundle.match(/BEGIN X509 CRL/g)?.length).toBe(7);
+    // client-ca, client-intermediate and the path cases' intermediates under client-ca that are CAs (not no-bc, not client-not-ca).
+    expect(bundle.match(/BEGIN X509 CRL/g)?.length).toBe(5);
     if (OPENSSL) {
       const text = execSync(`${OPENSSL} crl -in ${join(certsDir, 'crl', 'client-ca.crl.pem')} -noout -text`, { encoding: 'utf8' });
       const serial = execSync(`${OPENSSL} x509 -in ${join(certsDir, 'client', 'revoked.pem')} -noout -serial`, { encoding: 'utf8' }).trim().split('=')[1];
       expect(text).toContain(`Serial Number: ${serial}`);
       const cdp = execSync(`${OPENSSL} x509 -in ${join(certsDir, 'client', 'revoked.pem')} -noout -ext crlDistributionPoints,authorityInfoAccess`, { encoding: 'utf8' });
-      expect(cdp).toContain(`URI:http://127.0.0.1:${index.revocationPort}/crl/client-ca.crl`);
-      expect(cdp).toContain(`OCSP - URI:http://127.0.0.1:${index.revocationPort}/ocsp`);
+      expect(cdp).toContain(`URI:http://127.0.0.1:${index.revocationPort}/c/client.revoked/crl/client-ca.crl`);
+      expect(cdp).toContain(`OCSP - URI:http://127.0.0.1:${index.revocationPort}/c/client.revoked/ocsp`);
     }
   });
 

@@ -110,7 +110,7 @@ const cases: CaseEntry[] = [
       revocationPolicy(
         p,
         'client',
-        'The server CA lists this certificate in its CRL, handed to the client as {crl} / CONFORMANCE_CRL_FILE (trust/server-crl.pem) and served at the CRL distribution point, and the harness OCSP responder answers revoked. Configure curl with --crlfile {crl}, openssl s_client with -crl_check -CRL {crl}, Node with the crl option.',
+        'The server CA lists this certificate in its CRL, handed to the client as {crl} / CONFORMANCE_CRL_FILE (trust/server-crl.pem) and served at the CRL distribution point, and the harness OCSP responder answers revoked. Configure curl with --crlfile {crl}, Node with the crl option, openssl s_client with -crl_check_all and {ca} and {crl} in one -CAfile (-CRL reads only the first CRL of a file); other clients: docs/revocation.md.',
       ),
   },
   {

@@ -139,7 +139,7 @@ const cases: CaseEntry[] = [
       revocationPolicy(
         p,
         'server',
-        'The client CA lists this certificate in its CRL (trust/client-crl.pem, also served at the CRL distribution point) and the harness OCSP responder answers revoked; a server that never checks keeps admitting a stolen key until it expires. Configure nginx with ssl_crl trust/client-crl.pem (or ssl_ocsp on), openssl s_server with -crl_check -CRLfile, HAProxy with crl-file.',
+        'The client CA lists this certificate in its CRL (trust/client-crl.pem, also served at the CRL distribution point) and the harness OCSP responder answers revoked; a server that never checks keeps admitting a stolen key until it expires. Give the server the CRL of every CA in the chain (trust/client-crl.pem, one file; OpenSSL programs read CRLs from their CA file: trust/client-ca-with-crls.pem) or let it ask the OCSP URL in the certificate; the directive for each server (nginx, HAProxy, s_server, Apache, Tomcat, lighttpd, mosquitto, Envoy, Node, Go) is in docs/revocation.md.',
       ),
   },
   {
