@@ -1,4 +1,6 @@
 import { X509Certificate } from 'node:crypto';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { READ_LIMITS, readBoundedText } from '../harness/io/read-bounded.js';
 import { ensureCerts, keyMatchesCert, StoreNeedsIssuerError, type EnsureResult } from './store.js';
 import type { Material } from './generate.js';
@@ -55,10 +57,32 @@ export async function loadIssuerFlags(certPath?: string, keyPath?: string): Prom
   return { certPem, keyPem };
 }
 
+/**
+ * target/server-fullchain.pem: the target's certificate followed by the CA that issued it, kept in
+ * step with target/server-cert.pem (rewritten when that is renewed). Some servers need their chain
+ * in the certificate file: lighttpd with client verification, given the leaf alone, cannot build its
+ * own chain and answers every handshake with alert 80 internal_error. Written whole then renamed, so
+ * runs sharing the store never read half a file.
+ */
+async function writeServerFullchain(store: EnsureResult): Promise<void> {
+  const leaf = store.certs.get('server');
+  const ca = store.certs.get('server-ca');
+  if (!leaf || !ca) return;
+  const path = join(dirname(leaf.certPath), 'server-fullchain.pem');
+  const pem = [leaf.certPem, ca.certPem].map((c) => (c.endsWith('\n') ? c : `${c}\n`)).join('');
+  const current = await readFile(path, 'utf8').catch(() => null);
+  if (current === pem) return;
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, pem, { mode: 0o644 });
+  await rename(tmp, path);
+}
+
 /** `chains`: the chains the cases carry (harness/cases caseChains()), handed in so certs/ never imports the cases. */
 export async function prepareCerts(dir: string, profile: Profile, chains: NamedChain[], issuer?: Material, serverHosts?: string[], force = false): Promise<EnsureResult> {
   try {
-    return await ensureCerts(dir, { matrix: matrixOptionsFor(profile, serverHosts), chains, issuer, force });
+    const store = await ensureCerts(dir, { matrix: matrixOptionsFor(profile, serverHosts), chains, issuer, force });
+    await writeServerFullchain(store);
+    return store;
   } catch (err) {
     if (err instanceof StoreNeedsIssuerError) {
       throw new UsageError('certs-need-issuer', `error: the client certificates in ${quote(dir)} were issued by your own CA and need renewing. Pass --issuer-cert and --issuer-key again.`);

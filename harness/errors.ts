@@ -9,6 +9,7 @@
 export const ERROR_CODES = [
   'certificate-verify-input',
   'certs-damaged',
+  'certs-dir-missing',
   'certs-dir-unusable',
   'certs-key-mode',
   'certs-lock-not-file',

@@ -1,28 +1,63 @@
 /**
  * What the suite file does: one vitest test per case, titled with the case id, through the case
  * body the CLI runs (harness/run/case-body.ts); the positive control first, in beforeAll.
+ *
+ * The cases are probed concurrently (at most `concurrency` at once, as the CLI does), but the tests
+ * that report them run one after another: vitest files a console line under the test it thinks is
+ * current, and with concurrent tests that is whichever started last, so a finding's warning
+ * appeared under another test's header. Each test awaits its own case's result instead.
  */
 import { afterAll, beforeAll, test } from 'vitest';
 import { reportCaseResult } from './case-test.js';
 import { caseBoundMs, observeControl, runCase, type RolePlan } from '../harness/run/case-body.js';
-import type { Observation } from '../harness/model.js';
+import type { CaseResult, Observation, ResolvedCase } from '../harness/model.js';
 import { startRevocationResponder } from '../harness/peers/revocation-responder.js';
 
-export function defineSuite(p: RolePlan): void {
-  let control: Observation | null = null;
+export interface SuiteOptions {
+  /** Cases probed at once (serverSuite's `concurrency`). */
+  concurrency?: number;
+}
+
+export function defineSuite(p: RolePlan, opts: SuiteOptions = {}): void {
+  const results = new Map<string, Promise<CaseResult>>();
 
   beforeAll(async () => {
     // The CRL distribution points and OCSP URL the certificates name, served in this worker so the
     // revocation cases see what the target fetched (as executePlan does for the CLI).
     if (p.plan.revocation) p.responder = await startRevocationResponder(p.plan.revocation);
-    control = await observeControl(p);
+    const control = await observeControl(p);
+    startCases(p, p.plan.cases, control, Math.max(1, opts.concurrency ?? 8), results);
   }, caseBoundMs(p, p.plan.control));
 
   afterAll(async () => {
+    // Every started case settles within its bound: the responder outlives them.
+    await Promise.allSettled(results.values());
     await p.responder?.close();
   });
 
   for (const c of p.plan.cases) {
-    test.concurrent(c.id, { timeout: caseBoundMs(p, c) + 1000 }, async (ctx) => reportCaseResult(ctx, await runCase(p, c, control)));
+    // Tests run in plan order and the pool starts cases in plan order, so when this test starts,
+    // its case is running or done: the test waits at most the case's own bound.
+    test(c.id, { timeout: caseBoundMs(p, c) + 1000 }, async (ctx) => reportCaseResult(ctx, await results.get(c.id)!));
   }
+}
+
+/** Start every case, `concurrency` at a time in plan order; each id's promise settles with its result. */
+function startCases(p: RolePlan, cases: ResolvedCase[], control: Observation | null, concurrency: number, into: Map<string, Promise<CaseResult>>): void {
+  const settle = new Map<string, { resolve: (r: CaseResult) => void; reject: (e: unknown) => void }>();
+  for (const c of cases) {
+    const promise = new Promise<CaseResult>((resolve, reject) => settle.set(c.id, { resolve, reject }));
+    // Awaited by its test; a harness fault must not also surface as an unhandled rejection.
+    promise.catch(() => undefined);
+    into.set(c.id, promise);
+  }
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < cases.length) {
+      const c = cases[next++]!;
+      const r = settle.get(c.id)!;
+      await runCase(p, c, control).then(r.resolve, r.reject);
+    }
+  };
+  for (let i = 0; i < Math.min(concurrency, cases.length); i++) void worker();
 }

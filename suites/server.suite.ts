@@ -4,12 +4,17 @@
  */
 import { inject } from 'vitest';
 import { defineSuite } from './define-suite.js';
+import { nameSuiteFile } from './suite-name.js';
 import type { ServerPlan } from '../harness/plan.js';
+import { PLAN_OPTIONS_KEY } from './options.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     serverPlan: ServerPlan;
+    [PLAN_OPTIONS_KEY]: { concurrency?: number } | undefined;
   }
 }
 
-defineSuite({ role: 'server', plan: inject('serverPlan') });
+const plan = inject('serverPlan');
+await nameSuiteFile(`mtls-conformance server suite · ${plan.target.url} · profile ${plan.profile.name}`);
+defineSuite({ role: 'server', plan }, { concurrency: inject(PLAN_OPTIONS_KEY)?.concurrency });

@@ -27,6 +27,11 @@ Configure the server under test:
                            Node: the "ca" option). ${issuer ? 'This is the CA you passed with --issuer-cert.' : ''}
   target/server-cert.pem  a server certificate for ${(hosts.length ? hosts : ['localhost', '127.0.0.1', '::1']).join(', ')}
   target/server-key.pem   its private key (mode 0600), for a target that has no certificate of its own
+  target/server-fullchain.pem  the same certificate followed by trust/server-ca.pem, for servers
+                          that want their chain in one file (nginx ssl_certificate, HAProxy crt,
+                          lighttpd ssl.pemfile). lighttpd with client verification must get this
+                          file: given the leaf alone it cannot build its own chain and answers
+                          every handshake with alert 80 internal_error.
 
 Revocation (server/client-auth/revoked; off, recommended or required by the profile's revocation.server;
 per-server directives, tested and untested: docs/revocation.md in the package):
@@ -79,6 +84,7 @@ Run the suite:
     `${generated ? `Generated ${generated}` : 'Generated nothing'}, kept ${store.reused.length} certificates in ${dirArg}\n` +
       `  configure the server under test to trust: ${join(dirArg, 'trust', 'client-ca.pem')}\n` +
       `  server certificate and key for the target: ${join(dirArg, 'target', 'server-cert.pem')}, ${join(dirArg, 'target', 'server-key.pem')}\n` +
+      `  the same certificate with its chain (lighttpd, nginx): ${join(dirArg, 'target', 'server-fullchain.pem')}\n` +
       `  CA that verifies that server certificate:  ${join(dirArg, 'trust', 'server-ca.pem')}\n` +
       `  CRLs for the server under test (nginx ssl_crl): ${join(dirArg, 'trust', 'client-crl.pem')}\n` +
       `  details: ${join(dirArg, 'README.txt')}\n`,

@@ -9,7 +9,7 @@ import { mark, printTimings } from '../run/timings.js';
 import { targetLabel, type ReportTarget } from '../report/report.js';
 import { caseEvent, errorEndEvent, runEndEvent, runStartEvent, writeEvent, type RunStart } from '../report/events.js';
 import { formatClosing, formatHeader, formatLiveLine, formatSummaryLine, idWidthOf } from '../report/terminal.js';
-import { asOptionParser, validateOutputDir } from './validate-flags.js';
+import { asOptionParser, validateCertsDir, validateOutputDir } from './validate-flags.js';
 import { addRunOptions, collect } from './run-options.js';
 
 // Each command's module loads when that command runs: start-up time is the user's time.
@@ -193,15 +193,41 @@ function runTokens(program: Command): string[] {
   return program.args[0] === 'run' ? program.args.slice(1) : [];
 }
 
+/** Under every `--help`: the exit codes (PRODUCT.md) and the two commands most runs start from. */
+const HELP_FOOTER = `
+Exit codes:
+  0  conformant (every required case passed)
+  1  not conformant (a required case failed)
+  2  usage or configuration error (a flag, a profile, a file): one line on stderr
+  3  the harness could not run (target unreachable, positive control refused): one line on stderr
+
+Examples:
+  conformance certs init ./conformance-certs
+  conformance run --target https://127.0.0.1:8443 --certs ./conformance-certs --profile intermediate`;
+
+/**
+ * Commander's message as our one line: "error: unknown option '--targett'" plus its suggestion,
+ * which commander prints on a second line "(Did you mean --target?)", moved into the line.
+ */
+export function usageLine(message: string): string {
+  const [first = '', ...rest] = message.replace(/^error: /, '').split('\n');
+  const suggestion = /\(Did you mean (?:one of )?([^)?]+)\?\)/.exec(rest.join('\n'))?.[1];
+  const msg = first.trim();
+  const said = `${msg}${/\.$/.test(msg) ? '' : '.'}${suggestion ? ` Did you mean ${suggestion.split(', ').map((s) => quote(s)).join(' or ')}?` : ''}`;
+  return `error: ${said} Run "conformance --help" for the commands and flags.`;
+}
+
 export function buildProgram(): Command {
   const program = new Command('conformance')
     .description('mTLS conformance: run certificate-matrix suites against a target and judge it by a TLS policy profile.')
     .version(PACKAGE_VERSION, '-v, --version')
     .exitOverride()
     .configureOutput({ outputError: () => undefined })
-    .showSuggestionAfterError(false);
+    // Commander's "(Did you mean ...?)" comes on a second line; main() moves it into our one line.
+    .showSuggestionAfterError(true)
+    .addHelpText('after', HELP_FOOTER);
 
-  const run = program.command('run').description('Run the conformance suite against a target server and report case by case.');
+  const run = program.command('run').description('Run the conformance suite against a target server and report case by case.').addHelpText('after', HELP_FOOTER);
   addRunOptions(run).action(async (flags: RunFlags) => {
     // A targets file runs each entry as its own `conformance run` with the tokens the user wrote (harness/many/).
     program.setOptionValue('exitCode', flags.targetsFile ? await runTargetsFile(flags, runTokens(program)) : await runCommand(flags));
@@ -246,7 +272,7 @@ export function buildProgram(): Command {
     .command('serve')
     .description('Serve the client case matrix: one reference server per case on 127.0.0.1, each connection judged live, until Ctrl-C.')
     .option('-p, --profile <name|file>', 'profile that sets what a correct client does at each server', 'intermediate')
-    .option('--certs <dir>', `certificate directory made by "certs init" (default: ${defaultCertsDir()})`)
+    .option('--certs <dir>', `certificate directory made by "certs init" (default: ${defaultCertsDir()}, made on first use)`, asOptionParser(validateCertsDir))
     .option('--json', 'print the servers as one JSON line, then one JSON line per connection')
     .action(async (flags: { profile: string; certs?: string; json?: boolean }) => {
       program.setOptionValue('exitCode', await (await lazy.serveCommand())(flags));
@@ -299,12 +325,16 @@ export async function main(argv: string[]): Promise<void> {
     printTimings();
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || (err.code === 'commander.help' && err.exitCode === 0)) {
         process.exitCode = 0;
         return;
       }
-      const msg = err.message.replace(/^error: /, '').replace(/\n[\s\S]*$/, '');
-      process.stderr.write(`error: ${msg}${/\.$/.test(msg) ? '' : '.'} Run "conformance --help" for the commands and flags.\n`);
+      // Bare `conformance` (or `conformance certs`): commander has printed the help to stderr; no command ran.
+      if (err.code === 'commander.help') {
+        process.exitCode = 2;
+        return;
+      }
+      process.stderr.write(usageLine(err.message) + '\n');
       process.exitCode = 2;
       return;
     }

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultCertsDir } from '../../certs/default-dir.js';
 import { quote } from '../errors.js';
-import { asOptionParser, validateHttpMethod, validateHttpPath, validateOutputDir, validateServerName } from './validate-flags.js';
+import { asOptionParser, validateCertsDir, validateHttpMethod, validateHttpPath, validateOutputDir, validateServerName } from './validate-flags.js';
 
 /**
  * The flags of `conformance run`, declared once as data: cli.ts builds the command from them, and a
@@ -77,7 +77,7 @@ export const RUN_OPTIONS: readonly RunOptionSpec[] = [
   { scope: 'target', flags: '--target-client <command>', description: 'a client program to test: run once per case against a reference server; {url} {host} {port} {ca} {cert} {key} {crl} are substituted' },
   { scope: 'client', flags: '--client-cert-ca <file>', description: 'with --target-client: the client brings its own certificate, issued by this CA (PEM)' },
   { scope: 'any', flags: '-p, --profile <name|file>', description: 'built-in profile name or a profile file (YAML/JSON)', default: 'intermediate' },
-  { scope: 'any', flags: '--certs <dir>', description: `certificate directory made by "certs init" (default: ${defaultCertsDir()})` },
+  { scope: 'any', flags: '--certs <dir>', description: `certificate directory made by "certs init" (default: ${defaultCertsDir()}, made on first use)`, parse: asOptionParser(validateCertsDir) },
   { scope: 'server', flags: '--target-ca <file>', description: "CA bundle (PEM) that verifies the target's certificate (default: the certs server CA plus the system roots)" },
   {
     scope: 'any',

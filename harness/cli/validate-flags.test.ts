@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { checkWritableDir, dirWriteError, validateHostName, validateHttpMethod, validateHttpPath } from './validate-flags.js';
+import { UsageError } from '../errors.js';
+import { checkWritableDir, dirWriteError, validateCertsDir, validateHostName, validateHttpMethod, validateHttpPath } from './validate-flags.js';
 
 describe('--http-path: an origin-form request target (RFC 9112 §3.2.1)', () => {
   test.each(['/', '/health', '/api/v1/ping?x=1&y=%20z', '/grpc.health.v1.Health/Check', "/a-b_c.d~e!$&'()*+,;=:@"])('accepts %j', (p) => {
@@ -70,5 +71,19 @@ describe('output directories', () => {
     expect(dirWriteError(Object.assign(new Error('x'), { code: 'EACCES' }), 'd', '--out')?.message).toMatch(/permission denied \(EACCES\)/);
     expect(dirWriteError(Object.assign(new Error('x'), { code: 'ENOTDIR', path: '/a/f' }), 'd', '--out')?.message).toMatch(/a part of the path is a file, not a directory \("\/a\/f"\)/);
     expect(dirWriteError(new Error('not fs'), 'd', '--out')).toBeNull();
+  });
+});
+
+describe('--certs: an explicit directory must exist', () => {
+  const parent = mkdtempSync(join(tmpdir(), 'mtls-certs-flag-'));
+  mkdirSync(join(parent, 'conformance-certs'));
+
+  test('an existing directory passes; a missing one is one line naming it, the near sibling and certs init', () => {
+    expect(validateCertsDir(join(parent, 'conformance-certs'))).toBe(join(parent, 'conformance-certs'));
+    const typo = join(parent, 'conformance-cert');
+    expect(() => validateCertsDir(typo)).toThrow(
+      new UsageError('certs-dir-missing', `--certs ${JSON.stringify(typo)} does not exist. Did you mean ${JSON.stringify(join(parent, 'conformance-certs'))}? Make a certificate directory there with: conformance certs init ${typo}`),
+    );
+    expect(() => validateCertsDir(join(parent, 'elsewhere'))).toThrow(/does not exist\. Make a certificate directory there with: conformance certs init /);
   });
 });

@@ -1,4 +1,7 @@
+import { readdirSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { basename, dirname, resolve } from 'node:path';
+import { closestMatch } from '../did-you-mean.js';
 import { UsageError, quote } from '../errors.js';
 
 /**
@@ -102,4 +105,37 @@ import { checkWritableDir } from '../io/writable-dir.js';
 /** --report-dir / --out as a flag parser: refused at once when it could never be written. */
 export function validateOutputDir(flag: string): (value: string) => string {
   return (value) => checkWritableDir(value, flag);
+}
+
+/**
+ * --certs DIR given explicitly: the directory must exist (a typo must not mint a new CA the target
+ * does not trust, and then ask the user to reconfigure the server). `certs init DIR` makes one; only
+ * the default directory is made on first use. A near sibling directory is suggested.
+ */
+export function validateCertsDir(value: string, flag = '--certs'): string {
+  const abs = resolve(value);
+  let missing = false;
+  try {
+    statSync(abs);
+  } catch (err) {
+    missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+  // A file, a path under a file, a read-only mount: said as for every directory the CLI writes
+  // (for a missing directory too: `certs init` could not make it there either).
+  checkWritableDir(value, flag);
+  if (!missing) return value;
+  let siblings: string[] = [];
+  try {
+    siblings = readdirSync(dirname(abs), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
+  } catch {
+    // The parent is missing or unreadable too: no suggestion.
+  }
+  const near = closestMatch(basename(abs), siblings);
+  // The sibling written as the user wrote the path (./conformance-cert -> ./conformance-certs).
+  const written = value.replace(/\/+$/, '');
+  const suggestion = near === undefined ? '' : ` Did you mean ${quote(written.slice(0, written.length - basename(written).length) + near)}?`;
+  const shellWord = /^[\w./@:+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+  throw new UsageError('certs-dir-missing', `${flag} ${showValue(value)} does not exist.${suggestion} Make a certificate directory there with: conformance certs init ${shellWord}`);
 }

@@ -1,8 +1,10 @@
+import { colorEnabled } from '../io/color.js';
 import type { LintReport, LintedObject } from './lint.js';
 
 /** The terminal view of a lint report: a table per object (one line per check), then one summary line. */
 
-const useColor = (): boolean => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+// NO_COLOR, FORCE_COLOR and TERM=dumb as io/color.ts reads them.
+const useColor = (): boolean => colorEnabled(process.stdout);
 
 function paint(text: string, code: number): string {
   return useColor() ? `\x1b[${code}m${text}\x1b[0m` : text;

@@ -53,7 +53,9 @@ describe('profiles', () => {
   });
 
   test.each([
-    ['unknown field', 'name: x\ncertificates:\n  client:\n    minRsaBit: 3072\n', /unknownfield\.yaml:4:5: field "certificates\.client": unknown field "minRsaBit"/],
+    ['unknown field', 'name: x\ncertificates:\n  client:\n    minRsaBit: 3072\n', /unknownfield\.yaml:4:5: field "certificates\.client": unknown field "minRsaBit" \(did you mean "minRsaBits"\?\)\. See docs/],
+    ['a misspelt top-level field', 'name: x\nclientIdentty: {}\n', /:2:1: field "\(top level\)": unknown field "clientIdentty" \(did you mean "clientIdentity"\?\)/],
+    ['a field nothing is near', 'name: x\ntls:\n  zzz: 1\n', /unknown field "zzz"\. See docs/],
     ['wrong type', 'name: x\ntls:\n  versions: TLSv1.3\n', /wrongtype\.yaml:3:3: field "tls\.versions": found "TLSv1\.3", expected array/],
     ['value not allowed', 'name: x\ntls:\n  versions: [TLSv1.4]\n', /field "tls\.versions\.0": found "TLSv1\.4", allowed: "TLSv1", "TLSv1\.1", "TLSv1\.2", "TLSv1\.3"/],
     ['bad regex', 'name: x\nclientIdentity:\n  match: cn\n  pattern: "(unclosed"\n  example: a\n', /field "clientIdentity\.pattern": found "\(unclosed": not a regular expression the linear-time engine \(RE2 syntax\) accepts: missing closing \)/],

@@ -4,6 +4,7 @@ import { dirname, resolve, join } from 'node:path';
 import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
 import type { z } from 'zod';
 import { findCase, catalogue } from '../cases/catalogue.js';
+import { closestMatch } from '../did-you-mean.js';
 import { UsageError, quote } from '../errors.js';
 import { READ_LIMITS, readBoundedTextSync } from '../io/read-bounded.js';
 import { packagePath } from '../package-root.js';
@@ -151,11 +152,33 @@ function ownerOf(chain: ParsedFile[], path: PropertyKey[]): ParsedFile {
   return chain[chain.length - 1]!;
 }
 
+/** The field names the schema allows at `path` (for "did you mean" on an unknown field). */
+function fieldsAt(path: PropertyKey[]): string[] {
+  type Def = { innerType?: z.core.$ZodType; shape?: Record<string, z.core.$ZodType> };
+  const defOf = (t: z.core.$ZodType | undefined): Def | undefined => t?._zod.def as Def | undefined;
+  let schema: z.core.$ZodType | undefined = profileSchema;
+  for (const key of [...path, null]) {
+    // Through .default(), .prefault(), .nullable() and friends to the object they wrap.
+    while (defOf(schema)?.innerType) schema = defOf(schema)!.innerType;
+    const shape: Record<string, z.core.$ZodType> | undefined = defOf(schema)?.shape;
+    if (!shape) return [];
+    if (key === null) return Object.keys(shape);
+    schema = shape[String(key)];
+  }
+  return [];
+}
+
+/** ` (did you mean "versions"?)` for a misspelt field, or nothing. */
+function suggestField(key: string, path: PropertyKey[]): string {
+  const near = closestMatch(key, fieldsAt(path));
+  return near === undefined ? '' : ` (did you mean ${JSON.stringify(near)}?)`;
+}
+
 function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
   const found = value === undefined ? 'nothing' : JSON.stringify(value);
   switch (issue.code) {
     case 'unrecognized_keys':
-      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}${suggestField(issue.keys[0]!, issue.path as PropertyKey[])}`;
     case 'invalid_value':
       return `found ${found}, allowed: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'invalid_type':

@@ -1,3 +1,4 @@
+import { colorEnabled } from '../io/color.js';
 import { describeObservation } from '../judge.js';
 import type { CaseResult } from '../model.js';
 import type { RunStart } from './events.js';
@@ -10,12 +11,9 @@ import { countKinds, plural, resultKind, type ResultKind } from './result-kind.j
  * (required failures, inconclusive cases, then findings that do not decide it), then one summary line.
  */
 
-/** FORCE_COLOR (set and not "0") turns colour on off a terminal; NO_COLOR and TERM=dumb turn it off. */
+/** NO_COLOR, FORCE_COLOR and TERM=dumb as io/color.ts reads them (one rule for every coloured output). */
 export function useColor(stream: { isTTY?: boolean } = process.stdout): boolean {
-  if (process.env.NO_COLOR) return false;
-  const force = process.env.FORCE_COLOR;
-  if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
-  return Boolean(stream.isTTY) && process.env.TERM !== 'dumb';
+  return colorEnabled(stream);
 }
 
 /** A finding is not a failure: magenta, as report.html colours it, never the red of FAIL. */

@@ -14,6 +14,8 @@ export interface ControlHintContext {
   presentedSubject?: string;
   /** The run's profile, to name its clientIdentity rule. */
   profile?: Profile;
+  /** Every handshake of the run ended in alert 80 internal_error (not just the control's). */
+  everyHandshakeInternalError?: boolean;
 }
 
 function presentedSubject(certsDir: string, ctx: ControlHintContext): string | null {
@@ -44,6 +46,13 @@ function nextStep(obs: Observation | null, certsDir: string, ctx: ControlHintCon
   if (alert === 120) {
     return `the target selected none of the application protocols the harness offers by ALPN (alert 120 no_application_protocol, before any certificate was judged): for a gRPC service use --protocol grpc, for a TLS service that is not HTTP use --protocol tls`;
   }
+  if (alert === 80) {
+    // RFC 8446 §6.2 internal_error: "an internal error unrelated to the peer or the correctness of the
+    // protocol". A server that cannot build its own certificate chain answers every handshake so
+    // (lighttpd with client verification, given its leaf without the CA): nothing the harness sent caused it.
+    const scope = ctx.everyHandshakeInternalError ? 'every handshake of the run ended in alert 80 internal_error' : 'the target answered alert 80 internal_error';
+    return `${scope}: the server's TLS stack failed on its own side before it judged any certificate, most likely it could not build its own certificate chain or is otherwise misconfigured (its certificate, key or chain unusable); check the server's TLS configuration and its log, and give it its certificate with the chain (${join(certsDir, 'target', 'server-fullchain.pem')} for the certificate "certs init" wrote)`;
+  }
   const crls = join(certsDir, 'trust', 'client-crl.pem');
   // The control's certificate is current and unrevoked: these alerts point at the target's revocation material, not its trust.
   if (alert === 44) {
@@ -57,9 +66,6 @@ function nextStep(obs: Observation | null, certsDir: string, ctx: ControlHintCon
   }
   if (alert !== undefined && CERTIFICATE_ALERTS.has(alert)) {
     return `the target's TLS stack refused the harness's valid client certificate (alert ${alert} ${obs.alert!.name}): ${trustStep}`;
-  }
-  if (alert === 80) {
-    return "the target's TLS stack failed before it judged any certificate (alert 80 internal_error), as a server does whose own certificate, key or chain it cannot use: check the server's TLS configuration and its log";
   }
   if (alert === 70 || alert === 40 || alert === 71) {
     return 'the target and the harness share no protocol version or cipher suite (the harness offers TLS 1.2 and 1.3 with the default suites, within the profile\'s tls.versions)';

@@ -52,7 +52,7 @@ export async function finish(prepared: PreparedRun, executed: Executed, opts: Ru
   }
   const accepted = obs ? interpret(obs, loaded.profile) === 'accepted' : false;
   // The cause goes into every report, not only onto stderr: a CI reader opens report.md, not the log.
-  const fatal = accepted ? undefined : controlNotAccepted(prepared, controlResult, executed.controlError);
+  const fatal = accepted ? undefined : controlNotAccepted(prepared, controlResult, executed.controlError, results);
   const report = buildReport({
     target: started.report,
     profile: { name: loaded.profile.name, sha256: loaded.sha256, source: loaded.source },
@@ -85,13 +85,18 @@ function clientLine(prepared: PreparedRun, controlResult: CaseResult): string | 
 }
 
 /** Why the positive control was not accepted, and what to do, in one line. */
-function controlNotAccepted(prepared: PreparedRun, controlResult: CaseResult, controlError: string | undefined): string {
+function controlNotAccepted(prepared: PreparedRun, controlResult: CaseResult, controlError: string | undefined, results: CaseResult[]): string {
   const p = prepared.rolePlan;
   const obs = controlResult.observation;
   if (!obs && controlError) {
     return `error: the positive control ${controlResult.case.id} could not be observed (${controlError}), so no rejection can be judged: check that the target answers within --timeout.`;
   }
-  if (p.role === 'server') return controlFailure(controlResult, prepared.certsDir, { profile: prepared.loaded.profile });
+  if (p.role === 'server') {
+    // Every handshake ended in alert 80: the server fails on its own side (often its own chain), not on ours.
+    const observed = results.flatMap((r) => (r.observation ? [r.observation] : []));
+    const everyHandshakeInternalError = observed.length > 0 && observed.every((o) => o.alert?.code === 80);
+    return controlFailure(controlResult, prepared.certsDir, { profile: prepared.loaded.profile, everyHandshakeInternalError });
+  }
   const seen = obs ? describeObservation(obs) : 'no observation';
   const stderr = clientLine(prepared, controlResult);
   const revocation = clientRevocationCause(obs?.client?.stderrTail ?? '');

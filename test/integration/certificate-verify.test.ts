@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -63,6 +64,7 @@ function subjectDerHex(pem: string): string {
 async function makePki(): Promise<void> {
   root = await mkdtemp(join(tmpdir(), 'mtls-cv-test-'));
   certsDir = join(root, 'certs');
+  mkdirSync(certsDir, { recursive: true });
   clientCa = await generate(caSpec({ name: 'client-ca', issuer: 'self', subject: 'CN=cv-probe client CA, O=mtls-conformance' }));
   const serverCa = await generate(caSpec({ name: 'server-ca', issuer: 'self', subject: 'CN=cv-probe server CA, O=mtls-conformance' }));
   server = await generate(

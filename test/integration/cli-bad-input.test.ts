@@ -1,7 +1,7 @@
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import * as https from 'node:https';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -39,6 +39,7 @@ describe('usage errors exit 2', () => {
     writeFileSync(profileFile, 'name: partner\ntls:\n  versions: [TLSv1.2]\n  cipher: ECDHE\n');
     writeFileSync(notPem, 'hello\n');
     writeFileSync(reportFile, 'x');
+    mkdirSync(join(scratch, 'conformance-certs'), { recursive: true });
   });
 
   test.each([
@@ -58,8 +59,12 @@ describe('usage errors exit 2', () => {
     ['--concurrency 0', ['run', '--concurrency', '0'], ['--concurrency "0"', '≥ 1']],
     ['--timeout -1', ['run', '--timeout', '-1'], ['--timeout "-1"', 'positive duration']],
     ['--timeout abc', ['run', '--timeout', 'abc'], ['--timeout "abc"']],
-    ['unknown flag', ['run', '--targett', 'https://a'], ["unknown option '--targett'", 'conformance --help']],
-    ['unknown command', ['rnu'], ["unknown command 'rnu'"]],
+    ['unknown flag', ['run', '--targett', 'https://a'], ["unknown option '--targett'. Did you mean \"--target\"?", 'conformance --help']],
+    ['unknown command', ['rnu'], ["unknown command 'rnu'. Did you mean \"run\"?"]],
+    ['unknown flag of another command', ['lint', '--jsn', 'x.pem'], ["unknown option '--jsn'. Did you mean \"--json\"?"]],
+    // A typo in --certs must not mint a new CA (exit 3 and "reconfigure your server"): exit 2, the near sibling, certs init.
+    ['--certs that does not exist', ['run', '--certs', './conformance-cert'], ['--certs "./conformance-cert" does not exist', 'Did you mean "./conformance-certs"?', 'conformance certs init ./conformance-cert']],
+    ['serve --certs that does not exist', ['serve', '--certs', 'no-such-certs'], ['--certs "no-such-certs" does not exist', 'conformance certs init no-such-certs']],
     ['--only that matches nothing', ['run', '--only', 'server/nothing/*'], ['"server/nothing/*"', 'conformance cases']],
   ])('%s', async (_name, args, fragments) => {
     const run = await runCli([...args, '--certs', certs].filter((a, i, all) => !(a === '--certs' && all.indexOf('--certs') !== i)), { cwd: scratch });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -7,6 +7,7 @@ import { CLI, runCli } from '../helpers/cli.js';
 
 // The terminal: live progress on a TTY, plain lines when not, NO_COLOR, --quiet, --json.
 const certs = join(mkdtempSync(join(tmpdir(), 'mtls-output-')), 'certs');
+mkdirSync(certs, { recursive: true });
 const ONLY = ['--only', 'server/protocol/*'];
 const ESC = String.fromCharCode(27);
 

@@ -1,12 +1,13 @@
 import * as tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli, verdictsOf } from '../helpers/cli.js';
 
 const certs = join(mkdtempSync(join(tmpdir(), 'mtls-targets-')), 'certs');
+mkdirSync(certs, { recursive: true });
 beforeAll(async () => {
   expect((await runCli(['certs', 'init', certs])).code).toBe(0);
 });

@@ -1,6 +1,6 @@
 import { have } from '../helpers/peers.js';
 import { execSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { runCli, verdictsOf } from '../helpers/cli.js';
 
 // Real clients as targets, through the CLI, verdicts asserted id by id.
 const certs = join(mkdtempSync(join(tmpdir(), 'mtls-client-')), 'certs');
+mkdirSync(certs, { recursive: true });
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const NODE = process.execPath;
 if (process.env.CI && !have('curl')) throw new Error('curl is missing: run scripts/install-peers.sh');

@@ -17,6 +17,7 @@ describe('one certificate directory, several runs at once', () => {
   test('four runs on an empty directory, three rounds: every run conformant, its control accepted', async () => {
     for (let round = 0; round < 3; round++) {
       const certs = join(root, `certs-${round}`);
+      mkdirSync(certs, { recursive: true });
       const runs = await Promise.all(
         [0, 1, 2, 3].map((i) => runCli(['run', '--certs', certs, '--report-dir', join(root, `r-${round}-${i}`), '-q', '--only', 'server/client-auth/valid', '--only', 'server/client-auth/expired'], { timeoutMs: 120_000 })),
       );

@@ -1,5 +1,5 @@
 import { execFileSync, execSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,7 @@ const engine = (() => {
 if (process.env.CONFORMANCE_REQUIRE_DOCKER === '1' && !engine) throw new Error('CONFORMANCE_REQUIRE_DOCKER=1 but no Docker engine answers');
 
 const certs = join(mkdtempSync(join(tmpdir(), 'mtls-container-')), 'certs');
+mkdirSync(certs, { recursive: true });
 const S_SERVER = 'openssl s_server -accept 127.0.0.1:{port} -cert /conformance/target/server-cert.pem -key /conformance/target/server-key.pem -CAfile /conformance/trust/client-ca.pem -Verify 1';
 let port = 0;
 

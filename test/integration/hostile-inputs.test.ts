@@ -13,6 +13,7 @@ import { CLI, runCli, type CliRun } from '../helpers/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mtls-hostile-inputs-'));
 const certs = join(root, 'certs');
+mkdirSync(certs, { recursive: true });
 const path = (name: string) => join(root, name);
 function file(name: string, content: string | Buffer): string {
   writeFileSync(path(name), content);
@@ -45,6 +46,7 @@ describe('profiles', () => {
 
   test('a catastrophic pattern with a matching example runs in linear time against the builtin target', async () => {
     const p = file('redos-ok.yaml', `name: redos-ok\nclientIdentity:\n  match: cn\n  pattern: '^(a+)+$'\n  example: '${'a'.repeat(40)}'\n`);
+    mkdirSync(join(root, 'certs-redos'), { recursive: true });
     const run = await runCli(['run', '--profile', p, '--certs', join(root, 'certs-redos'), '--report-dir', path('r-redos-ok'), '--only', 'server/client-auth/*'], { timeoutMs: 90_000 });
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(readFileSync(join(path('r-redos-ok'), 'report.json'), 'utf8'));
@@ -238,14 +240,15 @@ describe.skipIf(!roOk)('a read-only file system (bind mount in a private mount n
 // every directory the CLI makes is made level by level, so these end at once with one line.
 describe.skipIf(!existsSync('/proc/self'))('directories under /proc', () => {
   test.each([
-    [['run', '--report-dir', '/proc/mtls-x/report', '-q'], '--report-dir "/proc/mtls-x/report"'],
-    [['run', '--target-client', 'curl {url}', '--report-dir', '/proc/mtls-x/report', '-q'], '--report-dir "/proc/mtls-x/report"'],
-    [['run', '--certs', '/proc/mtls-x/certs', '--report-dir', path('r-proc'), '-q'], '"/proc/mtls-x/certs"'],
-    [['certs', 'init', '/proc/mtls-x/certs'], '"/proc/mtls-x/certs"'],
-  ])('%j: exit 2 at once', async (args, quoted) => {
+    [['run', '--report-dir', '/proc/mtls-x/report', '-q'], '--report-dir "/proc/mtls-x/report"', 'cannot'],
+    [['run', '--target-client', 'curl {url}', '--report-dir', '/proc/mtls-x/report', '-q'], '--report-dir "/proc/mtls-x/report"', 'cannot'],
+    // An explicit --certs must exist: certs init (the next row) is what would make it.
+    [['run', '--certs', '/proc/mtls-x/certs', '--report-dir', path('r-proc'), '-q'], '"/proc/mtls-x/certs"', 'does not exist'],
+    [['certs', 'init', '/proc/mtls-x/certs'], '"/proc/mtls-x/certs"', 'cannot'],
+  ])('%j: exit 2 at once', async (args, quoted, problem) => {
     const started = Date.now();
     const run = await runCli(args as string[], { timeoutMs: 15_000 });
-    expectUsageError(run, quoted, 'cannot');
+    expectUsageError(run, quoted, problem);
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 });

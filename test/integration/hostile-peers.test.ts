@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { CLI, runCli } from '../helpers/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mtls-hostile-peers-'));
 const certs = join(root, 'certs');
+mkdirSync(certs, { recursive: true });
 const servers: Server[] = [];
 
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as http2 from 'node:http2';
 import * as https from 'node:https';
@@ -77,6 +77,7 @@ beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npm run build).`);
   root = await mkdtemp(join(tmpdir(), 'mtls-h2-grpc-'));
   certs = join(root, 'certs');
+  mkdirSync(certs, { recursive: true });
   const init = await runCli(['certs', 'init', certs]);
   expect(init.code, init.stderr).toBe(0);
 }, T);

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,6 +134,7 @@ describe('--targets-file passes every run flag to every child it applies to', ()
 
   test('servers: every server and common flag reaches both children, as written and in what they did', async () => {
     const certs = f('certs-server');
+    mkdirSync(certs);
     const out = f('server-reports');
     const file = f('servers.yaml');
     writeFileSync(file, '- target: builtin:strict\n- builtin:lenient\n');
@@ -178,6 +179,7 @@ describe('--targets-file passes every run flag to every child it applies to', ()
 
   test('client programs: every client and common flag reaches both children, as written and in what they did', async () => {
     const certs = f('certs-client');
+    mkdirSync(certs);
     const out = f('client-reports');
     const file = f('clients.yaml');
     const own = `--cert ${f('own-client.pem')} --key ${f('own-client-key.pem')}`;

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 
 const certs = join(mkdtempSync(join(tmpdir(), 'mtls-many-')), 'certs');
+mkdirSync(certs, { recursive: true });
 beforeAll(async () => {
   expect((await runCli(['certs', 'init', certs])).code).toBe(0);
 });

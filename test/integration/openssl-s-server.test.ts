@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,6 +110,7 @@ describe.skipIf(!OPENSSL)(`conformance run against a real openssl s_server${OPEN
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npm run build; npm test does it).`);
     root = await mkdtemp(join(tmpdir(), 'mtls-s_server-test-'));
     certsDir = join(root, 'certs');
+    mkdirSync(certsDir, { recursive: true });
     const init = await runCli(['certs', 'init', certsDir]);
     expect(init.code, `certs init failed:\n${init.stdout}\n${init.stderr}`).toBe(0);
   }, T);

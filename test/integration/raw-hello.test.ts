@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -252,6 +252,7 @@ describe.skipIf(!NGINX || !OPENSSL)(`raw ClientHello prober against real servers
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npm run build; npm test does it).`);
     root = await mkdtemp(join(tmpdir(), 'mtls-raw-hello-test-'));
     certsDir = join(root, 'certs');
+    mkdirSync(certsDir, { recursive: true });
     const init = await runCli(['certs', 'init', certsDir]);
     expect(init.code, `certs init failed:\n${init.stdout}\n${init.stderr}`).toBe(0);
     // `certs init` makes ECDSA certificates only; static-RSA and ECDHE-RSA suites need an RSA one.

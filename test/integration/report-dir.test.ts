@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,6 +18,7 @@ import { runCli } from '../helpers/cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'mtls-report-dir-it-'));
 const certs = join(work, 'certs');
+mkdirSync(certs, { recursive: true });
 const out = join(work, 'run');
 const stepSummary = join(work, 'step-summary.md');
 let report: Report;

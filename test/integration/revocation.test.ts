@@ -1,5 +1,5 @@
 import { execSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -61,6 +61,7 @@ beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npm run build; npm test does it).`);
   root = await mkdtemp(join(tmpdir(), 'mtls-revocation-'));
   certsDir = join(root, 'certs');
+  mkdirSync(certsDir, { recursive: true });
   const init = await runCli(['certs', 'init', certsDir]);
   expect(init.code, `${init.stdout}\n${init.stderr}`).toBe(0);
 }, T);

@@ -1,5 +1,5 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import * as https from 'node:https';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import { CLI } from '../helpers/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mtls-serve-'));
 const certsDir = join(tmp, 'certs');
+mkdirSync(certsDir, { recursive: true });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const hasCurl = spawnSync('curl', ['--version'], { timeout: 5000 }).status === 0;

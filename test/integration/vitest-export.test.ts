@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -8,6 +8,7 @@ import { describe, expect, test } from 'vitest';
 // mtls-conformance/vitest in a user's own vitest project: the suite runs as their tests.
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const certs = join(mkdtempSync(join(tmpdir(), 'mtls-vitest-export-')), 'certs');
+mkdirSync(certs, { recursive: true });
 
 function userProject(target: string, extra = ''): string {
   const dir = mkdtempSync(join(tmpdir(), 'mtls-user-project-'));
@@ -48,6 +49,14 @@ describe('mtls-conformance/vitest', () => {
     expect(r.stdout).toMatch(/Tests\s+17 failed \| 10 passed \| 1 skipped \(28\)/);
     // A recommended finding passes, but says so.
     expect(r.stdout + r.stderr).toMatch(/RECOMMENDED FINDING server\/client-auth\/eku-absent \(fail; does not fail the run\)/);
+    // Each finding's warning sits under its own test's header, never another test's.
+    const findings = [...(r.stdout + r.stderr).matchAll(/^stderr \| (.*) > (\S+)\n(?:[A-Z]+ FINDING (\S+))?/gm)];
+    expect(findings.length).toBeGreaterThanOrEqual(2);
+    for (const [, , header, finding] of findings) expect(finding, `warning under ${header}`).toBe(header);
+    expect(findings.map((f) => f[2])).toContain('server/client-auth/eku-absent');
+    // The suite by a readable name, not by its path inside the package.
+    expect(findings[0]![1]).toMatch(/^mtls-conformance server suite · https:\/\/127\.0\.0\.1:\d+ · profile intermediate$/);
+    expect(r.stdout + r.stderr).not.toContain('server.suite.js');
   });
 
   test.each([

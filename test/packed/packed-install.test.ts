@@ -87,6 +87,12 @@ describe('the packed package, installed as a user installs it', () => {
     expect(listed.filter((f) => /\.test\.|^package\/test\//.test(f))).toEqual([]);
   });
 
+  test('runs no script when installed (npm 11 warns on every install of a package with one)', () => {
+    const installed = JSON.parse(readFileSync(join(cjs, 'node_modules', 'mtls-conformance', 'package.json'), 'utf8'));
+    const lifecycle = ['preinstall', 'install', 'postinstall', 'prepare'].filter((s) => installed.scripts?.[s] !== undefined);
+    expect(lifecycle).toEqual([]);
+  });
+
   test('its install (production dependencies only) is under 20 MB and holds neither testcontainers nor vitest', () => {
     expect(footprint).toBeLessThan(20 * 1024 * 1024);
     const pkgs = JSON.parse(readFileSync(join(cjs, 'package-lock.json'), 'utf8')).packages as Record<string, unknown>;
@@ -101,6 +107,8 @@ describe('the packed package, installed as a user installs it', () => {
     ['ESM', () => esm],
   ])('%s project: `npx mtls-conformance run` with a relative --report-dir writes every report file there', (_kind, dir) => {
     const cwd = dir();
+    // An explicit --certs must exist: `certs init DIR` (or mkdir) makes it.
+    mkdirSync(join(cwd, 'certs'), { recursive: true });
     const r = sh('npx', ['--no-install', 'mtls-conformance', 'run', '--report-dir', 'reports/run1', '--certs', 'certs', '--only', 'server/client-auth/*'], cwd, 120_000);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     for (const f of REPORT_FILES) expect(existsSync(join(cwd, 'reports', 'run1', f)), f).toBe(true);
@@ -117,6 +125,7 @@ describe('the packed package, installed as a user installs it', () => {
   test('the matrix-and-merge flow: two shards (--shard auto) into the same report path, moved as artifacts, merged into one junit.xml', () => {
     const cwd = cjs;
     writeFileSync(join(cwd, 'targets.txt'), 'builtin:strict\nbuiltin:lenient\n');
+    mkdirSync(join(cwd, 'certs'), { recursive: true });
     const artifacts = join(work, 'artifacts');
     mkdirSync(artifacts);
     for (const node of ['1', '2']) {
@@ -146,6 +155,7 @@ describe('the packed package, installed as a user installs it', () => {
   });
 
   test('--target-image without testcontainers installed: one line saying what to install, exit 2', () => {
+    mkdirSync(join(cjs, 'certs'), { recursive: true });
     const r = sh('npx', ['--no-install', 'conformance', 'run', '--target-image', 'vendor/webhook:1', '--target-port', '8443', '--certs', 'certs', '--report-dir', 'reports/img'], cjs, 60_000);
     expect(r.status, r.stdout + r.stderr).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
