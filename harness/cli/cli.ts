@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import type { SuiteName } from '../model.js';
 import { ConformanceError, UsageError, quote } from '../errors.js';
 import type { CaseResult } from '../model.js';
 import { PACKAGE_VERSION } from '../package-root.js';
@@ -54,6 +55,7 @@ interface RunFlags extends OutputFlags {
   targetCa?: string;
   reportDir?: string;
   only: string[];
+  suite: SuiteName;
   timeout: number;
   concurrency: number;
   httpPath: string;
@@ -120,6 +122,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
     clientCertCa: flags.clientCertCa,
     reportDir: flags.reportDir,
     only: flags.only,
+    suite: flags.suite,
     timeoutMs: flags.timeout,
     concurrency: flags.concurrency,
     httpPath: flags.httpPath,
@@ -189,7 +192,8 @@ export function buildProgram(): Command {
     .description('List every case id with its expectation, severity and rationale under a profile.')
     .option('-p, --profile <name|file>', 'profile that sets expectations and severities', 'intermediate')
     .option('--json', 'print JSON')
-    .action(async (flags: { profile: string; json?: boolean }) => {
+    .addOption(new Option('--suite <suite>', 'core (default), deep (core + the corpus) or exhaustive').choices(['core', 'deep', 'exhaustive']).default('core'))
+    .action(async (flags: { profile: string; json?: boolean; suite: SuiteName }) => {
       program.setOptionValue('exitCode', (await lazy.listCases())(flags));
     });
 

@@ -2,11 +2,11 @@ import { caseChains } from '../cases/catalogue.js';
 import { resolve } from 'node:path';
 import * as tls from 'node:tls';
 import { defaultCertsDir } from '../../certs/default-dir.js';
-import { loadIssuerFlags, pemCertificates, prepareCerts, readText } from '../../certs/prepare-certs.js';
+import { loadIssuerFlags, pemCertificates, prepareCerts, prepareSuiteCerts, readText } from '../../certs/prepare-certs.js';
 import type { EnsureResult } from '../../certs/store.js';
 import { idMatcher, resolveCases } from '../cases/resolve.js';
 import { UsageError, quote } from '../errors.js';
-import type { AppProtocol, CaseResult, ResolvedCase } from '../model.js';
+import type { AppProtocol, CaseResult, ResolvedCase, SuiteName } from '../model.js';
 import type { ClientPlan, PresentedCert, ServerPlan } from '../plan.js';
 import { loadProfile, type LoadedProfile } from '../profile/load.js';
 import type { StartedClientTarget, StartedServerTarget, StartedTarget, StoppedTarget, Target } from '../targets/target.js';
@@ -23,6 +23,8 @@ export interface RunOptions {
   certsDir?: string;
   reportDir?: string;
   only: string[];
+  /** core (default), deep or exhaustive: which cases exist to select from. */
+  suite?: SuiteName;
   timeoutMs: number;
   concurrency: number;
   issuerCert?: string;
@@ -66,12 +68,15 @@ export async function prepare(target: Target, opts: RunOptions): Promise<Prepare
   const issuer = await loadIssuerFlags(opts.issuerCert, opts.issuerKey);
   const targetCa = target.role === 'server' && opts.targetCa ? await readCaFile(opts.targetCa, '--target-ca') : undefined;
 
-  const store = await prepareCerts(certsDir, loaded.profile, caseChains(), issuer);
+  const suite = opts.suite ?? 'core';
+  // A larger suite's certificates live in a sub-directory of the store, issued under its anchors;
+  // the default suite never builds or reads them.
+  const store = suite === 'core' ? await prepareCerts(certsDir, loaded.profile, caseChains(), issuer) : await prepareSuiteCerts(certsDir, loaded.profile, caseChains(), suite, caseChains(suite), issuer);
   const cert = (n: string) => store.certs.get(n)!;
   const started = await target.start({ profile: loaded.profile, cert, certsDir, timeoutMs: opts.timeoutMs, servername: opts.servername, protocol: opts.protocol, cwd: opts.cwd ?? process.cwd() });
   const close = () => started.stop();
   try {
-    const all = resolveCases(loaded.profile, target.role);
+    const all = resolveCases(loaded.profile, target.role, suite);
     const matches = idMatcher(opts.only);
     if (!all.some((c) => matches(c.id))) {
       throw new UsageError('only-matches-nothing', `error: --only ${opts.only.map((g) => quote(g)).join(' ')} matches no ${target.role === 'client' ? 'client ' : ''}case id. List the ids with: conformance cases`);
