@@ -13,7 +13,7 @@ export const CLIENT_CONTRACT_ENV = ['CONFORMANCE_URL', 'CONFORMANCE_HOST', 'CONF
 
 export function clientCommandTarget(command: string): Target {
   if (!command.trim()) throw new UsageError('target-client-empty', 'error: --target-client "" is empty. Give the command that runs your client, e.g. --target-client \'node my-client.js {url}\'.');
-  const warnings = /\{(url|host|port)\}/.test(command)
+  const warnings = /\{(url|host|port|connect)\}/.test(command)
     ? []
     : [`warning: --target-client ${quote(command)} has no {url} placeholder: the URL is passed only in the environment (CONFORMANCE_URL, CONFORMANCE_HOST, CONFORMANCE_PORT).`];
   return {
