@@ -5,6 +5,7 @@ import { defaultCertsDir } from '../../certs/default-dir.js';
 import { loadIssuerFlags, pemCertificates, prepareCerts, prepareSuiteCerts, readText } from '../../certs/prepare-certs.js';
 import type { EnsureResult } from '../../certs/store.js';
 import { idMatcher, resolveCases } from '../cases/resolve.js';
+import { sideOf } from '../cases/registry.js';
 import { UsageError, quote } from '../errors.js';
 import type { AppProtocol, CaseResult, ResolvedCase, SuiteName } from '../model.js';
 import type { ClientPlan, PresentedCert, ServerPlan } from '../plan.js';
@@ -71,7 +72,9 @@ export async function prepare(target: Target, opts: RunOptions): Promise<Prepare
   const suite = opts.suite ?? 'core';
   // A larger suite's certificates live in a sub-directory of the store, issued under its anchors;
   // the default suite never builds or reads them.
-  const store = suite === 'core' ? await prepareCerts(certsDir, loaded.profile, caseChains(), issuer) : await prepareSuiteCerts(certsDir, loaded.profile, caseChains(), suite, caseChains(suite), issuer);
+  // Only the side the target is shown: a server target never needs the suite's server chains.
+  const suiteChains = () => caseChains(suite).filter((n) => n.side === sideOf(target.role));
+  const store = suite === 'core' ? await prepareCerts(certsDir, loaded.profile, caseChains(), issuer) : await prepareSuiteCerts(certsDir, loaded.profile, caseChains(), suite, suiteChains(), issuer);
   const cert = (n: string) => store.certs.get(n)!;
   const started = await target.start({ profile: loaded.profile, cert, certsDir, timeoutMs: opts.timeoutMs, servername: opts.servername, protocol: opts.protocol, cwd: opts.cwd ?? process.cwd() });
   const close = () => started.stop();
