@@ -1,4 +1,4 @@
-import { StoreLockTimeout, withStoreLock } from './store-lock.js';
+import { StoreLockNotFile, StoreLockTimeout, withStoreLock } from './store-lock.js';
 import { makeDirs } from '../harness/io/make-dirs.js';
 import { createHash, createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { chmod, rename, stat, writeFile } from 'node:fs/promises';
@@ -218,10 +218,14 @@ function levels(specs: CertSpec[]): CertSpec[][] {
  */
 export async function ensureCerts(dir: string, options: EnsureOptions = {}): Promise<EnsureResult> {
   try {
-    return await withStoreLock(dir, () => ensureCertsLocked(dir, options));
+    const onWaiting = options.onWarning ?? ((line: string) => process.stderr.write(line + '\n'));
+    return await withStoreLock(dir, () => ensureCertsLocked(dir, options), { onWaiting });
   } catch (err) {
     if (err instanceof StoreLockTimeout) {
       throw new UsageError('certs-locked', `error: certificate directory ${quote(dir)} is in use by another run (${err.message}). Wait for it, or pass another --certs directory.`);
+    }
+    if (err instanceof StoreLockNotFile) {
+      throw new UsageError('certs-lock-not-file', `error: the lock ${quote(err.path)} of certificate directory ${quote(dir)} is ${err.what}, not a regular file; no run makes one. Remove it, or pass another --certs directory.`);
     }
     throw storeWriteError(err, dir);
   }

@@ -31,6 +31,10 @@ const fixtures: [string, Observation, 'pass' | 'fail' | 'inconclusive', 'pass' |
   ['grpc-status 16 UNAUTHENTICATED', obs('grpc-status', { httpStatus: 200, grpcStatus: 16, alpn: 'h2' }), 'pass', 'fail'],
   ['grpc-status 7 PERMISSION_DENIED', obs('grpc-status', { httpStatus: 200, grpcStatus: 7, alpn: 'h2' }), 'pass', 'fail'],
   ['http-status 403 over HTTP/2', obs('http-status', { httpStatus: 403, alpn: 'h2' }), 'pass', 'fail'],
+  // Neither an accepted call nor a refusal the profile names (issue 17): the accept case fails, and so does the reject case.
+  ['malformed-answer: grpc-status "zzz"', obs('malformed-answer', { httpStatus: 200, grpcStatus: null, alpn: 'h2' }), 'fail', 'fail'],
+  ['malformed-answer: HTTP 500 to a gRPC call', obs('malformed-answer', { httpStatus: 500, grpcStatus: null, alpn: 'h2' }), 'fail', 'fail'],
+  ['malformed-answer: HTTP 400 to a gRPC call (a refusal the profile names)', obs('malformed-answer', { httpStatus: 400, grpcStatus: null, alpn: 'h2' }), 'pass', 'fail'],
   ['timeout', obs('timeout'), 'inconclusive', 'inconclusive'],
   ['harness-error', obs('harness-error'), 'inconclusive', 'inconclusive'],
 ];
@@ -39,6 +43,17 @@ describe('judge', () => {
   test.each(fixtures)('%s: reject case and accept case', (_name, o, onReject, onAccept) => {
     expect(judge(byId('server/client-auth/expired'), o, profile, accepted).verdict).toBe(onReject);
     expect(judge(byId('server/client-auth/valid'), o, profile, accepted).verdict).toBe(onAccept);
+  });
+
+  test('a malformed answer is never a pass of a reject case, whatever the control saw, and the reason says what was seen', () => {
+    const bad = obs('malformed-answer', { httpStatus: 200, grpcStatus: null, detail: 'grpc-status "zzz" is not a gRPC status code (a decimal integer 0-16)' });
+    for (const controlAccepted of [true, false, null]) {
+      const v = judge(byId('server/client-auth/expired'), bad, profile, { controlAccepted });
+      expect(v.verdict).toBe('fail');
+      expect(v.reason).toContain('grpc-status "zzz"');
+    }
+    expect(interpret(bad, profile)).toBe('malformed');
+    expect(judge(byId('server/client-auth/valid'), bad, profile, accepted).reason).toMatch(/not an accepted call: grpc-status "zzz"/);
   });
 
   test('a refusal is inconclusive, never pass, when the positive control was not accepted', () => {
@@ -369,5 +384,27 @@ describe('judgeServedConnection', () => {
     const o = connectionObservation(seen({ handshakeCompleted: false, request: null, resetDuringHandshake: true }), 'closed', at);
     expect(o.outcome).toBe('tcp-reset');
     expect(judgeServedConnection(clientCase('client/server-auth/self-signed'), o, profile).verdict).toBe('pass');
+  });
+});
+
+describe('suite sweeps (server/cipher/*)', () => {
+  const sweepObs = (handshakeSeen: boolean | undefined, accepted: string[] = []) =>
+    obs('handshake-alert', { detail: 'the target completed no handshake: no ClientHello got a ServerHello (TLSv1.3: alert 80 internal_error (fatal))', sweep: { version: 'TLSv1.2', accepted, inconclusive: [], offered: 300, ...(handshakeSeen === undefined ? {} : { handshakeSeen }) } });
+  const c = byId('server/cipher/tls1.2-suites');
+
+  test('no suite accepted from a target that completed no handshake at all: inconclusive, never "accepts no suite"', () => {
+    const v = judge(c, sweepObs(false), profile, accepted);
+    expect(v.verdict).toBe('inconclusive');
+    expect(v.reason).toContain('alert 80 internal_error');
+  });
+
+  test('no suite accepted from a target that completes handshakes (a TLS 1.3-only server): pass', () => {
+    expect(judge(c, sweepObs(true), profile, accepted)).toEqual({ verdict: 'pass', reason: 'accepts no TLSv1.2 suite' });
+    // A report written before handshakeSeen was recorded re-judges as it was judged.
+    expect(judge(c, sweepObs(undefined), profile, accepted).verdict).toBe('pass');
+  });
+
+  test('a suite outside the allowlist fails whatever else was seen', () => {
+    expect(judge(c, sweepObs(false, ['TLS_RSA_WITH_RC4_128_SHA']), profile, accepted).verdict).toBe('fail');
   });
 });

@@ -8,7 +8,8 @@ import type { CaseResult, Observation, ResolvedCase, SessionVersionFacts, Severi
  * profile and control give the same verdict, so a recorded run can be re-judged.
  */
 
-export type Interpretation = 'accepted' | 'rejected' | 'unknown';
+/** malformed: an answer that is neither an accepted round trip nor a refusal the profile names (judged in `judge`). */
+export type Interpretation = 'accepted' | 'rejected' | 'malformed' | 'unknown';
 
 /** For a profile recorded before rejection.grpcStatuses existed (re-judging an old run). */
 const DEFAULT_GRPC_REJECTIONS = [16, 7];
@@ -23,6 +24,10 @@ export function interpret(obs: Observation, profile: Profile): Interpretation {
     case 'grpc-status':
       // Any gRPC answer completes the round trip; UNAUTHENTICATED and PERMISSION_DENIED are the application refusing the identity.
       return obs.grpcStatus != null && (profile.rejection.grpcStatuses ?? DEFAULT_GRPC_REJECTIONS).includes(obs.grpcStatus) ? 'rejected' : 'accepted';
+    case 'malformed-answer':
+      // A gRPC call answered with a bare HTTP refusal the profile names (nginx's 400 for a bad client
+      // certificate, a proxy's 403 in front of the service) is that refusal; anything else is malformed.
+      return obs.httpStatus !== null && obs.httpStatus !== 200 && profile.rejection.httpStatuses.includes(obs.httpStatus) ? 'rejected' : 'malformed';
     case 'handshake-alert':
     case 'post-handshake-alert':
     case 'tcp-reset':
@@ -46,6 +51,8 @@ export function describeObservation(obs: Observation): string {
       return `HTTP ${obs.httpStatus}${obs.alpn === 'h2' ? ' over HTTP/2' : ''}`;
     case 'grpc-status':
       return `gRPC status ${obs.grpcStatus} ${grpcStatusName(obs.grpcStatus ?? -1)}`;
+    case 'malformed-answer':
+      return `a malformed gRPC answer (HTTP ${obs.httpStatus ?? 'status unknown'})`;
     case 'tcp-reset':
       return 'TCP reset';
     case 'closed-no-data':
@@ -88,6 +95,15 @@ export function judge(c: ResolvedCase, obs: Observation | null, profile: Profile
   if (meaning === 'unknown') {
     return verdict('inconclusive', `expected ${c.expect === 'accept' ? 'acceptance' : 'a refusal'} but observed ${seen}: ${obs.detail}`);
   }
+  if (meaning === 'malformed') {
+    // Neither acceptance nor a refusal the profile names. An accept case was not accepted. A reject
+    // case fails too, whatever the control saw: the request got past TLS to the application, and
+    // the answer is not a refusal the partner can recognise, so the certificate was not visibly
+    // refused (inconclusive would let a target hide acceptance behind a broken answer).
+    return c.expect === 'accept'
+      ? verdict('fail', `observed ${seen}, not an accepted call: ${obs.detail}`)
+      : verdict('fail', `observed ${seen}, not a refusal the profile names (the request reached the application): ${obs.detail}`);
+  }
   if (c.expect === 'accept') {
     if (meaning === 'accepted') return verdict('pass', `accepted (${seen})`);
     // The valid certificate over the default protocol was refused too: this refusal most likely has
@@ -127,6 +143,9 @@ function judgeSuites(c: ResolvedCase, obs: Observation, profile: Profile): Verdi
   const allowed = new Set<string>(sweep.version === 'TLSv1.3' ? profile.tls.ciphers13 : profile.tls.ciphers12);
   const outside = sweep.accepted.filter((s) => !allowed.has(s));
   if (outside.length > 0) return verdict('fail', `accepts ${outside.length} suite${outside.length > 1 ? 's' : ''} outside the profile's allowlist: ${outside.join(', ')}`);
+  // Accepting nothing is a finding only about a target that completes handshakes at all: one that
+  // answers every ClientHello with an alert (80 internal_error, a broken certificate setup) refuses every suite too.
+  if (sweep.accepted.length === 0 && sweep.handshakeSeen === false) return verdict('inconclusive', `accepts no ${sweep.version} suite, but proves nothing by it: ${obs.detail}`);
   if (sweep.inconclusive.length > 0) return verdict('inconclusive', `no clear answer for ${sweep.inconclusive.join(', ')}`);
   return verdict('pass', sweep.accepted.length > 0 ? `accepts only allowed suites: ${sweep.accepted.join(', ')}` : `accepts no ${sweep.version} suite`);
 }

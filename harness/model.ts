@@ -19,19 +19,28 @@ export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
  */
 export type AppProtocol = 'https' | 'grpc' | 'tls';
 
-export type Outcome =
-  | 'handshake-alert'
-  | 'post-handshake-alert'
-  | 'tcp-reset'
-  | 'closed-no-data'
-  | 'http-status'
+/** How an exchange ended. The one list: the report schema's `outcome` enum is built from it. */
+export const OUTCOMES = [
+  'handshake-alert',
+  'post-handshake-alert',
+  'tcp-reset',
+  'closed-no-data',
+  'http-status',
   /** A gRPC response: judged by its grpc-status (the profile's rejection.grpcStatuses), as http-status by its status. */
-  | 'grpc-status'
-  | 'accepted'
-  | 'timeout'
-  | 'harness-error'
+  'grpc-status',
+  /**
+   * An answer that is neither an accepted call nor a refusal the profile can name: a gRPC call
+   * answered without a grpc-status, or with one that is not a status code (0-16). httpStatus says
+   * what HTTP status came with it; detail, what was seen.
+   */
+  'malformed-answer',
+  'accepted',
+  'timeout',
+  'harness-error',
   /** Client targets: the command ended without ever opening a connection to the reference server. */
-  | 'no-connection';
+  'no-connection',
+] as const;
+export type Outcome = (typeof OUTCOMES)[number];
 
 /** What one probe saw. Never judged here: `judge` decides what it means. */
 export interface Observation {
@@ -51,7 +60,18 @@ export interface Observation {
   /** Client targets: what the reference server saw and how the command ended. */
   client?: ClientRunFacts;
   /** Suite sweeps: the suites (IANA names) the target accepted when each was offered alone. */
-  sweep?: { version: string; accepted: string[]; inconclusive: string[]; offered: number };
+  sweep?: {
+    version: string;
+    accepted: string[];
+    inconclusive: string[];
+    offered: number;
+    /**
+     * Whether any ClientHello got a ServerHello: one of the sweep's, or, when it accepted nothing, one
+     * offering every suite at TLS 1.3 and at TLS 1.2. false: the target completed no handshake at all,
+     * so "accepts no suite" proves nothing. Absent in reports written before it was recorded.
+     */
+    handshakeSeen?: boolean;
+  };
   /** server/session/ticket-lifetime: the session lifetimes the target announced, and the late resumption. */
   session?: SessionFacts;
   /** server/protocol/renegotiation: what a client-initiated renegotiation on TLS 1.2 got. */

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -31,6 +31,11 @@ const cleanups: (() => void | Promise<void>)[] = [];
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
+
+function mkdirp(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
 
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'ci-templates-'));
@@ -186,7 +191,7 @@ describe('composite action (action.yml)', () => {
     const output = join(cwd, 'github-output.txt');
     writeFileSync(summary, '');
     writeFileSync(output, '');
-    const r = await bash(localize(runStep.run!), cwd, { ...expand(runStep.env, ctx), GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: output });
+    const r = await bash(localize(runStep.run!), cwd, { ...expand(runStep.env, ctx), GITHUB_STEP_SUMMARY: summary, GITHUB_OUTPUT: output, GITHUB_ACTIONS: 'true' });
     return { ...r, cwd, summary: readFileSync(summary, 'utf8'), output: readFileSync(output, 'utf8') };
   }
 
@@ -206,6 +211,8 @@ describe('composite action (action.yml)', () => {
     );
     expect(r.code, r.stderr).toBe(1);
     expect(r.output).toBe('exit-code=1\n');
+    // GITHUB_ACTIONS=true: one ::error annotation per required failure, titled by case id.
+    expect(r.stdout).toMatch(/^::error title=server\/client-auth\/[a-z0-9.-]+::builtin:lenient: fail: /m);
     expectReportDir(join(r.cwd, 'my reports'));
     const report = JSON.parse(readFileSync(join(r.cwd, 'my reports/report.json'), 'utf8')) as { results: { id: string }[] };
     expect(report.results.length).toBeGreaterThan(1);
@@ -226,7 +233,9 @@ test('docs/ci.md lists every input and output of the action and every variable o
   for (const k of [...Object.keys(action.inputs), ...Object.keys(action.outputs)]) expect(doc, k).toContain(`| \`${k}\` |`);
   const gh = readYaml('examples/ci/github-actions.yml').jobs.conformance.env as Yaml;
   const gl = readYaml('examples/ci/gitlab-ci.yml')['mtls-conformance'].variables as Yaml;
-  for (const k of [...Object.keys(gh), ...Object.keys(gl)]) expect(doc, k).toContain(`| \`${k}\` |`);
+  const ghMany = readYaml('examples/ci/github-actions-targets.yml').jobs.conformance.env as Yaml;
+  const glMany = readYaml('examples/ci/gitlab-ci-targets.yml')['mtls-conformance-shard'].variables as Yaml;
+  for (const k of [...Object.keys(gh), ...Object.keys(gl), ...Object.keys(ghMany), ...Object.keys(glMany)]) expect(doc, k).toContain(`| \`${k}\` |`);
 });
 
 describe('GitHub workflow (examples/ci/github-actions.yml)', () => {
@@ -348,5 +357,154 @@ describe('GitLab job (examples/ci/gitlab-ci.yml)', () => {
     expect(ran).toBe(3);
     expect(existsSync(join(cwd, job.artifacts.reports.junit as string))).toBe(true);
     expectReportDir(join(cwd, 'conformance-report'));
+  });
+});
+
+/** The targets of the sharded templates' tests: one conformant, one not, so the merge must fail. */
+const TARGETS = '- target: builtin:strict\n- target: builtin:lenient\n';
+
+/** Every file under dir, for the "no stale path" check. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+function expectMerged(dir: string, staleRoots: string[]): void {
+  const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'));
+  expect(index.summary).toEqual({ targets: 2, conformant: 1, nonConformant: 1, couldNotRun: 0 });
+  const junit = readFileSync(join(dir, 'junit.xml'), 'utf8');
+  expect(junit.match(/<testsuite /g)).toHaveLength(2);
+  for (const f of ['index.json', 'index.md', 'index.html', 'junit.xml']) for (const root of staleRoots) expect(readFileSync(join(dir, f), 'utf8'), f).not.toContain(root);
+}
+
+describe('GitHub sharded workflow (examples/ci/github-actions-targets.yml)', () => {
+  const workflow = readYaml('examples/ci/github-actions-targets.yml');
+  const shardJob = workflow.jobs.conformance as Yaml;
+  const mergeJob = workflow.jobs.merge as Yaml;
+  const shardSteps = shardJob.steps as Step[];
+  const mergeSteps = mergeJob.steps as Step[];
+
+  test('action-validator accepts it, and rejects a damaged copy', async () => {
+    const ok = await validateGithub(join(REPO, 'examples/ci/github-actions-targets.yml'));
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    const bad = await validateGithub(brokenCopy('examples/ci/github-actions-targets.yml', (y) => { y.jobs.merge.needs = { job: 'conformance' }; }, 'workflow.yml'));
+    expect(bad.code).not.toBe(0);
+  });
+
+  test('a matrix of shards (--shard auto from the matrix), each uploading its own artifact; a merge job that always runs, downloads them all and publishes one JUnit', () => {
+    expectNoExpressionsInRun([...shardSteps, ...mergeSteps]);
+    expect(shardJob.strategy['fail-fast']).toBe(false);
+    expect(shardJob.env.CI_NODE_INDEX).toBe('${{ matrix.shard }}');
+    expect(shardJob.env.CI_NODE_TOTAL).toBe('${{ strategy.job-total }}');
+    const run = shardSteps.find((s) => invokesPackage(s.run))!;
+    expect(run.run).toMatch(/--targets-file "\$TARGETS_FILE"/);
+    expect(run.run).toContain('--shard auto');
+    const upload = shardSteps.find((s) => /^actions\/upload-artifact@v\d+$/.test(s.uses ?? ''))!;
+    expect(upload.if).toBe('always()');
+    expect(upload.with?.name).toContain('${{ matrix.shard }}');
+    expect(mergeJob.needs).toBe('conformance');
+    expect(mergeJob.if).toBe('always()');
+    const download = mergeSteps.find((s) => /^actions\/download-artifact@v\d+$/.test(s.uses ?? ''))!;
+    // The download pattern matches every shard's artifact name, and nothing else of the run.
+    const pattern = new RegExp(`^${String(download.with?.pattern).replace(/\$\{\{ github.run_attempt \}\}/, '1').replace(/\*/g, '[^/]*')}$`);
+    for (const shard of shardJob.strategy.matrix.shard) expect(String(upload.with?.name).replace('${{ matrix.shard }}', String(shard)).replace('${{ github.run_attempt }}', '1')).toMatch(pattern);
+    const junit = mergeSteps.find((s) => /^mikepenz\/action-junit-report@v\d+$/.test(s.uses ?? ''))!;
+    expect(junit.if).toBe('always()');
+    expect(workflow.permissions?.checks).toBe('write');
+  });
+
+  test('its steps run as written: every shard in the same workspace path, the artifacts downloaded elsewhere, merged', async () => {
+    const workspace = tempDir();
+    writeFileSync(join(workspace, shardJob.env.TARGETS_FILE), TARGETS);
+    const mergeCwd = tempDir();
+    const upload = shardSteps.find((s) => /^actions\/upload-artifact@v\d+$/.test(s.uses ?? ''))!;
+    const download = mergeSteps.find((s) => /^actions\/download-artifact@v\d+$/.test(s.uses ?? ''))!;
+    const shards = shardJob.strategy.matrix.shard as number[];
+    const codes: number[] = [];
+    for (const shard of shards) {
+      const ctx = { 'matrix.shard': String(shard), 'strategy.job-total': String(shards.length), 'github.run_attempt': '1' };
+      const summary = join(workspace, 'step-summary.md');
+      writeFileSync(summary, '');
+      const env = { ...expand(shardJob.env, ctx), GITHUB_STEP_SUMMARY: summary, GITHUB_ACTIONS: 'true' };
+      for (const step of shardSteps) {
+        if (step.uses || step.if) continue;
+        const r = await bash(localize(step.run!), workspace, env);
+        expect([0, 1], `shard ${shard}: ${r.stdout}\n${r.stderr}`).toContain(r.code);
+        codes.push(r.code!);
+        if (r.code === 1) {
+          expect(r.stdout).toMatch(/^::error title=server\//m);
+          expect(readFileSync(summary, 'utf8')).toMatch(/^# mTLS conformance: 1 target\n/);
+        }
+      }
+      // upload-artifact, then download-artifact into <path>/<artifact name> on the merge job's machine.
+      const name = expand({ n: upload.with!.name }, ctx).n!;
+      renameSync(join(workspace, upload.with!.path), join(mkdirp(join(mergeCwd, download.with!.path)), name));
+    }
+    // One shard conformant, one not, and the third slice of a two-target file empty.
+    expect(codes.sort()).toEqual([0, 0, 1]);
+    const summary = join(mergeCwd, 'step-summary.md');
+    writeFileSync(summary, '');
+    const mergeRun = mergeSteps.find((s) => invokesPackage(s.run))!;
+    const r = await bash(localize(mergeRun.run!), mergeCwd, { GITHUB_STEP_SUMMARY: summary, GITHUB_ACTIONS: 'true' });
+    // The merge job fails: one target is non-conformant.
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    const junit = mergeSteps.find((s) => /^mikepenz\//.test(s.uses ?? ''))!.with!.report_paths as string;
+    expectMerged(join(mergeCwd, junit, '..'), [workspace]);
+    expect(readFileSync(summary, 'utf8')).toMatch(/^# mTLS conformance: 2 targets\n[\s\S]*\| builtin:lenient \| intermediate \| non-conformant \|/);
+    for (const f of filesUnder(mergeCwd)) expect(readFileSync(f, 'utf8'), f).not.toContain(workspace);
+  });
+});
+
+describe('GitLab sharded jobs (examples/ci/gitlab-ci-targets.yml)', () => {
+  const gitlab = readYaml('examples/ci/gitlab-ci-targets.yml');
+  const shardJob = gitlab['mtls-conformance-shard'] as Yaml;
+  const mergeJob = gitlab['mtls-conformance-merge'] as Yaml;
+
+  async function gitlabCiLocal(file: string): Promise<Ran> {
+    const cwd = tempDir();
+    copyFileSync(file, join(cwd, '.gitlab-ci.yml'));
+    return exec(join(BIN, 'gitlab-ci-local'), ['--list', '--home', cwd], { cwd, env: { HOME: cwd } });
+  }
+
+  test('gitlab-ci-local accepts it (parallel shards, then the merge in .post), and rejects a damaged copy', async () => {
+    const ok = await gitlabCiLocal(join(REPO, 'examples/ci/gitlab-ci-targets.yml'));
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/^mtls-conformance-shard: \[1\/3\]\s+test\s/m);
+    expect(ok.stdout).toMatch(/^mtls-conformance-merge\s+\.post\s+always\s/m);
+    const bad = await gitlabCiLocal(brokenCopy('examples/ci/gitlab-ci-targets.yml', (y) => { y['mtls-conformance-shard'].parallel = 'three'; }, 'gitlab-ci.yml'));
+    expect(bad.code).not.toBe(0);
+  });
+
+  test('each shard writes its own directory (GitLab extracts every artifact into one tree); only the merge publishes JUnit', () => {
+    expect(shardJob.parallel).toBeGreaterThan(1);
+    expect(shardJob.script.join('\n')).toContain('--shard auto');
+    expect(shardJob.script.join('\n')).toContain('--report-dir "conformance-report/shard-$CI_NODE_INDEX"');
+    expect(shardJob.artifacts.when).toBe('always');
+    expect(shardJob.artifacts.reports).toBeUndefined();
+    expect(mergeJob.when).toBe('always');
+    expect(mergeJob.artifacts.reports.junit).toBe('conformance-report/merged/junit.xml');
+  });
+
+  test('its scripts run as written: each shard on its own runner, the artifacts extracted into the merge job, merged', async () => {
+    const mergeCwd = tempDir();
+    const roots: string[] = [];
+    for (let node = 1; node <= shardJob.parallel; node++) {
+      const cwd = tempDir();
+      roots.push(cwd);
+      writeFileSync(join(cwd, shardJob.variables.TARGETS_FILE), TARGETS);
+      const env: Record<string, string> = { CI_PROJECT_DIR: cwd, CI_NODE_INDEX: String(node), CI_NODE_TOTAL: String(shardJob.parallel) };
+      for (const [k, v] of Object.entries(shardJob.variables as Yaml)) env[k] = String(v).replace(/\$(\w+)/g, (_, n: string) => env[n] ?? '');
+      for (const line of shardJob.script as string[]) {
+        const r = await bash(localize(line), cwd, env);
+        expect([0, 1], `${line}\n${r.stdout}\n${r.stderr}`).toContain(r.code);
+      }
+      // The runner uploads artifacts.paths; the later stage extracts them all into its project directory.
+      for (const p of shardJob.artifacts.paths as string[]) cpSync(join(cwd, p), join(mergeCwd, p), { recursive: true });
+    }
+    const env: Record<string, string> = { CI_PROJECT_DIR: mergeCwd };
+    for (const line of mergeJob.script as string[]) {
+      const r = await bash(localize(line), mergeCwd, env);
+      expect(r.code, `${line}\n${r.stdout}\n${r.stderr}`).toBe(1);
+    }
+    expectMerged(join(mergeCwd, mergeJob.artifacts.reports.junit, '..'), roots);
   });
 });

@@ -18,6 +18,7 @@ const lazy = {
   targetFlags: () => import('../targets/target-flags.js'),
   targetsFileCommand: async () => (await import('./targets-file-command.js')).targetsFileCommand,
   mergeCommand: async () => (await import('./merge-command.js')).mergeCommand,
+  jobSummary: () => import('../many/job-summary.js'),
   certsInit: async () => (await import('./certs-init.js')).certsInit,
   listCases: async () => (await import('./cases-command.js')).listCases,
   profile: () => import('./profile-command.js'),
@@ -136,7 +137,10 @@ async function runCommand(flags: RunFlags): Promise<number> {
     onResult: progressPrinter(flags),
   });
   for (const w of out.warnings) process.stderr.write(w + '\n');
-  return printOutcome(out, outcomeLabel(out.report.target), flags);
+  const code = printOutcome(out, outcomeLabel(out.report.target), flags);
+  // Under GitHub Actions: an ::error per required failure, a ::warning per finding (stderr when stdout carries JSON).
+  if (process.env.GITHUB_ACTIONS === 'true') for (const line of (await lazy.jobSummary()).reportAnnotations(out.report)) (flags.json ? process.stderr : process.stdout).write(line + '\n');
+  return code;
 }
 
 /** The target as the run's first line names it: a client command quoted, an embedded server or a server image with its URL. */
@@ -147,8 +151,8 @@ function outcomeLabel(t: ReportTarget): string {
 
 async function runTargetsFile(flags: RunFlags, tokens: string[]): Promise<number> {
   checkReportDir(flags.reportDir);
-  const { targetsFile, reportDir, profile, parallel, shard, timeout: timeoutMs, signKey, issuerCert, issuerKey, targetCa, clientCertCa } = flags;
-  return (await lazy.targetsFileCommand())(tokens, { targetsFile: targetsFile!, reportDir, profile, parallel, shard, timeoutMs, signKey, issuerCert, issuerKey, targetCa, clientCertCa });
+  const { targetsFile, reportDir, profile, parallel, shard, timeout: timeoutMs, signKey, issuerCert, issuerKey, targetCa, clientCertCa, json } = flags;
+  return (await lazy.targetsFileCommand())(tokens, { targetsFile: targetsFile!, reportDir, profile, parallel, shard, timeoutMs, signKey, issuerCert, issuerKey, targetCa, clientCertCa, json });
 }
 
 /**
@@ -232,10 +236,11 @@ export function buildProgram(): Command {
   report
     .command('merge')
     .argument('<dir...>', 'report directories (index.json from --targets-file runs, or single-run report dirs)')
-    .description('Merge per-job report directories into one index (index.json, index.md).')
+    .description('Merge per-job report directories (CI artifacts, wherever they were downloaded) into one index: index.json, index.md, index.html and junit.xml (a testsuite per target).')
     .requiredOption('--out <dir>', 'where the merged index goes', asOptionParser(validateOutputDir('--out')))
-    .action(async (dirs: string[], flags: { out: string }) => {
-      program.setOptionValue('exitCode', await (await lazy.mergeCommand())(dirs, flags.out));
+    .option('--json', 'print the merged index (index.json) to stdout')
+    .action(async (dirs: string[], flags: { out: string; json?: boolean }) => {
+      program.setOptionValue('exitCode', await (await lazy.mergeCommand())(dirs, flags.out, flags));
     });
 
   const profile = program.command('profile').description('Validate and inspect profiles.');

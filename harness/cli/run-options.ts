@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultCertsDir } from '../../certs/default-dir.js';
 import { quote } from '../errors.js';
-import { asOptionParser, validateHttpMethod, validateHttpPath, validateOutputDir } from './validate-flags.js';
+import { asOptionParser, validateHttpMethod, validateHttpPath, validateOutputDir, validateServerName } from './validate-flags.js';
 
 /**
  * The flags of `conformance run`, declared once as data: cli.ts builds the command from them, and a
@@ -70,7 +70,7 @@ export const RUN_OPTIONS: readonly RunOptionSpec[] = [
     description: 'several targets, one per line or a YAML list ("- target: URL" with optional "profile:"); each runs as its own "conformance run" with your other flags; one report directory each and an index',
   },
   { scope: 'many', flags: '--parallel <n>', description: 'with --targets-file: targets run at once', parse: positiveInt('--parallel'), default: 4 },
-  { scope: 'many', flags: '--shard <i/n>', description: 'with --targets-file: run only the i-th of n slices (for CI job matrices)' },
+  { scope: 'many', flags: '--shard <i/n|auto>', description: 'with --targets-file: run only the i-th of n slices (for CI job matrices); auto: from CI_NODE_INDEX/CI_NODE_TOTAL' },
   { scope: 'target', flags: '--target-client <command>', description: 'a client program to test: run once per case against a reference server; {url} {host} {port} {ca} {cert} {key} {crl} are substituted' },
   { scope: 'client', flags: '--client-cert-ca <file>', description: 'with --target-client: the client brings its own certificate, issued by this CA (PEM)' },
   { scope: 'any', flags: '-p, --profile <name|file>', description: 'built-in profile name or a profile file (YAML/JSON)', default: 'intermediate' },
@@ -110,7 +110,7 @@ export const RUN_OPTIONS: readonly RunOptionSpec[] = [
     description: 'https: acceptance is an HTTP response over HTTP/2 or HTTP/1.1 (ALPN); grpc: a gRPC call over HTTP/2, any gRPC answer but 16/7 accepts; tls: the connection stays open for a read window',
     choices: ['https', 'grpc', 'tls'],
   },
-  { scope: 'server', flags: '--servername <name>', description: 'SNI and hostname-check name, when it differs from the target host' },
+  { scope: 'server', flags: '--servername <name>', description: 'SNI and hostname-check name, when it differs from the target host', parse: asOptionParser(validateServerName) },
   { scope: 'any', flags: '--issuer-cert <file>', description: 'issue the client matrix under this CA certificate (PEM) instead of the generated client CA' },
   { scope: 'any', flags: '--issuer-key <file>', description: 'private key of --issuer-cert (PEM)' },
   {

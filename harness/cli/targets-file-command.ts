@@ -5,6 +5,8 @@ import { checkApplicable, userRunFlags } from '../many/child-argv.js';
 import { runMany } from '../many/run-many.js';
 import { readTargetsFile } from '../many/targets-file.js';
 import { parseShard, shardOf } from '../many/shard.js';
+import { targetDirNames } from '../many/target-dir.js';
+import { publishToCi } from '../many/job-summary.js';
 
 export interface TargetsFileFlags {
   targetsFile: string;
@@ -19,6 +21,8 @@ export interface TargetsFileFlags {
   issuerKey?: string;
   targetCa?: string;
   clientCertCa?: string;
+  /** Print index.json to stdout, and nothing else there. */
+  json?: boolean;
 }
 
 /**
@@ -33,7 +37,12 @@ export async function targetsFileCommand(tokens: string[], flags: TargetsFileFla
   const all = await readTargetsFile(flags.targetsFile);
   // Every entry, not only this shard's: every job of a CI matrix refuses the same file the same way.
   for (const e of all) checkApplicable(flags.targetsFile, e, user);
-  const entries = shardOf(all, shard);
+  // Directory names over the whole file, before the slice: stable and unique across every shard.
+  const names = targetDirNames(all);
+  const entries = shardOf(
+    all.map((e, i) => ({ ...e, dir: names[i]! })),
+    shard,
+  );
   // A bad --sign-key, issuer or profile would fail every child alike: one usage error, and nothing runs.
   if (flags.signKey !== undefined) await readSignKeyFile(flags.signKey);
   await loadIssuerFlags(flags.issuerCert, flags.issuerKey);
@@ -44,12 +53,21 @@ export async function targetsFileCommand(tokens: string[], flags: TargetsFileFla
 
   const reportDir = flags.reportDir ?? 'conformance-report';
   const n = entries.length;
-  process.stdout.write(`Running ${n} target${n === 1 ? '' : 's'}${shard ? ` (shard ${shard.index}/${shard.count})` : ''}, ${flags.parallel} at a time, reports under ${reportDir}\n`);
-  const { index, exitCode, indexPath } = await runMany({ entries, reportDir, parallel: flags.parallel, defaultProfile: flags.profile, flags: user, timeoutMs: flags.timeoutMs });
-  for (const t of index.targets) {
-    process.stdout.write(`${t.verdict.toUpperCase().padEnd(15)} ${t.target}  (${t.pass} pass, ${t.fail} fail, ${t.inconclusive} inconclusive)${t.error ? `  ${t.error}` : ''}\n`);
-  }
+  // With --json, stdout carries the index alone; progress and annotations go to stderr.
+  const say = (line: string) => (flags.json ? process.stderr : process.stdout).write(line);
+  say(`Running ${n} target${n === 1 ? '' : 's'}${shard ? ` (shard ${shard.index}/${shard.count}${shard.from ? ` from ${shard.from}` : ''})` : ''}, ${flags.parallel} at a time, reports under ${reportDir}\n`);
+  const { index, exitCode, indexPath, outcomes } = await runMany({
+    entries,
+    reportDir,
+    parallel: flags.parallel,
+    defaultProfile: flags.profile,
+    flags: user,
+    timeoutMs: flags.timeoutMs,
+    onTarget: (t) => say(`${t.verdict.toUpperCase().padEnd(15)} ${t.target}  (${t.pass} pass, ${t.fail} fail, ${t.inconclusive} inconclusive)${t.error ? `  ${t.error}` : ''}\n`),
+  });
+  await publishToCi(index, outcomes, { write: say });
   const s = index.summary;
-  process.stdout.write(`${s.targets} target${s.targets === 1 ? '' : 's'}: ${s.conformant} conformant, ${s.nonConformant} non-conformant, ${s.couldNotRun} could not run · index: ${indexPath}\n`);
+  if (flags.json) process.stdout.write(JSON.stringify(index, null, 2) + '\n');
+  say(`${s.targets} target${s.targets === 1 ? '' : 's'}: ${s.conformant} conformant, ${s.nonConformant} non-conformant, ${s.couldNotRun} could not run · index: ${indexPath}\n`);
   return exitCode;
 }

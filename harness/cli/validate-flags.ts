@@ -21,7 +21,7 @@ export function validateHttpMethod(value: string): string {
   if (value.length === 0 || value.length > 64 || !TOKEN.test(value)) {
     throw new UsageError(
       'http-method-invalid',
-      `error: --http-method ${showValue(value)} is not an HTTP method: a method is a token of letters, digits and !#$%&'*+-.^_\`|~ (RFC 9110 §9.1), without spaces or line breaks. Use e.g. GET or POST.`,
+      `--http-method ${showValue(value)} is not an HTTP method: a method is a token of letters, digits and !#$%&'*+-.^_\`|~ (RFC 9110 §9.1), without spaces or line breaks. Use e.g. GET or POST.`,
     );
   }
   return value;
@@ -48,7 +48,7 @@ export function validateHttpPath(value: string): string {
   if (problem) {
     throw new UsageError(
       'http-path-invalid',
-      `error: --http-path ${showValue(value)} is not a request path: it has ${problem}. Pass an origin-form target such as /health or /api/v1/ping?x=1 (RFC 9112 §3.2.1), percent-encoding anything else (a space is %20).`,
+      `--http-path ${showValue(value)} is not a request path: it has ${problem}. Pass an origin-form target such as /health or /api/v1/ping?x=1 (RFC 9112 §3.2.1), percent-encoding anything else (a space is %20).`,
     );
   }
   return value;
@@ -77,8 +77,21 @@ export function validateHostName(value: string, flag = '--host'): string {
   if (!ok) {
     throw new UsageError(
       'host-invalid',
-      `error: ${flag} ${showValue(value)} is neither a DNS name nor an IP address (letters, digits, "-" and "." only, labels of 1-63 characters; an IDN as its xn-- form). Pass e.g. ${flag} api.example.com or ${flag} 10.0.0.5.`,
+      `${flag} ${showValue(value)} is neither a DNS name nor an IP address (letters, digits, "-" and "." only, labels of 1-63 characters; an IDN as its xn-- form). Pass e.g. ${flag} api.example.com or ${flag} 10.0.0.5.`,
     );
+  }
+  return name;
+}
+
+/**
+ * --servername: the name sent as SNI and checked against the target's certificate. SNI carries a
+ * DNS host name, never an IP address literal or a wildcard (RFC 6066 §3); an IP address is
+ * accepted here as the hostname-check name (no SNI is then sent).
+ */
+export function validateServerName(value: string): string {
+  const name = validateHostName(value, '--servername');
+  if (name.includes('*')) {
+    throw new UsageError('servername-invalid', `--servername ${showValue(value)} is a wildcard; SNI names one host (RFC 6066 §3). Pass the host name the target's certificate is for, e.g. --servername api.example.com.`);
   }
   return name;
 }

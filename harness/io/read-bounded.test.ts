@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { readBounded, readBoundedSync, readBoundedText } from './read-bounded.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mtls-read-bounded-'));
-const opts = { maxBytes: 1024, label: '--thing', code: 'thing' };
+const opts = { maxBytes: 1024, label: '--thing', code: 'profile' };
 
 async function refusal(p: Promise<unknown>): Promise<UsageError> {
   try {
@@ -32,7 +32,7 @@ describe('readBounded', () => {
     expect((await refusal(readBounded(p, opts))).message).toMatch(/^error: --thing ".*big" is larger than 1 KB.*refused/);
     for (const dev of ['/dev/zero', '/dev/urandom']) {
       const e = await refusal(readBounded(dev, opts));
-      expect(e.code).toBe('thing-too-large');
+      expect(e.code).toBe('profile-too-large');
       expect(e.message).toContain(`"${dev}"`);
     }
     expect(() => readBoundedSync('/dev/zero', opts)).toThrow(/"\/dev\/zero" is larger than 1 KB/);

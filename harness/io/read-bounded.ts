@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync, constants as fsConstants } from 'node:fs';
-import { UsageError, quote } from '../errors.js';
+import { FILE_CODE_PREFIXES, UsageError, quote, type ErrorCode, type FileCodePrefix, type FileFault } from '../errors.js';
 
 /**
  * Every file the CLI reads on a user's behalf goes through here: read at most `maxBytes` (one
@@ -23,8 +23,16 @@ export interface ReadBoundedOptions {
   maxBytes: number;
   /** How the message names the input: `--targets-file`, `profile file`, `lint:` ... */
   label: string;
-  /** Error code prefix; `-unreadable` / `-too-large` / `-not-text` are appended. */
-  code?: string;
+  /**
+   * Error code prefix; `-unreadable` / `-too-large` / `-not-text` are appended. A string that is
+   * not a FileCodePrefix gives `file-...` (typed `string` until every caller passes a literal).
+   */
+  code?: FileCodePrefix | string;
+}
+
+function fileCode(opts: ReadBoundedOptions, fault: FileFault): ErrorCode {
+  const prefix = (FILE_CODE_PREFIXES as readonly string[]).includes(opts.code ?? '') ? (opts.code as FileCodePrefix) : 'file';
+  return `${prefix}-${fault}`;
 }
 
 /** A pipe (`--targets-file <(make-list)`) may be slower than we are: wait for its bytes, bounded. */
@@ -35,7 +43,7 @@ function sleepSync(ms: number): void {
 }
 
 function pipeSilent(path: string, opts: ReadBoundedOptions): UsageError {
-  return new UsageError(`${opts.code ?? 'file'}-unreadable`, `error: ${opts.label} ${quote(path)} is a pipe that gave no end of data within ${PIPE_WAIT_MS / 1000} s. Pass a regular file.`);
+  return new UsageError(fileCode(opts, 'unreadable'), `${opts.label} ${quote(path)} is a pipe that gave no end of data within ${PIPE_WAIT_MS / 1000} s. Pass a regular file.`);
 }
 
 function sizeText(bytes: number): string {
@@ -44,20 +52,20 @@ function sizeText(bytes: number): string {
 
 /** A file that cannot be read at all; `errno` says why (ENOENT, EISDIR, EACCES, ...). */
 export class UnreadableFileError extends UsageError {
-  constructor(code: string, message: string, readonly errno: string) {
+  constructor(code: ErrorCode, message: string, readonly errno: string) {
     super(code, message);
   }
 }
 
 export function unreadable(path: string, opts: ReadBoundedOptions, err: unknown): UnreadableFileError {
   const code = (err as NodeJS.ErrnoException)?.code ?? (err as Error)?.message ?? String(err);
-  return new UnreadableFileError(`${opts.code ?? 'file'}-unreadable`, `error: ${opts.label} ${quote(path)} cannot be read (${code}). Check the path${code === 'EACCES' || code === 'EPERM' ? ' and its permissions' : ''}.`, code);
+  return new UnreadableFileError(fileCode(opts, 'unreadable'), `${opts.label} ${quote(path)} cannot be read (${code}). Check the path${code === 'EACCES' || code === 'EPERM' ? ' and its permissions' : ''}.`, code);
 }
 
 function tooLarge(path: string, opts: ReadBoundedOptions): UsageError {
   return new UsageError(
-    `${opts.code ?? 'file'}-too-large`,
-    `error: ${opts.label} ${quote(path)} is larger than ${sizeText(opts.maxBytes)}, more than such a file ever needs; refused. Check that the path names the right file.`,
+    fileCode(opts, 'too-large'),
+    `${opts.label} ${quote(path)} is larger than ${sizeText(opts.maxBytes)}, more than such a file ever needs; refused. Check that the path names the right file.`,
   );
 }
 
@@ -126,7 +134,7 @@ export function decodeText(bytes: Buffer, path: string, opts: ReadBoundedOptions
 }
 
 function notText(path: string, opts: ReadBoundedOptions, what: string): UsageError {
-  return new UsageError(`${opts.code ?? 'file'}-not-text`, `error: ${opts.label} ${quote(path)} is not a text file (${what}); refused. Pass a UTF-8 text file.`);
+  return new UsageError(fileCode(opts, 'not-text'), `${opts.label} ${quote(path)} is not a text file (${what}); refused. Pass a UTF-8 text file.`);
 }
 
 export async function readBoundedText(path: string, opts: ReadBoundedOptions): Promise<string> {

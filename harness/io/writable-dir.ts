@@ -53,14 +53,14 @@ export function checkWritableDir(dir: string, flag: string, create = false): str
         existing = dirname(existing);
         continue;
       }
-      if (code !== 'ENOENT') throw new UsageError('dir-unusable', `error: ${flag} ${quote(dir)} cannot be used: ${fsProblem(code)}. Pass a writable directory.`);
+      if (code !== 'ENOENT') throw new UsageError('dir-unusable', `${flag} ${quote(dir)} cannot be used: ${fsProblem(code)}. Pass a writable directory.`);
       if (dirname(existing) === existing) break;
       existing = dirname(existing);
       continue;
     }
     if (!st.isDirectory()) {
-      if (existing === abs) throw new UsageError('dir-is-file', `error: ${flag} ${quote(dir)} is a file, not a directory. Pass a directory path (it is created if missing).`);
-      throw new UsageError('dir-under-file', `error: ${flag} ${quote(dir)} cannot be created: ${quote(existing)} is a file, not a directory. Pass a path under a directory.`);
+      if (existing === abs) throw new UsageError('dir-is-file', `${flag} ${quote(dir)} is a file, not a directory. Pass a directory path (it is created if missing).`);
+      throw new UsageError('dir-under-file', `${flag} ${quote(dir)} cannot be created: ${quote(existing)} is a file, not a directory. Pass a path under a directory.`);
     }
     break;
   }
@@ -68,7 +68,7 @@ export function checkWritableDir(dir: string, flag: string, create = false): str
     accessSync(existing, fsConstants.W_OK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError('dir-unwritable', `error: ${flag} ${quote(dir)} cannot be written: ${quote(existing)} ${code === 'EROFS' ? 'is on a read-only file system' : fsProblem(code).replace(/^it /, 'is ')}. Pass a writable directory.`);
+    throw new UsageError('dir-unwritable', `${flag} ${quote(dir)} cannot be written: ${quote(existing)} ${code === 'EROFS' ? 'is on a read-only file system' : fsProblem(code).replace(/^it /, 'is ')}. Pass a writable directory.`);
   }
   if (!create) return dir;
   try {
@@ -81,7 +81,7 @@ export function checkWritableDir(dir: string, flag: string, create = false): str
         : e.code === 'EEXIST'
           ? `${quote(e.path ?? abs)} exists but is not a directory (a symbolic link to nothing?)`
           : fsProblem(e.code);
-    throw new UsageError('dir-unwritable', `error: ${flag} ${quote(dir)} cannot be created: ${problem}. Pass a writable directory.`);
+    throw new UsageError('dir-unwritable', `${flag} ${quote(dir)} cannot be created: ${problem}. Pass a writable directory.`);
   }
   return abs;
 }
@@ -100,5 +100,5 @@ export function dirWriteError(err: unknown, dir: string, flag: string): UsageErr
     }
   }
   const problem = code === 'ENOTDIR' || code === 'EEXIST' ? `a part of the path is a file, not a directory${where ? ` (${quote(where)})` : ''}` : code === 'ENOENT' ? `a part of the path cannot be created (ENOENT${where ? ` at ${quote(where)}` : ''})` : fsProblem(code);
-  return new UsageError('dir-unwritable', `error: ${flag} ${quote(dir)} cannot be written: ${problem}. Pass a writable directory.`);
+  return new UsageError('dir-unwritable', `${flag} ${quote(dir)} cannot be written: ${problem}. Pass a writable directory.`);
 }

@@ -21,7 +21,7 @@ const CSR_LABELS = new Set(['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST']);
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
 
 function nothingThere(file: string): UsageError {
-  return new UsageError('lint-no-object', `error: lint: ${quote(file)} holds no certificate or certificate request (PEM or DER). Pass a certificate or a CSR.`);
+  return new UsageError('lint-no-object', `lint: ${quote(file)} holds no certificate or certificate request (PEM or DER). Pass a certificate or a CSR.`);
 }
 
 function parse(kind: 'certificate' | 'csr', der: Buffer, file: string, index: number): LintObject {
@@ -43,7 +43,7 @@ function fromPem(text: string, file: string): LintObject[] {
     } catch (err) {
       throw new UsageError(
         'lint-unparseable',
-        `error: lint: ${quote(file)} object ${index} (PEM "${label}") is not a well-formed ${kind === 'csr' ? 'PKCS#10 request' : 'X.509 certificate'}: ${(err as Error).message.split('\n')[0]}. Check the file is complete and not corrupted.`,
+        `lint: ${quote(file)} object ${index} (PEM "${label}") is not a well-formed ${kind === 'csr' ? 'PKCS#10 request' : 'X.509 certificate'}: ${(err as Error).message.split('\n')[0]}. Check the file is complete and not corrupted.`,
       );
     }
   }

@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { UsageError } from '../errors.js';
 import { mergeIndexes } from './merge.js';
@@ -10,7 +10,10 @@ let n = 0;
 function dirWith(files: Record<string, unknown>): string {
   const d = join(base, `in-${++n}`);
   mkdirSync(d);
-  for (const [name, value] of Object.entries(files)) writeFileSync(join(d, name), typeof value === 'string' ? value : JSON.stringify(value));
+  for (const [name, value] of Object.entries(files)) {
+    mkdirSync(dirname(join(d, name)), { recursive: true });
+    writeFileSync(join(d, name), typeof value === 'string' ? value : JSON.stringify(value));
+  }
   return d;
 }
 
@@ -24,7 +27,8 @@ const report = {
   summary: { pass: 2, fail: 0, inconclusive: 0, skip: 0, verdict: 'conformant' },
   results: [],
 };
-const entry = { target: 'https://a.example', profile: 'modern', reportDir: '/ci/001-a', exitCode: 1, verdict: 'non-conformant', pass: 1, fail: 2, inconclusive: 0, skip: 0, argv: ['run', '--target', 'https://a.example', '--sign-key', 'k.pem'] };
+const failing = { ...report, target: { kind: 'url', url: 'https://a.example' }, summary: { pass: 1, fail: 2, inconclusive: 0, skip: 0, verdict: 'non-conformant' } };
+const entry = { target: 'https://a.example', profile: 'modern', reportDir: 'a-example-0000', exitCode: 1, verdict: 'non-conformant', pass: 1, fail: 2, inconclusive: 0, skip: 0, argv: ['run', '--target', 'https://a.example', '--sign-key', 'k.pem', '--report-dir', 'a-example-0000'] };
 const index = { schemaVersion: 1, generatedAt: '2026-12-03T08:00:00.000Z', targets: [entry], summary: { targets: 1, conformant: 0, nonConformant: 1, couldNotRun: 0 } };
 
 async function refusal(dirs: string[]): Promise<UsageError> {
@@ -39,7 +43,7 @@ async function refusal(dirs: string[]): Promise<UsageError> {
 describe('mergeIndexes', () => {
   test('an index and a single-run report: one row each, the child argv kept, a builtin named as the user named it', async () => {
     const out = join(base, 'merged');
-    const { index: merged } = await mergeIndexes([dirWith({ 'index.json': index }), dirWith({ 'report.json': report })], out);
+    const { index: merged } = await mergeIndexes([dirWith({ 'index.json': index, 'a-example-0000/report.json': failing }), dirWith({ 'report.json': report })], out);
     expect(merged.targets.map((t) => [t.target, t.verdict, t.exitCode])).toEqual([
       ['https://a.example', 'non-conformant', 1],
       ['builtin:strict', 'conformant', 0],
@@ -47,6 +51,38 @@ describe('mergeIndexes', () => {
     expect(merged.targets[0]!.argv).toEqual(entry.argv);
     expect(merged.summary).toEqual({ targets: 2, conformant: 1, nonConformant: 1, couldNotRun: 0 });
     expect(JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')).targets).toHaveLength(2);
+    // Paths relative to the merged index: the target directories sit beside it, wherever that is.
+    expect(merged.targets.map((t) => t.reportDir)).toEqual([`in-${n - 1}/a-example-0000`, `in-${n}`].map((p) => `../${p}`));
+  });
+
+  test("an index's target directory is found next to the index, wherever it was moved; a report missing there is exit 2 naming it", async () => {
+    const d = dirWith({ 'index.json': index, 'a-example-0000/report.json': failing });
+    const moved = join(base, `moved-${++n}`);
+    renameSync(d, moved);
+    const { index: merged } = await mergeIndexes([moved], join(base, `out-${++n}`));
+    expect(merged.targets[0]).toMatchObject({ target: 'https://a.example', verdict: 'non-conformant', fail: 2 });
+    rmSync(join(moved, 'a-example-0000', 'report.json'));
+    const err = await refusal([moved]);
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toContain(`names target "https://a.example" with its report in "a-example-0000", but "${join(moved, 'a-example-0000', 'report.json')}" is missing`);
+    expect(err.message.split('\n')).toHaveLength(1);
+  });
+
+  test('the counts come from the report, not from the index', async () => {
+    const d = dirWith({ 'index.json': { ...index, targets: [{ ...entry, verdict: 'conformant', exitCode: 0, fail: 0 }] }, 'a-example-0000/report.json': failing });
+    const { index: merged } = await mergeIndexes([d], join(base, `out-${++n}`));
+    expect(merged.targets[0]).toMatchObject({ verdict: 'non-conformant', fail: 2 });
+    expect(merged.summary.nonConformant).toBe(1);
+  });
+
+  test('a target that could not run needs no report, and becomes a testsuite with one error in junit.xml', async () => {
+    const cnr = { ...entry, reportDir: 'gone-1111', exitCode: 3, verdict: 'could-not-run', pass: 0, fail: 0, error: 'error: connection refused <&>' };
+    const out = join(base, `out-${++n}`);
+    const { index: merged } = await mergeIndexes([dirWith({ 'index.json': { ...index, targets: [cnr] } })], out);
+    expect(merged.summary.couldNotRun).toBe(1);
+    const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
+    expect(junit).toContain('<error message="error: connection refused &lt;&amp;&gt;" type="could-not-run">');
+    expect(junit.match(/<testsuite /g)).toHaveLength(1);
   });
 
   test.each([

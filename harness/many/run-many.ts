@@ -1,12 +1,14 @@
 import { spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { READ_LIMITS, readBounded } from '../io/read-bounded.js';
 import { ensureWritableDir } from '../io/writable-dir.js';
 import { onShutdown } from '../process/lifetime.js';
 import type { WrittenFlag } from '../cli/run-options.js';
 import { childArgv } from './child-argv.js';
-import { buildIndex, exitCodeOf, writeIndex, type IndexEntry, type TargetsIndex } from './index-report.js';
+import type { Report } from '../report/report.js';
+import { buildIndex, exitCodeOf, writeIndex, type IndexEntry, type TargetOutcome, type TargetsIndex } from './index-report.js';
+import { readReport } from './merge.js';
 import type { TargetEntry } from './targets-file.js';
 
 /**
@@ -16,15 +18,16 @@ import type { TargetEntry } from './targets-file.js';
  * index. Beyond one machine, CI matrices fan out with --shard and `report merge` joins the indexes.
  */
 
-function slug(target: string, i: number): string {
-  return `${String(i + 1).padStart(3, '0')}-${target.replace(/^[a-z]+:\/\//, '').replace(/[^a-zA-Z0-9.-]+/g, '_').slice(0, 60)}`;
-}
-
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
 function runChild(args: string[], timeoutMs: number): Promise<{ code: number; stderr: string }> {
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    // The parent writes the job summary (the index first) and the annotations, once for all targets:
+    // a child appending its own report.md would put ~2 KB per target before the index.
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+    delete env.GITHUB_STEP_SUMMARY;
+    delete env.GITHUB_ACTIONS;
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4096)));
     let exited = false;
@@ -49,8 +52,11 @@ function runChild(args: string[], timeoutMs: number): Promise<{ code: number; st
   });
 }
 
+/** An entry of the targets file with its directory name (target-dir.ts), fixed over the whole file before sharding. */
+export type NamedEntry = TargetEntry & { dir: string };
+
 export async function runMany(opts: {
-  entries: TargetEntry[];
+  entries: NamedEntry[];
   reportDir: string;
   parallel: number;
   /** The profile a child runs under when its entry names none (the user's -p, or the default). */
@@ -58,38 +64,52 @@ export async function runMany(opts: {
   /** The user's own `run` flags (userRunFlags), passed to every child (childArgv). */
   flags: readonly WrittenFlag[];
   timeoutMs: number;
-}): Promise<{ index: TargetsIndex; exitCode: 0 | 1 | 3; indexPath: string }> {
+  /** Called as each target completes, in completion order. */
+  onTarget?: (entry: IndexEntry) => void;
+}): Promise<{ index: TargetsIndex; exitCode: 0 | 1 | 3; indexPath: string; outcomes: TargetOutcome[] }> {
   const root = ensureWritableDir(opts.reportDir, '--report-dir');
-  const results: IndexEntry[] = new Array(opts.entries.length);
+  const results: TargetOutcome[] = new Array(opts.entries.length);
   let next = 0;
   const worker = async () => {
     while (next < opts.entries.length) {
       const i = next++;
       const e = opts.entries[i]!;
-      const dir = join(root, slug(e.target, i));
-      const argv = childArgv(e, opts.flags, dir);
+      const dir = join(root, e.dir);
+      // A report left from an earlier run into the same directory must never pass for this run's.
+      await rm(join(dir, 'report.json'), { force: true });
       // Bound per target: the cases and the positive control, each within --timeout, plus start-up.
-      const child = await runChild(argv, opts.timeoutMs * 10 + 60_000);
-      let summary = { verdict: 'could-not-run', pass: 0, fail: 0, inconclusive: 0, skip: 0 };
+      const child = await runChild(childArgv(e, opts.flags, dir), opts.timeoutMs * 10 + 60_000);
+      let report: Report | null = null;
+      let unreadable: string | undefined;
       try {
-        const read = JSON.parse((await readBounded(join(dir, 'report.json'), { maxBytes: READ_LIMITS.report, label: 'report' })).toString('utf8')).summary;
-        if (read && typeof read === 'object' && typeof read.verdict === 'string') summary = read;
-      } catch {
-        // No report: the run stopped before judging (exit 2 or 3); its stderr says why.
+        report = await readReport(dir);
+      } catch (err) {
+        // A report the child left damaged: the target could not be judged, and the line says why.
+        unreadable = (err as Error).message.replace(/^error: (report merge: )?/, '');
       }
-      results[i] = {
+      const s = report?.summary ?? { verdict: 'could-not-run', pass: 0, fail: 0, inconclusive: 0, skip: 0 };
+      // No report: the run stopped before judging (exit 2 or 3); its stderr says why.
+      const error = unreadable ?? (child.code >= 2 || !report ? child.stderr.trim().split('\n').pop() || `exit ${child.code}` : undefined);
+      const entry: IndexEntry = {
         target: e.target,
         profile: e.profile ?? opts.defaultProfile,
-        reportDir: dir,
-        exitCode: child.code,
-        ...summary,
-        ...(child.code >= 2 ? { error: child.stderr.trim().split('\n').pop() ?? `exit ${child.code}` } : {}),
-        argv,
+        // Relative to index.json, in the index and in the recorded argv alike: the artifact can move.
+        reportDir: e.dir,
+        exitCode: report ? child.code : Math.max(child.code, 3),
+        verdict: s.verdict,
+        pass: s.pass,
+        fail: s.fail,
+        inconclusive: s.inconclusive,
+        skip: s.skip,
+        ...(error !== undefined ? { error } : {}),
+        argv: childArgv(e, opts.flags, e.dir),
       };
+      results[i] = { entry, dir, report };
+      opts.onTarget?.(entry);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.parallel, opts.entries.length)) }, worker));
-  const index = buildIndex(results);
-  const indexPath = await writeIndex(root, index);
-  return { index, exitCode: exitCodeOf(index.summary), indexPath };
+  const index = buildIndex(results.map((r) => r.entry));
+  const indexPath = await writeIndex(root, index, results);
+  return { index, exitCode: exitCodeOf(index.summary), indexPath, outcomes: results };
 }

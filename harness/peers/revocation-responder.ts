@@ -42,6 +42,8 @@ const MAX_BODY = 64 * 1024;
 const WELL_KNOWN = '/.well-known/mtls-conformance';
 const CLOSE_TIMEOUT_MS = 2000;
 const PROBE_TIMEOUT_MS = 1000;
+/** A request's headers arrive at once on 127.0.0.1: a connection that has sent none after this is closed (408). */
+const HEADERS_TIMEOUT_MS = 2000;
 
 /** Identifies a store's revocation material: a responder for the same store answers the same. */
 export function storeIdOf(plan: RevocationPlan): string {
@@ -49,6 +51,15 @@ export function storeIdOf(plan: RevocationPlan): string {
     .update(plan.cas.map((c) => c.certPem).join(''))
     .digest('hex')
     .slice(0, 32);
+}
+
+/** A GET request's base64 (RFC 6960 §A.1, then URL-encoded); null when its percent-encoding is broken (a 400, not a fault). */
+function percentDecoded(text: string): Buffer | null {
+  try {
+    return Buffer.from(decodeURIComponent(text), 'base64');
+  } catch {
+    return null;
+  }
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer | null> {
@@ -107,11 +118,13 @@ export async function startRevocationResponder(plan: RevocationPlan): Promise<Re
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', `http://${RESPONDER_HOST}`);
     const send = (status: number, type: string, body: Buffer | string) => {
       res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
       res.end(body);
     };
+    // A request target no URL parser takes (`http://[`) is the client's error: 400.
+    const url = URL.parse(req.url ?? '/', `http://${RESPONDER_HOST}`);
+    if (!url) return send(400, 'text/plain', 'not a request target\n');
     if (req.method === 'GET' && url.pathname === WELL_KNOWN) return send(200, 'application/json', JSON.stringify({ storeId }));
     const crl = /^\/crl\/([a-z0-9-]+)\.crl$/.exec(url.pathname);
     if (req.method === 'GET' && crl) {
@@ -124,8 +137,8 @@ export async function startRevocationResponder(plan: RevocationPlan): Promise<Re
       // RFC 6960 §A.1: POST with the DER request as body, or GET with it base64 (then URL-encoded) in the path.
       let der: Buffer | null = null;
       if (req.method === 'POST') der = await readBody(req);
-      else if (req.method === 'GET' && url.pathname.startsWith('/ocsp/')) der = Buffer.from(decodeURIComponent(url.pathname.slice(6)), 'base64');
-      if (!der) return send(400, 'text/plain', 'no OCSP request\n');
+      else if (req.method === 'GET' && url.pathname.startsWith('/ocsp/')) der = percentDecoded(url.pathname.slice(6));
+      if (!der) return send(400, 'text/plain', 'no OCSP request (or not percent-encoded base64)\n');
       const { answerOcsp } = await import('./ocsp.js');
       const answer = await answerOcsp(der, plan);
       for (const s of answer.singles) record({ kind: 'ocsp', ca: s.ca, serial: s.serial, status: s.status });
@@ -134,14 +147,14 @@ export async function startRevocationResponder(plan: RevocationPlan): Promise<Re
     send(404, 'text/plain', 'not found\n');
   };
 
-  const server: Server = createServer((req, res) => {
+  // Header time bounded for real: Node checks its timeouts every connectionsCheckingInterval (30 s
+  // by default), so slow connections that never finish a request would otherwise stay open that long.
+  const server: Server = createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: 5000, connectionsCheckingInterval: 500 }, (req, res) => {
     handle(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
   });
-  server.headersTimeout = 5000;
-  server.requestTimeout = 5000;
 
   const listened = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
     server.once('error', (err: NodeJS.ErrnoException) => resolve(err));

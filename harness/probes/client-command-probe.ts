@@ -68,6 +68,47 @@ function cutLine(line: string): string {
   return line.length > LINE_MAX ? `${line.slice(0, LINE_MAX)}… (${line.length - LINE_MAX} more characters)` : line;
 }
 
+type HandedFiles = Partial<Record<'caFile' | 'certFile' | 'keyFile' | 'crlFile', string>>;
+
+/**
+ * The files the harness handed the client, named in its output by their placeholders ({ca} {cert}
+ * {key} {crl}, the --target-client contract): a client that quotes its certificate path (curl does,
+ * on every error) would otherwise fill each kept line, and each message quoting it, with the path
+ * of the certificate directory, and the cut would fall inside the path, before the client's words.
+ */
+export function namePaths(text: string, files: HandedFiles): string {
+  const names: [string | undefined, string][] = [
+    [files.certFile, '{cert}'],
+    [files.keyFile, '{key}'],
+    [files.caFile, '{ca}'],
+    [files.crlFile, '{crl}'],
+  ];
+  for (const [path, name] of names.filter(([p]) => p).sort((a, b) => b[0]!.length - a[0]!.length)) text = text.split(path!).join(name);
+  return text;
+}
+
+/**
+ * The last line of a client's output, for a one-line error message: the files the harness handed it
+ * named by their placeholders ({cert}, not a path as long as the certificate directory's), control
+ * characters escaped, and at most `max` characters in all, so the line does not grow with a path.
+ */
+export function quoteClientLine(text: string, files: HandedFiles, max = LINE_MAX): string {
+  let line = (text.trim().split('\n').pop() ?? '').trim();
+  // Already cut where the output was kept (cutLine): count what was cut before.
+  let more = 0;
+  const cut = /… \((\d+) more characters\)$/.exec(line);
+  if (cut) {
+    more = Number(cut[1]);
+    line = line.slice(0, cut.index);
+  }
+  line = namePaths(line, files).replace(/[\u0000-\u001f\u007f]/g, ' ');
+  if (line.length > max) {
+    more += line.length - max;
+    line = line.slice(0, max);
+  }
+  return more > 0 ? `${line}… (${more} more characters)` : line;
+}
+
 function tail(text: string): string {
   return text.trimEnd().split('\n').slice(-TAIL_LINES).map(cutLine).join('\n');
 }
@@ -225,8 +266,8 @@ export async function probeClientCommand(input: ClientCommandProbeInput): Promis
     exitCode: run.exitCode,
     signal: run.signal,
     timedOut: run.timedOut,
-    stdoutTail: tail(stdout.text),
-    stderrTail: tail(stderr.text),
+    stdoutTail: tail(namePaths(stdout.text, input.files)),
+    stderrTail: tail(namePaths(stderr.text, input.files)),
     connected,
     handshakeCompleted,
     request,

@@ -3,7 +3,7 @@ import * as tls from 'node:tls';
 import * as http2 from 'node:http2';
 import { X509Certificate } from 'node:crypto';
 import { alertFromError } from './alerts.js';
-import { DEFAULT_GRPC_PATH, EMPTY_GRPC_MESSAGE, grpcStatusName } from './grpc-status.js';
+import { DEFAULT_GRPC_PATH, EMPTY_GRPC_MESSAGE, decodeGrpcMessage, grpcStatusName, parseGrpcStatus } from './grpc-status.js';
 import type { AppProtocol, Observation, Outcome, PeerCertificateFacts, TlsVersion } from '../model.js';
 
 /**
@@ -255,21 +255,30 @@ export function probeHandshake(input: HandshakeProbeInput): Promise<Observation>
       let status: number | null = null;
       let body = '';
       let grpcStatus: number | null = null;
+      // A grpc-status that is not a status code: what was seen, for a malformed answer.
+      let grpcMalformed: string | null = null;
       let grpcMessage = '';
       const readGrpc = (h: http2.IncomingHttpHeaders) => {
         const s = h['grpc-status'];
-        if (s !== undefined && grpcStatus === null) {
-          grpcStatus = Number(s);
-          const msg = h['grpc-message'];
-          grpcMessage = typeof msg === 'string' ? decodeURIComponent(msg) : '';
+        if (s !== undefined && grpcStatus === null && grpcMalformed === null) {
+          const parsed = parseGrpcStatus(s);
+          if ('code' in parsed) grpcStatus = parsed.code;
+          else grpcMalformed = parsed.malformed;
+          grpcMessage = decodeGrpcMessage(h['grpc-message']);
         }
       };
+      const grpcAnswered = () => grpcStatus !== null || grpcMalformed !== null;
       const finishGrpc = () => {
+        const message = grpcMessage ? `: ${grpcMessage.slice(0, 120)}` : '';
+        if (grpcMalformed !== null) return finish('malformed-answer', `${grpcMalformed}${message} (HTTP ${status}, ${over}, POST ${path})`, { httpStatus: status, grpcStatus: null });
         const code = grpcStatus!;
-        finish('grpc-status', `gRPC status ${code} ${grpcStatusName(code)}${grpcMessage ? `: ${grpcMessage.slice(0, 120)}` : ''} (${over}, POST ${path})`, { httpStatus: status, grpcStatus: code });
+        finish('grpc-status', `gRPC status ${code} ${grpcStatusName(code)}${message} (${over}, POST ${path})`, { httpStatus: status, grpcStatus: code });
       };
       const finishHttp = () => {
         const text = body.replace(/\s+/g, ' ').trim().slice(0, 120);
+        // A gRPC call must end with a grpc-status (gRPC over HTTP/2, Response): an answer without one
+        // (HTTP 500 from a proxy, a bare 200) is malformed, and says what was seen.
+        if (grpc) return finish('malformed-answer', `the gRPC call was answered with HTTP ${status} and no grpc-status${text ? `: ${text}` : ''} (${over}, POST ${path})`, { httpStatus: status, grpcStatus: null });
         finish('http-status', `HTTP ${status}${text ? `: ${text}` : ''} (${over})`, { httpStatus: status });
       };
       stream.on('response', (h) => {
@@ -277,28 +286,29 @@ export function probeHandshake(input: HandshakeProbeInput): Promise<Observation>
         status = Number(h[':status']);
         readGrpc(h);
         // A trailers-only gRPC answer carries grpc-status with the headers (gRPC over HTTP/2, Response).
-        if (grpcStatus !== null) return finishGrpc();
-        const isGrpc = grpc || String(h['content-type'] ?? '').startsWith('application/grpc');
+        if (grpcAnswered()) return finishGrpc();
+        // A gRPC answer is HTTP 200 (gRPC over HTTP/2, Response) and ends with trailers; any other status has no trailers to wait for.
+        const isGrpc = (grpc || String(h['content-type'] ?? '').startsWith('application/grpc')) && status === 200;
         // An HTTP answer: read the first words of the body, bounded; a gRPC answer: wait for its trailers.
         if (!isGrpc) timers.push(setTimeout(finishHttp, BODY_GRACE_MS));
       });
       stream.on('trailers', (h) => {
         readGrpc(h);
-        if (grpcStatus !== null) finishGrpc();
+        if (grpcAnswered()) finishGrpc();
       });
       stream.on('data', (chunk: Buffer) => {
         if (body.length < 8192) body += chunk.toString('latin1');
       });
       stream.on('end', () => {
-        if (grpcStatus !== null) return finishGrpc();
+        if (grpcAnswered()) return finishGrpc();
         if (status !== null) return finishHttp();
       });
       stream.on('error', (err: NodeJS.ErrnoException) => {
-        if (status !== null) return grpcStatus !== null ? finishGrpc() : finishHttp();
+        if (status !== null) return grpcAnswered() ? finishGrpc() : finishHttp();
         finishSoon('closed-no-data', `the HTTP/2 stream ended without a response (${err.code ?? 'error'}: ${err.message})`);
       });
       stream.on('close', () => {
-        if (status !== null) return grpcStatus !== null ? finishGrpc() : finishHttp();
+        if (status !== null) return grpcAnswered() ? finishGrpc() : finishHttp();
         finishSoon('closed-no-data', `the target closed the HTTP/2 stream without a response${stream.rstCode ? ` (RST_STREAM error code ${stream.rstCode})` : ''}`);
       });
     };

@@ -151,7 +151,7 @@ function x25519PublicKey(): Buffer {
 }
 
 function inputError(what: string): HarnessError {
-  return new HarnessError('raw-hello-input', `error: cannot build a ClientHello: ${what}.`);
+  return new HarnessError('raw-hello-input', `cannot build a ClientHello: ${what}.`);
 }
 
 function sniOf(servername: string | undefined): Buffer | null {

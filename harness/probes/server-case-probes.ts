@@ -51,16 +51,30 @@ export async function probeSuiteSweep(plan: ServerPlan, recipe: SuiteSweepRecipe
   const r = await enumerateSuites({ host: plan.target.host, port: plan.target.port, servername: plan.target.servername, version: recipe.version, suites, timeoutMs: plan.timeoutMs, totalTimeoutMs: plan.timeoutMs * 4 });
   const names = (codes: number[]) => codes.map((c) => r.probes.find((p) => p.suite === c)!.name);
   const accepted = names(r.accepted);
+  // Refusing every suite means something only from a target that completes handshakes at all.
+  const seen = r.probes.some((p) => p.observation?.kind === 'server-hello') ? null : await anyServerHello(plan);
   return {
     outcome: accepted.length > 0 ? 'accepted' : 'handshake-alert',
     alert: null,
     httpStatus: null,
     tlsVersion: recipe.version,
     cipher: null,
-    detail: `${suites.length} suites offered, the accepted ones removed one by one: ${accepted.length} accepted, ${r.refused.length} refused, ${r.inconclusive.length} inconclusive`,
+    detail: `${suites.length} suites offered, the accepted ones removed one by one: ${accepted.length} accepted, ${r.refused.length} refused, ${r.inconclusive.length} inconclusive${seen && !seen.seen ? `; ${seen.detail}` : ''}`,
     durationMs: r.durationMs,
-    sweep: { version: recipe.version, accepted, inconclusive: names(r.inconclusive), offered: suites.length },
+    sweep: { version: recipe.version, accepted, inconclusive: names(r.inconclusive), offered: suites.length, handshakeSeen: seen ? seen.seen : true },
   };
+}
+
+/**
+ * Whether the target answers a ClientHello offering every suite, at TLS 1.3 and at TLS 1.2, with a
+ * ServerHello: the evidence that a refusal elsewhere is a choice, not a server that completes no
+ * handshake at all (one that answers alert 80 internal_error to everything, say).
+ */
+export async function anyServerHello(plan: ServerPlan): Promise<{ seen: boolean; detail: string }> {
+  const versions = ['TLSv1.3', 'TLSv1.2'] as const;
+  const probes = await Promise.all(versions.map((version) => probeVersion({ host: plan.target.host, port: plan.target.port, servername: plan.target.servername, version, timeoutMs: plan.timeoutMs })));
+  const seen = probes.some((p) => p.observation.kind === 'server-hello');
+  return { seen, detail: seen ? 'the target completes handshakes' : `the target completed no handshake: no ClientHello got a ServerHello (${probes.map((p) => `${p.version}: ${p.reason}`).join('; ')})` };
 }
 
 /** `verifyPeer`: record what the target's certificate verifies to (the positive control does; no other case needs it). */
@@ -165,7 +179,7 @@ export async function probeSessionLifetime(plan: ServerPlan): Promise<Observatio
 /** server/protocol/renegotiation: a client-initiated renegotiation of a TLS 1.2 connection with the valid certificate. */
 export async function probeServerRenegotiation(plan: ServerPlan): Promise<Observation> {
   const cert = validCert(plan);
-  const r = await probeRenegotiation({
+  let r = await probeRenegotiation({
     host: plan.target.host,
     port: plan.target.port,
     servername: plan.target.servername,
@@ -173,6 +187,11 @@ export async function probeServerRenegotiation(plan: ServerPlan): Promise<Observ
     keyPem: cert?.keyPem,
     timeoutMs: plan.timeoutMs,
   });
+  if (r.result === 'not-applicable') {
+    // "Does not speak TLS 1.2" only from a target that completes a handshake at some version.
+    const seen = await anyServerHello(plan);
+    if (!seen.seen) r = { ...r, result: 'failed', detail: `${seen.detail}, so whether it renegotiates cannot be seen` };
+  }
   const outcome: Observation['outcome'] =
     r.result === 'accepted' ? 'accepted' : r.result === 'refused' ? (r.alert ? 'post-handshake-alert' : 'closed-no-data') : r.result === 'ignored' ? 'timeout' : r.result === 'not-applicable' ? (r.alert ? 'handshake-alert' : 'closed-no-data') : 'harness-error';
   return {

@@ -58,7 +58,7 @@ function locate(ref: string, relativeTo: string): string {
   if (/^[a-z0-9][a-z0-9._-]*$/.test(ref) && existsSync(example)) return example;
   throw new UsageError(
     'profile-unknown',
-    `error: profile ${quote(ref)} is neither a built-in profile (${builtinProfileNames().join(', ')}), an example profile (${exampleProfileNames().join(', ')}) nor a file path. Pass one of those names or a path to a YAML/JSON profile.`,
+    `profile ${quote(ref)} is neither a built-in profile (${builtinProfileNames().join(', ')}), an example profile (${exampleProfileNames().join(', ')}) nor a file path. Pass one of those names or a path to a YAML/JSON profile.`,
   );
 }
 
@@ -98,7 +98,7 @@ function parseFile(path: string): ParsedFile {
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const pos = lines.linePos(e.pos[0]);
-    throw new UsageError('profile-syntax', `error: ${path}:${pos.line}:${pos.col}: not valid YAML/JSON: ${e.message.split('\n')[0]}. Fix the syntax.`);
+    throw new UsageError('profile-syntax', `${path}:${pos.line}:${pos.col}: not valid YAML/JSON: ${e.message.split('\n')[0]}. Fix the syntax.`);
   }
   let data: unknown;
   try {
@@ -106,10 +106,10 @@ function parseFile(path: string): ParsedFile {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
   } catch (err) {
     const why = /alias/i.test((err as Error).message) ? `more than ${MAX_ALIAS_COUNT} YAML alias expansions (an alias bomb?)` : String((err as Error).message).split('\n')[0];
-    throw new UsageError('profile-syntax', `error: ${path}: refused: ${why}. A profile needs no YAML aliases; write the values out.`);
+    throw new UsageError('profile-syntax', `${path}: refused: ${why}. A profile needs no YAML aliases; write the values out.`);
   }
   if (!isPlainObject(data)) {
-    throw new UsageError('profile-shape', `error: ${path}:1:1: a profile must be a mapping of fields (name, tls, certificates, ...), found ${data === null ? 'nothing' : typeof data}.`);
+    throw new UsageError('profile-shape', `${path}:1:1: a profile must be a mapping of fields (name, tls, certificates, ...), found ${data === null ? 'nothing' : typeof data}.`);
   }
   return { path, doc, lines, data };
 }
@@ -174,22 +174,22 @@ function valueAt(data: unknown, path: PropertyKey[]): unknown {
 function loadChain(ref: string, relativeTo: string, seen: string[]): ParsedFile[] {
   const path = locate(ref, relativeTo);
   if (seen.includes(path)) {
-    throw new UsageError('profile-extends-cycle', `error: profile ${quote(path)} extends itself through ${[...seen, path].map((p) => quote(p)).join(' -> ')}. Remove one "extends".`);
+    throw new UsageError('profile-extends-cycle', `profile ${quote(path)} extends itself through ${[...seen, path].map((p) => quote(p)).join(' -> ')}. Remove one "extends".`);
   }
   if (seen.length >= MAX_EXTENDS_DEPTH) {
-    throw new UsageError('profile-extends-depth', `error: profile ${quote(path)} is ${seen.length + 1} "extends" deep (${quote(seen[0])} -> ...); at most ${MAX_EXTENDS_DEPTH} are followed. Flatten the chain.`);
+    throw new UsageError('profile-extends-depth', `profile ${quote(path)} is ${seen.length + 1} "extends" deep (${quote(seen[0])} -> ...); at most ${MAX_EXTENDS_DEPTH} are followed. Flatten the chain.`);
   }
   const file = parseFile(path);
   const parent = file.data['extends'];
   if (parent === undefined) return [file];
   if (typeof parent !== 'string') {
-    throw new UsageError('profile-invalid', `error: ${position(file, ['extends'])}: field "extends": found ${JSON.stringify(parent)}, expected a built-in profile name or a file path.`);
+    throw new UsageError('profile-invalid', `${position(file, ['extends'])}: field "extends": found ${JSON.stringify(parent)}, expected a built-in profile name or a file path.`);
   }
   try {
     return [...loadChain(parent, dirname(path), [...seen, path]), file];
   } catch (err) {
     if (err instanceof UsageError && err.code === 'profile-unknown') {
-      throw new UsageError('profile-unknown', `error: ${position(file, ['extends'])}: field "extends": ${quote(parent)} is neither a built-in profile (${builtinProfileNames().join(', ')}) nor a readable file. Fix "extends".`);
+      throw new UsageError('profile-unknown', `${position(file, ['extends'])}: field "extends": ${quote(parent)} is neither a built-in profile (${builtinProfileNames().join(', ')}) nor a readable file. Fix "extends".`);
     }
     throw err;
   }
@@ -211,7 +211,7 @@ export function loadProfile(ref: string, cwd = process.cwd()): LoadedProfile {
     const field = path.length > 0 ? path.join('.') : '(top level)';
     throw new UsageError(
       'profile-invalid',
-      `error: ${position(owner, keyPath)}: field ${quote(field)}: ${describeIssue(issue, valueAt(merged, path))}. See docs/profiles.md.`,
+      `${position(owner, keyPath)}: field ${quote(field)}: ${describeIssue(issue, valueAt(merged, path))}. See docs/profiles.md.`,
     );
   }
   const profile = result.data;
@@ -250,7 +250,7 @@ function checkConsistency(profile: Profile, chain: ParsedFile[]): void {
   // The error points at the entry (a map key, a list item); the field named is the one the docs list.
   const fail = (path: PropertyKey[], message: string): never => {
     const field = path.slice(0, 2).join('.');
-    throw new UsageError('profile-invalid', `error: ${position(ownerOf(chain, path), path)}: field ${quote(field)}: ${message}`);
+    throw new UsageError('profile-invalid', `${position(ownerOf(chain, path), path)}: field ${quote(field)}: ${message}`);
   };
   for (const field of ['waive', 'severity'] as const) {
     for (const id of Object.keys(profile.cases[field])) {

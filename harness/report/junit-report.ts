@@ -20,7 +20,21 @@ const xmlText = (s: string) => s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001
 const properties = (pairs: [string, string][]): Node => ({ property: pairs.map(([name, value]) => ({ '@_name': name, '@_value': value })) });
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
+/** One target's <testsuite> as data, with its counts: a multi-target run's junit.xml holds one per target (harness/many/). */
+export interface JunitSuite {
+  suite: Record<string, unknown>;
+  tests: number;
+  failures: number;
+  errors: number;
+  skipped: number;
+  durationMs: number;
+}
+
 export function renderJunit(report: Report): string {
+  return renderJunitSuites([junitSuite(report)]);
+}
+
+export function junitSuite(report: Report): JunitSuite {
   let failures = 0;
   let skipped = 0;
   const testcases = report.results.map((r) => {
@@ -52,13 +66,13 @@ export function renderJunit(report: Report): string {
     return tc;
   });
   const counts = { '@_tests': String(report.results.length), '@_failures': String(failures), '@_errors': '0', '@_skipped': String(skipped) };
-  const doc = {
-    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
-    testsuites: {
-      '@_name': 'mtls-conformance',
-      ...counts,
-      '@_time': seconds(report.durationMs),
-      testsuite: {
+  return {
+    tests: report.results.length,
+    failures,
+    errors: 0,
+    skipped,
+    durationMs: report.durationMs,
+    suite: {
         '@_name': `mtls-conformance ${targetLabel(report.target)}`,
         ...counts,
         '@_time': seconds(report.durationMs),
@@ -70,7 +84,23 @@ export function renderJunit(report: Report): string {
           ['verdict', report.summary.verdict],
         ]),
         testcase: testcases,
-      },
+    },
+  };
+}
+
+/** junit.xml of one or more testsuites under one <testsuites>, whose counts are their sums. */
+export function renderJunitSuites(suites: JunitSuite[]): string {
+  const sum = (k: 'tests' | 'failures' | 'errors' | 'skipped' | 'durationMs') => suites.reduce((n, s) => n + s[k], 0);
+  const doc = {
+    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
+    testsuites: {
+      '@_name': 'mtls-conformance',
+      '@_tests': String(sum('tests')),
+      '@_failures': String(sum('failures')),
+      '@_errors': String(sum('errors')),
+      '@_skipped': String(sum('skipped')),
+      '@_time': seconds(sum('durationMs')),
+      testsuite: suites.map((s) => s.suite),
     },
   };
   const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, indentBy: '  ', suppressEmptyNode: true, processEntities: true });

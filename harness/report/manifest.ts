@@ -92,7 +92,7 @@ function digestFor(key: KeyObject, label: string): string | null {
       return curve === 'secp384r1' ? 'sha384' : curve === 'secp521r1' ? 'sha512' : 'sha256';
     }
     default:
-      throw new UsageError('sign-key-unsupported', `error: ${label} is a ${key.asymmetricKeyType} key; manifest signatures use Ed25519, Ed448 or ECDSA. Generate one with: openssl genpkey -algorithm ed25519 -out sign-key.pem`);
+      throw new UsageError('sign-key-unsupported', `${label} is a ${key.asymmetricKeyType} key; manifest signatures use Ed25519, Ed448 or ECDSA. Generate one with: openssl genpkey -algorithm ed25519 -out sign-key.pem`);
   }
 }
 
@@ -105,7 +105,7 @@ export async function signManifest(dir: string, keyPem: string, label = '--sign-
   try {
     key = createPrivateKey(keyPem);
   } catch {
-    throw new UsageError('sign-key-invalid', `error: ${label} holds no readable PEM private key (an unencrypted PKCS#8 or SEC1 key is needed). Generate one with: openssl genpkey -algorithm ed25519 -out sign-key.pem`);
+    throw new UsageError('sign-key-invalid', `${label} holds no readable PEM private key (an unencrypted PKCS#8 or SEC1 key is needed). Generate one with: openssl genpkey -algorithm ed25519 -out sign-key.pem`);
   }
   const digest = digestFor(key, label);
   const bytes = await readFile(join(dir, MANIFEST_FILE));
@@ -125,7 +125,7 @@ export async function readSignKeyFile(path: string, flag = '--sign-key'): Promis
   try {
     key = createPrivateKey(pem);
   } catch {
-    throw new UsageError('sign-key-invalid', `error: ${label} holds no readable PEM private key (an unencrypted PKCS#8 or SEC1 key is needed). Generate one with: openssl genpkey -algorithm ed25519 -out sign-key.pem`);
+    throw new UsageError('sign-key-invalid', `${label} holds no readable PEM private key (an unencrypted PKCS#8 or SEC1 key is needed). Generate one with: openssl genpkey -algorithm ed25519 -out sign-key.pem`);
   }
   digestFor(key, label);
   return pem;
@@ -142,7 +142,7 @@ export function readPublicKey(pem: string, label: string): KeyObject {
   try {
     key = createPublicKey(pem);
   } catch {
-    throw new UsageError('pubkey-invalid', `error: ${label} holds no readable PEM public key. Pass the public key that matches the signing key (openssl pkey -in sign-key.pem -pubout).`);
+    throw new UsageError('pubkey-invalid', `${label} holds no readable PEM public key. Pass the public key that matches the signing key (openssl pkey -in sign-key.pem -pubout).`);
   }
   digestFor(key, label);
   return key;

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
+import { appendFile, lstat, readFile, readlink, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveCases } from '../cases/resolve.js';
 import { UsageError, quote } from '../errors.js';
@@ -99,6 +99,22 @@ function canonical(v: unknown): string {
   return JSON.stringify(sort(v));
 }
 
+/**
+ * Why `name` in `dir` is not evidence: the evidence is the regular files in the directory, so a
+ * symbolic link (to anywhere, even to identical bytes) or a FIFO, device or directory is a
+ * difference, and is never read (a FIFO would block the read). Null: a regular file, or absent.
+ */
+async function notRegularFile(dir: string, name: string): Promise<string | null> {
+  const path = join(dir, name);
+  const st = await lstat(path).catch(() => null);
+  if (!st || st.isFile()) return null;
+  if (st.isSymbolicLink()) {
+    const to = await readlink(path).catch(() => '?');
+    return `${name}: a symbolic link (to ${quote(to)}), not a file in the report directory`;
+  }
+  return `${name}: not a regular file (${st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : 'a special file'})`;
+}
+
 /** A manifest entry names a file directly in the directory, never a path out of it. */
 function safeName(name: string): boolean {
   return name !== '' && name !== '.' && name !== '..' && !/[\\/]/.test(name);
@@ -112,14 +128,16 @@ export async function verifyReportDir(dir: string, opts: VerifyOptions = {}): Pr
   try {
     if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error(), { code: 'ENOTDIR' });
   } catch (err) {
-    throw new UsageError('verify-dir-unreadable', `error: ${quote(dir)} is not a readable report directory (${(err as NodeJS.ErrnoException).code}). Pass the --report-dir of a run.`);
+    throw new UsageError('verify-dir-unreadable', `${quote(dir)} is not a readable report directory (${(err as NodeJS.ErrnoException).code}). Pass the --report-dir of a run.`);
   }
+  const manifestLink = await notRegularFile(dir, MANIFEST_FILE);
+  if (manifestLink) return { differences: [manifestLink], summary: '' };
   let manifestBytes: Buffer;
   try {
     manifestBytes = await readBounded(join(dir, MANIFEST_FILE), { maxBytes: READ_LIMITS.report, label: 'verify:' });
   } catch (err) {
     if (err instanceof UsageError && !(err instanceof UnreadableFileError)) throw err;
-    throw new UsageError('verify-no-manifest', `error: ${quote(join(dir, MANIFEST_FILE))} cannot be read (${(err as UnreadableFileError).errno}): the directory holds no manifest to verify. Pass a --report-dir written by "conformance run".`);
+    throw new UsageError('verify-no-manifest', `${quote(join(dir, MANIFEST_FILE))} cannot be read (${(err as UnreadableFileError).errno}): the directory holds no manifest to verify. Pass a --report-dir written by "conformance run".`);
   }
 
   const differences: string[] = [];
@@ -127,12 +145,16 @@ export async function verifyReportDir(dir: string, opts: VerifyOptions = {}): Pr
 
   // The signature first: it covers the manifest, which covers everything else.
   let signature: string | null = null;
-  try {
-    signature = (await readBounded(join(dir, SIGNATURE_FILE), { maxBytes: 64 * 1024, label: 'verify:' })).toString('utf8');
-  } catch {
-    signature = null;
+  const signatureLink = await notRegularFile(dir, SIGNATURE_FILE);
+  if (signatureLink) differences.push(signatureLink);
+  else {
+    try {
+      signature = (await readBounded(join(dir, SIGNATURE_FILE), { maxBytes: 64 * 1024, label: 'verify:' })).toString('utf8');
+    } catch {
+      signature = null;
+    }
   }
-  if (opts.publicKey) {
+  if (opts.publicKey && !signatureLink) {
     if (signature === null) differences.push(`${SIGNATURE_FILE}: missing, but --pubkey asks for a signed manifest`);
     else if (!manifestSignatureValid(manifestBytes, signature, opts.publicKey)) differences.push(`${SIGNATURE_FILE}: the signature does not verify with --pubkey over ${MANIFEST_FILE}`);
     else notes.push(`signature valid (${opts.publicKey.asymmetricKeyType})`);
@@ -151,6 +173,11 @@ export async function verifyReportDir(dir: string, opts: VerifyOptions = {}): Pr
       differences.push(`${MANIFEST_FILE}: lists ${quote(name)}, which is not a file inside the directory`);
       continue;
     }
+    const notFile = await notRegularFile(dir, name);
+    if (notFile) {
+      differences.push(notFile);
+      continue;
+    }
     let bytes: Buffer;
     try {
       bytes = await readBounded(join(dir, name), { maxBytes: READ_LIMITS.report, label: 'verify:' });
@@ -162,7 +189,7 @@ export async function verifyReportDir(dir: string, opts: VerifyOptions = {}): Pr
     if (now !== manifest.files[name]) differences.push(`${name}: SHA-256 ${short(now)} does not match ${MANIFEST_FILE} (${short(manifest.files[name]!)}): the file was changed`);
   }
   const present = await listCoveredFiles(dir);
-  for (const name of present) if (!(name in manifest.files)) differences.push(`${name}: not listed in ${MANIFEST_FILE}`);
+  for (const name of present) if (!(name in manifest.files)) differences.push((await notRegularFile(dir, name)) ?? `${name}: not listed in ${MANIFEST_FILE}`);
   for (const name of REPORT_FILES) if (!(name in manifest.files) && !present.includes(name)) differences.push(`${name}: missing, and not listed in ${MANIFEST_FILE}`);
 
   // The profile: its recorded hash, and the same profile in the manifest and in the report.
@@ -172,6 +199,8 @@ export async function verifyReportDir(dir: string, opts: VerifyOptions = {}): Pr
   }
 
   let report: Report | null = null;
+  // Re-judged only from the directory's own report.json (a link was named above).
+  if (await notRegularFile(dir, 'report.json')) return { differences, summary: '' };
   try {
     report = JSON.parse((await readBounded(join(dir, 'report.json'), { maxBytes: READ_LIMITS.report, label: 'verify:' })).toString('utf8')) as Report;
     if (!report || typeof report !== 'object' || !Array.isArray(report.results) || !report.profile) throw new Error('no "results" or "profile"');

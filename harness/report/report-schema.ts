@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OUTCOMES } from '../model.js';
 import { profileSchema } from '../profile/schema.js';
 
 /**
@@ -11,7 +12,7 @@ const verdict = z.enum(['pass', 'fail', 'inconclusive', 'skip']);
 
 export const observationSchema = z
   .object({
-    outcome: z.enum(['handshake-alert', 'post-handshake-alert', 'tcp-reset', 'closed-no-data', 'http-status', 'grpc-status', 'accepted', 'timeout', 'harness-error', 'no-connection']),
+    outcome: z.enum(OUTCOMES),
     alert: z.object({ code: z.number().int(), name: z.string() }).nullable(),
     httpStatus: z.number().int().nullable(),
     tlsVersion: z.string().nullable(),
@@ -23,10 +24,28 @@ export const observationSchema = z
   })
   .loose();
 
+const reportTargetSchema = z.object({ kind: z.enum(['url', 'client-command', 'container']), url: z.string().optional(), builtin: z.string().optional() }).loose();
+
+const reportResultSchema = z.object({
+  id: z.string().regex(/^[a-z0-9.-]+(\/[a-z0-9.-]+)+$/),
+  title: z.string(),
+  severity: z.enum(['required', 'recommended', 'info']),
+  expect: z.enum(['accept', 'reject', 'property']),
+  /** The whole observation (public material only), so a recorded run can be re-judged. */
+  observed: observationSchema.nullable(),
+  verdict,
+  reason: z.string(),
+  rationale: z.string(),
+  refs: z.array(z.string()),
+  waived: z.string().optional(),
+  /** True when a waived case passes: the waiver can go. */
+  waiverUnneeded: z.boolean().optional(),
+});
+
 export const reportSchema = z.object({
   schemaVersion: z.literal(1),
   tool: z.object({ name: z.literal('mtls-conformance'), version: z.string(), node: z.string(), openssl: z.string() }),
-  target: z.object({ kind: z.enum(['url', 'client-command', 'container']), url: z.string().optional(), builtin: z.string().optional() }).loose(),
+  target: reportTargetSchema,
   profile: z.object({ name: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), source: z.string() }),
   startedAt: z.iso.datetime(),
   durationMs: z.number().nonnegative(),
@@ -37,22 +56,13 @@ export const reportSchema = z.object({
     skip: z.number().int(),
     verdict: z.enum(['conformant', 'non-conformant', 'inconclusive']),
   }),
-  results: z.array(
-    z.object({
-      id: z.string().regex(/^[a-z0-9.-]+(\/[a-z0-9.-]+)+$/),
-      title: z.string(),
-      severity: z.enum(['required', 'recommended', 'info']),
-      expect: z.enum(['accept', 'reject', 'property']),
-      observed: observationSchema.nullable(),
-      verdict,
-      reason: z.string(),
-      rationale: z.string(),
-      refs: z.array(z.string()),
-      waived: z.string().optional(),
-      waiverUnneeded: z.boolean().optional(),
-    }),
-  ),
+  results: z.array(reportResultSchema),
 });
+
+/** report.json as the harness writes it: inferred from the schema, so the type and the schema cannot drift. */
+export type Report = z.output<typeof reportSchema>;
+export type ReportTarget = z.output<typeof reportTargetSchema>;
+export type ReportResult = z.output<typeof reportResultSchema>;
 
 const SCHEMA_BASE = 'urn:mtls-conformance:schemas:';
 

@@ -3,17 +3,13 @@ import { X509Certificate } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PACKAGE_VERSION } from '../package-root.js';
-import { summarize, type Summary } from '../judge.js';
-import type { CaseResult, Expectation, Observation, Severity, VerdictValue } from '../model.js';
+import { summarize } from '../judge.js';
+import type { CaseResult, Observation } from '../model.js';
 
-/** report.json, schemaVersion 1 (PRODUCT.md). Only data here; no private key ever reaches it. */
+import type { Report, ReportTarget } from './report-schema.js';
 
-export interface ReportTarget {
-  kind: 'url' | 'client-command' | 'container';
-  url?: string;
-  builtin?: string;
-  [k: string]: unknown;
-}
+/** report.json, schemaVersion 1 (PRODUCT.md). Only data here; no private key ever reaches it. The types come from its schema. */
+export type { Report, ReportResult, ReportTarget } from './report-schema.js';
 
 /** How a target is named in the terminal and in junit.xml: builtin:NAME, image NAME, client command CMD, or its URL. */
 export function targetLabel(target: ReportTarget): string {
@@ -21,33 +17,6 @@ export function targetLabel(target: ReportTarget): string {
   if (target.kind === 'container') return `image ${String(target.image)}`;
   if (target.kind === 'client-command') return `client command ${String(target.command)}`;
   return String(target.url);
-}
-
-export interface ReportResult {
-  id: string;
-  title: string;
-  severity: Severity;
-  expect: Expectation;
-  /** The whole observation (public material only), so a recorded run can be re-judged. */
-  observed: Observation | null;
-  verdict: VerdictValue;
-  reason: string;
-  rationale: string;
-  refs: string[];
-  waived?: string;
-  /** True when a waived case passes: the waiver can go. */
-  waiverUnneeded?: boolean;
-}
-
-export interface Report {
-  schemaVersion: 1;
-  tool: { name: 'mtls-conformance'; version: string; node: string; openssl: string };
-  target: ReportTarget;
-  profile: { name: string; sha256: string; source: string };
-  startedAt: string;
-  durationMs: number;
-  summary: Summary;
-  results: ReportResult[];
 }
 
 export function buildReport(args: {

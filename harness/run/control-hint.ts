@@ -47,6 +47,9 @@ function nextStep(obs: Observation | null, certsDir: string, ctx: ControlHintCon
   if (alert !== undefined && CERTIFICATE_ALERTS.has(alert)) {
     return `the target's TLS stack refused the harness's valid client certificate (alert ${alert} ${obs.alert!.name}): ${trustStep}`;
   }
+  if (alert === 80) {
+    return "the target's TLS stack failed before it judged any certificate (alert 80 internal_error), as a server does whose own certificate, key or chain it cannot use: check the server's TLS configuration and its log";
+  }
   if (alert === 70 || alert === 40 || alert === 71) {
     return 'the target and the harness share no protocol version or cipher suite (the harness offers TLS 1.2 and 1.3 with the default suites, within the profile\'s tls.versions)';
   }
@@ -59,6 +62,12 @@ function nextStep(obs: Observation | null, certsDir: string, ctx: ControlHintCon
     return `the target verified the certificate and its application refused the identity (${what})${subject ? `: the harness presented subject ${JSON.stringify(subject)}` : ''}; ${identity}`;
   };
   if (obs.outcome === 'grpc-status') return refusedIdentity(`gRPC status ${obs.grpcStatus}`);
+  if (obs.outcome === 'malformed-answer') {
+    // A bare HTTP refusal to the call (a proxy or nginx in front of the service) reads as one.
+    if (obs.httpStatus === 401 || obs.httpStatus === 403) return refusedIdentity(`HTTP ${obs.httpStatus} to the gRPC call`);
+    if (obs.httpStatus === 400 || obs.httpStatus === 495 || obs.httpStatus === 496) return `the target refused the certificate at the HTTP layer (HTTP ${obs.httpStatus} to the gRPC call, as nginx does when verification fails): ${trustStep}`;
+    return `the target answered the gRPC call, but not as gRPC does (${oneLine(obs.detail)}): check --http-path (the method, e.g. /grpc.health.v1.Health/Check) and what answers on the port (a proxy in front of the service?)`;
+  }
   if (obs.outcome === 'http-status') {
     if (obs.httpStatus === 401 || obs.httpStatus === 403) return refusedIdentity(`HTTP ${obs.httpStatus}`);
     if (obs.httpStatus === 404) return 'the request path does not exist on the target (HTTP 404): pass --http-path with a path it answers';
@@ -74,4 +83,10 @@ function nextStep(obs: Observation | null, certsDir: string, ctx: ControlHintCon
   if (obs.outcome === 'closed-no-data' || obs.outcome === 'tcp-reset') return `the target ended the handshake without an alert, as a server that refuses the client certificate may: ${trustStep}`;
   if (obs.outcome === 'timeout') return 'the target did not answer in time: raise --timeout or check --http-path';
   return 'see the case detail in the report';
+}
+
+/** Target-controlled text for the one error line: one line, bounded. */
+function oneLine(text: string, max = 200): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max)}…` : line;
 }

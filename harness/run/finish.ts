@@ -10,6 +10,7 @@ import { writeReportDir } from '../report/report-dir.js';
 import type { RunOptions, PreparedRun } from './prepare.js';
 import type { Executed } from './execute.js';
 import { controlFailure } from './control-hint.js';
+import { quoteClientLine } from '../probes/client-command-probe.js';
 import { mark } from './timings.js';
 
 /**
@@ -45,7 +46,7 @@ export async function finish(prepared: PreparedRun, executed: Executed, opts: Ru
   if (started.role === 'client') {
     const exit = obs?.client?.exitCode;
     if (obs?.outcome === 'no-connection' && (exit === 127 || exit === 126)) {
-      const why = obs.client?.stderrTail.trim().split('\n').pop() ?? `exit ${exit}`;
+      const why = (obs.client?.stderrTail && quoteClientLine(obs.client.stderrTail, prepared.rolePlan.role === 'client' ? prepared.rolePlan.plan.files : {})) || `exit ${exit}`;
       throw new UsageError('target-client-not-found', `error: ${source} could not be started (exit ${exit}: ${why}). Check the command and its path.`);
     }
   }
@@ -73,6 +74,7 @@ function controlNotAccepted(prepared: PreparedRun, controlResult: CaseResult): s
   if (p.role === 'server') return controlFailure(controlResult, prepared.certsDir, { profile: prepared.loaded.profile });
   const obs = controlResult.observation;
   const seen = obs ? describeObservation(obs) : 'no observation';
-  const stderr = obs?.client?.stderrTail.trim().split('\n').pop();
+  // At most 300 characters of the client's words, its files named {ca} {cert} {key}: the line stays one readable line.
+  const stderr = obs?.client?.stderrTail ? quoteClientLine(obs.client.stderrTail, p.plan.files) : '';
   return `error: the positive control client/server-auth/valid was not accepted (${seen}${stderr ? `; client stderr: ${stderr}` : ''}), so no refusal can be judged: the client must trust ${p.plan.files.caFile} (CONFORMANCE_CA_FILE, {ca}), connect to {url} and send a request.`;
 }

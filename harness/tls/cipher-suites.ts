@@ -1,56 +1,16 @@
 /**
  * TLS cipher suite names: IANA (RFC 8446 §B.4, RFC 5289, RFC 7905, RFC 5246) and OpenSSL's.
- * Profiles accept either; everything inside the harness uses the IANA name.
+ * Profiles accept either; everything inside the harness uses the IANA name. The pairs are not
+ * declared here: they come from the one table in suite-codes.ts, and the registry names from
+ * iana-cipher-suites.ts.
  */
 
 import { IANA_CIPHER_SUITES } from './iana-cipher-suites.js';
+import { SUITE_CODES } from './suite-codes.js';
 
-// [IANA name, OpenSSL name]
-const SUITES: [string, string][] = [
-  // TLS 1.3 (OpenSSL uses the IANA names)
-  ['TLS_AES_128_GCM_SHA256', 'TLS_AES_128_GCM_SHA256'],
-  ['TLS_AES_256_GCM_SHA384', 'TLS_AES_256_GCM_SHA384'],
-  ['TLS_CHACHA20_POLY1305_SHA256', 'TLS_CHACHA20_POLY1305_SHA256'],
-  ['TLS_AES_128_CCM_SHA256', 'TLS_AES_128_CCM_SHA256'],
-  ['TLS_AES_128_CCM_8_SHA256', 'TLS_AES_128_CCM_8_SHA256'],
-  // TLS 1.2 ECDHE AEAD
-  ['TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 'ECDHE-ECDSA-AES128-GCM-SHA256'],
-  ['TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384', 'ECDHE-ECDSA-AES256-GCM-SHA384'],
-  ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'ECDHE-RSA-AES128-GCM-SHA256'],
-  ['TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'ECDHE-RSA-AES256-GCM-SHA384'],
-  ['TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', 'ECDHE-ECDSA-CHACHA20-POLY1305'],
-  ['TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256', 'ECDHE-RSA-CHACHA20-POLY1305'],
-  // DHE AEAD
-  ['TLS_DHE_RSA_WITH_AES_128_GCM_SHA256', 'DHE-RSA-AES128-GCM-SHA256'],
-  ['TLS_DHE_RSA_WITH_AES_256_GCM_SHA384', 'DHE-RSA-AES256-GCM-SHA384'],
-  ['TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256', 'DHE-RSA-CHACHA20-POLY1305'],
-  // CBC
-  ['TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256', 'ECDHE-ECDSA-AES128-SHA256'],
-  ['TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384', 'ECDHE-ECDSA-AES256-SHA384'],
-  ['TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256', 'ECDHE-RSA-AES128-SHA256'],
-  ['TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384', 'ECDHE-RSA-AES256-SHA384'],
-  ['TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA', 'ECDHE-ECDSA-AES128-SHA'],
-  ['TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA', 'ECDHE-ECDSA-AES256-SHA'],
-  ['TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA', 'ECDHE-RSA-AES128-SHA'],
-  ['TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA', 'ECDHE-RSA-AES256-SHA'],
-  ['TLS_DHE_RSA_WITH_AES_128_CBC_SHA256', 'DHE-RSA-AES128-SHA256'],
-  ['TLS_DHE_RSA_WITH_AES_256_CBC_SHA256', 'DHE-RSA-AES256-SHA256'],
-  ['TLS_DHE_RSA_WITH_AES_128_CBC_SHA', 'DHE-RSA-AES128-SHA'],
-  ['TLS_DHE_RSA_WITH_AES_256_CBC_SHA', 'DHE-RSA-AES256-SHA'],
-  // static RSA key exchange
-  ['TLS_RSA_WITH_AES_128_GCM_SHA256', 'AES128-GCM-SHA256'],
-  ['TLS_RSA_WITH_AES_256_GCM_SHA384', 'AES256-GCM-SHA384'],
-  ['TLS_RSA_WITH_AES_128_CBC_SHA256', 'AES128-SHA256'],
-  ['TLS_RSA_WITH_AES_256_CBC_SHA256', 'AES256-SHA256'],
-  ['TLS_RSA_WITH_AES_128_CBC_SHA', 'AES128-SHA'],
-  ['TLS_RSA_WITH_AES_256_CBC_SHA', 'AES256-SHA'],
-  ['TLS_RSA_WITH_3DES_EDE_CBC_SHA', 'DES-CBC3-SHA'],
-  ['TLS_RSA_WITH_RC4_128_SHA', 'RC4-SHA'],
-  ['TLS_RSA_WITH_RC4_128_MD5', 'RC4-MD5'],
-];
-
-const BY_IANA = new Map(SUITES.map(([iana, ossl]) => [iana, ossl]));
-const BY_OPENSSL = new Map(SUITES.map(([iana, ossl]) => [ossl, iana]));
+const NAMED = SUITE_CODES.filter((s): s is typeof s & { openssl: string } => s.openssl !== null);
+const BY_IANA = new Map(NAMED.map((s) => [s.name, s.openssl]));
+const BY_OPENSSL = new Map(NAMED.map((s) => [s.openssl, s.name]));
 /** Pre-RFC 7905 draft names some policies still print (seed: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305"). */
 const DRAFT_ALIASES: Record<string, string> = {
   TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305: 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
@@ -62,18 +22,15 @@ const REGISTRY = new Map(IANA_CIPHER_SUITES.map((s) => [s.name, s]));
 /** The IANA name for an IANA registry, draft or OpenSSL name; null when unknown. */
 export function ianaName(name: string): string | null {
   const n = name.trim();
-  if (BY_IANA.has(n) || REGISTRY.has(n)) return n;
+  if (REGISTRY.has(n)) return n;
   return DRAFT_ALIASES[n] ?? BY_OPENSSL.get(n) ?? null;
 }
 
+/** OpenSSL's name for an IANA name; null when OpenSSL never had the suite (or the table does not list it). */
 export function opensslName(iana: string): string | null {
   return BY_IANA.get(iana) ?? null;
 }
 
 export function isTls13Suite(iana: string): boolean {
   return REGISTRY.get(iana)?.tls13 ?? /^TLS_(AES|CHACHA20)_/.test(iana);
-}
-
-export function knownSuiteNames(): string[] {
-  return SUITES.map(([iana]) => iana);
 }

@@ -136,8 +136,10 @@ describe('--targets-file passes every run flag to every child it applies to', ()
     const all = samples(certs, out);
     const tokens = ['--targets-file', file, ...all.flatMap((s) => s.sample.server ?? [])];
     const run = await runCli(['run', ...tokens], { timeoutMs: 120_000 });
-    expect(run.stdout).toContain('Running 2 targets (shard 1/1), 2 at a time');
+    // --json is among the flags: stdout is the index alone, the progress lines go to stderr.
+    expect(run.stderr).toContain('Running 2 targets (shard 1/1), 2 at a time');
     const index = readJson(join(out, 'index.json'));
+    expect(JSON.parse(run.stdout)).toEqual(index);
     expect(index.targets).toHaveLength(2);
     const clientCa = new X509Certificate(readFileSync(f('issuer-ca.pem')));
     for (const t of index.targets as IndexTarget[]) {
@@ -149,10 +151,11 @@ describe('--targets-file passes every run flag to every child it applies to', ()
         else if (long === '--report-dir') expect(holds(t.argv, ['--report-dir', t.reportDir])).toBe(true);
         else expect(holds(t.argv, sample.server), `${long} reached ${t.target}`).toBe(true);
       }
-      expect(t.reportDir.startsWith(out)).toBe(true);
+      // Relative to index.json, in the index and in the recorded argv alike.
+      expect(existsSync(join(out, t.reportDir, 'report.json'))).toBe(true);
       expect(t.argv.join(' ')).not.toContain('PRIVATE KEY');
       // Behaviour: what each flag did in the child.
-      const report = readJson(join(t.reportDir, 'report.json'));
+      const report = readJson(join(out, t.reportDir, 'report.json'));
       expect(report.profile.name).toBe('every-flag');
       const ids = report.results.map((r: { id: string }) => r.id).sort();
       expect(ids).toEqual(['server/certificate/hostname', 'server/certificate/trusted', 'server/client-auth/valid']);
@@ -160,7 +163,7 @@ describe('--targets-file passes every run flag to every child it applies to', ()
       expect(byId['server/certificate/trusted'].verdict).toBe('fail');
       expect(byId['server/certificate/hostname'].verdict).toBe('fail');
       expect(byId['server/client-auth/valid'].observed).toMatchObject({ outcome: 'accepted', httpStatus: null });
-      const verify = await runCli(['verify', t.reportDir, '--pubkey', f('sign-pub.pem')]);
+      const verify = await runCli(['verify', join(out, t.reportDir), '--pubkey', f('sign-pub.pem')]);
       expect(verify.code, verify.stdout + verify.stderr).toBe(0);
       expect(verify.stdout).toContain('signature valid (ed25519)');
     }
@@ -194,12 +197,12 @@ describe('--targets-file passes every run flag to every child it applies to', ()
         else if (long === '--report-dir') expect(holds(t.argv, ['--report-dir', t.reportDir])).toBe(true);
         else expect(holds(t.argv, sample.client), `${long} reached ${t.target}`).toBe(true);
       }
-      const report = readJson(join(t.reportDir, 'report.json'));
+      const report = readJson(join(out, t.reportDir, 'report.json'));
       expect(report.profile.name).toBe('every-flag');
       expect(report.results.map((r: { id: string }) => r.id).sort()).toEqual(['client/server-auth/expired', 'client/server-auth/valid']);
       // --client-cert-ca: the reference server trusted the client's own CA, so the control was accepted.
       expect(report.results.find((r: { id: string }) => r.id === 'client/server-auth/valid').verdict, JSON.stringify(report.results)).toBe('pass');
-      const verify = await runCli(['verify', t.reportDir, '--pubkey', f('sign-pub.pem')]);
+      const verify = await runCli(['verify', join(out, t.reportDir), '--pubkey', f('sign-pub.pem')]);
       expect(verify.code, verify.stdout + verify.stderr).toBe(0);
     }
     expect(run.code, run.stdout + run.stderr).toBe(0);

@@ -1,8 +1,9 @@
 import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 
@@ -34,7 +35,9 @@ describe('--targets-file', () => {
     expect(index.summary).toEqual({ targets: 20, conformant: 15, nonConformant: 5, couldNotRun: 0 });
     expect(new Set(index.targets.map((t: { reportDir: string }) => t.reportDir)).size).toBe(20);
     for (const t of index.targets) {
-      const report = JSON.parse(readFileSync(join(t.reportDir, 'report.json'), 'utf8'));
+      // Relative to index.json: the directory can be moved (a CI artifact) and still read.
+      expect(t.reportDir).toMatch(/^builtin-(strict|lenient)-[0-9a-f]{8}(-\d+)?$/);
+      const report = JSON.parse(readFileSync(join(out, t.reportDir, 'report.json'), 'utf8'));
       expect(report.summary.verdict).toBe(t.target === 'builtin:lenient' ? 'non-conformant' : 'conformant');
       // The embedded server of that run is gone: its port no longer accepts connections.
       expect(await refused(Number(new URL(report.target.url).port))).toBe(true);
@@ -63,6 +66,85 @@ describe('--targets-file', () => {
     const merged = await runCli(['report', 'merge', join(dir, 'a'), join(dir, 'b'), '--out', join(dir, 'all')]);
     expect(merged.code).toBe(3);
     expect(JSON.parse(readFileSync(join(dir, 'all', 'index.json'), 'utf8')).summary).toEqual({ targets: 4, conformant: 2, nonConformant: 1, couldNotRun: 1 });
+  });
+
+  test('two shards written to the same report path, moved elsewhere, merged: exit 1, a testsuite per target, no stale path; a missing report is exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mtls-many-shards-'));
+    const workspace = join(dir, 'workspace');
+    mkdirSync(workspace);
+    writeFileSync(join(workspace, 'targets.txt'), 'builtin:strict\nbuiltin:lenient\n');
+    // The merge job's machine: the artifacts land somewhere else entirely.
+    const downloads = mkdtempSync(join(tmpdir(), 'mtls-many-downloads-'));
+    const summaries: string[] = [];
+    const outputs: string[] = [];
+    for (const node of ['1', '2']) {
+      const summary = join(dir, `summary-${node}.md`);
+      writeFileSync(summary, '');
+      // GitLab "parallel: 2": CI_NODE_INDEX 1..2. Both jobs use the same relative report path.
+      const env = { CI_NODE_INDEX: node, CI_NODE_TOTAL: '2', GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary };
+      const r = await runCli(['run', '--targets-file', 'targets.txt', '--shard', 'auto', '--certs', certs, '--report-dir', 'conformance-report', '--only', 'server/client-auth/*', ...(node === '1' ? ['--json'] : [])], { cwd: workspace, env });
+      expect(r.code, r.stdout + r.stderr).toBe(node === '1' ? 0 : 1);
+      outputs.push(r.stdout + r.stderr);
+      summaries.push(readFileSync(summary, 'utf8'));
+      if (node === '1') {
+        // --json: stdout is the index, nothing else.
+        expect(JSON.parse(r.stdout)).toEqual(JSON.parse(readFileSync(join(workspace, 'conformance-report', 'index.json'), 'utf8')));
+        expect(r.stderr).toContain('(shard 1/2 from CI_NODE_INDEX=1 CI_NODE_TOTAL=2)');
+      }
+      renameSync(join(workspace, 'conformance-report'), join(downloads, `conformance-report-${node}`));
+    }
+    // The job summary: the index table first (and no child appended its own report.md before it).
+    expect(summaries[1]!.startsWith('# mTLS conformance: 1 target\n')).toBe(true);
+    expect(summaries[1]).toMatch(/\| builtin:lenient \| intermediate \| non-conformant \| \d+ \| \d+ \| 0 \| builtin-lenient-[0-9a-f]{8} \|/);
+    expect(summaries[1]).toContain('NON-CONFORMANT');
+    // Annotations: the failing target has ::error lines titled by case id; the conformant one none.
+    expect(outputs[1]).toMatch(/^::error title=server\/client-auth\/[a-z0-9.-]+::builtin:lenient: fail: /m);
+    expect(outputs[0]).not.toContain('::error');
+
+    const all = join(downloads, 'merged');
+    const merged = await runCli(['report', 'merge', 'conformance-report-1', 'conformance-report-2', '--out', 'merged'], { cwd: downloads });
+    expect(merged.code, merged.stdout + merged.stderr).toBe(1);
+    const index = JSON.parse(readFileSync(join(all, 'index.json'), 'utf8'));
+    expect(index.summary).toEqual({ targets: 2, conformant: 1, nonConformant: 1, couldNotRun: 0 });
+    expect(index.targets.map((t: { target: string }) => t.target)).toEqual(['builtin:strict', 'builtin:lenient']);
+    for (const t of index.targets) expect(existsSync(join(all, t.reportDir, 'report.json')), t.reportDir).toBe(true);
+    const junit = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testsuite' }).parse(readFileSync(join(all, 'junit.xml'), 'utf8'));
+    expect(junit.testsuites.testsuite.map((s: Record<string, string>) => s['@_name'])).toEqual(['mtls-conformance builtin:strict', 'mtls-conformance builtin:lenient']);
+    expect(Number(junit.testsuites['@_failures'])).toBeGreaterThan(0);
+    expect(Number(junit.testsuites.testsuite[0]['@_failures'])).toBe(0);
+    // No path of the jobs' workspace anywhere in what the merge job reads or writes.
+    for (const f of ['merged/index.json', 'merged/index.md', 'merged/index.html', 'merged/junit.xml', 'conformance-report-1/index.json', 'conformance-report-2/index.json', 'conformance-report-2/index.md']) {
+      const text = readFileSync(join(downloads, f), 'utf8');
+      expect(text, f).not.toContain(workspace);
+      expect(text, f).not.toContain(dir);
+    }
+    expect(readFileSync(join(all, 'index.html'), 'utf8')).toMatch(/href="\.\.\/conformance-report-2\/builtin-lenient-[0-9a-f]{8}\/report\.html"/);
+
+    // A target report left out of the download: exit 2, one line naming it; nothing counted from the index's word.
+    const lenientDir = index.targets[1].reportDir as string;
+    rmSync(join(all, lenientDir, 'report.json'));
+    const missing = await runCli(['report', 'merge', 'conformance-report-1', 'conformance-report-2', '--out', 'merged-again'], { cwd: downloads });
+    expect(missing.code, missing.stderr).toBe(2);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toContain(`names target "builtin:lenient" with its report in "${lenientDir.split('/').pop()}"`);
+    expect(missing.stderr).toContain('is missing');
+  });
+
+  test('--shard auto without CI_NODE_INDEX/CI_NODE_TOTAL, or with garbage: one line, exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mtls-many-auto-'));
+    const file = join(dir, 't.txt');
+    writeFileSync(file, 'builtin:strict\n');
+    for (const [env, fragment] of [
+      [{ CI_NODE_INDEX: '', CI_NODE_TOTAL: '', JOB_COMPLETION_INDEX: '' }, '--shard auto: CI_NODE_TOTAL is not set'],
+      [{ CI_NODE_INDEX: '1/2', CI_NODE_TOTAL: '2', JOB_COMPLETION_INDEX: '' }, '--shard auto: CI_NODE_INDEX="1/2" is not a whole number'],
+      [{ CI_NODE_INDEX: '0', CI_NODE_TOTAL: '2', JOB_COMPLETION_INDEX: '' }, 'it counts from 1'],
+    ] as [Record<string, string>, string][]) {
+      const r = await runCli(['run', '--targets-file', file, '--shard', 'auto', '--report-dir', join(dir, 'out')], { env });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(fragment);
+      expect(existsSync(join(dir, 'out'))).toBe(false);
+    }
   });
 
   test('bad targets files and shards: one line, exit 2', async () => {
@@ -103,11 +185,11 @@ describe('--targets-file', () => {
       ['conformant', 0],
     ]);
     expect(index.targets[0].profile).toBe(join(sub, 'control-refused.yaml'));
-    expect(JSON.parse(readFileSync(join(index.targets[1].reportDir, 'report.json'), 'utf8')).profile.name).toBe('child');
+    expect(JSON.parse(readFileSync(join(out, index.targets[1].reportDir, 'report.json'), 'utf8')).profile.name).toBe('child');
     expect(index.summary).toEqual({ targets: 2, conformant: 1, nonConformant: 0, couldNotRun: 1 });
 
     // The same two report directories merged (the inconclusive one named twice, once with a trailing slash).
-    const [inconclusiveDir, conformantDir] = index.targets.map((t: { reportDir: string }) => t.reportDir);
+    const [inconclusiveDir, conformantDir] = index.targets.map((t: { reportDir: string }) => join(out, t.reportDir));
     const merged = await runCli(['report', 'merge', inconclusiveDir, conformantDir, `${inconclusiveDir}/`, '--out', join(dir, 'all')]);
     expect(merged.code, merged.stdout + merged.stderr).toBe(3);
     const all = JSON.parse(readFileSync(join(dir, 'all', 'index.json'), 'utf8'));

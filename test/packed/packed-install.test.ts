@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,7 +81,7 @@ beforeAll(() => {
 describe('the packed package, installed as a user installs it', () => {
   test('ships LICENSE, README, docs, example profiles and JSON Schemas, and no tests', () => {
     const listed = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n');
-    for (const f of ['LICENSE', 'README.md', 'package.json', 'docs/cases.md', 'docs/profiles.md', 'schemas/report.schema.json', 'schemas/profile.schema.json', 'examples/profiles/tls12-minimum.yaml', 'profiles/intermediate.yaml', 'dist/harness/cli/main.js']) {
+    for (const f of ['LICENSE', 'README.md', 'package.json', 'docs/cases.md', 'docs/profiles.md', 'docs/ci.md', 'schemas/report.schema.json', 'schemas/profile.schema.json', 'schemas/index.schema.json', 'examples/ci/github-actions-targets.yml', 'examples/ci/gitlab-ci-targets.yml', 'examples/profiles/tls12-minimum.yaml', 'profiles/intermediate.yaml', 'dist/harness/cli/main.js']) {
       expect(listed, f).toContain(`package/${f}`);
     }
     expect(listed.filter((f) => /\.test\.|^package\/test\//.test(f))).toEqual([]);
@@ -112,6 +112,30 @@ describe('the packed package, installed as a user installs it', () => {
     expect(Object.keys(manifest.files)).toContain('junit.xml');
     const v = sh('npx', ['--no-install', 'conformance', 'verify', 'reports/run1'], cwd, 60_000);
     expect(v.status, v.stdout + v.stderr).toBe(0);
+  });
+
+  test('the matrix-and-merge flow: two shards (--shard auto) into the same report path, moved as artifacts, merged into one junit.xml', () => {
+    const cwd = cjs;
+    writeFileSync(join(cwd, 'targets.txt'), 'builtin:strict\nbuiltin:lenient\n');
+    const artifacts = join(work, 'artifacts');
+    mkdirSync(artifacts);
+    for (const node of ['1', '2']) {
+      const r = spawnSync('npx', ['--no-install', 'conformance', 'run', '--targets-file', 'targets.txt', '--shard', 'auto', '--certs', 'certs', '--report-dir', 'shard-report', '--only', 'server/client-auth/*'], {
+        cwd,
+        env: { ...env, CI_NODE_INDEX: node, CI_NODE_TOTAL: '2' },
+        encoding: 'utf8',
+        timeout: 120_000,
+        killSignal: 'SIGKILL',
+      });
+      expect(r.status, r.stdout + r.stderr).toBe(node === '1' ? 0 : 1);
+      renameSync(join(cwd, 'shard-report'), join(artifacts, `shard-${node}`));
+    }
+    const m = sh('npx', ['--no-install', 'conformance', 'report', 'merge', join(artifacts, 'shard-1'), join(artifacts, 'shard-2'), '--out', join(artifacts, 'merged'), '--json'], cwd, 60_000);
+    expect(m.status, m.stdout + m.stderr).toBe(1);
+    expect(JSON.parse(m.stdout).summary).toEqual({ targets: 2, conformant: 1, nonConformant: 1, couldNotRun: 0 });
+    const junit = readFileSync(join(artifacts, 'merged', 'junit.xml'), 'utf8');
+    expect(junit.match(/<testsuite /g)).toHaveLength(2);
+    for (const f of ['index.json', 'index.md', 'index.html', 'junit.xml']) expect(readFileSync(join(artifacts, 'merged', f), 'utf8'), f).not.toContain(cwd);
   });
 
   test('an example profile is usable by its path inside the package and by its name', () => {

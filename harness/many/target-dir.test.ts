@@ -1,0 +1,30 @@
+import { describe, expect, test } from 'vitest';
+import { parseTargetsFile } from './targets-file.js';
+import { targetDirNames, targetSlug } from './target-dir.js';
+import { shardOf } from './shard.js';
+
+describe('target directories', () => {
+  test('named from the target: readable slug, then a short hash', () => {
+    expect(targetSlug('https://Vendor.example:8443/api?x=1')).toBe('vendor.example-8443-api-x-1');
+    expect(targetSlug('builtin:strict')).toBe('builtin-strict');
+    expect(targetSlug("node client.js --url {url} && rm -rf '/'")).toBe('node-client.js-url-url-rm-rf');
+    expect(targetSlug('../../..')).toBe('target');
+    expect(targetSlug('x'.repeat(100))).toHaveLength(40);
+    const [a] = targetDirNames(parseTargetsFile('/t.txt', 'https://vendor.example:8443\n'));
+    expect(a).toMatch(/^vendor.example-8443-[0-9a-f]{8}$/);
+  });
+
+  test('unique in the whole file, and the same in every shard of it', () => {
+    const file = parseTargetsFile('/t.yaml', ['- builtin:strict', '- builtin:lenient', '- builtin:strict', '- target: builtin:strict', '  profile: modern', '- client: node c.js {url}'].join('\n'));
+    const names = targetDirNames(file);
+    expect(new Set(names).size).toBe(names.length);
+    // The same target twice: the second copy gets -2; another profile is another hash.
+    expect(names[2]).toBe(`${names[0]}-2`);
+    expect(names[3]).not.toContain(names[0]!.slice(-8));
+    // Stable: the file read again (as every CI job reads it) names every entry alike.
+    expect(targetDirNames(parseTargetsFile('/elsewhere/t.yaml', ['- builtin:strict', '- builtin:lenient', '- builtin:strict', '- target: builtin:strict', '  profile: modern', '- client: node c.js {url}'].join('\n')))).toEqual(names);
+    const named = file.map((e, i) => ({ ...e, dir: names[i]! }));
+    const shards = [1, 2, 3].map((index) => shardOf(named, { index, count: 3, from: '' }).map((e) => e.dir));
+    expect(shards.flat().sort()).toEqual([...names].sort());
+  });
+});
