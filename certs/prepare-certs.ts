@@ -80,8 +80,8 @@ export async function prepareCerts(dir: string, profile: Profile, chains: NamedC
  * anchors and shared CAs (the target trusts those and nothing else). A default run never reads
  * or writes the sub-directory. The result holds the certificates of both.
  */
-export async function prepareSuiteCerts(dir: string, profile: Profile, core: NamedChain[], suite: string, extra: NamedChain[], issuer?: Material): Promise<EnsureResult> {
-  const main = await prepareCerts(dir, profile, core, issuer);
+export async function prepareSuiteCerts(dir: string, profile: Profile, core: NamedChain[], suite: string, extra: NamedChain[], issuer?: Material, serverHosts?: string[]): Promise<EnsureResult> {
+  const main = await prepareCerts(dir, profile, core, issuer, serverHosts);
   if (extra.length === 0) return main;
   const given = new Map([...main.certs].filter(([name]) => !name.includes('/') && name !== 'server').map(([name, m]) => [name, { certPem: m.certPem, keyPem: m.keyPem }] as const));
   const sub = await ensureCerts(join(dir, suite), { matrix: matrixOptionsFor(profile), chains: extra, given, revocationUrls: false });

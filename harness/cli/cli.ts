@@ -187,7 +187,8 @@ export function buildProgram(): Command {
     .option('--force', 'regenerate everything, the CAs too (a target trusting the old CAs must be reconfigured)')
     .option('--issuer-cert <file>', 'issue the client matrix under this CA certificate (PEM)')
     .option('--issuer-key <file>', 'private key of --issuer-cert (PEM)')
-    .action(async (dir: string, flags: { host: string[]; profile: string; force?: boolean; issuerCert?: string; issuerKey?: string }) => {
+    .addOption(new Option('--suite <suite>', 'also generate the certificates of a larger suite (deep, exhaustive) into <dir>/<suite>').choices(['core', 'deep', 'exhaustive']).default('core'))
+    .action(async (dir: string, flags: { host: string[]; profile: string; force?: boolean; issuerCert?: string; issuerKey?: string; suite: SuiteName }) => {
       program.setOptionValue('exitCode', await (await lazy.certsInit())(dir, flags));
     });
 
