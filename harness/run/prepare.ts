@@ -12,6 +12,7 @@ import type { ClientPlan, PresentedCert, ServerPlan } from '../plan.js';
 import { loadProfile, type LoadedProfile } from '../profile/load.js';
 import type { StartedClientTarget, StartedServerTarget, StartedTarget, StoppedTarget, Target } from '../targets/target.js';
 import type { RolePlan } from './case-body.js';
+import { NAME_CONTROL_ID } from './execute.js';
 
 /**
  * The first stage of a run: the profile, the certificates, the target started (or checked), and
@@ -86,7 +87,10 @@ export async function prepare(target: Target, opts: RunOptions): Promise<Prepare
     }
     const control = all.find((c) => c.positiveControl)!;
     // The positive control always runs and is always reported: every rejection rests on it.
-    const selected = all.filter((c) => c.positiveControl || matches(c.id));
+    const picked = all.filter((c) => c.positiveControl || matches(c.id));
+    // A case whose client verifies a DNS name brings the control of that name along (execute.ts).
+    const needsName = picked.some((c) => c.recipe.kind === 'reference-server' && c.recipe.serverName);
+    const selected = needsName ? all.filter((c) => picked.includes(c) || c.id === NAME_CONTROL_ID) : picked;
     const cases = { profile: loaded.profile, cases: selected, control, timeoutMs: opts.timeoutMs, revocation: store.revocation.plan };
     const rolePlan: RolePlan =
       started.role === 'server'

@@ -108,4 +108,17 @@ describe.skipIf(!NGINX || !OPENSSL)('the deep corpus against real peers', () => 
   test('client families against a Node https client', { timeout: T }, async () => {
     await client('node', `${process.execPath} ${join(FIXTURES, 'node-client.mjs')} {url}`);
   });
+
+  test('a client that cannot reach the .localhost name: its DNS-name cases are skipped with the reason, its address cases judged', { timeout: T }, async () => {
+    // node-client.mjs resolves {url}'s host with getaddrinfo, which maps no *.localhost name here (no {resolve}).
+    const out = join(root, 'report-node-names');
+    const run = await runCli(['run', '--target-client', `${process.execPath} ${join(FIXTURES, 'node-client.mjs')} {url}`, '--certs', certsDir, '--suite', 'deep', '--report-dir', out, '-q', '--only', 'client/hostname/*'], { timeoutMs: T });
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as Report;
+    const by = Object.fromEntries(report.results.map((r) => [r.id, r]));
+    expect(by['client/hostname/dns-name-control']!.verdict, run.stderr).toBe('fail');
+    expect(by['client/hostname/wildcard-leftmost']).toMatchObject({ verdict: 'skip' });
+    expect(by['client/hostname/wildcard-leftmost']!.reason).toMatch(/did not reach api\.mtls-conformance\.localhost .*\{resolve\}/);
+    expect(by['client/hostname/ip-control']!.verdict).toBe('pass');
+    expect(by['client/hostname/ip-in-cn-only']!.verdict).toBe('pass');
+  });
 });
