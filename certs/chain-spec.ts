@@ -31,6 +31,28 @@ export interface ChainSpec {
   anchor?: AnchorName | 'self';
   /** What the peer sends; default the leaf then every intermediate, issuer order (RFC 8446 §4.4.2). */
   send?: SendSpec;
+  /**
+   * Further certificates private to the case, for graphs that are not a line (path building:
+   * cross-certificates, a re-issued CA, candidate issuers; RFC 4158). Each names its issuer by a
+   * local reference (see `ChainRef`); none is sent unless `send.list` names it.
+   */
+  others?: OtherCert[];
+  /** The leaf's issuer as a local reference; default the last intermediate (or the anchor). */
+  leafIssuer?: string;
+}
+
+/**
+ * A certificate of the case named by a reference: `i1`..`iN` are the chain's intermediates (the
+ * one under the anchor is i1), any `others` id, an anchor or shared CA name, or `self`. `keyOf` in
+ * a variation is a reference too (a cross-certificate reuses the key of the CA it certifies).
+ */
+export type ChainRef = string;
+
+export interface OtherCert {
+  /** Local id, [a-z0-9-]. */
+  id: string;
+  issuer: ChainRef;
+  cert?: CertVariation;
 }
 
 export interface SendSpec {
@@ -40,6 +62,12 @@ export interface SendSpec {
   root?: boolean;
   /** Further shared certificates appended, by name (e.g. 'untrusted-ca'): extra certificates on the wire. */
   extra?: string[];
+  /** Intermediates left off the wire, by position (1 = the one under the anchor): a path the peer must complete. */
+  omit?: number[];
+  /** Everything sent after the leaf, as references in wire order; replaces the rules above (path-building graphs). */
+  list?: ChainRef[];
+  /** The leaf sent again after it (RFC 8446 §4.4.2: a receiver should tolerate unneeded certificates). */
+  leafTwice?: boolean;
 }
 
 /** Which side's certificates: `client` (presented by the harness to a server target) or `server` (served to a client target). */
@@ -72,6 +100,9 @@ export function chainCertSpecs(named: NamedChain, leafDefaults: Omit<CertSpec, '
   const inters = chain.intermediates ?? [];
   if (anchor === 'self' && inters.length > 0) throw new Error(`chain of ${name}: a self-signed leaf has no intermediates`);
   if (anchor !== 'self' && !shared.has(anchor)) throw new Error(`chain of ${name}: unknown anchor ${anchor}`);
+  const stem = name.slice(name.indexOf('/') + 1);
+  // One path segment of [a-z0-9-]: the name is also the CA's CRL file and CDP URL (/crl/<name>.crl).
+  const localName = (id: string) => `${named.side}-case-${stem.replace(/[^a-z0-9-]/g, '-')}-${id}`;
   const out: CertSpec[] = [];
   const path: string[] = [];
   let issuer: string = anchor;
@@ -82,9 +113,7 @@ export function chainCertSpecs(named: NamedChain, leafDefaults: Omit<CertSpec, '
       if (s.issuer !== issuer) throw new Error(`chain of ${name}: shared CA ${v} is issued by ${s.issuer}, not ${issuer}`);
       issuer = v;
     } else {
-      const stem = name.slice(name.indexOf('/') + 1);
-      // One path segment of [a-z0-9-]: the name is also the CA's CRL file and CDP URL (/crl/<name>.crl).
-      const own = `${named.side}-case-${stem.replace(/[^a-z0-9-]/g, '-')}-ca${i + 1}`;
+      const own = localName(`ca${i + 1}`);
       out.push({
         ...DEFAULT_SPEC,
         subject: `CN=mtls-conformance ${named.side} intermediate ${i + 1} of ${stem}, O=mtls-conformance`,
@@ -98,15 +127,51 @@ export function chainCertSpecs(named: NamedChain, leafDefaults: Omit<CertSpec, '
     }
     path.push(issuer);
   });
-  const send = chain.send ?? {};
-  const sent = send.intermediates === 'none' ? [] : send.intermediates === 'reversed' ? [...path] : [...path].reverse();
-  if (send.root && anchor !== 'self') sent.push(anchor);
-  for (const e of send.extra ?? []) {
-    if (!shared.has(e)) throw new Error(`chain of ${name}: unknown extra certificate ${e}`);
-    sent.push(e);
+  const others = chain.others ?? [];
+  const ref = (r: string): string => {
+    const m = /^i(\d+)$/.exec(r);
+    if (m) {
+      const p = path[Number(m[1]) - 1];
+      if (!p) throw new Error(`chain of ${name}: no intermediate ${r}`);
+      return p;
+    }
+    if (others.some((o) => o.id === r)) return localName(r);
+    if (r === 'self' || shared.has(r)) return r;
+    throw new Error(`chain of ${name}: unknown reference ${r}`);
+  };
+  // keyOf inside a variation is a reference as well.
+  const withKey = (s: CertSpec): CertSpec => (s.keyOf ? { ...s, keyOf: ref(s.keyOf) } : s);
+  for (let i = 0; i < out.length; i++) out[i] = withKey(out[i]!);
+  for (const o of others) {
+    out.push(
+      withKey({
+        ...DEFAULT_SPEC,
+        subject: `CN=mtls-conformance ${named.side} ${o.id} of ${stem}, O=mtls-conformance`,
+        ...INTERMEDIATE_DEFAULTS,
+        ...o.cert,
+        name: localName(o.id),
+        issuer: ref(o.issuer),
+        sendChain: [],
+      } as CertSpec),
+    );
   }
+  const send = chain.send ?? {};
+  let sent: string[];
+  if (send.list) sent = send.list.map(ref);
+  else {
+    const omitted = new Set((send.omit ?? []).map((n) => path[n - 1]));
+    const kept = path.filter((p) => !omitted.has(p));
+    sent = send.intermediates === 'none' ? [] : send.intermediates === 'reversed' ? [...kept] : [...kept].reverse();
+    if (send.root && anchor !== 'self') sent.push(anchor);
+    for (const e of send.extra ?? []) {
+      if (!shared.has(e)) throw new Error(`chain of ${name}: unknown extra certificate ${e}`);
+      sent.push(e);
+    }
+  }
+  if (send.leafTwice) sent.unshift(name);
+  const leafIssuer = anchor === 'self' ? 'self' : chain.leafIssuer ? ref(chain.leafIssuer) : issuer;
   // Key order as the matrix wrote it before cases carried their chains: the store's cache key is the spec's JSON.
-  out.push({ ...leafDefaults, issuer: anchor === 'self' ? 'self' : issuer, name, ...chain.leaf, sendChain: sent } as CertSpec);
+  out.push(withKey({ ...leafDefaults, issuer: leafIssuer, name, ...chain.leaf, sendChain: sent } as CertSpec));
   return out;
 }
 

@@ -95,3 +95,27 @@ export async function prepareCerts(dir: string, profile: Profile, chains: NamedC
   }
 }
 
+
+/**
+ * The store for a suite beyond the default one: the default store as prepareCerts makes it, then
+ * the suite's own chains in a sub-directory (`<dir>/<suite>`), issued under the default store's
+ * anchors and shared CAs (the target trusts those and nothing else). A default run never reads
+ * or writes the sub-directory. The result holds the certificates of both.
+ */
+export async function prepareSuiteCerts(dir: string, profile: Profile, core: NamedChain[], suite: string, extra: NamedChain[], issuer?: Material, serverHosts?: string[]): Promise<EnsureResult> {
+  const main = await prepareCerts(dir, profile, core, issuer, serverHosts);
+  if (extra.length === 0) return main;
+  const given = new Map([...main.certs].filter(([name]) => !name.includes('/') && name !== 'server').map(([name, m]) => [name, { certPem: m.certPem, keyPem: m.keyPem }] as const));
+  const sub = await ensureCerts(join(dir, suite), { matrix: matrixOptionsFor(profile), chains: extra, given, revocationUrls: false });
+  // The suite's CAs' CRLs join the bundles a target loads (trust/client-crl.pem, {crl}): a target
+  // that checks CRLs (builtin:strict, nginx ssl_crl) needs one for every CA of a path. The next
+  // default run writes the bundles back to the default CAs alone.
+  // Every CRL of the suite's own CAs, whichever root they hang from (a cross-certified root's CRL
+  // is needed as well): CRLs of CAs a relying party does not know are ignored by it.
+  const suiteCrls = Object.values(sub.revocation.crls).map((c) => c.pem).join('');
+  for (const file of [main.revocation.clientCrlFile, main.revocation.serverCrlFile]) {
+    const text = await readFile(file, 'utf8');
+    if (suiteCrls && !text.includes(suiteCrls)) await writeFile(file, text + suiteCrls, { mode: 0o644 });
+  }
+  return { ...main, certs: new Map([...main.certs, ...sub.certs]), generated: [...main.generated, ...sub.generated], reused: [...main.reused, ...sub.reused] };
+}

@@ -60,6 +60,13 @@ export interface EnsureOptions {
   /** Issue the client matrix under this CA instead of a generated one. */
   issuer?: Material;
   now?: number;
+  /**
+   * Material made elsewhere, by name (a suite's own store takes the anchors and shared CAs of the
+   * main store, which the target already trusts): used as issuers, never generated or written here.
+   */
+  given?: ReadonlyMap<string, Material>;
+  /** CDP and OCSP URLs on issued certificates (default true); a suite's own store leaves them out. */
+  revocationUrls?: boolean;
   /** One-line warnings (a key mode fixed, a damaged leaf regenerated); default: stderr. */
   onWarning?: (line: string) => void;
 }
@@ -172,11 +179,21 @@ function isCaName(name: string): boolean {
   return TRUST_ANCHORS.has(name) || name === 'untrusted-ca' || name.endsWith('-intermediate');
 }
 
-function stillUsable(name: string, certPem: string, entry: IndexEntry | undefined, now: number): boolean {
-  if (isCaName(name)) {
+function stillUsable(spec: CertSpec, certPem: string, entry: IndexEntry | undefined, now: number): boolean {
+  if (isCaName(spec.name)) {
     return new X509Certificate(certPem).validToDate.getTime() - now > CA_MIN_REMAINING_MS;
   }
-  return entry !== undefined && now - entry.generatedAt < LEAF_MAX_AGE_MS;
+  return entry !== undefined && now - entry.generatedAt < maxAgeMs(spec);
+}
+
+/**
+ * How long a generated certificate keeps meaning what its spec says: a bound in the future
+ * (not yet valid for 10 minutes, expires in 10 minutes) stops being true once it passes, so such a
+ * certificate is kept for at most half the distance to it; bounds in the past stay true.
+ */
+export function maxAgeMs(spec: CertSpec): number {
+  const bounds = [spec.notBeforeDays * DAY_MS + (spec.notBeforeSeconds ?? 0) * 1000, spec.notAfterDays * DAY_MS + (spec.notAfterSeconds ?? 0) * 1000];
+  return Math.min(LEAF_MAX_AGE_MS, ...bounds.filter((b) => b > 0).map((b) => b / 2));
 }
 
 /** Order specs so that every issuer comes before what it issues; group into levels that can generate in parallel. */
@@ -185,7 +202,8 @@ function levels(specs: CertSpec[]): CertSpec[][] {
   const out: CertSpec[][] = [];
   let rest = specs;
   while (rest.length > 0) {
-    const ready = rest.filter((s) => s.issuer === 'self' || done.has(s.issuer));
+    // A cross-certificate (keyOf) reuses a key: it waits for the certificate that made the key.
+    const ready = rest.filter((s) => (s.issuer === 'self' || done.has(s.issuer)) && (!s.keyOf || done.has(s.keyOf)));
     if (ready.length === 0) throw new Error(`certificate specs with unknown issuers: ${rest.map((s) => s.name).join(', ')}`);
     out.push(ready);
     for (const s of ready) done.add(s.name);
@@ -236,7 +254,8 @@ async function ensureCertsLocked(dir: string, options: EnsureOptions): Promise<E
   const portOk = Number.isInteger(index.revocationPort) && index.revocationPort! > 0 && index.revocationPort! < 65536;
   if (!portOk) index.revocationPort = pickResponderPort();
   if (!index.crls || typeof index.crls !== 'object') index.crls = {};
-  const specs = matrixSpecs({ ...(options.matrix ?? DEFAULT_MATRIX_OPTIONS), revocationPort: index.revocationPort! }, options.chains ?? []);
+  const revocationPort = options.revocationUrls === false ? undefined : index.revocationPort!;
+  const specs = matrixSpecs({ ...(options.matrix ?? DEFAULT_MATRIX_OPTIONS), revocationPort }, options.chains ?? []);
 
   try {
     await makeDirs(dir, 0o755);
@@ -256,13 +275,19 @@ async function ensureCertsLocked(dir: string, options: EnsureOptions): Promise<E
   for (const level of levels(specs)) {
     await Promise.all(
       level.map(async (spec) => {
+        const given = options.given?.get(spec.name);
+        if (given) {
+          materials.set(spec.name, given);
+          return;
+        }
         const { certPath, keyPath } = pathsFor(dir, spec.name);
         if (spec.name === 'client-ca' && options.issuer) {
           await writeAtomic(certPath, options.issuer.certPem, 0o644);
           return;
         }
         const issuer = spec.issuer === 'self' ? undefined : materials.get(spec.issuer);
-        const hash = specHash(spec, issuer?.certPem ?? null);
+        const keyOf = spec.keyOf ? materials.get(spec.keyOf) : undefined;
+        const hash = specHash(spec, (issuer?.certPem ?? '') + (keyOf?.certPem ?? '') || null);
         const entry = index.entries[spec.name];
         const [certPem, keyPem] = options.force ? [null, null] : await Promise.all([readIfExists(dir, certPath), readIfExists(dir, keyPath)]);
         const keepCa = TRUST_ANCHORS.has(spec.name) && certPem && keyPem && !(spec.name === 'client-ca' && index.externalClientCa);
@@ -271,7 +296,7 @@ async function ensureCertsLocked(dir: string, options: EnsureOptions): Promise<E
           // A CA is what the target trusts: never silently replaced. A leaf is ours to renew.
           if (problem && (TRUST_ANCHORS.has(spec.name) || isCaName(spec.name))) throw damaged(dir, problem.path, problem.why);
           if (problem) warn(`warning: ${quote(problem.path)} ${problem.why}; regenerated.`);
-          if (!problem && stillUsable(spec.name, certPem, entry, now)) {
+          if (!problem && stillUsable(spec, certPem, entry, now)) {
             await tightenKeyMode(dir, keyPath, warn);
             materials.set(spec.name, { certPem, keyPem });
             reused.push(spec.name);
@@ -283,7 +308,7 @@ async function ensureCertsLocked(dir: string, options: EnsureOptions): Promise<E
         }
         // @peculiar/x509 loads only when something is generated: a warm run never pays for it.
         const { generate } = await import('./generate.js');
-        const m = await generate(spec, issuer, now);
+        const m = await generate(spec, issuer, now, keyOf);
         try {
           await writeAtomic(keyPath, m.keyPem, 0o600);
           await writeAtomic(certPath, m.certPem, 0o644);
@@ -297,7 +322,9 @@ async function ensureCertsLocked(dir: string, options: EnsureOptions): Promise<E
     );
   }
   if (!options.issuer && generated.includes('client-ca')) index.externalClientCa = false;
-  const crls = await ensureCrls(dir, specs, materials, index.crls!, index.revocationPort!, now).catch((err) => Promise.reject(storeWriteError(err, dir)));
+  // Given CAs keep their CRLs where they were made: here they are issuers only (no key, no CRL).
+  const crlMaterials = options.given ? new Map([...materials].map(([n, m]) => [n, options.given!.has(n) ? { ...m, keyPem: '' } : m])) : materials;
+  const crls = await ensureCrls(dir, specs, crlMaterials, index.crls!, index.revocationPort!, now).catch((err) => Promise.reject(storeWriteError(err, dir)));
   try {
     if (generated.length > 0 || options.issuer || !portOk || crls.changed) await writeAtomic(indexPath, JSON.stringify(index, null, 2) + '\n', 0o644);
   } catch (err) {
@@ -306,7 +333,7 @@ async function ensureCertsLocked(dir: string, options: EnsureOptions): Promise<E
 
   for (const spec of specs) {
     const m = materials.get(spec.name);
-    if (!m) continue;
+    if (!m || options.given?.has(spec.name)) continue;
     const chainPem = m.certPem + spec.sendChain.map((n) => materials.get(n)!.certPem).join('');
     const paths = pathsFor(dir, spec.name);
     // For peers other than the harness (curl --cert, a client under test): the leaf plus what it sends.

@@ -284,6 +284,8 @@ export interface ReferenceServerRecipe {
   legacy?: boolean;
   /** A revocation case: the server staples a revoked OCSP response when asked, and the responder's log is attached. */
   revocation?: boolean;
+  /** The DNS name the client must verify ({url}, {host}, {name} carry it); absent: 127.0.0.1. */
+  serverName?: string;
 }
 
 /** A ClientHello written by the harness: sees versions and suites the local OpenSSL cannot offer. */
@@ -350,7 +352,15 @@ export interface CaseDefinition {
   positiveControl?: boolean;
   /** For property cases: which property of the observation is checked. */
   property?: PropertyName;
+  /** The family a report groups the case under (deep corpus: `name-constraints`, `path-building`); absent: its `<role>/<area>`. */
+  family?: string;
+  /** The suite that adds the case (`deep`, `exhaustive`); absent: the default suite. */
+  suite?: SuiteName;
 }
+
+/** `--suite`: core (the default suite), deep (core + the corpus), exhaustive (deep + the full name-constraint product). */
+export type SuiteName = 'core' | 'deep' | 'exhaustive';
+export const SUITE_NAMES: readonly SuiteName[] = ['core', 'deep', 'exhaustive'];
 
 /** A case with what the profile expects of it. */
 export interface ResolvedCase extends Omit<CaseDefinition, 'property'> {

@@ -11,6 +11,8 @@ import clientProtocol from './client/protocol.js';
 import clientCipher from './client/cipher.js';
 import clientCertificate from './client/certificate.js';
 import clientRevocation from './client/revocation.js';
+import { suiteAreas } from './deep/areas.js';
+import type { SuiteName } from '../model.js';
 
 /**
  * The case catalogue: every case as data, one file per `<role>/<area>` (harness/cases/<role>/<area>.ts),
@@ -25,15 +27,31 @@ export const AREAS: AreaCases[] = [serverClientAuth, serverProtocol, serverSessi
 const entries = buildCatalogue(AREAS);
 const byId = new Map(entries.map((e) => [e.id, e]));
 
-export function catalogue(): CatalogueEntry[] {
-  return [...entries];
+/**
+ * The cases a suite adds beyond the default one, built on first use (a default run never builds
+ * them): deep = the corpus (harness/cases/deep/), exhaustive = deep + the full name-constraint product.
+ */
+const added = new Map<SuiteName, CatalogueEntry[]>();
+function addedBy(suite: SuiteName): CatalogueEntry[] {
+  if (suite === 'core') return [];
+  let list = added.get(suite);
+  if (!list) {
+    list = buildCatalogue([...AREAS, ...suiteAreas(suite)]).slice(entries.length);
+    added.set(suite, list);
+  }
+  return list;
 }
 
+export function catalogue(suite: SuiteName = 'core'): CatalogueEntry[] {
+  return [...entries, ...addedBy(suite)];
+}
+
+/** A case of any suite: the default one first, the larger suites only when the id is not there. */
 export function findCase(id: string): CatalogueEntry | undefined {
-  return byId.get(id);
+  return byId.get(id) ?? (id.split('/').length === 3 ? addedBy('exhaustive').find((e) => e.id === id) : undefined);
 }
 
 /** Every chain the cases present or serve, by store name: the certificate set a store generates. */
-export function caseChains(): NamedChain[] {
-  return chainsOf(entries);
+export function caseChains(suite: SuiteName = 'core'): NamedChain[] {
+  return suite === 'core' ? chainsOf(entries) : chainsOf(addedBy(suite));
 }

@@ -1,5 +1,5 @@
 import type { Profile } from '../profile/schema.js';
-import type { CaseDefinition, Expectation, HandshakeRecipe, PropertyName, Recipe, ReferenceServerRecipe, Role, Severity, TlsVersion } from '../model.js';
+import type { CaseDefinition, Expectation, HandshakeRecipe, PropertyName, Recipe, ReferenceServerRecipe, Role, Severity, SuiteName, TlsVersion } from '../model.js';
 import type { ChainSpec } from '../../certs/chain-spec.js';
 
 /**
@@ -24,6 +24,11 @@ export interface ChainProbe {
   version?: TlsVersion;
   /** A revocation case: what the target asked the harness's CRL/OCSP responder is attached to the observation. */
   revocation?: boolean;
+  /**
+   * Client role: the DNS name the client must verify instead of 127.0.0.1 (it reaches the
+   * reference server under it by {resolve}, {name}/{connect}, or a resolver mapping .localhost to loopback).
+   */
+  serverName?: string;
 }
 
 /** The probes that carry no certificate of the case's own. */
@@ -47,6 +52,8 @@ export interface CaseEntry {
   positiveControl?: boolean;
   /** For property cases: which property of the observation is checked. */
   property?: PropertyName;
+  /** The report family, when it differs from the area's. */
+  family?: string;
 }
 
 /** The cases of one `<role>/<area>` file. */
@@ -54,6 +61,10 @@ export interface AreaCases {
   role: Role;
   area: string;
   entries: CaseEntry[];
+  /** The suite the area belongs to; absent: the default suite (core). */
+  suite?: SuiteName;
+  /** The report family of its cases (deep areas: the area name). */
+  family?: string;
 }
 
 export function area(role: Role, name: string, entries: CaseEntry[]): AreaCases {

@@ -58,9 +58,12 @@ function recipeOf(role: Role, e: CaseEntry, named: NamedChain | null): Recipe {
   const p: ChainProbe = e.probe ?? {};
   const legacy = named ? needsLegacy(named, p.version) : p.version === 'TLSv1' || p.version === 'TLSv1.1';
   const common = { ...(p.version ? { version: p.version } : {}), ...(legacy ? { legacy } : {}), ...(p.revocation ? { revocation: true } : {}) };
-  if (role === 'server') return { kind: 'client-handshake', cert: named?.name ?? null, ...common };
+  if (role === 'server') {
+    if (p.serverName) throw new Error(`case ${e.name}: serverName is for client-role cases`);
+    return { kind: 'client-handshake', cert: named?.name ?? null, ...common };
+  }
   if (!named) throw new Error(`case ${e.name}: a reference server must serve a chain`);
-  return { kind: 'reference-server', cert: named.name, ...common };
+  return { kind: 'reference-server', cert: named.name, ...common, ...(p.serverName ? { serverName: p.serverName } : {}) };
 }
 
 /** The catalogue entries of some area files, in file order; a duplicate or malformed id throws. */
@@ -82,6 +85,8 @@ export function buildCatalogue(areas: AreaCases[]): CatalogueEntry[] {
         refs: e.refs,
         ...(e.positiveControl ? { positiveControl: true } : {}),
         ...(e.chain !== undefined ? { chain: e.chain } : {}),
+        ...(e.family ?? a.family ? { family: e.family ?? a.family } : {}),
+        ...(a.suite && a.suite !== 'core' ? { suite: a.suite } : {}),
         policy: e.policy,
       };
       byId.set(id, entry);

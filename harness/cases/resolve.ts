@@ -1,10 +1,10 @@
 import type { Profile } from '../profile/schema.js';
-import type { ResolvedCase, Role } from '../model.js';
+import type { ResolvedCase, Role, SuiteName } from '../model.js';
 import { catalogue } from './catalogue.js';
 
 /** Give every catalogue case its expectation and severity under a profile. Pure. */
-export function resolveCases(profile: Profile, role?: Role): ResolvedCase[] {
-  return catalogue()
+export function resolveCases(profile: Profile, role?: Role, suite: SuiteName = 'core'): ResolvedCase[] {
+  return catalogue(suite)
     .filter((c) => role === undefined || c.role === role)
     .map(({ policy, chain: _chain, ...def }) => {
       const p = policy(profile);

@@ -1,10 +1,11 @@
+import type { SuiteName } from '../model.js';
 import { resolveCases } from '../cases/resolve.js';
 import { loadProfile } from '../profile/load.js';
 
 /** `conformance cases`: every id with its expectation and rationale under a profile. */
-export function listCases(flags: { profile: string; json?: boolean }): number {
+export function listCases(flags: { profile: string; json?: boolean; suite?: SuiteName }): number {
   const { profile } = loadProfile(flags.profile);
-  const cases = resolveCases(profile);
+  const cases = resolveCases(profile, undefined, flags.suite ?? 'core');
   if (flags.json) {
     process.stdout.write(JSON.stringify(cases.map(({ recipe: _r, ...c }) => c), null, 2) + '\n');
     return 0;

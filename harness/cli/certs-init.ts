@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { dirWriteError, ensureWritableDir } from '../io/writable-dir.js';
 import { validateHostName } from './validate-flags.js';
 import { loadProfile } from '../profile/load.js';
-import { loadIssuerFlags, prepareCerts } from '../../certs/prepare-certs.js';
+import { loadIssuerFlags, prepareCerts, prepareSuiteCerts } from '../../certs/prepare-certs.js';
+import type { SuiteName } from '../model.js';
 
 /** `conformance certs init DIR`: the files a target needs, and a README saying which goes where. */
 
 export async function certsInit(
   dirArg: string,
-  flags: { host: string[]; profile: string; force?: boolean; issuerCert?: string; issuerKey?: string },
+  flags: { host: string[]; profile: string; force?: boolean; issuerCert?: string; issuerKey?: string; suite?: SuiteName },
 ): Promise<number> {
   // Each --host goes into the server certificate's CN and SAN: a DNS name or an IP, nothing else.
   const hosts = flags.host.map((h) => validateHostName(h));
@@ -18,6 +19,8 @@ export async function certsInit(
   const { profile } = loadProfile(flags.profile);
   const issuer = await loadIssuerFlags(flags.issuerCert, flags.issuerKey);
   const store = await prepareCerts(dir, profile, caseChains(), issuer, hosts.length ? hosts : undefined, flags.force);
+  // --suite deep|exhaustive: that suite's certificates too (both directions), into <dir>/<suite>, so a CI cache holds them.
+  if (flags.suite && flags.suite !== 'core') await prepareSuiteCerts(dir, profile, caseChains(), flags.suite, caseChains(flags.suite), issuer, hosts.length ? hosts : undefined);
   const clientNames = [...store.certs.keys()].filter((n) => n.startsWith('client/')).map((n) => n.slice(7));
   const readme = `mtls-conformance certificate material (made by "conformance certs init")
 

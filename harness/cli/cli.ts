@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import type { SuiteName } from '../model.js';
 import { ConformanceError, UsageError, quote } from '../errors.js';
 import type { CaseResult } from '../model.js';
 import { PACKAGE_VERSION } from '../package-root.js';
@@ -56,6 +57,7 @@ interface RunFlags extends OutputFlags {
   targetCa?: string;
   reportDir?: string;
   only: string[];
+  suite: SuiteName;
   timeout: number;
   concurrency: number;
   repeat: number;
@@ -150,6 +152,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
     clientCertCa: flags.clientCertCa,
     reportDir: flags.reportDir,
     only: flags.only,
+    suite: flags.suite,
     timeoutMs: flags.timeout,
     concurrency: flags.concurrency,
     repeat: flags.repeat,
@@ -243,7 +246,8 @@ export function buildProgram(): Command {
     .option('--force', 'regenerate everything, the CAs too (a target trusting the old CAs must be reconfigured)')
     .option('--issuer-cert <file>', 'issue the client matrix under this CA certificate (PEM)')
     .option('--issuer-key <file>', 'private key of --issuer-cert (PEM)')
-    .action(async (dir: string, flags: { host: string[]; profile: string; force?: boolean; issuerCert?: string; issuerKey?: string }) => {
+    .addOption(new Option('--suite <suite>', 'also generate the certificates of a larger suite (deep, exhaustive) into <dir>/<suite>').choices(['core', 'deep', 'exhaustive']).default('core'))
+    .action(async (dir: string, flags: { host: string[]; profile: string; force?: boolean; issuerCert?: string; issuerKey?: string; suite: SuiteName }) => {
       program.setOptionValue('exitCode', await (await lazy.certsInit())(dir, flags));
     });
 
@@ -252,7 +256,8 @@ export function buildProgram(): Command {
     .description('List every case id with its expectation, severity and rationale under a profile.')
     .option('-p, --profile <name|file>', 'profile that sets expectations and severities', 'intermediate')
     .option('--json', 'print JSON')
-    .action(async (flags: { profile: string; json?: boolean }) => {
+    .addOption(new Option('--suite <suite>', 'core (default), deep (core + the corpus) or exhaustive').choices(['core', 'deep', 'exhaustive']).default('core'))
+    .action(async (flags: { profile: string; json?: boolean; suite: SuiteName }) => {
       program.setOptionValue('exitCode', (await lazy.listCases())(flags));
     });
 

@@ -90,6 +90,13 @@ export const RUN_OPTIONS: readonly RunOptionSpec[] = [
   { scope: 'any', flags: '--json', description: 'print the report (report.json) to stdout instead of the table' },
   { scope: 'any', flags: '--ndjson', description: 'print the run as JSON lines on stdout as it happens: run-start, one "case" per case judged, run-end (schemas/events.schema.json)' },
   { scope: 'any', flags: '--sign-key <file>', description: 'sign manifest.json with this private key (PEM, Ed25519 or ECDSA); check with: conformance verify DIR --pubkey PUB' },
+  {
+    scope: 'any',
+    flags: '--suite <suite>',
+    description: 'core: the default suite; deep: core + the corpus (about 290 server and 550 client cases, docs/corpus-plan.md); exhaustive: deep + the full name-constraint product',
+    choices: ['core', 'deep', 'exhaustive'],
+    default: 'core',
+  },
   { scope: 'any', flags: '--only <glob>', description: 'run only cases whose id matches (repeatable; * within a segment, ** across)', parse: collect, default: [] },
   { scope: 'any', flags: '--timeout <duration>', description: 'bound on every network wait and on each run of a --target-client command, e.g. 5000, 500ms, 5s', parse: duration('--timeout'), default: 5000 },
   { scope: 'any', flags: '--concurrency <n>', description: 'cases probed at once', parse: positiveInt('--concurrency'), default: 8 },

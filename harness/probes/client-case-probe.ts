@@ -22,6 +22,7 @@ export async function probeClientCase(plan: ClientPlan, recipe: ReferenceServerR
     clientCaPem: plan.clientCaPem,
     files: filesFor(plan, recipe.cert),
     timeoutMs: plan.timeoutMs,
+    ...(recipe.serverName ? { serverName: recipe.serverName } : {}),
     ...(ocspStaple ? { ocspStaple } : {}),
   });
 }

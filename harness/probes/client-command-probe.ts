@@ -36,6 +36,28 @@ export interface ClientCommandProbeInput {
   /** OCSP response (DER) the server staples when the client asks for one (status_request, RFC 6066 §8). */
   ocspStaple?: Buffer;
   timeoutMs: number;
+  /** The DNS name the client must verify ({url}, {host}, {name}); absent: 127.0.0.1. */
+  serverName?: string;
+}
+
+/** The name {resolve} maps to 127.0.0.1 when a case verifies an address (curl ignores an unused entry). */
+export const DEFAULT_RESOLVE_NAME = 'api.mtls-conformance.localhost';
+
+/**
+ * The placeholders and CONFORMANCE_* variables that say where the reference server is (README
+ * "Testing a client"): {url}/{host} carry the name the client must verify (127.0.0.1, or a name
+ * under .localhost, RFC 6761 §6.3); {name} is that name alone (SNI and verification), {connect}
+ * the address to dial, {resolve} a curl --resolve entry mapping the name to 127.0.0.1.
+ */
+export function whereValues(port: number, serverName?: string): { values: Record<string, string>; env: Record<string, string> } {
+  const host = serverName ?? '127.0.0.1';
+  const url = `https://${host}:${port}/`;
+  const connect = `127.0.0.1:${port}`;
+  const resolve = `${serverName ?? DEFAULT_RESOLVE_NAME}:${port}:127.0.0.1`;
+  return {
+    values: { url, host, port: String(port), name: host, connect, resolve },
+    env: { CONFORMANCE_URL: url, CONFORMANCE_HOST: host, CONFORMANCE_PORT: String(port), CONFORMANCE_SERVERNAME: host, CONFORMANCE_CONNECT: connect, CONFORMANCE_RESOLVE: resolve },
+  };
 }
 
 const TAIL_LINES = 20;
@@ -99,7 +121,7 @@ export function shellQuote(value: string): string {
 }
 
 export function substitute(command: string, values: Record<string, string>): string {
-  return command.replace(/\{(url|host|port|ca|cert|key|crl)\}/g, (m, k: string) => (values[k] !== undefined ? shellQuote(values[k]) : m));
+  return command.replace(/\{(url|host|port|ca|cert|key|crl|name|connect|resolve)\}/g, (m, k: string) => (values[k] !== undefined ? shellQuote(values[k]) : m));
 }
 
 /**
@@ -220,17 +242,15 @@ export async function probeClientCommand(input: ClientCommandProbeInput): Promis
     front.listen(0, '127.0.0.1', () => resolve());
   });
   const port = (front.address() as AddressInfo).port;
-  const url = `https://127.0.0.1:${port}/`;
-  const values: Record<string, string> = { url, host: '127.0.0.1', port: String(port), ca: input.files.caFile, ...(input.files.crlFile ? { crl: input.files.crlFile } : {}) };
+  const where = whereValues(port, input.serverName);
+  const values: Record<string, string> = { ...where.values, ca: input.files.caFile, ...(input.files.crlFile ? { crl: input.files.crlFile } : {}) };
   if (input.files.certFile && input.files.keyFile) Object.assign(values, { cert: input.files.certFile, key: input.files.keyFile });
 
   const run = await input.launch({
     values,
     timeoutMs: input.timeoutMs,
     env: {
-      CONFORMANCE_URL: url,
-      CONFORMANCE_HOST: '127.0.0.1',
-      CONFORMANCE_PORT: String(port),
+      ...where.env,
       CONFORMANCE_CA_FILE: input.files.caFile,
       ...(input.files.crlFile ? { CONFORMANCE_CRL_FILE: input.files.crlFile } : {}),
       ...(input.files.certFile && input.files.keyFile ? { CONFORMANCE_CLIENT_CERT: input.files.certFile, CONFORMANCE_CLIENT_KEY: input.files.keyFile } : {}),

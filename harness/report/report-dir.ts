@@ -246,7 +246,9 @@ export async function verifyReportDir(dir: string, opts: VerifyOptions = {}): Pr
  */
 export function rejudgeReport(report: Report, profile: Profile): string[] {
   const differences: string[] = [];
-  const cases = new Map<string, ResolvedCase>(resolveCases(profile).map((c) => [c.id, c]));
+  let cases = new Map<string, ResolvedCase>(resolveCases(profile).map((c) => [c.id, c]));
+  // A report of a larger suite (--suite deep/exhaustive): its cases are built only when needed.
+  if (report.results.some((r) => !cases.has(r.id))) cases = new Map(resolveCases(profile, undefined, 'exhaustive').map((c) => [c.id, c]));
   const recorded = new Map(report.results.map((r) => [r.id, r]));
   const controls = new Map<Role, Observation | null>();
   for (const c of cases.values()) if (c.positiveControl) controls.set(c.role, recorded.get(c.id)?.observed ?? null);

@@ -7,6 +7,9 @@ import { bounded, caseBoundMs, observeControl, runCase, type RolePlan } from './
  * cases, at most `concurrency` at once, each within its bound. Results come back in plan order.
  */
 
+/** The control of the cases whose client verifies a DNS name (harness/cases/deep/hostname.ts). */
+export const NAME_CONTROL_ID = 'client/hostname/dns-name-control';
+
 export interface ExecuteOptions {
   concurrency: number;
   /**
@@ -46,16 +49,35 @@ async function executeWith(p: RolePlan, opts: ExecuteOptions): Promise<Executed>
     controlError = (err as Error)?.message ?? String(err);
   }
 
+  // The cases that make a client verify a DNS name (deep suite, RFC 6761 .localhost) rest on one
+  // control: a valid certificate for that name. A client that cannot reach the name fails the
+  // control, and the others are skipped with the reason, never reported as its failures.
+  const nameControl = cases.find((c) => c.id === NAME_CONTROL_ID);
+  const nameControlResult = nameControl ? await runCase(p, nameControl, control) : undefined;
+  const unreachableName = nameControlResult && nameControlResult.observation?.outcome !== 'accepted' ? nameControlResult : undefined;
+
   const results: CaseResult[] = new Array(cases.length);
   let next = 0;
   const worker = async () => {
     while (next < cases.length) {
       const i = next++;
       const c = cases[i]!;
+      const serverName = c.recipe.kind === 'reference-server' ? c.recipe.serverName : undefined;
       const r =
         c.positiveControl && controlError
           ? { case: c, observation: null, verdict: { verdict: 'inconclusive' as const, reason: `the positive control could not be observed: ${controlError}` } }
-          : await runRepeated(p, c, control, c.expect === 'reject' && !c.skip ? (opts.repeat ?? 1) : 1);
+          : c === nameControl && nameControlResult
+            ? nameControlResult
+            : serverName && unreachableName
+              ? {
+                  case: c,
+                  observation: null,
+                  verdict: {
+                    verdict: 'skip' as const,
+                    reason: `the client did not reach ${serverName} (${NAME_CONTROL_ID} was not accepted: ${unreachableName.observation?.detail ?? unreachableName.verdict.reason}); give it {resolve} (curl --resolve), dial {connect} and verify {name}, or use a resolver that maps .localhost to 127.0.0.1`,
+                  },
+                }
+              : await runRepeated(p, c, control, c.expect === 'reject' && !c.skip ? (opts.repeat ?? 1) : 1);
       results[i] = r;
       opts.onResult?.(r);
     }

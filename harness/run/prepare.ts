@@ -2,16 +2,18 @@ import { caseChains } from '../cases/catalogue.js';
 import { resolve } from 'node:path';
 import * as tls from 'node:tls';
 import { defaultCertsDir } from '../../certs/default-dir.js';
-import { loadIssuerFlags, pemCertificates, prepareCerts, readText } from '../../certs/prepare-certs.js';
+import { loadIssuerFlags, pemCertificates, prepareCerts, prepareSuiteCerts, readText } from '../../certs/prepare-certs.js';
 import type { EnsureResult } from '../../certs/store.js';
 import { idMatcher, resolveCases } from '../cases/resolve.js';
+import { sideOf } from '../cases/registry.js';
 import { UsageError, quote } from '../errors.js';
-import type { AppProtocol, CaseResult, ResolvedCase } from '../model.js';
+import type { AppProtocol, CaseResult, ResolvedCase, SuiteName } from '../model.js';
 import type { ClientPlan, PresentedCert, ServerPlan } from '../plan.js';
 import { loadProfile, type LoadedProfile } from '../profile/load.js';
 import type { StartedClientTarget, StartedServerTarget, StartedTarget, StoppedTarget, Target } from '../targets/target.js';
 import type { RunStart } from '../report/events.js';
 import type { RolePlan } from './case-body.js';
+import { NAME_CONTROL_ID } from './execute.js';
 
 /**
  * The first stage of a run: the profile, the certificates, the target started (or checked), and
@@ -24,6 +26,8 @@ export interface RunOptions {
   certsDir?: string;
   reportDir?: string;
   only: string[];
+  /** core (default), deep or exhaustive: which cases exist to select from. */
+  suite?: SuiteName;
   timeoutMs: number;
   concurrency: number;
   /** --repeat: how many times each reject case runs (default 1). */
@@ -71,19 +75,27 @@ export async function prepare(target: Target, opts: RunOptions): Promise<Prepare
   const issuer = await loadIssuerFlags(opts.issuerCert, opts.issuerKey);
   const targetCa = target.role === 'server' && opts.targetCa ? await readCaFile(opts.targetCa, '--target-ca') : undefined;
 
-  const store = await prepareCerts(certsDir, loaded.profile, caseChains(), issuer);
+  const suite = opts.suite ?? 'core';
+  // A larger suite's certificates live in a sub-directory of the store, issued under its anchors;
+  // the default suite never builds or reads them.
+  // Only the side the target is shown: a server target never needs the suite's server chains.
+  const suiteChains = () => caseChains(suite).filter((n) => n.side === sideOf(target.role));
+  const store = suite === 'core' ? await prepareCerts(certsDir, loaded.profile, caseChains(), issuer) : await prepareSuiteCerts(certsDir, loaded.profile, caseChains(), suite, suiteChains(), issuer);
   const cert = (n: string) => store.certs.get(n)!;
   const started = await target.start({ profile: loaded.profile, cert, certsDir, timeoutMs: opts.timeoutMs, servername: opts.servername, protocol: opts.protocol, cwd: opts.cwd ?? process.cwd() });
   const close = () => started.stop();
   try {
-    const all = resolveCases(loaded.profile, target.role);
+    const all = resolveCases(loaded.profile, target.role, suite);
     const matches = idMatcher(opts.only);
     if (!all.some((c) => matches(c.id))) {
       throw new UsageError('only-matches-nothing', `error: --only ${opts.only.map((g) => quote(g)).join(' ')} matches no ${target.role === 'client' ? 'client ' : ''}case id. List the ids with: conformance cases`);
     }
     const control = all.find((c) => c.positiveControl)!;
     // The positive control always runs and is always reported: every rejection rests on it.
-    const selected = all.filter((c) => c.positiveControl || matches(c.id));
+    const picked = all.filter((c) => c.positiveControl || matches(c.id));
+    // A case whose client verifies a DNS name brings the control of that name along (execute.ts).
+    const needsName = picked.some((c) => c.recipe.kind === 'reference-server' && c.recipe.serverName);
+    const selected = needsName ? all.filter((c) => picked.includes(c) || c.id === NAME_CONTROL_ID) : picked;
     const cases = { profile: loaded.profile, cases: selected, control, timeoutMs: opts.timeoutMs, revocation: store.revocation.plan };
     const rolePlan: RolePlan =
       started.role === 'server'

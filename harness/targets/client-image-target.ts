@@ -104,7 +104,7 @@ export function clientImageTarget(image: ClientImageSpec): Target {
         // Named, so a container the engine created but could not start is found and removed too.
         const name = `mtls-conformance-client-${randomUUID()}`;
         // No shell: each --target-cmd word is one argument, its placeholders replaced in place.
-        const args = image.args.map((a) => a.replace(/\{(url|host|port|ca|cert|key|crl)\}/g, (m, k: string) => l.values[k] ?? m));
+        const args = image.args.map((a) => a.replace(/\{(url|host|port|ca|cert|key|crl|name|connect|resolve)\}/g, (m, k: string) => l.values[k] ?? m));
         let generic = new tc.GenericContainer(image.name)
           .withName(name)
           .withNetworkMode('host')

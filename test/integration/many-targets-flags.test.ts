@@ -93,6 +93,8 @@ const SAMPLES: Record<string, (certs: string, out: string) => Sample> = {
   '--issuer-cert': () => ({ server: ['--issuer-cert', f('issuer-ca.pem')], client: ['--issuer-cert', f('issuer-ca.pem')] }),
   '--issuer-key': () => ({ server: ['--issuer-key', f('issuer-ca-key.pem')], client: ['--issuer-key', f('issuer-ca-key.pem')] }),
   '--slow': () => ({ server: ['--slow'] }),
+  // core, written out: deep would generate the corpus in every child (deep-corpus.test.ts runs it); here the recorded argv shows it arrived.
+  '--suite': () => ({ server: ['--suite', 'core'], client: ['--suite=core'] }),
 };
 
 const longOf = (flags: string) => /--[a-z-]+/.exec(flags)![0];
