@@ -35,25 +35,25 @@ export function pemCertificates(text: string): string[] {
 
 export async function loadIssuerFlags(certPath?: string, keyPath?: string): Promise<Material | undefined> {
   if (!certPath && !keyPath) return undefined;
-  if (!certPath || !keyPath) throw new UsageError('issuer-incomplete', `error: ${certPath ? '--issuer-key' : '--issuer-cert'} is missing: --issuer-cert and --issuer-key go together.`);
+  if (!certPath || !keyPath) throw new UsageError('issuer-incomplete', `${certPath ? '--issuer-key' : '--issuer-cert'} is missing: --issuer-cert and --issuer-key go together.`);
   const certText = await readText(certPath, '--issuer-cert');
   const certPem = pemCertificates(certText)[0];
   try {
     if (!certPem) throw new Error('no PEM certificate');
     const cert = new X509Certificate(certPem);
-    if (!cert.ca) throw new UsageError('issuer-not-ca', `error: --issuer-cert ${quote(certPath)} is not a CA certificate (basicConstraints cA is not TRUE). Pass the CA that should issue the client certificates.`);
+    if (!cert.ca) throw new UsageError('issuer-not-ca', `--issuer-cert ${quote(certPath)} is not a CA certificate (basicConstraints cA is not TRUE). Pass the CA that should issue the client certificates.`);
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    throw new UsageError('issuer-not-pem', `error: --issuer-cert ${quote(certPath)} holds no PEM certificate. Pass a PEM file starting with "-----BEGIN CERTIFICATE-----".`);
+    throw new UsageError('issuer-not-pem', `--issuer-cert ${quote(certPath)} holds no PEM certificate. Pass a PEM file starting with "-----BEGIN CERTIFICATE-----".`);
   }
   const keyPem = await readText(keyPath, '--issuer-key');
   let matches: boolean;
   try {
     matches = keyMatchesCert(certPem, keyPem);
   } catch {
-    throw new UsageError('issuer-key-invalid', `error: --issuer-key ${quote(keyPath)} holds no readable PEM private key (an unencrypted PKCS#8, PKCS#1 or SEC1 key is needed).`);
+    throw new UsageError('issuer-key-invalid', `--issuer-key ${quote(keyPath)} holds no readable PEM private key (an unencrypted PKCS#8, PKCS#1 or SEC1 key is needed).`);
   }
-  if (!matches) throw new UsageError('issuer-key-mismatch', `error: --issuer-key ${quote(keyPath)} is not the key of --issuer-cert ${quote(certPath)}. Pass the matching pair.`);
+  if (!matches) throw new UsageError('issuer-key-mismatch', `--issuer-key ${quote(keyPath)} is not the key of --issuer-cert ${quote(certPath)}. Pass the matching pair.`);
   return { certPem, keyPem };
 }
 
@@ -85,11 +85,11 @@ export async function prepareCerts(dir: string, profile: Profile, chains: NamedC
     return store;
   } catch (err) {
     if (err instanceof StoreNeedsIssuerError) {
-      throw new UsageError('certs-need-issuer', `error: the client certificates in ${quote(dir)} were issued by your own CA and need renewing. Pass --issuer-cert and --issuer-key again.`);
+      throw new UsageError('certs-need-issuer', `the client certificates in ${quote(dir)} were issued by your own CA and need renewing. Pass --issuer-cert and --issuer-key again.`);
     }
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EACCES' || e.code === 'ENOTDIR' || e.code === 'EEXIST') {
-      throw new UsageError('certs-dir-unusable', `error: certificate directory ${quote(dir)} cannot be written (${e.code}). Pass --certs with a writable directory.`);
+      throw new UsageError('certs-dir-unusable', `certificate directory ${quote(dir)} cannot be written (${e.code}). Pass --certs with a writable directory.`);
     }
     throw err;
   }

@@ -1,5 +1,7 @@
 import { createHash, randomInt, X509Certificate } from 'node:crypto';
-import type { CertSpec } from './spec.js';
+import type { CertSpec, RevocationService } from './spec.js';
+
+export type { RevocationService } from './spec.js';
 
 /**
  * Revocation as data: which CA revokes what, where its CRL lives and where a relying party looks
@@ -37,27 +39,6 @@ export function ocspUrlFor(port: number, certName: string): string {
   return `http://${RESPONDER_HOST}:${port}/c/${urlSegment(certName)}/ocsp`;
 }
 
-/**
- * How the harness publishes revocation for what one CA issues, set on the CA's spec (default: a
- * fresh CRL in the bundle and at the distribution point, OCSP answered truthfully, stapled when asked).
- * The client/revocation cases give each variant a CA of its own, so the variant touches no other case.
- */
-export interface RevocationService {
-  /**
-   * published (default): in trust/*-crl.pem and at the CDP. stale: the same, but nextUpdate has
-   * passed (RFC 5280 §5.1.2.5, §6.3.3 (a)). silent: the certificates name a CDP that accepts the
-   * connection and never answers; the CRL is in no bundle. none: no CDP, no CRL anywhere.
-   */
-  crl?: 'published' | 'stale' | 'silent' | 'none';
-  /**
-   * answer (default): good / revoked as the plan says. unknown: every answer is `unknown` (RFC 6960
-   * §2.2). bad-signature: `good`, with a signature that does not verify (RFC 6960 §3.2 (2)). silent:
-   * accepted, never answered. none: no OCSP URL in the certificates.
-   */
-  ocsp?: 'answer' | 'unknown' | 'bad-signature' | 'silent' | 'none';
-  /** Whether a reference server staples an OCSP response for these certificates when asked (default true; never for silent/none). */
-  staple?: boolean;
-}
 
 /** Whether a CA's CRL goes into the bundles handed to relying parties. */
 export function crlInBundle(service: RevocationService | undefined): boolean {

@@ -1,4 +1,3 @@
-import type { RevocationService } from './revocation-data.js';
 /**
  * Certificates declared as data. A spec states only what it varies from DEFAULT_SPEC;
  * `specOf` fills in the rest, so every default lives here and nowhere else.
@@ -188,4 +187,26 @@ export function isRsa(kind: KeyKind): boolean {
 
 export function rsaBits(kind: KeyKind): number | null {
   return isRsa(kind) ? Number(kind.slice(4)) : null;
+}
+
+/**
+ * How the harness publishes revocation for what one CA issues, set on the CA's spec (default: a
+ * fresh CRL in the bundle and at the distribution point, OCSP answered truthfully, stapled when asked).
+ * The client/revocation cases give each variant a CA of its own, so the variant touches no other case.
+ */
+export interface RevocationService {
+  /**
+   * published (default): in trust/*-crl.pem and at the CDP. stale: the same, but nextUpdate has
+   * passed (RFC 5280 §5.1.2.5, §6.3.3 (a)). silent: the certificates name a CDP that accepts the
+   * connection and never answers; the CRL is in no bundle. none: no CDP, no CRL anywhere.
+   */
+  crl?: 'published' | 'stale' | 'silent' | 'none';
+  /**
+   * answer (default): good / revoked as the plan says. unknown: every answer is `unknown` (RFC 6960
+   * §2.2). bad-signature: `good`, with a signature that does not verify (RFC 6960 §3.2 (2)). silent:
+   * accepted, never answered. none: no OCSP URL in the certificates.
+   */
+  ocsp?: 'answer' | 'unknown' | 'bad-signature' | 'silent' | 'none';
+  /** Whether a reference server staples an OCSP response for these certificates when asked (default true; never for silent/none). */
+  staple?: boolean;
 }

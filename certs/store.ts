@@ -108,7 +108,7 @@ function repairHint(dir: string): string {
 }
 
 function damaged(dir: string, path: string, why: string): UsageError {
-  return new UsageError('certs-damaged', `error: certificate directory ${quote(dir)} is damaged: ${quote(path)} ${why}. ${repairHint(dir)}.`);
+  return new UsageError('certs-damaged', `certificate directory ${quote(dir)} is damaged: ${quote(path)} ${why}. ${repairHint(dir)}.`);
 }
 
 async function readIfExists(dir: string, path: string): Promise<string | null> {
@@ -156,7 +156,7 @@ async function tightenKeyMode(dir: string, keyPath: string, warn: (line: string)
   } catch (err) {
     throw new UsageError(
       'certs-key-mode',
-      `error: private key ${quote(keyPath)} is readable by others (mode 0${mode.toString(8)}) and cannot be set to 0600 (${(err as NodeJS.ErrnoException).code}). Run: chmod 600 ${quote(keyPath)}, or ${repairHint(dir).replace(/^Run: /, '')}.`,
+      `private key ${quote(keyPath)} is readable by others (mode 0${mode.toString(8)}) and cannot be set to 0600 (${(err as NodeJS.ErrnoException).code}). Run: chmod 600 ${quote(keyPath)}, or ${repairHint(dir).replace(/^Run: /, '')}.`,
     );
   }
   warn(`warning: private key ${quote(keyPath)} was readable by others (mode 0${mode.toString(8)}); set it to 0600.`);
@@ -222,10 +222,10 @@ export async function ensureCerts(dir: string, options: EnsureOptions = {}): Pro
     return await withStoreLock(dir, () => ensureCertsLocked(dir, options), { onWaiting });
   } catch (err) {
     if (err instanceof StoreLockTimeout) {
-      throw new UsageError('certs-locked', `error: certificate directory ${quote(dir)} is in use by another run (${err.message}). Wait for it, or pass another --certs directory.`);
+      throw new UsageError('certs-locked', `certificate directory ${quote(dir)} is in use by another run (${err.message}). Wait for it, or pass another --certs directory.`);
     }
     if (err instanceof StoreLockNotFile) {
-      throw new UsageError('certs-lock-not-file', `error: the lock ${quote(err.path)} of certificate directory ${quote(dir)} is ${err.what}, not a regular file; no run makes one. Remove it, or pass another --certs directory.`);
+      throw new UsageError('certs-lock-not-file', `the lock ${quote(err.path)} of certificate directory ${quote(dir)} is ${err.what}, not a regular file; no run makes one. Remove it, or pass another --certs directory.`);
     }
     throw storeWriteError(err, dir);
   }

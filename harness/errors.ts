@@ -83,6 +83,15 @@ export type ErrorCode = (typeof ERROR_CODES)[number] | `${FileCodePrefix}-${File
 
 const PREFIX = 'error: ';
 
+/**
+ * A line for the user: the prefix once, whatever the text brought. Every printer uses it (the
+ * error classes below, the CLI's fatal and commander lines); only the entry shim, which must run
+ * before any import, writes its two lines by hand.
+ */
+export function errorLine(text: string): string {
+  return PREFIX + (text.startsWith(PREFIX) ? text.slice(PREFIX.length) : text);
+}
+
 export class ConformanceError extends Error {
   /** The message without the prefix. */
   readonly detail: string;
@@ -92,8 +101,9 @@ export class ConformanceError extends Error {
     readonly exitCode: 2 | 3,
   ) {
     // Messages written before the prefix moved here still start with it: print it once.
-    const detail = message.startsWith(PREFIX) ? message.slice(PREFIX.length) : message;
-    super(PREFIX + detail);
+    const line = errorLine(message);
+    const detail = line.slice(PREFIX.length);
+    super(line);
     this.detail = detail;
     this.name = 'ConformanceError';
   }

@@ -1,7 +1,7 @@
 import { informativeLine } from './process/informative-line.js';
 import type { Profile } from './profile/schema.js';
 import { certificateFacts, RULES, type CertificateFacts, type RuleName } from './policy/certificate-policy.js';
-import { grpcStatusName } from './probes/grpc-status.js';
+import { grpcStatusName } from './tls/grpc-status.js';
 import type { CaseResult, ClientSignatureFacts, Observation, ResolvedCase, SessionVersionFacts, Severity, Verdict, VerdictValue } from './model.js';
 
 /**

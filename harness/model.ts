@@ -3,7 +3,7 @@
  * profile -> cases -> probes -> observations -> judge -> verdicts -> reports.
  */
 
-/** A TLS alert as seen on the wire (RFC 8446 §6): its code and registry name (harness/probes/alerts.ts names them). */
+/** A TLS alert as seen on the wire (RFC 8446 §6): its code and registry name (harness/tls/alerts.ts names them). */
 export interface Alert {
   code: number;
   name: string;

@@ -22,7 +22,7 @@ export function missingPeerError(name: OptionalPeer, feature: string): UsageErro
   return new UsageError(
     'optional-dependency-missing',
     // The command must paste into a shell as it is: no range with "||" in it.
-    `error: ${feature} needs the optional package ${quote(name)} (major ${OPTIONAL_PEERS[name].replace(/\^/g, "").replace(" || ", " or ")}), which is not installed. Install it beside mtls-conformance: npm install --save-dev ${name} (with npx: npx -p mtls-conformance -p ${name} conformance ...).`,
+    `${feature} needs the optional package ${quote(name)} (major ${OPTIONAL_PEERS[name].replace(/\^/g, "").replace(" || ", " or ")}), which is not installed. Install it beside mtls-conformance: npm install --save-dev ${name} (with npx: npx -p mtls-conformance -p ${name} conformance ...).`,
   );
 }
 

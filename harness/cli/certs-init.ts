@@ -2,7 +2,7 @@ import { caseChains } from '../cases/catalogue.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dirWriteError, ensureWritableDir } from '../io/writable-dir.js';
-import { validateHostName } from './validate-flags.js';
+import { validateHostName } from '../flags/validate-flags.js';
 import { loadProfile } from '../profile/load.js';
 import { loadIssuerFlags, prepareCerts, prepareSuiteCerts } from '../../certs/prepare-certs.js';
 import type { SuiteName } from '../model.js';

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { SuiteName } from '../model.js';
-import { ConformanceError, UsageError, quote } from '../errors.js';
+import { ConformanceError, UsageError, errorLine, quote } from '../errors.js';
 import type { CaseResult } from '../model.js';
 import { PACKAGE_VERSION } from '../package-root.js';
 import { defaultCertsDir } from '../../certs/default-dir.js';
@@ -10,8 +10,8 @@ import { mark, printTimings } from '../run/timings.js';
 import { targetLabel, type ReportTarget } from '../report/report.js';
 import { caseEvent, errorEndEvent, runEndEvent, runStartEvent, writeEvent, type RunStart } from '../report/events.js';
 import { formatClosing, formatHeader, formatLiveLine, formatSummaryLine, idWidthOf } from '../report/terminal.js';
-import { asOptionParser, validateCertsDir, validateOutputDir } from './validate-flags.js';
-import { addRunOptions, collect } from './run-options.js';
+import { asOptionParser, validateCertsDir, validateOutputDir } from '../flags/validate-flags.js';
+import { addRunOptions, collect } from '../flags/run-options.js';
 
 // Each command's module loads when that command runs: start-up time is the user's time.
 const lazy = {
@@ -33,7 +33,7 @@ const lazy = {
 function checkReportDir(dir: string | undefined): void {
   if (!dir) return;
   try {
-    if (!statSync(dir).isDirectory()) throw new UsageError('report-dir-not-dir', `error: --report-dir ${quote(dir)} is a file, not a directory. Pass a directory path (it is created if missing).`);
+    if (!statSync(dir).isDirectory()) throw new UsageError('report-dir-not-dir', `--report-dir ${quote(dir)} is a file, not a directory. Pass a directory path (it is created if missing).`);
   } catch (err) {
     if (err instanceof UsageError) throw err;
   }
@@ -90,7 +90,7 @@ function printOutcome(out: RunOutcome, flags: OutputFlags = {}): number {
     if (closing) process.stdout.write(`\n${closing}\n`);
     process.stdout.write(formatSummaryLine(r, out.reportPath) + '\n');
   }
-  if (out.fatal) process.stderr.write(out.fatal + '\n');
+  if (out.fatal) process.stderr.write(errorLine(out.fatal) + '\n');
   return out.exitCode;
 }
 
@@ -217,7 +217,7 @@ export function usageLine(message: string): string {
   const suggestion = /\(Did you mean (?:one of )?([^)?]+)\?\)/.exec(rest.join('\n'))?.[1];
   const msg = first.trim();
   const said = `${msg}${/\.$/.test(msg) ? '' : '.'}${suggestion ? ` Did you mean ${suggestion.split(', ').map((s) => quote(s)).join(' or ')}?` : ''}`;
-  return `error: ${said} Run "conformance --help" for the commands and flags.`;
+  return errorLine(`${said} Run "conformance --help" for the commands and flags.`);
 }
 
 export function buildProgram(): Command {
@@ -348,7 +348,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode;
       return;
     }
-    process.stderr.write(`error: internal fault in mtls-conformance: ${(err as Error)?.message ?? String(err)}. Please report it with the command you ran.\n`);
+    process.stderr.write(errorLine(`internal fault in mtls-conformance: ${(err as Error)?.message ?? String(err)}. Please report it with the command you ran.`) + '\n');
     if (process.env.CONFORMANCE_DEBUG) process.stderr.write(String((err as Error)?.stack) + '\n');
     process.exitCode = 3;
   }

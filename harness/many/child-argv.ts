@@ -1,4 +1,4 @@
-import { scopeOf, splitRunTokens, type RunOptionScope, type WrittenFlag } from '../cli/run-options.js';
+import { scopeOf, splitRunTokens, type RunOptionScope, type WrittenFlag } from '../flags/run-options.js';
 import { UsageError, quote } from '../errors.js';
 import { targetsError, type TargetEntry } from './targets-file.js';
 
@@ -24,7 +24,7 @@ export function userRunFlags(targetsFile: string, tokens: readonly string[]): Wr
   if (target) {
     throw new UsageError(
       'target-conflict',
-      `error: --targets-file ${quote(targetsFile)} and ${quote(target.tokens.join(' '))} both given. Put every target in the file, with its own flags under "args:".`,
+      `--targets-file ${quote(targetsFile)} and ${quote(target.tokens.join(' '))} both given. Put every target in the file, with its own flags under "args:".`,
     );
   }
   return flags;

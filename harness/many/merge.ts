@@ -18,7 +18,7 @@ import { buildIndex, targetsIndexSchema, writeIndex, type IndexEntry, type Targe
  */
 
 function mergeError(file: string, why: string): UsageError {
-  return new UsageError('merge-input-invalid', `error: report merge: ${quote(file)} ${why}. Pass report directories written by "conformance run" (index.json or report.json).`);
+  return new UsageError('merge-input-invalid', `report merge: ${quote(file)} ${why}. Pass report directories written by "conformance run" (index.json or report.json).`);
 }
 
 async function readJson(file: string): Promise<unknown | null> {
@@ -113,7 +113,7 @@ export async function targetsOfIndex(indexFile: string, index: TargetsIndex): Pr
     if (report === null) {
       throw new UsageError(
         'merge-report-missing',
-        `error: report merge: ${quote(indexFile)} names target ${quote(t.target)} with its report in ${quote(t.reportDir)}, but ${quote(join(dir, 'report.json'))} is missing. Download every artifact of the run next to its index.json, or leave this index out.`,
+        `report merge: ${quote(indexFile)} names target ${quote(t.target)} with its report in ${quote(t.reportDir)}, but ${quote(join(dir, 'report.json'))} is missing. Download every artifact of the run next to its index.json, or leave this index out.`,
       );
     }
     const { verdict, exitCode, pass, fail, inconclusive, skip } = entryOfReport(report);
@@ -134,12 +134,12 @@ export async function mergeIndexes(dirs: string[], out: string): Promise<{ index
       continue;
     }
     const report = await readReport(d);
-    if (report === null) throw new UsageError('merge-nothing', `error: report merge: ${quote(d)} holds neither index.json nor report.json. Pass report directories written by "conformance run".`);
+    if (report === null) throw new UsageError('merge-nothing', `report merge: ${quote(d)} holds neither index.json nor report.json. Pass report directories written by "conformance run".`);
     all.push({ entry: entryOfReport(report), dir: resolve(d), report });
   }
   const outDir = ensureWritableDir(out, '--out');
   for (const d of dirs) {
-    if (resolve(d) === outDir) throw new UsageError('merge-out-collision', `error: report merge: --out ${quote(out)} is also an input directory; its index.json would be overwritten. Pass another --out.`);
+    if (resolve(d) === outDir) throw new UsageError('merge-out-collision', `report merge: --out ${quote(out)} is also an input directory; its index.json would be overwritten. Pass another --out.`);
   }
   // A target directory reached twice (a directory named twice, another path to it, an index and its
   // own target directory) counts once.

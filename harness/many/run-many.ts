@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureWritableDir } from '../io/writable-dir.js';
 import { onShutdown } from '../process/lifetime.js';
-import type { WrittenFlag } from '../cli/run-options.js';
+import type { WrittenFlag } from '../flags/run-options.js';
 import { childArgv } from './child-argv.js';
 import type { Report } from '../report/report.js';
 import { buildIndex, exitCodeOf, writeIndex, type IndexEntry, type TargetOutcome, type TargetsIndex } from './index-report.js';

@@ -12,7 +12,7 @@ const AUTO_HELP =
   'GitLab "parallel: N" sets CI_NODE_INDEX (1..N) and CI_NODE_TOTAL (N); in a GitHub matrix set them from the matrix (docs/ci.md); a Kubernetes Indexed Job sets JOB_COMPLETION_INDEX (0..N-1): add CI_NODE_TOTAL=N to its env. Or pass --shard i/n';
 
 function autoError(why: string): UsageError {
-  return new UsageError('shard-invalid', `error: --shard auto: ${why}. ${AUTO_HELP}.`);
+  return new UsageError('shard-invalid', `--shard auto: ${why}. ${AUTO_HELP}.`);
 }
 
 /** A whole number written in decimal digits, nothing else (no sign, no blanks, no "1e3"). */
@@ -53,7 +53,7 @@ export function parseShard(value: string, env: NodeJS.ProcessEnv = process.env):
   const m = /^(\d+)\/(\d+)$/.exec(value);
   const index = m ? Number(m[1]) : NaN;
   const count = m ? Number(m[2]) : NaN;
-  if (!m || count < 1 || index < 1 || index > count) throw new UsageError('shard-invalid', `error: --shard ${quote(value)} must be i/n with 1 ≤ i ≤ n, e.g. 2/4, or "auto" (from CI_NODE_INDEX and CI_NODE_TOTAL).`);
+  if (!m || count < 1 || index < 1 || index > count) throw new UsageError('shard-invalid', `--shard ${quote(value)} must be i/n with 1 ≤ i ≤ n, e.g. 2/4, or "auto" (from CI_NODE_INDEX and CI_NODE_TOTAL).`);
   return { index, count, from: '' };
 }
 

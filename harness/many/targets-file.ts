@@ -1,8 +1,8 @@
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { LineCounter, isSeq, parseDocument } from 'yaml';
-import { showValue } from '../cli/validate-flags.js';
-import { bareRunCommand, scopeOf, splitRunTokens } from '../cli/run-options.js';
+import { showValue } from '../flags/validate-flags.js';
+import { bareRunCommand, scopeOf, splitRunTokens } from '../flags/run-options.js';
 import { looksLikePath } from '../profile/load.js';
 import { READ_LIMITS, readBoundedText } from '../io/read-bounded.js';
 import { UsageError, quote } from '../errors.js';
@@ -30,7 +30,7 @@ export interface TargetEntry {
 const MAX_TARGETS = 1000;
 
 export function targetsError(path: string, where: string, message: string): UsageError {
-  return new UsageError('targets-file-invalid', `error: --targets-file ${quote(path)} ${where}: ${message}`);
+  return new UsageError('targets-file-invalid', `--targets-file ${quote(path)} ${where}: ${message}`);
 }
 
 /** A target written as text must be a URL (or builtin:NAME); anything else is never run as a command. */
@@ -55,8 +55,8 @@ export async function readTargetsFile(path: string): Promise<TargetEntry[]> {
 export function parseTargetsFile(path: string, text: string): TargetEntry[] {
   // A YAML list (`- target: ...`, `- client: ...` or `- https://...`), else one target per line.
   const entries = /^-(\s|$)/m.test(text.trim()) ? yamlEntries(path, text) : lineEntries(path, text);
-  if (entries.length === 0) throw new UsageError('targets-file-empty', `error: --targets-file ${quote(path)} lists no target. Put one target URL per line.`);
-  if (entries.length > MAX_TARGETS) throw new UsageError('targets-file-invalid', `error: --targets-file ${quote(path)} lists ${entries.length} targets; at most ${MAX_TARGETS} run from one file. Split it and use --shard or several jobs.`);
+  if (entries.length === 0) throw new UsageError('targets-file-empty', `--targets-file ${quote(path)} lists no target. Put one target URL per line.`);
+  if (entries.length > MAX_TARGETS) throw new UsageError('targets-file-invalid', `--targets-file ${quote(path)} lists ${entries.length} targets; at most ${MAX_TARGETS} run from one file. Split it and use --shard or several jobs.`);
   return entries;
 }
 

@@ -2,7 +2,7 @@ import * as http2 from 'node:http2';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { EMPTY_GRPC_MESSAGE } from '../probes/grpc-status.js';
+import { EMPTY_GRPC_MESSAGE } from '../tls/grpc-status.js';
 
 /**
  * The HTTPS server every reference peer runs: it offers ALPN `h2` and `http/1.1` (RFC 7301) and

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Observation, Outcome, ReferenceServerRecipe, TlsVersion } from '../model.js';
-import { alertFromError, type Alert } from '../probes/alerts.js';
+import { alertFromError, type Alert } from '../tls/alerts.js';
 import { answer, createAppServer, requestLine, tlsSocketOf, type AppServer } from './app-server.js';
 
 /**

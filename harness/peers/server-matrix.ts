@@ -147,7 +147,7 @@ async function startOne(c: MatrixCase, m: MatrixServer, profile: Profile, cert: 
       res();
     });
   }).catch((err: NodeJS.ErrnoException) => {
-    throw new HarnessError('serve-listen-failed', `error: the reference server for ${m.id} could not listen on ${HOST} (${err.code ?? err.message}).`);
+    throw new HarnessError('serve-listen-failed', `the reference server for ${m.id} could not listen on ${HOST} (${err.code ?? err.message}).`);
   });
   m.port = (server.address() as AddressInfo).port;
   m.url = `https://${HOST}:${m.port}/`;
@@ -164,7 +164,7 @@ export async function startServerMatrix(opts: ServerMatrixOptions): Promise<Serv
   const store = opts.store ?? (await prepareCerts(resolve(opts.certsDir ?? defaultCertsDir()), profile, caseChains()));
   const cert = (name: string) => {
     const c = store.certs.get(name);
-    if (!c) throw new HarnessError('serve-cert-missing', `error: the certificate store ${store.dir} has no certificate named ${name}. Regenerate it with: conformance certs init ${store.dir} --force`);
+    if (!c) throw new HarnessError('serve-cert-missing', `the certificate store ${store.dir} has no certificate named ${name}. Regenerate it with: conformance certs init ${store.dir} --force`);
     return c;
   };
   const clientCaPem = opts.clientCaPem ?? cert('client-ca').certPem;

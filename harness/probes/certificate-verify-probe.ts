@@ -3,7 +3,7 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import * as asn1 from '@peculiar/asn1-x509';
 import { connect, isIP } from 'node:net';
 import type { Observation, Outcome } from '../model.js';
-import { alertByCode, type Alert } from './alerts.js';
+import { alertByCode, type Alert } from '../tls/alerts.js';
 import { hsName, type CertificateRequestFacts, type CertificateVerifyFacts, type HandshakeDriver, type HandshakeHost } from './handshake-driver.js';
 import { chainOf, signerFor, probeInputError } from './handshake-signer.js';
 import { CONTENT, MAX_CIPHERTEXT, MAX_PLAINTEXT, TLS13_SUITES, tls13Suite } from './tls13-keys.js';

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { createCaseServer } from '../peers/case-server.js';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { alertFromError, type Alert } from './alerts.js';
+import { alertFromError, type Alert } from '../tls/alerts.js';
 import { ClientHelloReader, offeredNames, type ClientHelloRead } from './client-hello-reader.js';
 import type { ClientRunFacts, Observation, Outcome, TlsVersion } from '../model.js';
 import type { ClientLauncher, ClientRun } from '../plan.js';

@@ -1,6 +1,6 @@
 import type { FallbackFacts } from '../model.js';
 import { TLS_FALLBACK_SCSV } from '../tls/suite-codes.js';
-import { alertByCode } from './alerts.js';
+import { alertByCode } from '../tls/alerts.js';
 import { probeVersion, suitesForVersion } from './cipher-sweep.js';
 import type { HelloVersion } from './raw-hello.js';
 

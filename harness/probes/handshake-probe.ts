@@ -2,8 +2,8 @@ import { isIP } from 'node:net';
 import * as tls from 'node:tls';
 import * as http2 from 'node:http2';
 import { X509Certificate } from 'node:crypto';
-import { alertFromError } from './alerts.js';
-import { DEFAULT_GRPC_PATH, EMPTY_GRPC_MESSAGE, decodeGrpcMessage, grpcStatusName, parseGrpcStatus } from './grpc-status.js';
+import { alertFromError } from '../tls/alerts.js';
+import { DEFAULT_GRPC_PATH, EMPTY_GRPC_MESSAGE, decodeGrpcMessage, grpcStatusName, parseGrpcStatus } from '../tls/grpc-status.js';
 import type { AppProtocol, Observation, Outcome, PeerCertificateFacts, TlsVersion } from '../model.js';
 
 /**

@@ -32,7 +32,7 @@ export function schemeName(code: number): string {
 }
 
 export function probeInputError(what: string): HarnessError {
-  return new HarnessError('certificate-verify-input', `error: the certificate-verify probe cannot run: ${what}.`);
+  return new HarnessError('certificate-verify-input', `the certificate-verify probe cannot run: ${what}.`);
 }
 
 export interface Signer {

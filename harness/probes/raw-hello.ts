@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { connect, isIP } from 'node:net';
 import { HarnessError, quote } from '../errors.js';
 import { hexCode, suiteName, TLS_EMPTY_RENEGOTIATION_INFO_SCSV, type SuiteVersion } from '../tls/suite-codes.js';
-import { alertByCode } from './alerts.js';
+import { alertByCode } from '../tls/alerts.js';
 
 /**
  * A ClientHello written byte by byte by the harness, and the server's first answer read by the

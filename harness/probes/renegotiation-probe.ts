@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import * as tls from 'node:tls';
 import type { RenegotiationFacts } from '../model.js';
-import { alertByCode, alertFromError } from './alerts.js';
+import { alertByCode, alertFromError } from '../tls/alerts.js';
 
 /**
  * Client-initiated renegotiation (RFC 5246 §7.4.1.2, RFC 5746): a TLS 1.2 handshake with the

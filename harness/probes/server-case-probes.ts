@@ -6,7 +6,7 @@ import type { PresentedCert, ServerPlan } from '../plan.js';
 import { probeHandshake } from './handshake-probe.js';
 import { enumerateSuites, probeVersion, sweepSuiteCodes } from './cipher-sweep.js';
 import type { HelloObservation } from './raw-hello.js';
-import { alertByCode } from './alerts.js';
+import { alertByCode } from '../tls/alerts.js';
 import { captureSessions, resumeSession, type SessionProbeInput } from './session-probe.js';
 import { probeRenegotiation } from './renegotiation-probe.js';
 import { probeFallbackScsv } from './fallback-probe.js';

@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import * as tls from 'node:tls';
 import type { SessionVersionFacts } from '../model.js';
 import { parseSession, withTicketLifetime } from '../tls/session-der.js';
-import { alertFromError } from './alerts.js';
+import { alertFromError } from '../tls/alerts.js';
 
 /**
  * Session resumption as a target server offers it, the harness playing the client: one full

@@ -1,6 +1,6 @@
 import { randomBytes, type X509Certificate } from 'node:crypto';
 import { quote } from '../errors.js';
-import { alertByCode } from './alerts.js';
+import { alertByCode } from '../tls/alerts.js';
 import { distinguishedNames, dnString, handshakeMessage, hsName, HS, protectAll, vector16, vector24, type CertificateRequestFacts, type HandshakeDriver, type HandshakeHost, type RecordOpener } from './handshake-driver.js';
 import { pickScheme, schemeName, type Signer } from './handshake-signer.js';
 import { GROUP_NAMES, groupName, keyExchange } from './key-exchange.js';

@@ -1,6 +1,6 @@
 import { randomBytes, type X509Certificate } from 'node:crypto';
 import { quote } from '../errors.js';
-import { alertByCode } from './alerts.js';
+import { alertByCode } from '../tls/alerts.js';
 import {
   distinguishedNames,
   dnString,

@@ -35,7 +35,7 @@ function presentedSubject(certsDir: string, ctx: ControlHintContext): string | n
 export function controlFailure(control: CaseResult, certsDir: string, ctx: ControlHintContext = {}): string {
   const obs = control.observation;
   const seen = obs ? describeObservation(obs) : 'no observation';
-  return `error: the positive control ${control.case.id} was not accepted (${seen}), so no rejection can be judged: ${nextStep(obs, certsDir, ctx)}.`;
+  return `the positive control ${control.case.id} was not accepted (${seen}), so no rejection can be judged: ${nextStep(obs, certsDir, ctx)}.`;
 }
 
 function nextStep(obs: Observation | null, certsDir: string, ctx: ControlHintContext): string {

@@ -47,7 +47,7 @@ export async function finish(prepared: PreparedRun, executed: Executed, opts: Ru
     const exit = obs?.client?.exitCode;
     if (obs?.outcome === 'no-connection' && (exit === 127 || exit === 126)) {
       const why = (obs.client?.stderrTail && quoteClientLine(obs.client.stderrTail, prepared.rolePlan.role === 'client' ? prepared.rolePlan.plan.files : {})) || `exit ${exit}`;
-      throw new UsageError('target-client-not-found', `error: ${source} could not be started (exit ${exit}: ${why}). Check the command and its path.`);
+      throw new UsageError('target-client-not-found', `${source} could not be started (exit ${exit}: ${why}). Check the command and its path.`);
     }
   }
   const accepted = obs ? interpret(obs, loaded.profile) === 'accepted' : false;
@@ -89,7 +89,7 @@ function controlNotAccepted(prepared: PreparedRun, controlResult: CaseResult, co
   const p = prepared.rolePlan;
   const obs = controlResult.observation;
   if (!obs && controlError) {
-    return `error: the positive control ${controlResult.case.id} could not be observed (${controlError}), so no rejection can be judged: check that the target answers within --timeout.`;
+    return `the positive control ${controlResult.case.id} could not be observed (${controlError}), so no rejection can be judged: check that the target answers within --timeout.`;
   }
   if (p.role === 'server') {
     // Every handshake ended in alert 80: the server fails on its own side (often its own chain), not on ours.
@@ -100,6 +100,6 @@ function controlNotAccepted(prepared: PreparedRun, controlResult: CaseResult, co
   const seen = obs ? describeObservation(obs) : 'no observation';
   const stderr = clientLine(prepared, controlResult);
   const revocation = clientRevocationCause(obs?.client?.stderrTail ?? '');
-  if (revocation) return `error: the positive control ${controlResult.case.id} was not accepted (${seen}${stderr ? `; client stderr: ${stderr}` : ''}), so no refusal can be judged: ${revocation}.`;
-  return `error: the positive control ${controlResult.case.id} was not accepted (${seen}${stderr ? `; client stderr: ${stderr}` : ''}), so no refusal can be judged: the client must trust ${p.plan.files.caFile} (CONFORMANCE_CA_FILE, {ca}), connect to {url} and send a request.`;
+  if (revocation) return `the positive control ${controlResult.case.id} was not accepted (${seen}${stderr ? `; client stderr: ${stderr}` : ''}), so no refusal can be judged: ${revocation}.`;
+  return `the positive control ${controlResult.case.id} was not accepted (${seen}${stderr ? `; client stderr: ${stderr}` : ''}), so no refusal can be judged: the client must trust ${p.plan.files.caFile} (CONFORMANCE_CA_FILE, {ca}), connect to {url} and send a request.`;
 }

@@ -88,7 +88,7 @@ export async function prepare(target: Target, opts: RunOptions): Promise<Prepare
     const all = resolveCases(loaded.profile, target.role, suite);
     const matches = idMatcher(opts.only);
     if (!all.some((c) => matches(c.id))) {
-      throw new UsageError('only-matches-nothing', `error: --only ${opts.only.map((g) => quote(g)).join(' ')} matches no ${target.role === 'client' ? 'client ' : ''}case id. List the ids with: conformance cases`);
+      throw new UsageError('only-matches-nothing', `--only ${opts.only.map((g) => quote(g)).join(' ')} matches no ${target.role === 'client' ? 'client ' : ''}case id. List the ids with: conformance cases`);
     }
     const control = all.find((c) => c.positiveControl)!;
     // The positive control always runs and is always reported: every rejection rests on it.
@@ -114,8 +114,8 @@ async function readCaFile(path: string, flag: '--target-ca' | '--client-cert-ca'
   const pems = pemCertificates(await readText(path, flag));
   if (pems.length > 0) return pems;
   throw flag === '--target-ca'
-    ? new UsageError('target-ca-not-pem', `error: --target-ca ${quote(path)} holds no PEM certificate. Pass the CA bundle (PEM) that issued the target's certificate.`)
-    : new UsageError('client-cert-ca-not-pem', `error: --client-cert-ca ${quote(path)} holds no PEM certificate. Pass the CA (PEM) that issued your client's certificate.`);
+    ? new UsageError('target-ca-not-pem', `--target-ca ${quote(path)} holds no PEM certificate. Pass the CA bundle (PEM) that issued the target's certificate.`)
+    : new UsageError('client-cert-ca-not-pem', `--client-cert-ca ${quote(path)} holds no PEM certificate. Pass the CA (PEM) that issued your client's certificate.`);
 }
 
 function serverPlan(started: StartedServerTarget, store: EnsureResult, part: CasePart, opts: RunOptions, targetCa: string[] | undefined): ServerPlan {

@@ -17,7 +17,7 @@ export type BuiltinName = (typeof BUILTIN_TARGETS)[number];
 export function parseBuiltinName(input: string): BuiltinName {
   const name = input.slice('builtin:'.length);
   if ((BUILTIN_TARGETS as readonly string[]).includes(name)) return name as BuiltinName;
-  throw new UsageError('target-invalid', `error: --target ${quote(input)} names no embedded target: use builtin:strict or builtin:lenient.`);
+  throw new UsageError('target-invalid', `--target ${quote(input)} names no embedded target: use builtin:strict or builtin:lenient.`);
 }
 
 /** The client CRL bundle `certs init` writes (trust/client-crl.pem), if the store has one. */

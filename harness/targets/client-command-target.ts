@@ -12,7 +12,7 @@ import { startedTarget, type StartedClientTarget, type Target } from './target.j
 export const CLIENT_CONTRACT_ENV = ['CONFORMANCE_URL', 'CONFORMANCE_HOST', 'CONFORMANCE_PORT', 'CONFORMANCE_SERVERNAME', 'CONFORMANCE_CONNECT', 'CONFORMANCE_RESOLVE', 'CONFORMANCE_CA_FILE', 'CONFORMANCE_CRL_FILE', 'CONFORMANCE_CLIENT_CERT', 'CONFORMANCE_CLIENT_KEY'] as const;
 
 export function clientCommandTarget(command: string): Target {
-  if (!command.trim()) throw new UsageError('target-client-empty', 'error: --target-client "" is empty. Give the command that runs your client, e.g. --target-client \'node my-client.js {url}\'.');
+  if (!command.trim()) throw new UsageError('target-client-empty', '--target-client "" is empty. Give the command that runs your client, e.g. --target-client \'node my-client.js {url}\'.');
   const warnings = /\{(url|host|port|connect)\}/.test(command)
     ? []
     : [`warning: --target-client ${quote(command)} has no {url} placeholder: the URL is passed only in the environment (CONFORMANCE_URL, CONFORMANCE_HOST, CONFORMANCE_PORT).`];

@@ -31,10 +31,10 @@ export async function containerEngineFor(flag: string, image: string, fallback: 
   const engine = engineHost();
   const why = await pingEngine(engine, 3000);
   if (why) {
-    throw new HarnessError('no-container-engine', `error: ${flag} ${quote(image)} needs a container engine, and none answers at ${engine} (${why}). Install and start Docker (apt-get install docker.io; dockerd), or ${fallback}.`);
+    throw new HarnessError('no-container-engine', `${flag} ${quote(image)} needs a container engine, and none answers at ${engine} (${why}). Install and start Docker (apt-get install docker.io; dockerd), or ${fallback}.`);
   }
   if (!(await imageExists(engine, image, 3000))) {
-    throw new HarnessError('container-image-missing', `error: ${flag} ${quote(image)} is not an image the engine has locally, and the harness does not pull from registries. Build or load it first (docker build / docker load / docker import), then re-run.`);
+    throw new HarnessError('container-image-missing', `${flag} ${quote(image)} is not an image the engine has locally, and the harness does not pull from registries. Build or load it first (docker build / docker load / docker import), then re-run.`);
   }
   // Tell testcontainers the engine we checked, so it does not fall back to another one.
   process.env.DOCKER_HOST = engine;

@@ -37,7 +37,7 @@ export function serverImageTarget(image: ServerImageSpec): Target {
         container = await generic.start();
       } catch (err) {
         const msg = (err as Error).message.split('\n')[0] ?? '';
-        throw new HarnessError('container-start-failed', `error: --target-image ${quote(image.name)} could not be started: ${msg}. Check the image name (build or load it locally first) and --target-cmd.`);
+        throw new HarnessError('container-start-failed', `--target-image ${quote(image.name)} could not be started: ${msg}. Check the image name (build or load it locally first) and --target-cmd.`);
       }
 
       const readLogs = async (): Promise<string> => {
@@ -84,7 +84,7 @@ export function serverImageTarget(image: ServerImageSpec): Target {
         if (!running || Date.now() > deadline) {
           const { log } = await started.stop();
           const why = running ? `did not answer TLS on 127.0.0.1:${image.port} within ${startTimeoutMs} ms` : 'exited before answering TLS';
-          throw new HarnessError('container-not-ready', `error: --target-image ${quote(image.name)} ${why}. Last log lines: ${JSON.stringify(logTail(log ?? '', 5))}. Check --target-port and --target-cmd.`);
+          throw new HarnessError('container-not-ready', `--target-image ${quote(image.name)} ${why}. Last log lines: ${JSON.stringify(logTail(log ?? '', 5))}. Check --target-port and --target-cmd.`);
         }
         await new Promise((r) => setTimeout(r, 150));
       }

@@ -41,7 +41,7 @@ export const TARGET_FLAGS: readonly TargetRow[] = [
     key: 'targetImage',
     takesImageFlags: true,
     make(name, flags) {
-      if (!flags.targetPort) throw new UsageError('target-port-missing', `error: --target-image ${quote(name)} needs --target-port: the TLS port the image listens on (host networking).`);
+      if (!flags.targetPort) throw new UsageError('target-port-missing', `--target-image ${quote(name)} needs --target-port: the TLS port the image listens on (host networking).`);
       const port = flags.targetPort;
       // {port} in --target-cmd becomes --target-port.
       const cmd = flags.targetCmd ? commandWords('--target-cmd', flags.targetCmd).map((w) => w.replace(/\{port\}/g, String(port))) : undefined;
@@ -67,13 +67,13 @@ export const DEFAULT_TARGET = 'builtin:strict';
 export function targetFromFlags(flags: TargetFlags): Target {
   const given = TARGET_FLAGS.filter((row) => flags[row.key] !== undefined);
   if (given.length > 1) {
-    throw new UsageError('target-conflict', `error: ${given.map((row) => `${row.flag} ${quote(flags[row.key])}`).join(' and ')} given together: a run tests one target. Pass one of them.`);
+    throw new UsageError('target-conflict', `${given.map((row) => `${row.flag} ${quote(flags[row.key])}`).join(' and ')} given together: a run tests one target. Pass one of them.`);
   }
   const row = given[0];
   // Flags of an image target given without one would be dropped without a word.
   if (!row?.takesImageFlags) {
     const stray = [flags.targetPort !== undefined && '--target-port', flags.targetEnv.length > 0 && '--target-env', flags.targetCmd !== undefined && '--target-cmd'].filter(Boolean);
-    if (stray.length > 0) throw new UsageError('target-flag-without-image', `error: ${stray.join(', ')} only go${stray.length === 1 ? 'es' : ''} with --target-image or --target-client-image. Remove ${stray.length === 1 ? 'it' : 'them'}, or name the image.`);
+    if (stray.length > 0) throw new UsageError('target-flag-without-image', `${stray.join(', ')} only go${stray.length === 1 ? 'es' : ''} with --target-image or --target-client-image. Remove ${stray.length === 1 ? 'it' : 'them'}, or name the image.`);
   }
   return row ? row.make(flags[row.key]!, flags) : builtinTarget(DEFAULT_TARGET);
 }
@@ -92,7 +92,7 @@ export function commandWords(flag: string, value: string): string[] {
   return words.map((w) => {
     if (typeof w === 'string') return w;
     const op = 'op' in w ? (w.op === 'glob' ? (w as { pattern: string }).pattern : w.op) : 'comment' in w ? `#${w.comment}` : String(w);
-    throw new UsageError('target-cmd-shell', `error: ${flag} ${quote(value)} contains the shell syntax ${quote(op)}; it is split into words, not run by a shell. Quote the word, or wrap the command in: sh -c '...'.`);
+    throw new UsageError('target-cmd-shell', `${flag} ${quote(value)} contains the shell syntax ${quote(op)}; it is split into words, not run by a shell. Quote the word, or wrap the command in: sh -c '...'.`);
   });
 }
 
@@ -101,7 +101,7 @@ export function parseEnvFlags(values: string[]): Record<string, string> {
   const env: Record<string, string> = {};
   for (const v of values) {
     const eq = v.indexOf('=');
-    if (eq <= 0) throw new UsageError('target-env-invalid', `error: --target-env ${quote(v)} is not KEY=VALUE. Pass e.g. --target-env TLS_PORT=8443.`);
+    if (eq <= 0) throw new UsageError('target-env-invalid', `--target-env ${quote(v)} is not KEY=VALUE. Pass e.g. --target-env TLS_PORT=8443.`);
     env[v.slice(0, eq)] = v.slice(eq + 1);
   }
   return env;

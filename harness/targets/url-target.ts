@@ -24,22 +24,22 @@ export function parseTargetUrl(input: string): UrlSpec {
   try {
     url = new URL(input);
   } catch {
-    throw new UsageError('target-invalid', `error: --target ${quote(input)} is not a URL the harness can probe. Use https://host:port (or tls://host:port for a non-HTTP service).`);
+    throw new UsageError('target-invalid', `--target ${quote(input)} is not a URL the harness can probe. Use https://host:port (or tls://host:port for a non-HTTP service).`);
   }
   const scheme = url.protocol.replace(/:$/, '');
   if (scheme !== 'https' && scheme !== 'tls') {
     const hint = scheme === 'http' ? ' Plain http cannot carry mutual TLS.' : '';
-    throw new UsageError('target-invalid', `error: --target ${quote(input)} is not a URL the harness can probe: unknown scheme ${quote(scheme)}.${hint} Use https://host:port.`);
+    throw new UsageError('target-invalid', `--target ${quote(input)} is not a URL the harness can probe: unknown scheme ${quote(scheme)}.${hint} Use https://host:port.`);
   }
-  if (!url.hostname) throw new UsageError('target-invalid', `error: --target ${quote(input)} has no host. Use https://host:port.`);
+  if (!url.hostname) throw new UsageError('target-invalid', `--target ${quote(input)} has no host. Use https://host:port.`);
   if ((url.pathname !== '/' && url.pathname !== '') || url.search) {
     // The harness probes host:port; the request path is --http-path, so a path here would be dropped.
-    throw new UsageError('target-has-path', `error: --target ${quote(input)} has a path (${quote(url.pathname + url.search)}); the harness probes the host and port and requests --http-path. Pass --target ${scheme}://${url.host} --http-path ${url.pathname + url.search}.`);
+    throw new UsageError('target-has-path', `--target ${quote(input)} has a path (${quote(url.pathname + url.search)}); the harness probes the host and port and requests --http-path. Pass --target ${scheme}://${url.host} --http-path ${url.pathname + url.search}.`);
   }
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = url.port ? Number(url.port) : 443;
   // Port 0 means "any free port" to a listener; no server can be reached there (RFC 6335 §6: reserved).
-  if (port === 0) throw new UsageError('target-invalid', `error: --target ${quote(input)} names port 0, which no server listens on. Pass the port the target listens on, e.g. https://${url.hostname}:8443.`);
+  if (port === 0) throw new UsageError('target-invalid', `--target ${quote(input)} names port 0, which no server listens on. Pass the port the target listens on, e.g. https://${url.hostname}:8443.`);
   return { url: input, host, port, protocol: scheme === 'tls' ? 'tls' : 'https' };
 }
 
@@ -68,14 +68,14 @@ export async function preflight(target: { host: string; port: number; url: strin
       const answer = await Promise.race([lookup(target.host), timedOut]);
       if (answer === 'timeout') throw Object.assign(new Error('lookup timed out'), { code: `no answer within ${timeoutMs} ms` });
     } catch (err) {
-      throw new HarnessError('target-unresolvable', `error: target host ${quote(target.host)} does not resolve (${(err as NodeJS.ErrnoException).code}). Check the name in --target ${quote(target.url)}.`);
+      throw new HarnessError('target-unresolvable', `target host ${quote(target.host)} does not resolve (${(err as NodeJS.ErrnoException).code}). Check the name in --target ${quote(target.url)}.`);
     } finally {
       clearTimeout(timer);
     }
   }
   const obs = await tlsAnswer(target.host, target.port, timeoutMs);
   if (obs.outcome === 'timeout') {
-    throw new HarnessError('target-timeout', `error: target ${quote(target.url)} gave no TLS answer within ${timeoutMs} ms. Check that it is a TLS port, or raise --timeout.`);
+    throw new HarnessError('target-timeout', `target ${quote(target.url)} gave no TLS answer within ${timeoutMs} ms. Check that it is a TLS port, or raise --timeout.`);
   }
   if ((obs.outcome === 'closed-no-data' || obs.outcome === 'tcp-reset') && !/after the handshake/.test(obs.detail)) {
     // A TLS server answers a ClientHello before it judges anything (its ServerHello comes first);
@@ -84,27 +84,27 @@ export async function preflight(target: { host: string; port: number; url: strin
     if (raw && (raw.kind === 'closed' || raw.kind === 'reset') && raw.bytesReceived === 0) {
       throw new HarnessError(
         'target-not-tls',
-        `error: ${target.host}:${target.port} accepts connections but ${raw.kind === 'reset' ? 'resets' : 'closes'} them without a TLS answer (not one byte to a ClientHello) for --target ${quote(target.url)}. Point --target at the TLS port, or check what listens there.`,
+        `${target.host}:${target.port} accepts connections but ${raw.kind === 'reset' ? 'resets' : 'closes'} them without a TLS answer (not one byte to a ClientHello) for --target ${quote(target.url)}. Point --target at the TLS port, or check what listens there.`,
       );
     }
     return;
   }
   if (obs.outcome !== 'harness-error') return;
   if (/ECONNREFUSED/.test(obs.detail)) {
-    throw new HarnessError('target-unreachable', `error: nothing listens on ${target.host}:${target.port} (connection refused) for --target ${quote(target.url)}. Start the server or fix the port.`);
+    throw new HarnessError('target-unreachable', `nothing listens on ${target.host}:${target.port} (connection refused) for --target ${quote(target.url)}. Start the server or fix the port.`);
   }
   if (/ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|RECORD_LAYER_FAILURE|UNEXPECTED_EOF|HTTP_REQUEST)|wrong version number|packet length too long/i.test(obs.detail)) {
-    throw new HarnessError('target-not-tls', `error: ${target.host}:${target.port} answers, but not with TLS (plain HTTP?) for --target ${quote(target.url)}. Point --target at the TLS port.`);
+    throw new HarnessError('target-not-tls', `${target.host}:${target.port} answers, but not with TLS (plain HTTP?) for --target ${quote(target.url)}. Point --target at the TLS port.`);
   }
   if (/^ERR_SSL_|^the target sent malformed TLS/.test(obs.detail)) {
     // The host answered, in TLS's framing but against its rules: say what it sent, once, plainly.
     const what = await describeMalformedTls(target.host, target.port, obs.detail, timeoutMs);
-    throw new HarnessError('target-malformed-tls', `error: ${target.host}:${target.port} answers, but ${what}; refused. The target (or something in front of it) does not speak TLS correctly: check --target ${quote(target.url)}.`);
+    throw new HarnessError('target-malformed-tls', `${target.host}:${target.port} answers, but ${what}; refused. The target (or something in front of it) does not speak TLS correctly: check --target ${quote(target.url)}.`);
   }
   if (/^(ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL|ECONNABORTED)\b/.test(obs.detail)) {
-    throw new HarnessError('target-unreachable', `error: cannot reach --target ${quote(target.url)} (${obs.detail.split(':')[0]}). Check the host and port.`);
+    throw new HarnessError('target-unreachable', `cannot reach --target ${quote(target.url)} (${obs.detail.split(':')[0]}). Check the host and port.`);
   }
-  throw new HarnessError('target-unreachable', `error: cannot reach --target ${quote(target.url)}: ${oneLine(obs.detail)}. Check the host and port.`);
+  throw new HarnessError('target-unreachable', `cannot reach --target ${quote(target.url)}: ${oneLine(obs.detail)}. Check the host and port.`);
 }
 
 function oneLine(text: string, max = 300): string {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { RUN_OPTIONS, type RunOptionScope } from '../../harness/cli/run-options.js';
+import { RUN_OPTIONS, type RunOptionScope } from '../../harness/flags/run-options.js';
 import { runCli } from '../helpers/cli.js';
 
 /**

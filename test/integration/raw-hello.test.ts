@@ -7,7 +7,7 @@ import * as tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generate } from '../../certs/generate.js';
 import { specOf } from '../../certs/spec.js';
-import { alertFromError } from '../../harness/probes/alerts.js';
+import { alertFromError } from '../../harness/tls/alerts.js';
 import { probeVersion, sweepSuites, type SweepResult } from '../../harness/probes/cipher-sweep.js';
 import type { HelloVersion } from '../../harness/probes/raw-hello.js';
 import { SUITE_CODES, suiteByCode, suiteFitsVersion, suiteName, suiteTraits, type SuiteCode } from '../../harness/tls/suite-codes.js';
