@@ -1,4 +1,4 @@
-import type { CaseResult, Observation, ResolvedCase } from '../model.js';
+import type { CaseResult, Observation, Recipe, ResolvedCase } from '../model.js';
 import { bounded, caseBoundMs, observeControl, runCase, type RolePlan } from './case-body.js';
 
 /**
@@ -47,10 +47,11 @@ async function executeWith(p: RolePlan, opts: ExecuteOptions): Promise<Executed>
   }
 
   const results: CaseResult[] = new Array(cases.length);
+  const order = startOrder(cases);
   let next = 0;
   const worker = async () => {
-    while (next < cases.length) {
-      const i = next++;
+    while (next < order.length) {
+      const i = order[next++]!;
       const c = cases[i]!;
       const r =
         c.positiveControl && controlError
@@ -62,6 +63,20 @@ async function executeWith(p: RolePlan, opts: ExecuteOptions): Promise<Executed>
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, cases.length)) }, worker));
   return { results, control, controlError };
+}
+
+/**
+ * Many round trips in a row: a suite sweep sends one ClientHello per suite, the CertificateVerify
+ * probe runs a control and a wrong-key handshake per version, a version probe one raw hello per
+ * version. Started first, they overlap with the one-handshake cases instead of running alone at
+ * the end of the run; the rest keep plan order.
+ */
+const LONG_RUNNING: Partial<Record<Recipe['kind'], number>> = { 'suite-sweep': 0, 'certificate-verify': 1, 'raw-version': 2, 'fallback-scsv': 2 };
+
+/** Indices of `cases` in the order they start (pure; results still come back in plan order). */
+export function startOrder(cases: readonly ResolvedCase[]): number[] {
+  const rank = (c: ResolvedCase) => LONG_RUNNING[c.recipe.kind] ?? 3;
+  return cases.map((_, i) => i).sort((a, b) => rank(cases[a]!) - rank(cases[b]!) || a - b);
 }
 
 /**
