@@ -1,7 +1,7 @@
 import { StoreLockNotFile, StoreLockTimeout, withStoreLock } from './store-lock.js';
 import { makeDirs } from '../harness/io/make-dirs.js';
 import { createHash, createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { chmod, rename, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Material } from './generate.js';
 import { keyMatchesCert } from './key-match.js';
@@ -168,6 +168,21 @@ async function writeAtomic(path: string, content: string, mode: number): Promise
   await rename(tmp, path);
 }
 
+/**
+ * writeAtomic, skipped when `path` is already a regular file with this content and mode: a warm run
+ * rewrote every *-chain.pem (four file operations each, one after the other) to change nothing.
+ */
+async function writeUnlessCurrent(path: string, content: string, mode: number): Promise<void> {
+  try {
+    // Read only a regular file of the expected size: never a FIFO or a huge file someone put there.
+    const info = await lstat(path);
+    if (info.isFile() && (info.mode & 0o777) === mode && info.size === Buffer.byteLength(content) && (await readFile(path, 'utf8')) === content) return;
+  } catch {
+    // Missing or unreadable: written below.
+  }
+  await writeAtomic(path, content, mode);
+}
+
 function isCaName(name: string): boolean {
   return TRUST_ANCHORS.has(name) || name === 'untrusted-ca' || name.endsWith('-intermediate');
 }
@@ -304,15 +319,19 @@ async function ensureCertsLocked(dir: string, options: EnsureOptions): Promise<E
     throw storeWriteError(err, dir);
   }
 
+  const chainWrites: Promise<void>[] = [];
   for (const spec of specs) {
     const m = materials.get(spec.name);
     if (!m) continue;
     const chainPem = m.certPem + spec.sendChain.map((n) => materials.get(n)!.certPem).join('');
     const paths = pathsFor(dir, spec.name);
     // For peers other than the harness (curl --cert, a client under test): the leaf plus what it sends.
-    if (spec.sendChain.length > 0) await writeAtomic(paths.certPath.replace(/\.pem$/, '-chain.pem'), chainPem, 0o644).catch((err) => Promise.reject(storeWriteError(err, dir)));
+    if (spec.sendChain.length > 0) chainWrites.push(writeUnlessCurrent(paths.certPath.replace(/\.pem$/, '-chain.pem'), chainPem, 0o644));
     certs.set(spec.name, { name: spec.name, ...m, chainPem, ...paths });
   }
+  // All at once, and the first failure in spec order is the one reported.
+  const failed = (await Promise.allSettled(chainWrites)).find((r) => r.status === 'rejected');
+  if (failed) throw storeWriteError(failed.reason, dir);
   return { dir, certs, generated, reused, revocation: crls.store };
 }
 
