@@ -169,6 +169,30 @@ async function writeAtomic(path: string, content: string, mode: number): Promise
 }
 
 /**
+ * Pairs already found to parse and belong together, by store name: SHA-256 of the certificate and
+ * key files as they were. Checking every pair (two parses and a key comparison each) was most of a
+ * warm run's certificate time; a pair whose bytes changed in any way is checked again, so a
+ * truncated, overwritten or swapped file is found as before. In private/ (0600): it names keys.
+ */
+const VERIFIED_FILE = join('private', 'verified.json');
+
+function pairFingerprint(certPem: string, keyPem: string): string {
+  return createHash('sha256').update(certPem).update('\0').update(keyPem).digest('hex');
+}
+
+async function readVerified(dir: string): Promise<Record<string, string>> {
+  try {
+    const text = await readIfExists(dir, join(dir, VERIFIED_FILE));
+    const parsed: unknown = text === null ? null : JSON.parse(text);
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+    return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+  } catch {
+    // Unreadable or not ours: every pair is checked, and the file is written anew.
+    return {};
+  }
+}
+
+/**
  * writeAtomic, skipped when `path` is already a regular file with this content and mode: a warm run
  * rewrote every *-chain.pem (four file operations each, one after the other) to change nothing.
  */
@@ -262,6 +286,8 @@ async function ensureCertsLocked(dir: string, options: EnsureOptions): Promise<E
   const generated: string[] = [];
   const reused: string[] = [];
   const materials = new Map<string, Material>();
+  const verifiedBefore = options.force ? {} : await readVerified(dir);
+  const verified: Record<string, string> = { ...verifiedBefore };
 
   if (options.issuer) {
     materials.set('client-ca', options.issuer);
@@ -282,7 +308,10 @@ async function ensureCertsLocked(dir: string, options: EnsureOptions): Promise<E
         const [certPem, keyPem] = options.force ? [null, null] : await Promise.all([readIfExists(dir, certPath), readIfExists(dir, keyPath)]);
         const keepCa = TRUST_ANCHORS.has(spec.name) && certPem && keyPem && !(spec.name === 'client-ca' && index.externalClientCa);
         if (certPem && keyPem && (keepCa || entry?.hash === hash)) {
-          const problem = materialProblem(certPem, keyPem, certPath, keyPath);
+          const fingerprint = pairFingerprint(certPem, keyPem);
+          const problem = verified[spec.name] === fingerprint ? null : materialProblem(certPem, keyPem, certPath, keyPath);
+          if (problem) delete verified[spec.name];
+          else verified[spec.name] = fingerprint;
           // A CA is what the target trusts: never silently replaced. A leaf is ours to renew.
           if (problem && (TRUST_ANCHORS.has(spec.name) || isCaName(spec.name))) throw damaged(dir, problem.path, problem.why);
           if (problem) warn(`warning: ${quote(problem.path)} ${problem.why}; regenerated.`);
@@ -306,6 +335,7 @@ async function ensureCertsLocked(dir: string, options: EnsureOptions): Promise<E
           throw storeWriteError(err, dir);
         }
         index.entries[spec.name] = { hash, generatedAt: now };
+        verified[spec.name] = pairFingerprint(m.certPem, m.keyPem);
         materials.set(spec.name, m);
         generated.push(spec.name);
       }),
@@ -317,6 +347,9 @@ async function ensureCertsLocked(dir: string, options: EnsureOptions): Promise<E
     if (generated.length > 0 || options.issuer || !portOk || crls.changed) await writeAtomic(indexPath, JSON.stringify(index, null, 2) + '\n', 0o644);
   } catch (err) {
     throw storeWriteError(err, dir);
+  }
+  if (JSON.stringify(verified) !== JSON.stringify(verifiedBefore)) {
+    await writeAtomic(join(dir, VERIFIED_FILE), JSON.stringify(verified) + '\n', 0o600).catch((err) => Promise.reject(storeWriteError(err, dir)));
   }
 
   const chainWrites: Promise<void>[] = [];

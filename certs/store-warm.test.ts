@@ -28,3 +28,17 @@ describe('the *-chain.pem files of a warm store', () => {
     expect(statSync(path).mode & 0o777).toBe(0o644);
   }, 60_000);
 });
+
+describe('the pairs a warm store has already checked (private/verified.json)', () => {
+  test('written 0600; a key swapped after it was written is still found and the leaf regenerated', async () => {
+    const store = await ensureCerts(dir, { chains: caseChains(), onWarning: () => {} });
+    expect(statSync(join(dir, 'private', 'verified.json')).mode & 0o777).toBe(0o600);
+    const valid = store.certs.get('client/valid')!;
+    const other = store.certs.get('client/expired')!;
+    writeFileSync(valid.keyPath, readFileSync(other.keyPath));
+    const warnings: string[] = [];
+    const again = await ensureCerts(dir, { chains: caseChains(), onWarning: (l) => warnings.push(l) });
+    expect(warnings.join('\n')).toContain('is not the key of');
+    expect(again.generated).toContain('client/valid');
+  }, 60_000);
+});
