@@ -1,5 +1,5 @@
 import type { CaseResult, Observation, Recipe, ResolvedCase } from '../model.js';
-import { bounded, caseBoundMs, observeControl, runCase, type RolePlan } from './case-body.js';
+import { bounded, caseBoundMs, observeControl, runCaseWithControl, type RolePlan } from './case-body.js';
 
 /**
  * The second stage of a run (prepare.ts -> execute.ts -> finish.ts): plan -> results, without a
@@ -40,28 +40,38 @@ async function executeWith(p: RolePlan, opts: ExecuteOptions): Promise<Executed>
   const controlCase = p.plan.control;
   let control: Observation | null = null;
   let controlError: string | undefined;
-  try {
-    control = await bounded(observeControl(p), caseBoundMs(p, controlCase), `the positive control ${controlCase.id}`);
-  } catch (err) {
-    controlError = (err as Error)?.message ?? String(err);
-  }
+  // The control is observed first, in the first worker's slot; the other workers start the cases
+  // with probes of their own meanwhile (they are judged once the control is in), so --concurrency
+  // still bounds what runs at once and at --concurrency 1 the control runs alone as before.
+  const controlReady = bounded(observeControl(p), caseBoundMs(p, controlCase), `the positive control ${controlCase.id}`).then(
+    (o) => {
+      control = o;
+    },
+    (err) => {
+      controlError = (err as Error)?.message ?? String(err);
+    },
+  );
+  const controlObservation = controlReady.then(() => control);
 
   const results: CaseResult[] = new Array(cases.length);
   const order = startOrder(cases);
   let next = 0;
-  const worker = async () => {
+  const worker = async (w: number) => {
+    if (w === 0) await controlReady;
     while (next < order.length) {
       const i = order[next++]!;
       const c = cases[i]!;
+      if (c.positiveControl) await controlReady;
       const r =
         c.positiveControl && controlError
           ? { case: c, observation: null, verdict: { verdict: 'inconclusive' as const, reason: `the positive control could not be observed: ${controlError}` } }
-          : await runRepeated(p, c, control, c.expect === 'reject' && !c.skip ? (opts.repeat ?? 1) : 1);
+          : await runRepeated(p, c, controlObservation, c.expect === 'reject' && !c.skip ? (opts.repeat ?? 1) : 1);
       results[i] = r;
       opts.onResult?.(r);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, cases.length)) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, cases.length)) }, (_, w) => worker(w)));
+  await controlReady;
   return { results, control, controlError };
 }
 
@@ -85,10 +95,11 @@ export function startOrder(cases: readonly ResolvedCase[]): number[] {
  * "accepted k of n" and the observation is the first accepting one. Otherwise a refusal every
  * time passes; any run without a clear answer makes the whole inconclusive.
  */
-export async function runRepeated(p: RolePlan, c: ResolvedCase, control: Observation | null, times: number): Promise<CaseResult> {
-  if (times <= 1) return runCase(p, c, control);
+export async function runRepeated(p: RolePlan, c: ResolvedCase, control: Observation | null | Promise<Observation | null>, times: number): Promise<CaseResult> {
+  const ready = Promise.resolve(control);
+  if (times <= 1) return runCaseWithControl(p, c, ready);
   const runs: CaseResult[] = [];
-  for (let i = 0; i < times; i++) runs.push(await runCase(p, c, control));
+  for (let i = 0; i < times; i++) runs.push(await runCaseWithControl(p, c, ready));
   return combineRepeats(runs);
 }
 
