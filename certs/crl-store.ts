@@ -58,10 +58,13 @@ export async function ensureCrls(
 ): Promise<{ store: RevocationStore; changed: boolean }> {
   let changed = false;
   const crls: RevocationStore['crls'] = {};
-  for (const ca of issuingCas(specs)) {
+  // Every file read at once, not one after the other: a warm run only reads.
+  const cas = issuingCas(specs);
+  const existingPems = await Promise.all(cas.map((ca) => readIfExists(crlPaths(dir, ca).pemPath)));
+  for (const [i, ca] of cas.entries()) {
     const m = materials.get(ca);
     const paths = crlPaths(dir, ca);
-    const existing = await readIfExists(paths.pemPath);
+    const existing = existingPems[i]!;
     if (!m?.keyPem) {
       if (existing) crls[ca] = { ...paths, pem: existing };
       continue;
@@ -91,7 +94,11 @@ export async function ensureCrls(
   // (it goes only into its case's own file: gnutls refuses a whole file for one stale CRL), and a
   // "CRL" signed by an issuer that is not a CA (no validator can verify it; gnutls refuses the file).
   const inBundle = (ca: string) => crlInBundle(serviceOf(specs, ca)) && specs.find((s) => s.name === ca)?.ca === true;
-  const bundled = (root: string) => Object.keys(crls).filter((ca) => rootOf(specs, ca) === root && inBundle(ca));
+  const bundledByRoot = new Map<string, string[]>();
+  const bundled = (root: string) => {
+    if (!bundledByRoot.has(root)) bundledByRoot.set(root, Object.keys(crls).filter((ca) => rootOf(specs, ca) === root && inBundle(ca)));
+    return bundledByRoot.get(root)!;
+  };
   const bundle = (root: string) => bundled(root).map((ca) => crls[ca]!.pem).join('');
   const trust = (name: string) => join(dir, 'trust', name);
   const clientCrlFile = trust('client-crl.pem');
@@ -123,8 +130,9 @@ export async function ensureCrls(
     caseCrlFiles[leaf.name] = path;
     files.push([path, bundle(rootOf(specs, leaf.name)) + stale.join('')]);
   }
-  for (const [path, text] of files) {
-    if ((await readIfExists(path)) !== text) await writeAtomic(path, text);
+  const current = await Promise.all(files.map(([path]) => readIfExists(path)));
+  for (const [i, [path, text]] of files.entries()) {
+    if (current[i] !== text) await writeAtomic(path, text);
   }
   const plan: RevocationPlan = {
     port,

@@ -1,7 +1,7 @@
 import { StoreLockNotFile, StoreLockTimeout, withStoreLock } from './store-lock.js';
 import { makeDirs } from '../harness/io/make-dirs.js';
 import { createHash, createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { chmod, rename, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Material } from './generate.js';
 import { keyMatchesCert } from './key-match.js';
@@ -175,6 +175,45 @@ async function writeAtomic(path: string, content: string, mode: number): Promise
   await rename(tmp, path);
 }
 
+/**
+ * Pairs already found to parse and belong together, by store name: SHA-256 of the certificate and
+ * key files as they were. Checking every pair (two parses and a key comparison each) was most of a
+ * warm run's certificate time; a pair whose bytes changed in any way is checked again, so a
+ * truncated, overwritten or swapped file is found as before. In private/ (0600): it names keys.
+ */
+const VERIFIED_FILE = join('private', 'verified.json');
+
+function pairFingerprint(certPem: string, keyPem: string): string {
+  return createHash('sha256').update(certPem).update('\0').update(keyPem).digest('hex');
+}
+
+async function readVerified(dir: string): Promise<Record<string, string>> {
+  try {
+    const text = await readIfExists(dir, join(dir, VERIFIED_FILE));
+    const parsed: unknown = text === null ? null : JSON.parse(text);
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+    return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+  } catch {
+    // Unreadable or not ours: every pair is checked, and the file is written anew.
+    return {};
+  }
+}
+
+/**
+ * writeAtomic, skipped when `path` is already a regular file with this content and mode: a warm run
+ * rewrote every *-chain.pem (four file operations each, one after the other) to change nothing.
+ */
+async function writeUnlessCurrent(path: string, content: string, mode: number): Promise<void> {
+  try {
+    // Read only a regular file of the expected size: never a FIFO or a huge file someone put there.
+    const info = await lstat(path);
+    if (info.isFile() && (info.mode & 0o777) === mode && info.size === Buffer.byteLength(content) && (await readFile(path, 'utf8')) === content) return;
+  } catch {
+    // Missing or unreadable: written below.
+  }
+  await writeAtomic(path, content, mode);
+}
+
 function isCaName(name: string): boolean {
   return TRUST_ANCHORS.has(name) || name === 'untrusted-ca' || name.endsWith('-intermediate');
 }
@@ -266,6 +305,8 @@ async function ensureCertsLocked(dir: string, options: EnsureOptions): Promise<E
   const generated: string[] = [];
   const reused: string[] = [];
   const materials = new Map<string, Material>();
+  const verifiedBefore = options.force ? {} : await readVerified(dir);
+  const verified: Record<string, string> = { ...verifiedBefore };
 
   if (options.issuer) {
     materials.set('client-ca', options.issuer);
@@ -292,7 +333,10 @@ async function ensureCertsLocked(dir: string, options: EnsureOptions): Promise<E
         const [certPem, keyPem] = options.force ? [null, null] : await Promise.all([readIfExists(dir, certPath), readIfExists(dir, keyPath)]);
         const keepCa = TRUST_ANCHORS.has(spec.name) && certPem && keyPem && !(spec.name === 'client-ca' && index.externalClientCa);
         if (certPem && keyPem && (keepCa || entry?.hash === hash)) {
-          const problem = materialProblem(certPem, keyPem, certPath, keyPath);
+          const fingerprint = pairFingerprint(certPem, keyPem);
+          const problem = verified[spec.name] === fingerprint ? null : materialProblem(certPem, keyPem, certPath, keyPath);
+          if (problem) delete verified[spec.name];
+          else verified[spec.name] = fingerprint;
           // A CA is what the target trusts: never silently replaced. A leaf is ours to renew.
           if (problem && (TRUST_ANCHORS.has(spec.name) || isCaName(spec.name))) throw damaged(dir, problem.path, problem.why);
           if (problem) warn(`warning: ${quote(problem.path)} ${problem.why}; regenerated.`);
@@ -316,6 +360,7 @@ async function ensureCertsLocked(dir: string, options: EnsureOptions): Promise<E
           throw storeWriteError(err, dir);
         }
         index.entries[spec.name] = { hash, generatedAt: now };
+        verified[spec.name] = pairFingerprint(m.certPem, m.keyPem);
         materials.set(spec.name, m);
         generated.push(spec.name);
       }),
@@ -330,16 +375,23 @@ async function ensureCertsLocked(dir: string, options: EnsureOptions): Promise<E
   } catch (err) {
     throw storeWriteError(err, dir);
   }
+  if (JSON.stringify(verified) !== JSON.stringify(verifiedBefore)) {
+    await writeAtomic(join(dir, VERIFIED_FILE), JSON.stringify(verified) + '\n', 0o600).catch((err) => Promise.reject(storeWriteError(err, dir)));
+  }
 
+  const chainWrites: Promise<void>[] = [];
   for (const spec of specs) {
     const m = materials.get(spec.name);
     if (!m || options.given?.has(spec.name)) continue;
     const chainPem = m.certPem + spec.sendChain.map((n) => materials.get(n)!.certPem).join('');
     const paths = pathsFor(dir, spec.name);
     // For peers other than the harness (curl --cert, a client under test): the leaf plus what it sends.
-    if (spec.sendChain.length > 0) await writeAtomic(paths.certPath.replace(/\.pem$/, '-chain.pem'), chainPem, 0o644).catch((err) => Promise.reject(storeWriteError(err, dir)));
+    if (spec.sendChain.length > 0) chainWrites.push(writeUnlessCurrent(paths.certPath.replace(/\.pem$/, '-chain.pem'), chainPem, 0o644));
     certs.set(spec.name, { name: spec.name, ...m, chainPem, ...paths });
   }
+  // All at once, and the first failure in spec order is the one reported.
+  const failed = (await Promise.allSettled(chainWrites)).find((r) => r.status === 'rejected');
+  if (failed) throw storeWriteError(failed.reason, dir);
   return { dir, certs, generated, reused, revocation: crls.store };
 }
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, resolve, join } from 'node:path';
 import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
@@ -9,6 +8,9 @@ import { UsageError, quote } from '../errors.js';
 import { READ_LIMITS, readBoundedTextSync } from '../io/read-bounded.js';
 import { packagePath } from '../package-root.js';
 import { profileSchema, type Profile } from './schema.js';
+import { profileHash } from './profile-hash.js';
+
+export { profileHash };
 
 /**
  * Profiles come from files: built-ins are files in `profiles/` of the package. `extends` names a
@@ -298,9 +300,3 @@ function checkConsistency(profile: Profile, chain: ParsedFile[]): void {
   }
 }
 
-/** Canonical JSON (sorted keys) so the hash does not depend on key order in the file. */
-export function profileHash(profile: Profile): string {
-  const canonical = (v: unknown): unknown =>
-    isPlainObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])])) : Array.isArray(v) ? v.map(canonical) : v;
-  return createHash('sha256').update(JSON.stringify(canonical(profile))).digest('hex');
-}

@@ -6,8 +6,8 @@ import { UsageError, quote } from '../errors.js';
 import { describeObservation, interpret, judge, summarize } from '../judge.js';
 import type { CaseResult, Observation, ResolvedCase, Role } from '../model.js';
 import { PACKAGE_VERSION } from '../package-root.js';
-import { profileHash } from '../profile/load.js';
-import { profileSchema, type Profile } from '../profile/schema.js';
+import { profileHash } from '../profile/profile-hash.js';
+import type { Profile } from '../profile/schema.js';
 import { renderHtmlReport } from './html-report.js';
 import {
   MANIFEST_FILE,
@@ -220,6 +220,8 @@ export async function verifyReportDir(dir: string, opts: VerifyOptions = {}): Pr
   if (canonical(report.tool) !== canonical(manifest.tool)) differences.push(`report.json: tool ${canonical(report.tool)} differs from ${MANIFEST_FILE} (${canonical(manifest.tool)})`);
 
   // Verdicts: re-judged from the recorded observations under the recorded profile.
+  // zod loads only for `verify`: a run writes reports without it.
+  const { profileSchema } = await import('../profile/schema.js');
   const profile = profileSchema.safeParse(manifest.profile.resolved);
   if (!profile.success) {
     const issue = profile.error.issues[0];

@@ -142,9 +142,30 @@ export function bounded<T>(work: Promise<T>, ms: number, what: string): Promise<
  * inconclusive result that says so: one broken case never takes the run down.
  */
 export async function runCase(p: RolePlan, c: ResolvedCase, control: Observation | null): Promise<CaseResult> {
+  return runCaseWithControl(p, c, Promise.resolve(control));
+}
+
+/** Whether observing `c` needs the control's observation (it is the control, or reads what the control saw). */
+export function observesControl(p: RolePlan, c: ResolvedCase): boolean {
+  if (c.skip) return false;
+  if (c.positiveControl) return true;
+  if (p.role === 'client') return c.recipe.kind !== 'reference-server';
+  return !['client-handshake', 'raw-version', 'suite-sweep', 'session-lifetime', 'renegotiation', 'fallback-scsv', 'certificate-verify'].includes(c.recipe.kind);
+}
+
+/**
+ * runCase with the control still being observed: a case with a probe of its own probes at once
+ * and waits for the control only to be judged (the control's own bound ends that wait).
+ */
+export async function runCaseWithControl(p: RolePlan, c: ResolvedCase, controlReady: Promise<Observation | null>): Promise<CaseResult> {
   try {
     const since = performance.now();
-    const observation = attachRevocationFacts(p, c, await bounded(observeCase(p, c, control), caseBoundMs(p, c), `case ${c.id}`), since);
+    const early = observesControl(p, c) ? null : bounded(observeCase(p, c, null), caseBoundMs(p, c), `case ${c.id}`);
+    // Handled here and awaited below: a probe failing while the control is still out is no unhandled rejection.
+    early?.catch(() => {});
+    const control = await controlReady;
+    const observed = early ?? bounded(observeCase(p, c, control), caseBoundMs(p, c), `case ${c.id}`);
+    const observation = attachRevocationFacts(p, c, await observed, since);
     return judgeCase(c, observation, p.plan.profile, control);
   } catch (err) {
     const reason = err instanceof CaseTimeoutError ? err.message : `harness fault while probing: ${(err as Error)?.message ?? String(err)}`;

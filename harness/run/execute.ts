@@ -1,5 +1,5 @@
-import type { CaseResult, Observation, ResolvedCase } from '../model.js';
-import { bounded, caseBoundMs, observeControl, runCase, type RolePlan } from './case-body.js';
+import type { CaseResult, Observation, Recipe, ResolvedCase } from '../model.js';
+import { bounded, caseBoundMs, observeControl, runCase, runCaseWithControl, type RolePlan } from './case-body.js';
 
 /**
  * The second stage of a run (prepare.ts -> execute.ts -> finish.ts): plan -> results, without a
@@ -43,25 +43,36 @@ async function executeWith(p: RolePlan, opts: ExecuteOptions): Promise<Executed>
   const controlCase = p.plan.control;
   let control: Observation | null = null;
   let controlError: string | undefined;
-  try {
-    control = await bounded(observeControl(p), caseBoundMs(p, controlCase), `the positive control ${controlCase.id}`);
-  } catch (err) {
-    controlError = (err as Error)?.message ?? String(err);
-  }
+  // The control is observed first, in the first worker's slot; the other workers start the cases
+  // with probes of their own meanwhile (they are judged once the control is in), so --concurrency
+  // still bounds what runs at once and at --concurrency 1 the control runs alone as before.
+  const controlReady = bounded(observeControl(p), caseBoundMs(p, controlCase), `the positive control ${controlCase.id}`).then(
+    (o) => {
+      control = o;
+    },
+    (err) => {
+      controlError = (err as Error)?.message ?? String(err);
+    },
+  );
+  const controlObservation = controlReady.then(() => control);
 
   // The cases that make a client verify a DNS name (deep suite, RFC 6761 .localhost) rest on one
   // control: a valid certificate for that name. A client that cannot reach the name fails the
   // control, and the others are skipped with the reason, never reported as its failures.
   const nameControl = cases.find((c) => c.id === NAME_CONTROL_ID);
-  const nameControlResult = nameControl ? await runCase(p, nameControl, control) : undefined;
+  // Judged against the positive control, so it waits for it (only a deep client run has a name control).
+  const nameControlResult = nameControl ? await controlReady.then(() => runCase(p, nameControl, control)) : undefined;
   const unreachableName = nameControlResult && nameControlResult.observation?.outcome !== 'accepted' ? nameControlResult : undefined;
 
   const results: CaseResult[] = new Array(cases.length);
+  const order = startOrder(cases);
   let next = 0;
-  const worker = async () => {
-    while (next < cases.length) {
-      const i = next++;
+  const worker = async (w: number) => {
+    if (w === 0) await controlReady;
+    while (next < order.length) {
+      const i = order[next++]!;
       const c = cases[i]!;
+      if (c.positiveControl) await controlReady;
       const serverName = c.recipe.kind === 'reference-server' ? c.recipe.serverName : undefined;
       const r =
         c.positiveControl && controlError
@@ -77,13 +88,28 @@ async function executeWith(p: RolePlan, opts: ExecuteOptions): Promise<Executed>
                     reason: `the client did not reach ${serverName} (${NAME_CONTROL_ID} was not accepted: ${unreachableName.observation?.detail ?? unreachableName.verdict.reason}); give it {resolve} (curl --resolve), dial {connect} and verify {name}, or use a resolver that maps .localhost to 127.0.0.1`,
                   },
                 }
-              : await runRepeated(p, c, control, c.expect === 'reject' && !c.skip ? (opts.repeat ?? 1) : 1);
+              : await runRepeated(p, c, controlObservation, c.expect === 'reject' && !c.skip ? (opts.repeat ?? 1) : 1);
       results[i] = r;
       opts.onResult?.(r);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, cases.length)) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, cases.length)) }, (_, w) => worker(w)));
+  await controlReady;
   return { results, control, controlError };
+}
+
+/**
+ * Many round trips in a row: a suite sweep sends one ClientHello per suite, the CertificateVerify
+ * probe runs a control and a wrong-key handshake per version, a version probe one raw hello per
+ * version. Started first, they overlap with the one-handshake cases instead of running alone at
+ * the end of the run; the rest keep plan order.
+ */
+const LONG_RUNNING: Partial<Record<Recipe['kind'], number>> = { 'suite-sweep': 0, 'certificate-verify': 1, 'raw-version': 2, 'fallback-scsv': 2 };
+
+/** Indices of `cases` in the order they start (pure; results still come back in plan order). */
+export function startOrder(cases: readonly ResolvedCase[]): number[] {
+  const rank = (c: ResolvedCase) => LONG_RUNNING[c.recipe.kind] ?? 3;
+  return cases.map((_, i) => i).sort((a, b) => rank(cases[a]!) - rank(cases[b]!) || a - b);
 }
 
 /**
@@ -92,10 +118,11 @@ async function executeWith(p: RolePlan, opts: ExecuteOptions): Promise<Executed>
  * "accepted k of n" and the observation is the first accepting one. Otherwise a refusal every
  * time passes; any run without a clear answer makes the whole inconclusive.
  */
-export async function runRepeated(p: RolePlan, c: ResolvedCase, control: Observation | null, times: number): Promise<CaseResult> {
-  if (times <= 1) return runCase(p, c, control);
+export async function runRepeated(p: RolePlan, c: ResolvedCase, control: Observation | null | Promise<Observation | null>, times: number): Promise<CaseResult> {
+  const ready = Promise.resolve(control);
+  if (times <= 1) return runCaseWithControl(p, c, ready);
   const runs: CaseResult[] = [];
-  for (let i = 0; i < times; i++) runs.push(await runCase(p, c, control));
+  for (let i = 0; i < times; i++) runs.push(await runCaseWithControl(p, c, ready));
   return combineRepeats(runs);
 }
 

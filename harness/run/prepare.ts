@@ -9,7 +9,8 @@ import { sideOf } from '../cases/registry.js';
 import { UsageError, quote } from '../errors.js';
 import type { AppProtocol, CaseResult, ResolvedCase, SuiteName } from '../model.js';
 import type { ClientPlan, PresentedCert, ServerPlan } from '../plan.js';
-import { loadProfile, type LoadedProfile } from '../profile/load.js';
+import { prebuiltProfile } from '../profile/builtin-profiles.js';
+import type { LoadedProfile } from '../profile/load.js';
 import type { StartedClientTarget, StartedServerTarget, StartedTarget, StoppedTarget, Target } from '../targets/target.js';
 import type { RunStart } from '../report/events.js';
 import type { RolePlan } from './case-body.js';
@@ -69,7 +70,8 @@ export interface PreparedRun extends AsyncDisposable {
 
 /** Profile, certificates, target started, cases selected. A failure after the start stops the target. */
 export async function prepare(target: Target, opts: RunOptions): Promise<PreparedRun> {
-  const loaded: LoadedProfile = loadProfile(opts.profile);
+  // A built-in profile comes resolved from the build; any other is parsed and validated (yaml, zod).
+  const loaded: LoadedProfile = prebuiltProfile(opts.profile) ?? (await import('../profile/load.js')).loadProfile(opts.profile);
   const certsDir = resolve(opts.certsDir ?? defaultCertsDir());
   const clientCaPem = target.role === 'client' && opts.clientCertCa ? await readCaFile(opts.clientCertCa, '--client-cert-ca') : undefined;
   const issuer = await loadIssuerFlags(opts.issuerCert, opts.issuerKey);
