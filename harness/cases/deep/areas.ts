@@ -16,6 +16,7 @@ import hostname from './hostname.js';
 import pathBuilding from './path-building.js';
 import pathological from './pathological.js';
 import encoding from './encoding.js';
+import { exhaustiveClientCases, exhaustiveServerCases } from './name-constraints-exhaustive.js';
 
 /**
  * The deep corpus (issue 16 §2; docs/corpus-plan.md): one generator per family, run for each
@@ -58,6 +59,11 @@ export function suiteAreas(suite: SuiteName): AreaCases[] {
   if (suite === 'core') return [];
   const deep = familyAreas(DEEP_FAMILIES, 'deep');
   if (suite === 'deep') return deep;
-  // The rest of the BetterTLS-style product: host name and CN axes (name-constraints-product.ts).
-  return [...deep, { role: 'client', area: 'name-constraints-exhaustive', entries: productCases('client', true), suite: 'exhaustive', family: 'name-constraints-product' }];
+  // The rest of the BetterTLS-style product: host name and CN axes (name-constraints-product.ts),
+  // then the full product of both directions (name-constraints-exhaustive.ts).
+  return [
+    ...deep,
+    { role: 'server', area: 'name-constraints-exhaustive', entries: exhaustiveServerCases(), suite: 'exhaustive', family: 'name-constraints-product' },
+    { role: 'client', area: 'name-constraints-exhaustive', entries: [...productCases('client', true), ...exhaustiveClientCases()], suite: 'exhaustive', family: 'name-constraints-product' },
+  ];
 }
