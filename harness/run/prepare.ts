@@ -81,7 +81,15 @@ export async function prepare(target: Target, opts: RunOptions): Promise<Prepare
   // A larger suite's certificates live in a sub-directory of the store, issued under its anchors;
   // the default suite never builds or reads them.
   // Only the side the target is shown: a server target never needs the suite's server chains.
-  const suiteChains = () => caseChains(suite).filter((n) => n.side === sideOf(target.role));
+  const suiteChains = () => {
+    const chains = caseChains(suite).filter((n) => n.side === sideOf(target.role));
+    // The exhaustive suite holds ~20,000 certificates: a run that picks some of its cases (--only)
+    // generates the chains of those cases only (the name control's comes along, execute.ts).
+    if (suite !== 'exhaustive' || opts.only.length === 0) return chains;
+    const matches = idMatcher(opts.only);
+    const wanted = new Set(resolveCases(loaded.profile, target.role, suite).flatMap((c) => ((matches(c.id) || c.id === NAME_CONTROL_ID) && 'cert' in c.recipe && c.recipe.cert ? [c.recipe.cert] : [])));
+    return chains.filter((n) => wanted.has(n.name));
+  };
   const store = suite === 'core' ? await prepareCerts(certsDir, loaded.profile, caseChains(), issuer) : await prepareSuiteCerts(certsDir, loaded.profile, caseChains(), suite, suiteChains(), issuer);
   const cert = (n: string) => store.certs.get(n)!;
   const started = await target.start({ profile: loaded.profile, cert, certsDir, timeoutMs: opts.timeoutMs, servername: opts.servername, protocol: opts.protocol, cwd: opts.cwd ?? process.cwd() });

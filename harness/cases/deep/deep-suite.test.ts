@@ -55,6 +55,50 @@ test('the hostname cases have the client verify a .localhost name; the exhaustiv
   const h = findCase('client/hostname/dns-name-control')!;
   expect(h.recipe).toMatchObject({ kind: 'reference-server', serverName: 'api.mtls-conformance.localhost' });
   const exhaustive = catalogue('exhaustive').filter((c) => c.suite === 'exhaustive');
-  expect(exhaustive.length).toBe(2 * 3 * 225 - 225);
   expect(new Set(exhaustive.map((c) => c.family))).toEqual(new Set(['name-constraints-product']));
+});
+
+test('the exhaustive suite: the full product per direction, unique ids with refs, a control beside every refusal', () => {
+  const { profile } = loadProfile('intermediate');
+  const all = catalogue('exhaustive');
+  expect(new Set(all.map((c) => c.id)).size).toBe(all.length);
+  const ex = resolveCases(profile, undefined, 'exhaustive').filter((c) => c.suite === 'exhaustive');
+  const client = ex.filter((c) => c.role === 'client');
+  const server = ex.filter((c) => c.role === 'server');
+  // Client: the host/CN slice of name-constraints-product (2·3·225 - 225) + 2 hosts · 2 CN · 3^7.
+  expect(client.length).toBe(2 * 3 * 225 - 225 + 2 * 2 * 3 ** 7);
+  // Server: 6 forms · 3 names · 3 permitted · 3 excluded · 2 depths + 15 form pairs · 9 name pairs · 2 kinds.
+  expect(server.length).toBe(6 * 54 + 15 * 9 * 2);
+  for (const c of ex) {
+    expect(c.id).toMatch(/^(server|client)\/name-constraints-exhaustive\/[a-z0-9.-]+$/);
+    expect(c.refs, c.id).toEqual(expect.arrayContaining(['BetterTLS nameconstraints', 'RFC 5280 §4.2.1.10']));
+  }
+  const by = new Map(ex.map((c) => [c.id, c]));
+  const at = (id: string) => by.get(id)!;
+  // Each permitted-tree refusal has its sibling control (the permitted tree holding the name) that must be accepted.
+  for (const c of server) {
+    const m = /^(.*-namei)-po-(x[nio]-d[12])$/.exec(c.id);
+    if (!m) continue;
+    expect(c.expect, c.id).toBe('reject');
+    const control = at(`${m[1]}-pi-${m[2]}`);
+    if (!c.id.includes('-xi-')) expect({ id: control.id, expect: control.expect, severity: control.severity }).toEqual({ id: control.id, expect: 'accept', severity: 'required' });
+  }
+  expect(at('client/name-constraints-exhaustive/dns-cnn-dnsi-ipn-pdi-xdn-pin-xin-ofn')).toMatchObject({ expect: 'accept', severity: 'required' });
+  expect(at('client/name-constraints-exhaustive/dns-cnn-dnsi-ipn-pdo-xdn-pin-xin-ofn')).toMatchObject({ expect: 'reject', severity: 'required' });
+  expect(at('client/name-constraints-exhaustive/ip-cnn-dnsn-ipi-pdn-xdn-pii-xio-ofu')).toMatchObject({ expect: 'accept', severity: 'required' });
+  expect(at('client/name-constraints-exhaustive/ip-cnn-dnso-ipi-pdi-xdn-pin-xin-ofn')).toMatchObject({ expect: 'reject', severity: 'recommended' });
+  expect(at('client/name-constraints-exhaustive/ip-cnh-dnsn-ipi-pdi-xdn-pin-xin-ofn')).toMatchObject({ expect: 'accept', severity: 'info' });
+  expect(at('server/name-constraints-exhaustive/ipv4-namei-pi-xn-d1')).toMatchObject({ expect: 'accept', severity: 'required' });
+  expect(at('server/name-constraints-exhaustive/ipv6-nameo-pi-xn-d2')).toMatchObject({ expect: 'reject', severity: 'required' });
+  expect(at('server/name-constraints-exhaustive/pair-ipv4-ipv6-nameio-p')).toMatchObject({ expect: 'reject', severity: 'required' });
+  expect(at('server/name-constraints-exhaustive/pair-dns-dn-nameni-x')).toMatchObject({ expect: 'reject', severity: 'required' });
+  // Both directions hold acceptances and required refusals.
+  for (const side of [client, server]) {
+    expect(side.some((c) => c.expect === 'accept' && c.severity === 'required')).toBe(true);
+    expect(side.some((c) => c.expect === 'reject' && c.severity === 'required')).toBe(true);
+  }
+});
+
+test('the deep suite does not build the exhaustive product', () => {
+  expect(catalogue('deep').some((c) => c.suite === 'exhaustive' || c.id.includes('/name-constraints-exhaustive/'))).toBe(false);
 });
