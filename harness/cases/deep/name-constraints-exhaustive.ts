@@ -104,8 +104,10 @@ function clientExpectation(r: ClientRow): Policy {
   const cnName = r.cn === 'h' ? requested : null;
   const present = r.host === 'dns' ? dnsName === DNS_IN : ipName === IP_IN;
   if (!present) {
-    if (!dnsName && !ipName && cnName) return recommended('reject', 'The host is named only in the CN and no SAN exists: RFC 9525 §6.3 does not fall back to the CN (BetterTLS soft fail).');
-    return required('reject', 'No SAN names the host the client asked for (RFC 9525 §6.3).');
+    // RFC 6125 §6.4.4 let a client fall back to the CN when no DNS-ID exists; RFC 9525 §6.3 does
+    // not. An address is matched against iPAddress SANs only (RFC 9525 §6.2): no fallback for it.
+    if (r.host === 'dns' && cnName && !dnsName) return recommended('reject', 'The host is named only in the CN and no DNS SAN exists: RFC 9525 §6.3 does not fall back to the CN, RFC 6125 §6.4.4 did (BetterTLS soft fail).');
+    return required('reject', 'No SAN names the host the client asked for (RFC 9525 §6.2, §6.3).');
   }
   const pd = pick(r.pd, DNS_TREE);
   const xd = pick(r.xd, DNS_TREE);
