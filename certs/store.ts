@@ -102,6 +102,11 @@ function specHash(spec: CertSpec, issuerCertPem: string | null): string {
 
 /** A PEM certificate or key is a few KB; a file far larger in the store is not ours. */
 const STORE_FILE_MAX = 1024 * 1024;
+/**
+ * The index and the verified list hold a line per certificate: ~7 MB and ~2 MB for the ~24,000 of
+ * `--suite exhaustive`, so they get a bound of their own.
+ */
+const STORE_INDEX_MAX = 64 * 1024 * 1024;
 
 function repairHint(dir: string): string {
   return `Run: conformance certs init ${quote(dir)} --force (it regenerates the CAs too: reconfigure the target to trust the new trust/client-ca.pem)`;
@@ -111,12 +116,12 @@ function damaged(dir: string, path: string, why: string): UsageError {
   return new UsageError('certs-damaged', `certificate directory ${quote(dir)} is damaged: ${quote(path)} ${why}. ${repairHint(dir)}.`);
 }
 
-async function readIfExists(dir: string, path: string): Promise<string | null> {
+async function readIfExists(dir: string, path: string, maxBytes = STORE_FILE_MAX): Promise<string | null> {
   try {
-    return (await readBounded(path, { maxBytes: STORE_FILE_MAX, label: 'certificate store file', code: 'certs' })).toString('utf8');
+    return (await readBounded(path, { maxBytes, label: 'certificate store file', code: 'certs' })).toString('utf8');
   } catch (err) {
     if (err instanceof UnreadableFileError && err.errno === 'ENOENT') return null;
-    if (err instanceof UsageError && err.code === 'certs-too-large') throw damaged(dir, path, `is larger than ${STORE_FILE_MAX / 1024 / 1024} MB`);
+    if (err instanceof UsageError && err.code === 'certs-too-large') throw damaged(dir, path, `is larger than ${maxBytes / 1024 / 1024} MB`);
     throw err;
   }
 }
@@ -189,7 +194,7 @@ function pairFingerprint(certPem: string, keyPem: string): string {
 
 async function readVerified(dir: string): Promise<Record<string, string>> {
   try {
-    const text = await readIfExists(dir, join(dir, VERIFIED_FILE));
+    const text = await readIfExists(dir, join(dir, VERIFIED_FILE), STORE_INDEX_MAX);
     const parsed: unknown = text === null ? null : JSON.parse(text);
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
     return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
@@ -276,7 +281,7 @@ async function ensureCertsLocked(dir: string, options: EnsureOptions): Promise<E
   const now = options.now ?? Date.now();
   const warn = options.onWarning ?? ((line: string) => process.stderr.write(line + '\n'));
   const indexPath = join(dir, 'index.json');
-  const rawIndex = options.force ? null : await readIfExists(dir, indexPath);
+  const rawIndex = options.force ? null : await readIfExists(dir, indexPath, STORE_INDEX_MAX);
   let index: StoreIndex = { version: 1, externalClientCa: false, entries: {} };
   if (rawIndex !== null) {
     let parsed: unknown;
