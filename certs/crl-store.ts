@@ -2,7 +2,7 @@ import { makeDirs } from '../harness/io/make-dirs.js';
 import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Material } from './generate.js';
-import { crlContentHash, crlInBundle, issuingCas, urlSegment, revokedBy, revokedSerial, rootOf, serialOf, type RevocationPlan, type RevocationStore } from './revocation-data.js';
+import { crlContentHash, crlInBundle, issuingCas, urlSegment, revokedSerial, rootOf, serialOf, type RevocationPlan, type RevocationStore } from './revocation-data.js';
 import type { CertSpec } from './spec.js';
 
 /**
@@ -58,6 +58,18 @@ export async function ensureCrls(
 ): Promise<{ store: RevocationStore; changed: boolean }> {
   let changed = false;
   const crls: RevocationStore['crls'] = {};
+  // Looked up by name once: the exhaustive suite's store has ~24,000 specs and ~12,000 CAs, and a
+  // search of the whole list per CA (or a map rebuilt per CA, as rootOf does) is quadratic.
+  const byName = new Map(specs.map((sp) => [sp.name, sp]));
+  const serviceOf = (name: string) => byName.get(name)?.revocationService;
+  const roots = new Map<string, string>();
+  const rootOfName = (name: string): string => {
+    let r = roots.get(name);
+    if (r === undefined) roots.set(name, (r = rootOf(specs, name, byName)));
+    return r;
+  };
+  const revoked = new Map<string, string[]>();
+  for (const sp of specs) if (sp.revoked) revoked.set(sp.issuer, [...(revoked.get(sp.issuer) ?? []), sp.name]);
   // Every file read at once, not one after the other: a warm run only reads.
   const cas = issuingCas(specs);
   const existingPems = await Promise.all(cas.map((ca) => readIfExists(crlPaths(dir, ca).pemPath)));
@@ -69,8 +81,8 @@ export async function ensureCrls(
       if (existing) crls[ca] = { ...paths, pem: existing };
       continue;
     }
-    const serials = revokedBy(specs, ca).map((name) => revokedSerial(name, m.certPem));
-    const stale = serviceOf(specs, ca)?.crl === 'stale';
+    const serials = (revoked.get(ca) ?? []).map((name) => revokedSerial(name, m.certPem));
+    const stale = serviceOf(ca)?.crl === 'stale';
     const hash = crlContentHash(m.certPem, serials) + (stale ? ':stale' : '');
     const entry = entries[ca];
     // A stale CRL stays stale: made once, kept while its CA and serials are the same.
@@ -93,10 +105,10 @@ export async function ensureCrls(
   // one. Left out: a "silent" or "none" CA (online checks are all a client gets), a "stale" one
   // (it goes only into its case's own file: gnutls refuses a whole file for one stale CRL), and a
   // "CRL" signed by an issuer that is not a CA (no validator can verify it; gnutls refuses the file).
-  const inBundle = (ca: string) => crlInBundle(serviceOf(specs, ca)) && specs.find((s) => s.name === ca)?.ca === true;
+  const inBundle = (ca: string) => crlInBundle(serviceOf(ca)) && byName.get(ca)?.ca === true;
   const bundledByRoot = new Map<string, string[]>();
   const bundled = (root: string) => {
-    if (!bundledByRoot.has(root)) bundledByRoot.set(root, Object.keys(crls).filter((ca) => rootOf(specs, ca) === root && inBundle(ca)));
+    if (!bundledByRoot.has(root)) bundledByRoot.set(root, Object.keys(crls).filter((ca) => rootOfName(ca) === root && inBundle(ca)));
     return bundledByRoot.get(root)!;
   };
   const bundle = (root: string) => bundled(root).map((ca) => crls[ca]!.pem).join('');
@@ -118,7 +130,6 @@ export async function ensureCrls(
   ];
   // A leaf under a CA whose CRL is stale gets a CRL file of its own: its hierarchy's bundle and the stale CRL ({crl} of its case).
   const caseCrlFiles: Record<string, string> = {};
-  const byName = new Map(specs.map((sp) => [sp.name, sp]));
   for (const leaf of specs.filter((sp) => sp.ca !== true && sp.issuer !== 'self')) {
     const stale: string[] = [];
     for (let cur = byName.get(leaf.issuer), i = 0; cur && i < 16; cur = byName.get(cur.issuer), i++) {
@@ -128,7 +139,7 @@ export async function ensureCrls(
     if (!stale.length) continue;
     const path = join(dir, 'crl', 'case', `${urlSegment(leaf.name)}.pem`);
     caseCrlFiles[leaf.name] = path;
-    files.push([path, bundle(rootOf(specs, leaf.name)) + stale.join('')]);
+    files.push([path, bundle(rootOfName(leaf.name)) + stale.join('')]);
   }
   const current = await Promise.all(files.map(([path]) => readIfExists(path)));
   for (const [i, [path, text]] of files.entries()) {
@@ -139,7 +150,7 @@ export async function ensureCrls(
     crls: Object.entries(crls).map(([ca, c]) => ({ ca, derBase64: pemToDer(c.pem).toString('base64') })),
     cas: issuingCas(specs).flatMap((name) => {
       const m = materials.get(name);
-      const service = serviceOf(specs, name);
+      const service = serviceOf(name);
       return m ? [{ name, certPem: m.certPem, keyPem: m.keyPem || null, ...(service ? { service } : {}) }] : [];
     }),
     issued: specs.flatMap((s) => {
@@ -148,10 +159,6 @@ export async function ensureCrls(
     }),
   };
   return { store: { port, crls, clientCrlFile, serverCrlFile, caseCrlFiles, plan }, changed };
-}
-
-function serviceOf(specs: CertSpec[], name: string): CertSpec['revocationService'] {
-  return specs.find((s) => s.name === name)?.revocationService;
 }
 
 function pemToDer(pem: string): Buffer {

@@ -61,8 +61,7 @@ export function issuingCas(specs: CertSpec[]): string[] {
 }
 
 /** The root a spec chains to (following issuer names), or its own name when self-signed. */
-export function rootOf(specs: CertSpec[], name: string): string {
-  const byName = new Map(specs.map((s) => [s.name, s]));
+export function rootOf(specs: CertSpec[], name: string, byName: ReadonlyMap<string, CertSpec> = new Map(specs.map((s) => [s.name, s]))): string {
   let cur = byName.get(name);
   for (let i = 0; cur && cur.issuer !== 'self' && i < 16; i++) cur = byName.get(cur.issuer);
   return cur?.name ?? name;
