@@ -5,18 +5,19 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLI, runCli } from '../helpers/cli.js';
-import { findOpenssl, runConformance, startOpensslServer, type ReportResultJson } from '../helpers/peers.js';
+import { findNginx, findOpenssl, runConformance, startNginx, startOpensslServer, type ReportResultJson } from '../helpers/peers.js';
 
 /**
  * `--suite exhaustive` (issue 16 §2, docs/corpus-plan.md): a sample of the full name-constraint
  * product run against real peers, never the whole suite. The client direction against openssl
  * s_client (-verify_return_error, -verify_hostname / -verify_ip), the server direction against
- * openssl s_server (-Verify 9 -verify_return_error). Each sampled case states what RFC 5280 expects
+ * openssl s_server (-Verify 9 -verify_return_error) and nginx (ssl_verify_client on). Each sampled case states what RFC 5280 expects
  * of it, and the peer must earn a pass on each: OpenSSL implements §6.1.3 (b)(c) for every form used.
  * The run also shows that --only in this suite generates the picked chains only.
  */
 
 const OPENSSL = findOpenssl();
+const NGINX = findNginx();
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const T = 120_000;
 
@@ -98,6 +99,12 @@ describe.skipIf(!OPENSSL)('the exhaustive name-constraint product, sampled again
   test('server cases against openssl s_server -Verify 9 -verify_return_error', { timeout: T }, async () => {
     await using server = await startOpensslServer({ certsDir, args: ['-Verify', '9'] });
     const run = await runConformance(server, { certsDir, profile: 'intermediate', args: ['--suite', 'exhaustive', '--concurrency', '1', ...only(Object.keys(SERVER))], timeoutMs: T });
+    check(run.report as Report, SERVER, await run.explain());
+  });
+
+  test.skipIf(!NGINX)('server cases against nginx (ssl_verify_client on)', { timeout: T }, async () => {
+    await using server = await startNginx({ certsDir, verifyClient: 'on', verifyDepth: 9 });
+    const run = await runConformance(server, { certsDir, profile: 'intermediate', args: ['--suite', 'exhaustive', ...only(Object.keys(SERVER))], timeoutMs: T });
     check(run.report as Report, SERVER, await run.explain());
   });
 });
