@@ -67,11 +67,6 @@ export function rootOf(specs: CertSpec[], name: string, byName: ReadonlyMap<stri
   return cur?.name ?? name;
 }
 
-/** Names of the revoked specs each CA lists. */
-export function revokedBy(specs: CertSpec[], ca: string): string[] {
-  return specs.filter((s) => s.revoked && s.issuer === ca).map((s) => s.name);
-}
-
 /** What decides a CRL's content: the CA certificate and the serials it revokes. */
 export function crlContentHash(caCertPem: string, serials: string[]): string {
   return createHash('sha256').update(caCertPem).update([...serials].sort().join(',')).digest('hex');
