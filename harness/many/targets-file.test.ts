@@ -1,8 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { parseTargetsFile } from './targets-file.js';
 
-const path = '/work/ci/targets.yaml';
+// Parsing reads no file: any directory serves; the profile paths must come out next to it.
+const dir = join(tmpdir(), 'ci');
+const path = join(dir, 'targets.yaml');
 const fails = (text: string) => {
   try {
     parseTargetsFile(path, text);
@@ -23,7 +26,7 @@ describe('parseTargetsFile: lines', () => {
   });
 
   test('a line that is not a URL is never a command: refused, naming the line', () => {
-    expect(fails('https://a.example\nnode client.js\n')).toMatch(/^error: --targets-file "\/work\/ci\/targets.yaml" line 2: "node client.js" is not a target URL/);
+    expect(fails('https://a.example\nnode client.js\n')).toMatch(new RegExp(`^error: --targets-file ${JSON.stringify(path).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} line 2: "node client.js" is not a target URL`));
   });
 
   test('an empty file lists no target', () => {
@@ -42,7 +45,7 @@ describe('parseTargetsFile: a YAML list', () => {
       ['- target: https://a.example:8443', '  profile: ./partner-a.yaml', '- client: "node my-client.js {url}"', '  args: ["--timeout", "10s"]', '  profile: modern', '- builtin:lenient'].join('\n'),
     );
     expect(entries).toEqual([
-      { target: 'https://a.example:8443', kind: 'url', profile: join('/work/ci', 'partner-a.yaml'), where: 'line 1 (entry 1)' },
+      { target: 'https://a.example:8443', kind: 'url', profile: join(dir, 'partner-a.yaml'), where: 'line 1 (entry 1)' },
       { target: 'node my-client.js {url}', kind: 'client', profile: 'modern', args: ['--timeout', '10s'], where: 'line 3 (entry 2)' },
       { target: 'builtin:lenient', kind: 'url', where: 'line 6 (entry 3)' },
     ]);

@@ -1,9 +1,22 @@
+import type { X509Certificate } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import * as asn1 from '@peculiar/asn1-x509';
 import type { Observation, Outcome } from '../model.js';
 import { formatName } from '../policy/certificate-facts.js';
 import { Reader, u24, u8 } from './raw-hello.js';
+import type { Signer } from './handshake-signer.js';
 import { MAX_PLAINTEXT } from './tls13-keys.js';
+
+/** What either handshake (TLS 1.3 or 1.2) is driven with: the offer, the chain and its signer, the request. */
+export interface HandshakeOptions {
+  suites: number[];
+  servername?: string;
+  alpn: string[];
+  chain: X509Certificate[];
+  signer: Signer;
+  /** The application request, sent right after the client Finished. */
+  request: Buffer;
+}
 
 /**
  * What the certificate-verify probe's connection shell (certificate-verify-probe.ts) and its

@@ -1,8 +1,8 @@
-import { randomBytes, type X509Certificate } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { quote } from '../errors.js';
 import { alertByCode } from '../tls/alerts.js';
-import { distinguishedNames, dnString, handshakeMessage, hsName, HS, protectAll, vector16, vector24, type CertificateRequestFacts, type HandshakeDriver, type HandshakeHost, type RecordOpener } from './handshake-driver.js';
-import { pickScheme, schemeName, type Signer } from './handshake-signer.js';
+import { distinguishedNames, dnString, handshakeMessage, hsName, HS, protectAll, vector16, vector24, type CertificateRequestFacts, type HandshakeDriver, type HandshakeOptions, type HandshakeHost, type RecordOpener } from './handshake-driver.js';
+import { pickScheme, schemeName } from './handshake-signer.js';
 import { GROUP_NAMES, groupName, keyExchange } from './key-exchange.js';
 import { buildClientHello, EXT, parseServerHello, Reader, u16, u24, vec16, vec8 } from './raw-hello.js';
 import { CONTENT, digest, macEquals, Transcript } from './tls13-keys.js';
@@ -81,14 +81,7 @@ const AWAITING: Record<Phase, string> = {
   application: 'an answer to the request',
 };
 
-export interface Tls12HandshakeOptions {
-  suites: number[];
-  servername?: string;
-  alpn: string[];
-  chain: X509Certificate[];
-  signer: Signer;
-  request: Buffer;
-}
+export type Tls12HandshakeOptions = HandshakeOptions;
 
 export class Tls12Handshake implements HandshakeDriver {
   readonly clientHello: Buffer;

@@ -1,4 +1,4 @@
-import { randomBytes, type X509Certificate } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { quote } from '../errors.js';
 import { alertByCode } from '../tls/alerts.js';
 import {
@@ -14,10 +14,11 @@ import {
   vector24,
   type CertificateRequestFacts,
   type HandshakeDriver,
+  type HandshakeOptions,
   type HandshakeHost,
   type RecordOpener,
 } from './handshake-driver.js';
-import { pickScheme, schemeName, type Signer } from './handshake-signer.js';
+import { pickScheme, schemeName } from './handshake-signer.js';
 import { GROUP_NAMES, groupName, keyExchange, type KeyExchange } from './key-exchange.js';
 import { buildClientHello, EXT, GROUP_X25519, parseServerHello, Reader, u16, u24, vec16, vec8 } from './raw-hello.js';
 import {
@@ -167,15 +168,7 @@ const AWAITING: Record<Phase, string> = {
   application: 'an answer to the request',
 };
 
-export interface Tls13HandshakeOptions {
-  suites: number[];
-  servername?: string;
-  alpn: string[];
-  chain: X509Certificate[];
-  signer: Signer;
-  /** The application request, sent right after the client Finished. */
-  request: Buffer;
-}
+export type Tls13HandshakeOptions = HandshakeOptions;
 
 export class Tls13Handshake implements HandshakeDriver {
   readonly clientHello: Buffer;
