@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Wall time of one full `conformance run` (the built CLI, dist/harness/cli/main.js, spawned as a
+// Wall time of one full `conformance run` (the built CLI, the package's bin dist/cli/conformance.js, spawned as a
 // child process the way a user's CI runs it) in four settings:
 //
 //   builtin:strict cold   --certs is a fresh empty dir each run: the whole matrix is generated
@@ -30,7 +30,8 @@ import { fileURLToPath } from 'node:url';
 import { $ } from 'zx';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'dist', 'harness', 'cli', 'main.js');
+// The package's bin, as a user's npx runs it.
+const CLI = join(ROOT, JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).bin.conformance);
 const RUN_TIMEOUT_MS = 120_000;
 
 // --- arguments
@@ -348,7 +349,7 @@ async function main() {
   childTmp = await tempDir('child-tmp');
   const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
-  console.log(`mtls-conformance bench: wall time of "node dist/harness/cli/main.js run --profile intermediate", ${RUNS} timed runs per row after 1 discarded`);
+  console.log(`mtls-conformance bench: wall time of "node dist/cli/conformance.js run --profile intermediate", ${RUNS} timed runs per row after 1 discarded`);
   console.log(`node ${process.version} · openssl ${process.versions.openssl} · nproc ${nproc} · CPU ${cpuModel} · ${nginxVersion} · load avg before ${loadBefore}`);
 
   const rows = [];

@@ -53,7 +53,8 @@ export async function probeSuiteSweep(plan: ServerPlan, recipe: SuiteSweepRecipe
   // Every code of the IANA registry for that version, by elimination: a suite outside any hand-picked table is asked about too.
   const suites = sweepSuiteCodes(recipe.version);
   const r = await enumerateSuites({ host: plan.target.host, port: plan.target.port, servername: plan.target.servername, version: recipe.version, suites, timeoutMs: plan.timeoutMs, totalTimeoutMs: plan.timeoutMs * 4 });
-  const names = (codes: number[]) => codes.map((c) => r.probes.find((p) => p.suite === c)!.name);
+  const nameOf = new Map(r.probes.map((p) => [p.suite, p.name] as const));
+  const names = (codes: number[]) => codes.map((c) => nameOf.get(c)!);
   const accepted = names(r.accepted);
   // Refusing every suite means something only from a target that completes handshakes at all.
   const seen = r.probes.some((p) => p.observation?.kind === 'server-hello') ? null : await anyServerHello(plan);
