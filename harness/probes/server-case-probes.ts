@@ -1,9 +1,8 @@
 import { X509Certificate } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import * as asn1 from '@peculiar/asn1-x509';
 import type { CertificateVerifyRecipe, ClientSignatureFacts, ClientSignatureRun, HandshakeRecipe, Observation, RawHelloRecipe, SessionFacts, SessionVersionFacts, SuiteSweepRecipe, TlsVersion } from '../model.js';
 import type { PresentedCert, ServerPlan } from '../plan.js';
 import { probeHandshake } from './handshake-probe.js';
+import { issuerDer } from '../policy/certificate-facts.js';
 import { enumerateSuites, probeVersion, sweepSuiteCodes } from './cipher-sweep.js';
 import type { HelloObservation } from './raw-hello.js';
 import { alertByCode } from '../tls/alerts.js';
@@ -236,9 +235,9 @@ function anchorNameDer(chainPem: string): string | null {
   const pems = chainPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   const top = pems[pems.length - 1];
   if (!top) return null;
-  const cert = AsnConvert.parse(new X509Certificate(top).raw, asn1.Certificate);
-  return Buffer.from(AsnConvert.serialize(cert.tbsCertificate.issuer)).toString('hex');
+  return issuerDer(new X509Certificate(top).raw)?.toString('hex') ?? null;
 }
+
 
 /** The versions the prober speaks that the profile allows, highest first. */
 function proberVersions(plan: ServerPlan): ('TLSv1.3' | 'TLSv1.2')[] {
