@@ -194,7 +194,7 @@ describe('the packed package, installed as a user installs it', () => {
         "import { serverSuite } from 'mtls-conformance/vitest';",
         "import { defineConfig } from 'vitest/config';",
         '',
-        "export const config = defineConfig({ test: serverSuite({ target: 'builtin:strict', only: ['server/protocol/*'] }) });",
+        "export const config = defineConfig({ test: serverSuite({ target: 'builtin:strict', only: ['server/protocol/*'], repeat: 2 }) });",
         'export async function verdict(): Promise<Report["summary"]["verdict"]> {',
         "  const out = await runServer({ target: 'builtin:strict', profile: 'intermediate', only: [], timeoutMs: 5000, concurrency: 8, httpPath: '/', httpMethod: 'GET' });",
         '  const first: CaseResult | undefined = out.results[0];',
