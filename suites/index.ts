@@ -12,7 +12,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { PreparedServerRun, ServerRunOptions as RunOptions } from '../harness/run/run.js';
-import { MAX_REPEAT } from '../harness/flags/run-options.js';
+import { MAX_REPEAT } from '../harness/plan.js';
 import { PLAN_OPTIONS_KEY } from './options.js';
 
 export { prepareServerPlan, type PreparedServerRun, type ServerRunOptions as RunOptions } from '../harness/run/run.js';
