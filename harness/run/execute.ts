@@ -88,7 +88,8 @@ async function executeWith(p: RolePlan, opts: ExecuteOptions): Promise<Executed>
                     reason: `the client did not reach ${serverName} (${NAME_CONTROL_ID} was not accepted: ${unreachableName.observation?.detail ?? unreachableName.verdict.reason}); give it {resolve} (curl --resolve), dial {connect} and verify {name}, or use a resolver that maps .localhost to 127.0.0.1`,
                   },
                 }
-              : await runRepeated(p, c, controlObservation, c.expect === 'reject' && !c.skip ? (opts.repeat ?? 1) : 1);
+              : // --repeat looks for an acceptance of a reject case; an answer-within case accepts or refuses as it may.
+                await runRepeated(p, c, controlObservation, c.expect === 'reject' && !c.skip && !c.answerWithin ? (opts.repeat ?? 1) : 1);
       results[i] = r;
       opts.onResult?.(r);
     }
