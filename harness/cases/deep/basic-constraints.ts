@@ -1,6 +1,6 @@
 import type { Role } from '../../model.js';
 import type { CaseEntry } from '../define.js';
-import { cas, ekuListed, entry, holder, must, pkiRules, should, type Family } from './kit.js';
+import { cas, ekuListed, entry, holder, must, decideByRules, should, type Family } from './kit.js';
 
 /**
  * basic-constraints: who may issue (RFC 5280 §4.2.1.9, §6.1.4 (k)) and what a leaf may claim.
@@ -31,7 +31,7 @@ const basicConstraints: Family = (role: Role): CaseEntry[] => {
         title: `A ${h} chain whose intermediate ${depth} of 2 marks basicConstraints non-critical is accepted`,
         chain: { intermediates: cas(2, { [depth]: { basicConstraintsCritical: false } }) },
         refs: ['RFC 5280 §4.2.1.9', 'RFC 5280 §6.1.4 (k)', 'NIST PKITS 4.6.4', 'CA/B BR §7.1.2.6.1'],
-        policy: pkiRules({
+        policy: decideByRules({
           rfc5280: { expect: 'accept', why: 'path validation (§6.1.4 (k)) reads only cA; criticality is the issuer\'s duty (§4.2.1.9 "MUST mark it critical"), and PKITS 4.6.4 "Valid basicConstraints Not Critical" is a valid path (limbo, reading the MUST as the validator\'s, refuses it at the root).' },
           webpki: { expect: 'reject', why: 'a subordinate CA\'s basicConstraints MUST be critical (CA/B BR §7.1.2.6.1).' },
           either: 'rfc5280',
@@ -45,7 +45,7 @@ const basicConstraints: Family = (role: Role): CaseEntry[] => {
       title: `A ${h} that is itself marked cA=TRUE`,
       chain: { intermediates: cas(1), leaf: { ca: true, pathLength: undefined } },
       refs: ['RFC 5280 §4.2.1.9', 'CA/B BR §7.1.2.7.8', 'limbo webpki::ee-basicconstraints-ca'],
-      policy: pkiRules({
+      policy: decideByRules({
         rfc5280: { expect: 'accept', why: 'path validation (§6) puts no condition on the target certificate\'s cA; §4.2.1.9 ties only keyCertSign to cA, not the other way round.' },
         webpki: { expect: 'reject', why: 'a subscriber certificate\'s cA MUST be FALSE (CA/B BR §7.1.2.7.8).' },
         either: 'webpki',
@@ -56,7 +56,7 @@ const basicConstraints: Family = (role: Role): CaseEntry[] => {
       title: `A CA certificate (cA=TRUE, keyCertSign, no EKU) presented as the ${h}`,
       chain: { leaf: { ca: true, keyCertSign: true, eku: null } },
       refs: ['limbo webpki::ca-as-leaf', 'limbo rfc5280::ca-as-leaf', 'RFC 5280 §4.2.1.3', 'CA/B BR §7.1.2.7.8', 'CA/B BR §7.1.2.7.11'],
-      policy: pkiRules({
+      policy: decideByRules({
         rfc5280: { expect: 'accept', why: 'it makes no stipulation about a CA certificate in the leaf position (limbo rfc5280::ca-as-leaf succeeds).' },
         webpki: { expect: 'reject', why: 'a subscriber certificate has cA FALSE (CA/B BR §7.1.2.7.8), no keyCertSign (§7.1.2.7.11) and an EKU (§7.1.2.7.6).' },
         either: 'webpki',

@@ -2,7 +2,7 @@ import type { CertVariation } from '../../../certs/chain-spec.js';
 import type { Profile } from '../../profile/schema.js';
 import type { Role } from '../../model.js';
 import { recommended, required, type CaseEntry } from '../define.js';
-import { cas, ekuListed, entry, holder, pkiRules, rightEku, wrongEku, type Family } from './kit.js';
+import { cas, ekuListed, entry, holder, decideByRules, rightEku, wrongEku, type Family } from './kit.js';
 
 /**
  * eku: extendedKeyUsage on the leaf (RFC 5280 §4.2.1.12) and on intermediates (not in RFC 5280;
@@ -32,7 +32,7 @@ const eku: Family = (role: Role): CaseEntry[] => {
       what: 'no EKU extension',
       leaf: { eku: null },
       refs: ['CA/B BR §7.1.2.7.6', 'limbo webpki::eku::ee-without-eku'],
-      policy: pkiRules({
+      policy: decideByRules({
         rfc5280: { expect: 'accept', why: 'without EKU the key is not restricted by purpose (§4.2.1.12).' },
         webpki: { expect: 'reject', why: 'a subscriber certificate MUST carry extKeyUsage (CA/B BR §7.1.2.7.6).' },
         either: (p) => (p.certificates[side].eku === 'any' ? recommended('accept', 'RFC 5280 §4.2.1.12: without EKU the key is not restricted by purpose.') : required('reject', `The profile requires ${right} to be listed (certificates.${side}.eku: ${p.certificates[side].eku}).`)),
@@ -44,7 +44,7 @@ const eku: Family = (role: Role): CaseEntry[] => {
       what: 'anyExtendedKeyUsage only',
       leaf: { eku: null, ekuOids: [ANY] },
       refs: ['CA/B BR §7.1.2.7.10'],
-      policy: pkiRules({
+      policy: decideByRules({
         // §4.2.1.12: "Applications that require the presence of a particular purpose MAY reject
         // certificates that include the anyExtendedKeyUsage OID but not the particular OID expected".
         rfc5280: { expect: 'accept', severity: 'recommended', why: `anyExtendedKeyUsage allows every purpose (§4.2.1.12), though an application that needs ${right} MAY refuse it: recommended.` },
@@ -58,7 +58,7 @@ const eku: Family = (role: Role): CaseEntry[] => {
       what: `anyExtendedKeyUsage and ${right}`,
       leaf: { eku: [right], ekuOids: [ANY] },
       refs: ['CA/B BR §7.1.2.7.10', 'limbo webpki::eku::ee-anyeku'],
-      policy: pkiRules({
+      policy: decideByRules({
         rfc5280: { expect: 'accept', why: `${right} is listed (§4.2.1.12).` },
         webpki: { expect: 'reject', why: 'anyExtendedKeyUsage MUST NOT appear in a subscriber certificate (CA/B BR §7.1.2.7.10; limbo pedantic-webpki-eku).' },
         either: () => recommended('accept', `${right} is listed.`),
@@ -73,7 +73,7 @@ const eku: Family = (role: Role): CaseEntry[] => {
       what: `a critical EKU with ${right}`,
       leaf: { eku: [right], ekuCritical: true },
       refs: ['CA/B BR §7.1.2.7.6', 'limbo webpki::eku::ee-critical-eku'],
-      policy: pkiRules({
+      policy: decideByRules({
         rfc5280: { expect: 'accept', why: `EKU may be critical or not at the issuer's option (§4.2.1.12), and it lists ${right}.` },
         webpki: { expect: 'reject', why: 'a subscriber certificate\'s extKeyUsage MUST NOT be critical (CA/B BR §7.1.2.7.6; limbo pedantic-webpki-eku).' },
         either: 'rfc5280',
@@ -99,7 +99,7 @@ const eku: Family = (role: Role): CaseEntry[] => {
       what: 'an intermediate with anyExtendedKeyUsage',
       at: { 1: { eku: null, ekuOids: [ANY] } },
       refs: ['CA/B BR §7.1.2.10.6'],
-      policy: pkiRules({
+      policy: decideByRules({
         // Recommended, as every EKU-on-a-CA case here: RFC 5280 does not process EKU in CA certificates.
         rfc5280: { expect: 'accept', severity: 'recommended', why: 'it is silent on EKU in CA certificates; read as a constraint on what the CA may issue, anyExtendedKeyUsage constrains nothing.' },
         webpki: { expect: 'reject', why: 'a CA certificate\'s extKeyUsage MUST NOT contain anyExtendedKeyUsage (CA/B BR §7.1.2.10.6).' },

@@ -1,7 +1,7 @@
 import type { Profile } from '../../profile/schema.js';
 import type { Role } from '../../model.js';
 import { required, type CaseEntry, type Policy } from '../define.js';
-import { cas, ekuListed, entry, holder, must, note, pkiRules, type Family } from './kit.js';
+import { cas, ekuListed, entry, holder, must, note, decideByRules, type Family } from './kit.js';
 
 /**
  * encoding: serial numbers outside RFC 5280 §4.1.2.2 (limbo rfc5280::serial::*, pedantic-serial-number:
@@ -21,7 +21,7 @@ const encoding: Family = (role: Role): CaseEntry[] => {
       title: `A version 1 ${h} (no extensions)`,
       chain: { intermediates: cas(1), leaf: { version: 1 } },
       refs: ['RFC 5280 §4.1.2.1', 'CA/B BR §7.1.1', 'limbo webpki::v1-cert'],
-      policy: pkiRules({
+      policy: decideByRules({
         rfc5280: { expect: 'accept', why: 'a v1 end entity is allowed when it needs no extension (§4.1.2.1), and path validation (§6) checks no version.' },
         webpki: { expect: 'reject', why: 'certificates MUST be X.509 v3 (CA/B BR §7.1.1).' },
         either: 'webpki',

@@ -1,6 +1,6 @@
 import type { Role } from '../../model.js';
 import type { CaseEntry } from '../define.js';
-import { cas, entry, holder, must, note, pkiRules, should, type Family } from './kit.js';
+import { cas, entry, holder, must, note, decideByRules, should, type Family } from './kit.js';
 
 /**
  * key-usage: keyCertSign on issuers (RFC 5280 §6.1.4 (n)), the TLS signing bit on the leaf
@@ -35,7 +35,7 @@ const keyUsage: Family = (role: Role): CaseEntry[] => {
       title: `A ${h} issued by an intermediate without keyUsage is accepted`,
       chain: { intermediates: cas(1, { 1: { keyUsage: null } }) },
       refs: ['RFC 5280 §4.2.1.3', 'RFC 5280 §6.1.4 (n)', 'CA/B BR §7.1.2.6.1', 'CA/B BR §7.1.2.10.7', 'limbo rfc5280::no-keyusage'],
-      policy: pkiRules({
+      policy: decideByRules({
         rfc5280: { expect: 'accept', why: 'path validation checks keyCertSign only when keyUsage is present (§6.1.4 (n)); that CAs MUST include it (§4.2.1.3) is the issuer\'s duty.' },
         webpki: { expect: 'reject', why: 'a subordinate CA MUST carry a critical keyUsage with keyCertSign and cRLSign (CA/B BR §7.1.2.6.1, §7.1.2.10.7).' },
         either: 'rfc5280',

@@ -99,7 +99,7 @@ const say = (rules: Exclude<PkiRules, 'either'>, r: Reading) => `${ruleName[rule
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** The policy of a Disagreement under the profile's `certificates.rules`. */
-export function pkiRules(d: Disagreement): (p: Profile) => Policy {
+export function decideByRules(d: Disagreement): (p: Profile) => Policy {
   return (p) => {
     const rules = p.certificates.rules;
     const both = `${say('rfc5280', d.rfc5280)} ${cap(say('webpki', d.webpki))}`;
