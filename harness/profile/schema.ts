@@ -10,6 +10,10 @@ import { compileIdentityPattern, identityMatches } from './identity-pattern.js';
 
 export const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
 
+/** `certificates.rules`: the reading of a certificate where RFC 5280 and the Web PKI disagree. */
+export const PKI_RULES = ['either', 'rfc5280', 'webpki'] as const;
+export type PkiRules = (typeof PKI_RULES)[number];
+
 /** Compiled by RE2 (linear time): a pattern a backtracking engine could spin on is still safe. */
 const regex = z.string().superRefine((s, ctx) => {
   const re = compileIdentityPattern(s);
@@ -72,6 +76,14 @@ export const profileSchema = z.strictObject({
     .prefault({}),
   certificates: z
     .strictObject({
+      /**
+       * Whose rules decide where RFC 5280 and the Web PKI (CA/B Forum Baseline Requirements) disagree
+       * about a certificate (issue 16 §2): a non-critical basicConstraints on a CA, a cA=TRUE leaf,
+       * anyExtendedKeyUsage, a critical EKU or SAN, a v1 leaf, ... rfc5280: RFC 5280's reading is
+       * required; webpki: the Baseline Requirements' is; either: the cases are information, with both
+       * readings (a private mTLS PKI follows neither document to the letter). docs/profiles.md lists the cases.
+       */
+      rules: z.enum(PKI_RULES).default('either'),
       client: certificatePolicy.prefault({}),
       server: certificatePolicy.prefault({}),
     })

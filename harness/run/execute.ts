@@ -114,7 +114,8 @@ export function startOrder(cases: readonly ResolvedCase[]): number[] {
 
 /** How many times `c` runs under --repeat (or the vitest embedding's `repeat`): only a reject case repeats, since one acceptance in n is the finding; a skipped case never runs. */
 export function repeatsOf(c: ResolvedCase, repeat = 1): number {
-  return c.expect === 'reject' && !c.skip ? repeat : 1;
+  // Repeating looks for an acceptance of a reject case; an answer-within case accepts or refuses as it may.
+  return c.expect === 'reject' && !c.skip && !c.answerWithin ? repeat : 1;
 }
 
 /**

@@ -26,7 +26,6 @@ export const DEVIATIONS: Record<Peer, Record<string, [string, string]>> = {
   'server/encoding/serial-21-octets': ['fail', 'OpenSSL accepts a 21-octet serial (pedantic-serial-number): info.'],
   'server/encoding/serial-zero': ['fail', 'OpenSSL accepts serial zero (pedantic-serial-number): info.'],
   'server/encoding/serial-negative': ['fail', 'OpenSSL accepts a negative serial (pedantic-serial-number): info.'],
-  'server/pathological/large-certificate': ['fail', 'nginx answers alert 80 internal_error to a 48 KiB client certificate (its client header buffers; the handshake itself succeeded): info, answered within the bound.'],
   'server/encoding/leaf-version-1': ['fail', 'OpenSSL accepts a v1 client certificate (no extensions; limbo webpki::v1-cert): info.'],
   'server/path-building/expired-cross-all': ['fail', OPENSSL_FIRST_ISSUER],
   'server/path-building/name-constraints-alt-issuer-bad-first': ['fail', OPENSSL_FIRST_ISSUER],
