@@ -1,7 +1,7 @@
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { makeDirs } from '../io/make-dirs.js';
+import { writeFileReplacing } from '../io/write-file-replacing.js';
 import { esc } from '../report/html-report.js';
 import { junitSuite, renderJunitSuites, type JunitSuite } from '../report/junit-report.js';
 import { mdText } from '../report/markdown-report.js';
@@ -167,10 +167,11 @@ export function indexJunit(outcomes: readonly TargetOutcome[]): string {
 export async function writeIndex(dir: string, index: TargetsIndex, outcomes: readonly TargetOutcome[]): Promise<string> {
   await makeDirs(dir);
   const path = join(dir, 'index.json');
-  await writeFile(path, JSON.stringify(index, null, 2) + '\n');
-  await writeFile(join(dir, 'index.md'), indexMarkdown(index));
-  await writeFile(join(dir, 'index.html'), indexHtml(index));
-  await writeFile(join(dir, 'junit.xml'), indexJunit(outcomes));
+  // Each file replaces what stands at its name: a symbolic link planted there is never written through.
+  await writeFileReplacing(path, JSON.stringify(index, null, 2) + '\n');
+  await writeFileReplacing(join(dir, 'index.md'), indexMarkdown(index));
+  await writeFileReplacing(join(dir, 'index.html'), indexHtml(index));
+  await writeFileReplacing(join(dir, 'junit.xml'), indexJunit(outcomes));
   return path;
 }
 
