@@ -19,7 +19,8 @@ const count = z.number().int().nonnegative();
 
 export const indexEntrySchema = z.object({
   target: z.string(),
-  profile: z.string(),
+  /** As the user named it: a built-in name, or a file path as the targets file (relative to it) or --profile writes it. */
+  profile: z.string().describe('the profile as the user named it: a built-in name, or a file path as the targets file (relative to that file) or --profile writes it'),
   /** The target's report directory, relative to the directory holding this index.json (older indexes: absolute). */
   reportDir: z.string().describe('the target report directory, relative to the directory holding this index.json (older indexes may hold absolute paths)'),
   exitCode: z.number().int(),
@@ -29,8 +30,8 @@ export const indexEntrySchema = z.object({
   inconclusive: count,
   skip: count,
   error: z.string().optional(),
-  /** The child's arguments after `conformance` (flags and paths, never the environment or key contents): what ran, exactly; its --report-dir is the reportDir above. */
-  argv: z.array(z.string()).describe("the target run's arguments after `conformance`; its --report-dir is relative to the index that ran it").optional(),
+  /** The child's arguments after `conformance` (flags and paths, never the environment or key contents): what ran, exactly; its --report-dir is the reportDir above, its --profile the profile above. */
+  argv: z.array(z.string()).describe("the target run's arguments after `conformance`; its --report-dir is relative to the index that ran it, an entry's --profile path as the targets file writes it").optional(),
 });
 
 export const targetsIndexSchema = z.object({
