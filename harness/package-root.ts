@@ -20,3 +20,12 @@ export function packagePath(...parts: string[]): string {
 }
 
 export const PACKAGE_VERSION: string = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+/**
+ * The command-line entry a child `conformance run` is started with: the bundle (the package's bin,
+ * scripts/bundle-cli.mjs) where it was built, else the unbundled entry (a checkout built with tsc only).
+ */
+export function cliEntry(): string {
+  const bundle = packagePath('dist', 'cli', 'conformance.js');
+  return existsSync(bundle) ? bundle : packagePath('dist', 'harness', 'cli', 'main.js');
+}

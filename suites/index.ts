@@ -12,6 +12,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { PreparedServerRun, ServerRunOptions as RunOptions } from '../harness/run/run.js';
+import { MAX_REPEAT } from '../harness/plan.js';
 import { PLAN_OPTIONS_KEY } from './options.js';
 
 export { prepareServerPlan, type PreparedServerRun, type ServerRunOptions as RunOptions } from '../harness/run/run.js';
@@ -43,7 +44,7 @@ export interface SuiteTestConfig {
 }
 
 /** The `test` block of a vitest config that runs the server suite against `options.target`. */
-const SUITE_OPTIONS = ['target', 'profile', 'certsDir', 'targetCa', 'only', 'timeoutMs', 'concurrency', 'httpPath', 'httpMethod', 'protocol', 'servername', 'issuerCert', 'issuerKey', 'slow', 'image'] as const;
+const SUITE_OPTIONS = ['target', 'profile', 'certsDir', 'targetCa', 'only', 'timeoutMs', 'concurrency', 'httpPath', 'httpMethod', 'protocol', 'servername', 'issuerCert', 'issuerKey', 'slow', 'image', 'repeat'] as const;
 
 /** A misspelt option must not pass silently (a run under another profile than intended would). */
 function checkSuiteOptions(options: Record<string, unknown>): void {
@@ -59,6 +60,9 @@ function checkSuiteOptions(options: Record<string, unknown>): void {
   if (t !== undefined && !(typeof t === 'number' && t > 0 && t <= 600_000)) fail(`timeoutMs ${JSON.stringify(t)} must be a number of milliseconds from 1 to 600000`);
   const c = options.concurrency;
   if (c !== undefined && !(Number.isInteger(c) && (c as number) >= 1)) fail(`concurrency ${JSON.stringify(c)} must be a whole number of at least 1`);
+  // As --repeat: bounded, so a suite with every reject case repeated still ends within minutes.
+  const r = options.repeat;
+  if (r !== undefined && !(Number.isInteger(r) && (r as number) >= 1 && (r as number) <= MAX_REPEAT)) fail(`repeat ${JSON.stringify(r)} must be a whole number from 1 to ${MAX_REPEAT}`);
   const only = options.only;
   if (only !== undefined && !(Array.isArray(only) && only.every((g) => typeof g === 'string'))) fail('only must be a list of case-id globs, e.g. ["server/client-auth/*"]');
 }

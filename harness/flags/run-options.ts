@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { defaultCertsDir } from '../../certs/default-dir.js';
 import { quote } from '../errors.js';
+import { MAX_REPEAT } from '../plan.js';
 import { asOptionParser, validateCertsDir, validateHttpMethod, validateHttpPath, validateOutputDir, validateServerName } from './validate-flags.js';
 
 /**
@@ -49,8 +50,6 @@ export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** Bound on --repeat: a run with every reject case repeated stays within minutes. */
-export const MAX_REPEAT = 100;
 
 export const RUN_OPTIONS: readonly RunOptionSpec[] = [
   { scope: 'target', flags: '-t, --target <url>', description: 'https://host:port, tls://host:port, builtin:strict or builtin:lenient (default: builtin:strict)' },

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ensureWritableDir } from '../io/writable-dir.js';
 import { onShutdown } from '../process/lifetime.js';
+import { cliEntry } from '../package-root.js';
 import type { WrittenFlag } from '../flags/run-options.js';
 import { childArgv } from './child-argv.js';
 import type { Report } from '../report/report.js';
@@ -18,7 +18,6 @@ import type { TargetEntry } from './targets-file.js';
  * index. Beyond one machine, CI matrices fan out with --shard and `report merge` joins the indexes.
  */
 
-const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
 function runChild(args: string[], timeoutMs: number): Promise<{ code: number; stderr: string }> {
   return new Promise((resolvePromise) => {
@@ -27,7 +26,7 @@ function runChild(args: string[], timeoutMs: number): Promise<{ code: number; st
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
     delete env.GITHUB_STEP_SUMMARY;
     delete env.GITHUB_ACTIONS;
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env });
+    const child = spawn(process.execPath, [cliEntry(), ...args], { stdio: ['ignore', 'ignore', 'pipe'], env });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4096)));
     let exited = false;

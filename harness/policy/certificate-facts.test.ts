@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { generate, type Material } from '../../certs/generate.js';
 import { caSpec, specOf } from '../../certs/spec.js';
-import { certificateFacts, factsByPeculiar } from './certificate-facts.js';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import * as asn1 from '@peculiar/asn1-x509';
+import { certificateFacts, factsByPeculiar, issuerDer } from './certificate-facts.js';
 
 /** The facts as @peculiar/x509 reads them: the implementation certificateFacts replaced on its common path. */
 const oracle = (d: Uint8Array) => factsByPeculiar(d);
@@ -26,6 +28,7 @@ beforeAll(async () => {
     ['escaped subject', { name: 'f', issuer: 'root', subject: 'CN=Acme\\, Inc., O=a\\+b, L=quote\\"d, C=DE' }, root],
     ['a cA TRUE leaf', { name: 'g', issuer: 'root', ca: true }, root],
     ['expired', { name: 'h', issuer: 'root', notBeforeDays: -40, notAfterDays: -2 }, root],
+    ['version 1 (no [0] version field)', { name: 'v1', issuer: 'root', version: 1 }, root],
   ];
   for (const [label, spec, issuer] of leaves) certs.push([label, der((await generate(specOf(spec), issuer)).certPem)]);
 
@@ -51,5 +54,20 @@ describe('certificateFacts without @peculiar/x509 on the common path', () => {
     expect(facts['URI, DNS, IP and email SANs'].sanUris).toEqual(['spiffe://example.org/ns/a/sa/b', 'urn:uuid:0b6f7a52-6f5e-4c55-9d3f-2f1f1b6c3b1a']);
     expect(facts['a cA TRUE leaf'].ca).toBe(true);
     expect(facts['openssl req -x509 with escapes'].subject).toMatch(/O=Comma\\, Plus.*CN=svc\\;semi \\<lt\\>/);
+  });
+});
+
+describe('issuerDer', () => {
+  test('is the issuer Name as a full ASN.1 parse serializes it, also for a v1 certificate', () => {
+    const v1 = certs.find(([label]) => label.startsWith('version 1'))!;
+    expect(AsnConvert.parse(v1[1], asn1.Certificate).tbsCertificate.version).toBe(asn1.Version.v1);
+    for (const [label, d] of certs) {
+      const full = Buffer.from(AsnConvert.serialize(AsnConvert.parse(d, asn1.Certificate).tbsCertificate.issuer));
+      expect(issuerDer(Buffer.from(d))?.toString('hex'), label).toBe(full.toString('hex'));
+    }
+  });
+  test('is null for what is not a certificate', () => {
+    expect(issuerDer(Buffer.from('not DER'))).toBeNull();
+    expect(issuerDer(Buffer.from([0x30, 0x03, 0x02, 0x01, 0x05]))).toBeNull();
   });
 });

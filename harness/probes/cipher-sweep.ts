@@ -242,6 +242,9 @@ export async function enumerateSuites(input: Omit<SweepInput, 'concurrency'>): P
     const decided = new Set(probes.map((p) => p.suite));
     for (const suite of input.suites) if (!decided.has(suite)) probes.push({ suite, name: suiteName(suite) ?? hexCode(suite), verdict: 'inconclusive', reason: undecided.reason, observation: null });
   }
-  const by = (v: SuiteVerdict) => input.suites.filter((s) => probes.find((p) => p.suite === s)?.verdict === v);
+  // A sweep covers the whole IANA registry (~350 codes): look verdicts up by code, not by scanning.
+  const verdictOf = new Map<number, SuiteVerdict>();
+  for (const p of probes) if (!verdictOf.has(p.suite)) verdictOf.set(p.suite, p.verdict);
+  const by = (v: SuiteVerdict) => input.suites.filter((s) => verdictOf.get(s) === v);
   return { version: input.version, accepted: by('accepted'), refused: by('refused'), inconclusive: by('inconclusive'), probes, durationMs: Math.round(performance.now() - started) };
 }

@@ -137,7 +137,10 @@ export function vec16(data: Buffer): Buffer {
   return Buffer.concat([u16(data.length), data]);
 }
 export function list16(values: number[]): Buffer {
-  return Buffer.concat(values.map(u16));
+  // One buffer, not a 2-byte Buffer per value: a sweep's hello lists ~350 suites, many times a run.
+  const out = Buffer.allocUnsafe(values.length * 2);
+  values.forEach((v, i) => out.writeUInt16BE(v, i * 2));
+  return out;
 }
 export function extension(type: number, data: Buffer): Buffer {
   return Buffer.concat([u16(type), vec16(data)]);

@@ -1,9 +1,8 @@
 import { X509Certificate } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import * as asn1 from '@peculiar/asn1-x509';
 import type { CertificateVerifyRecipe, ClientSignatureFacts, ClientSignatureRun, HandshakeRecipe, Observation, RawHelloRecipe, SessionFacts, SessionVersionFacts, SuiteSweepRecipe, TlsVersion } from '../model.js';
 import type { PresentedCert, ServerPlan } from '../plan.js';
 import { probeHandshake } from './handshake-probe.js';
+import { issuerDer } from '../policy/certificate-facts.js';
 import { enumerateSuites, probeVersion, sweepSuiteCodes } from './cipher-sweep.js';
 import type { HelloObservation } from './raw-hello.js';
 import { alertByCode } from '../tls/alerts.js';
@@ -53,7 +52,8 @@ export async function probeSuiteSweep(plan: ServerPlan, recipe: SuiteSweepRecipe
   // Every code of the IANA registry for that version, by elimination: a suite outside any hand-picked table is asked about too.
   const suites = sweepSuiteCodes(recipe.version);
   const r = await enumerateSuites({ host: plan.target.host, port: plan.target.port, servername: plan.target.servername, version: recipe.version, suites, timeoutMs: plan.timeoutMs, totalTimeoutMs: plan.timeoutMs * 4 });
-  const names = (codes: number[]) => codes.map((c) => r.probes.find((p) => p.suite === c)!.name);
+  const nameOf = new Map(r.probes.map((p) => [p.suite, p.name] as const));
+  const names = (codes: number[]) => codes.map((c) => nameOf.get(c)!);
   const accepted = names(r.accepted);
   // Refusing every suite means something only from a target that completes handshakes at all.
   const seen = r.probes.some((p) => p.observation?.kind === 'server-hello') ? null : await anyServerHello(plan);
@@ -235,9 +235,9 @@ function anchorNameDer(chainPem: string): string | null {
   const pems = chainPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   const top = pems[pems.length - 1];
   if (!top) return null;
-  const cert = AsnConvert.parse(new X509Certificate(top).raw, asn1.Certificate);
-  return Buffer.from(AsnConvert.serialize(cert.tbsCertificate.issuer)).toString('hex');
+  return issuerDer(new X509Certificate(top).raw)?.toString('hex') ?? null;
 }
+
 
 /** The versions the prober speaks that the profile allows, highest first. */
 function proberVersions(plan: ServerPlan): ('TLSv1.3' | 'TLSv1.2')[] {

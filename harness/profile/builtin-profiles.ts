@@ -22,8 +22,11 @@ export interface PrebuiltProfile {
 export const PREBUILT_FILE = 'builtin-profiles.json';
 
 function prebuiltTable(): Record<string, PrebuiltProfile> | undefined {
+  // From source (tests run the .ts files) a built table may be stale: load the YAML instead. The
+  // bundle (dist/cli/) and dist/harness/ read the table tsc's build wrote.
+  if (!import.meta.url.includes('/dist/')) return undefined;
   try {
-    return JSON.parse(readFileSync(new URL(`./${PREBUILT_FILE}`, import.meta.url), 'utf8')) as Record<string, PrebuiltProfile>;
+    return JSON.parse(readFileSync(packagePath('dist', 'harness', 'profile', PREBUILT_FILE), 'utf8')) as Record<string, PrebuiltProfile>;
   } catch {
     return undefined;
   }

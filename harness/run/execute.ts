@@ -88,7 +88,7 @@ async function executeWith(p: RolePlan, opts: ExecuteOptions): Promise<Executed>
                     reason: `the client did not reach ${serverName} (${NAME_CONTROL_ID} was not accepted: ${unreachableName.observation?.detail ?? unreachableName.verdict.reason}); give it {resolve} (curl --resolve), dial {connect} and verify {name}, or use a resolver that maps .localhost to 127.0.0.1`,
                   },
                 }
-              : await runRepeated(p, c, controlObservation, c.expect === 'reject' && !c.skip ? (opts.repeat ?? 1) : 1);
+              : await runRepeated(p, c, controlObservation, repeatsOf(c, opts.repeat));
       results[i] = r;
       opts.onResult?.(r);
     }
@@ -110,6 +110,11 @@ const LONG_RUNNING: Partial<Record<Recipe['kind'], number>> = { 'suite-sweep': 0
 export function startOrder(cases: readonly ResolvedCase[]): number[] {
   const rank = (c: ResolvedCase) => LONG_RUNNING[c.recipe.kind] ?? 3;
   return cases.map((_, i) => i).sort((a, b) => rank(cases[a]!) - rank(cases[b]!) || a - b);
+}
+
+/** How many times `c` runs under --repeat (or the vitest embedding's `repeat`): only a reject case repeats, since one acceptance in n is the finding; a skipped case never runs. */
+export function repeatsOf(c: ResolvedCase, repeat = 1): number {
+  return c.expect === 'reject' && !c.skip ? repeat : 1;
 }
 
 /**

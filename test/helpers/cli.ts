@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 /** Run the built CLI as a child process, the way a user's CI does. Bounded in time. */
 
-export const CLI = fileURLToPath(new URL('../../dist/harness/cli/main.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/cli/conformance.js', import.meta.url));
 
 export interface CliRun {
   code: number | null;

@@ -1,16 +1,20 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 
 // mtls-conformance/vitest in a user's own vitest project: the suite runs as their tests.
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const certs = join(mkdtempSync(join(tmpdir(), 'mtls-vitest-export-')), 'certs');
 mkdirSync(certs, { recursive: true });
 
-function userProject(target: string, extra = ''): string {
+function userProject(target: string, extra = '', on: { certsDir?: string; only?: string[] } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'mtls-user-project-'));
   // The user's project has vitest installed; here it borrows ours.
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
@@ -19,7 +23,7 @@ function userProject(target: string, extra = ''): string {
     [
       "import { defineConfig } from 'vitest/config';",
       `import { serverSuite } from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'suites', 'index.js')).href)};`,
-      `export default defineConfig({ test: serverSuite({ target: ${JSON.stringify(target)}, certsDir: ${JSON.stringify(certs)}, only: ['server/client-auth/*']${extra} }) });`,
+      `export default defineConfig({ test: serverSuite({ target: ${JSON.stringify(target)}, certsDir: ${JSON.stringify(on.certsDir ?? certs)}, only: ${JSON.stringify(on.only ?? ['server/client-auth/*'])}${extra} }) });`,
       '',
     ].join('\n'),
   );
@@ -32,6 +36,30 @@ function vitest(dir: string, extra: string[] = []) {
     encoding: 'utf8',
     timeout: 90_000,
     env: { ...process.env, NO_COLOR: '1', CI: '' },
+  });
+}
+
+/** vitest in a child process without blocking this one: the flaky server below answers from this process's event loop. */
+function vitestAsync(dir: string, extra: string[] = []): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', dir, ...extra], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1', CI: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`vitest in ${dir} did not finish within 90 s\n${stdout}\n${stderr}`));
+    }, 90_000);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
   });
 }
 
@@ -62,6 +90,9 @@ describe('mtls-conformance/vitest', () => {
   test.each([
     [", profle: 'modern'", 'has no option "profle"'],
     [', timeoutMs: -5', 'timeoutMs -5 must be a number of milliseconds'],
+    [', repeat: 0', 'repeat 0 must be a whole number from 1 to 100'],
+    [', repeat: 101', 'repeat 101 must be a whole number from 1 to 100'],
+    [", repeat: '6'", 'repeat "6" must be a whole number from 1 to 100'],
   ])('a misspelt or invalid option (%s) stops the run with one clear message, instead of running something else', (extra, message) => {
     const r = vitest(userProject('builtin:strict', extra));
     expect(r.status).not.toBe(0);
@@ -75,5 +106,91 @@ describe('mtls-conformance/vitest', () => {
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout + r.stderr).not.toMatch(/close timed out/);
     expect(Date.now() - t0).toBeLessThan(8000);
+  });
+});
+
+describe('serverSuite({ repeat })', () => {
+  // Certificates made before the server starts: it presents the store's server certificate and trusts its client CA.
+  const store = join(mkdtempSync(join(tmpdir(), 'mtls-vitest-repeat-')), 'certs');
+  const UNTRUSTED = 'server/client-auth/untrusted-ca';
+
+  beforeAll(async () => {
+    const init = await runCli(['certs', 'init', store]);
+    expect(init.code, init.stdout + init.stderr).toBe(0);
+  }, 60_000);
+
+  /**
+   * A node:tls server that lets a client whose certificate does not verify in when `admit(n)` says so
+   * for the n-th of them (a runtime that admits a bad certificate only sometimes); it counts both.
+   */
+  async function startServer(admit: (n: number) => boolean): Promise<{ url: string; unauthorized: () => number; admitted: () => number; close: () => Promise<void> }> {
+    const read = (p: string) => readFileSync(join(store, p), 'utf8');
+    let unauthorized = 0;
+    let admitted = 0;
+    const server: Server = createServer(
+      { key: read('target/server-key.pem'), cert: read('target/server-cert.pem'), ca: read('trust/client-ca.pem'), requestCert: true, rejectUnauthorized: false },
+      (req, res) => {
+        const socket = req.socket as TLSSocket;
+        if (socket.authorized) return void res.writeHead(200).end('ok\n');
+        if (admit(++unauthorized)) {
+          admitted++;
+          return void res.writeHead(200).end('ok\n');
+        }
+        res.writeHead(403).end('refused\n');
+      },
+    );
+    server.on('tlsClientError', () => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `https://127.0.0.1:${port}`,
+      unauthorized: () => unauthorized,
+      admitted: () => admitted,
+      close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+    };
+  }
+  const everyThird = (n: number) => n % 3 === 0;
+
+  test('repeat: 6 fails a reject case the target lets in every third time ("accepted 2 of 6"), as --repeat does', async () => {
+    const server = await startServer(everyThird);
+    try {
+      const r = await vitestAsync(userProject(server.url, ', repeat: 6, concurrency: 4', { certsDir: store, only: [UNTRUSTED] }));
+      const out = r.stdout + r.stderr;
+      expect(r.status, out).toBe(1);
+      // The control passes; the repeated case fails with the CLI's words and the accepting observation.
+      expect(out).toMatch(/Tests\s+1 failed \| 1 passed \(2\)/);
+      expect(out).toMatch(new RegExp(`FAIL .*${UNTRUSTED}`));
+      expect(out).toMatch(/Error: fail: accepted 2 of 6: accepted \(HTTP 200/);
+      // Six runs of the one reject case reached the server's judgement; two of them got in.
+      expect(server.unauthorized()).toBe(6);
+      expect(server.admitted()).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('without repeat the same target passes the case: one try is refused', async () => {
+    const server = await startServer(everyThird);
+    try {
+      const r = await vitestAsync(userProject(server.url, '', { certsDir: store, only: [UNTRUSTED] }));
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/Tests\s+2 passed \(2\)/);
+      expect(server.unauthorized()).toBe(1);
+      expect(server.admitted()).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('repeat: 3 against a target that always refuses passes, after three refused runs', async () => {
+    const server = await startServer(() => false);
+    try {
+      const r = await vitestAsync(userProject(server.url, ', repeat: 3', { certsDir: store, only: [UNTRUSTED] }));
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/Tests\s+2 passed \(2\)/);
+      expect(server.unauthorized()).toBe(3);
+    } finally {
+      await server.close();
+    }
   });
 });

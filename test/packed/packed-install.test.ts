@@ -81,7 +81,7 @@ beforeAll(() => {
 describe('the packed package, installed as a user installs it', () => {
   test('ships LICENSE, README, docs, example profiles and JSON Schemas, and no tests', () => {
     const listed = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n');
-    for (const f of ['LICENSE', 'README.md', 'package.json', 'docs/cases.md', 'docs/profiles.md', 'docs/ci.md', 'schemas/report.schema.json', 'schemas/profile.schema.json', 'schemas/index.schema.json', 'examples/ci/github-actions-targets.yml', 'examples/ci/gitlab-ci-targets.yml', 'examples/profiles/tls12-minimum.yaml', 'profiles/intermediate.yaml', 'dist/harness/cli/main.js']) {
+    for (const f of ['LICENSE', 'README.md', 'package.json', 'docs/cases.md', 'docs/profiles.md', 'docs/ci.md', 'schemas/report.schema.json', 'schemas/profile.schema.json', 'schemas/index.schema.json', 'examples/ci/github-actions-targets.yml', 'examples/ci/gitlab-ci-targets.yml', 'examples/profiles/tls12-minimum.yaml', 'profiles/intermediate.yaml', 'dist/cli/conformance.js', 'dist/cli/THIRD-PARTY-LICENSES.md']) {
       expect(listed, f).toContain(`package/${f}`);
     }
     expect(listed.filter((f) => /\.test\.|^package\/test\//.test(f))).toEqual([]);
@@ -194,7 +194,7 @@ describe('the packed package, installed as a user installs it', () => {
         "import { serverSuite } from 'mtls-conformance/vitest';",
         "import { defineConfig } from 'vitest/config';",
         '',
-        "export const config = defineConfig({ test: serverSuite({ target: 'builtin:strict', only: ['server/protocol/*'] }) });",
+        "export const config = defineConfig({ test: serverSuite({ target: 'builtin:strict', only: ['server/protocol/*'], repeat: 2 }) });",
         'export async function verdict(): Promise<Report["summary"]["verdict"]> {',
         "  const out = await runServer({ target: 'builtin:strict', profile: 'intermediate', only: [], timeoutMs: 5000, concurrency: 8, httpPath: '/', httpMethod: 'GET' });",
         '  const first: CaseResult | undefined = out.results[0];',
