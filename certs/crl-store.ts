@@ -1,5 +1,7 @@
 import { makeDirs } from '../harness/io/make-dirs.js';
-import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
+import { constants as fsConstants, type Stats } from 'node:fs';
+import { chmod, open, rename, writeFile, type FileHandle } from 'node:fs/promises';
+import { UsageError, quote } from '../harness/errors.js';
 import { dirname, join } from 'node:path';
 import type { Material } from './generate.js';
 import { crlContentHash, crlInBundle, issuingCas, urlSegment, revokedSerial, rootOf, serialOf, type RevocationPlan, type RevocationStore } from './revocation-data.js';
@@ -27,11 +29,44 @@ export function crlPaths(dir: string, ca: string): { derPath: string; pemPath: s
   return { derPath: join(dir, 'crl', `${ca}.crl`), pemPath: join(dir, 'crl', `${ca}.crl.pem`) };
 }
 
-async function readIfExists(path: string): Promise<string | null> {
+/** A CRL is a few hundred bytes; a bundle holds one per CA (~12,000 CAs in the exhaustive store): bounded like the store's index. */
+const CRL_FILE_MAX = 64 * 1024 * 1024;
+
+function notUsable(dir: string, path: string, why: string): UsageError {
+  return new UsageError('certs-damaged', `certificate directory ${quote(dir)} is damaged: ${quote(path)} ${why}. Remove it (the next run writes it again), or pass another --certs directory.`);
+}
+
+function kindOf(st: Stats): string {
+  return st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : 'a special file';
+}
+
+/**
+ * A CRL file of the store as text; null when there is none (or it cannot be opened: it is written
+ * anew). Only a regular file of at most CRL_FILE_MAX bytes is read: a FIFO at its name would block
+ * the run for ever, a link to /dev/zero or a huge file would exhaust its memory. Opened
+ * O_NONBLOCK, so that a FIFO put there cannot block even the open.
+ */
+async function readIfExists(dir: string, path: string): Promise<string | null> {
+  let file: FileHandle;
   try {
-    return await readFile(path, 'utf8');
+    file = await open(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   } catch {
     return null;
+  }
+  try {
+    const st = await file.stat();
+    if (!st.isFile()) throw notUsable(dir, path, `is ${kindOf(st)}, not a regular file`);
+    if (st.size > CRL_FILE_MAX) throw notUsable(dir, path, `is larger than ${CRL_FILE_MAX / 1024 / 1024} MB, far more than the store's CRLs`);
+    const buf = Buffer.alloc(st.size);
+    let total = 0;
+    while (total < buf.length) {
+      const { bytesRead } = await file.read(buf, total, buf.length - total, total);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+    }
+    return buf.subarray(0, total).toString('utf8');
+  } finally {
+    await file.close();
   }
 }
 
@@ -72,7 +107,7 @@ export async function ensureCrls(
   for (const sp of specs) if (sp.revoked) revoked.set(sp.issuer, [...(revoked.get(sp.issuer) ?? []), sp.name]);
   // Every file read at once, not one after the other: a warm run only reads.
   const cas = issuingCas(specs);
-  const existingPems = await Promise.all(cas.map((ca) => readIfExists(crlPaths(dir, ca).pemPath)));
+  const existingPems = await Promise.all(cas.map((ca) => readIfExists(dir, crlPaths(dir, ca).pemPath)));
   for (const [i, ca] of cas.entries()) {
     const m = materials.get(ca);
     const paths = crlPaths(dir, ca);
@@ -141,7 +176,7 @@ export async function ensureCrls(
     caseCrlFiles[leaf.name] = path;
     files.push([path, bundle(rootOfName(leaf.name)) + stale.join('')]);
   }
-  const current = await Promise.all(files.map(([path]) => readIfExists(path)));
+  const current = await Promise.all(files.map(([path]) => readIfExists(dir, path)));
   for (const [i, [path, text]] of files.entries()) {
     if (current[i] !== text) await writeAtomic(path, text);
   }

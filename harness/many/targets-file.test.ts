@@ -45,7 +45,7 @@ describe('parseTargetsFile: a YAML list', () => {
       ['- target: https://a.example:8443', '  profile: ./partner-a.yaml', '- client: "node my-client.js {url}"', '  args: ["--timeout", "10s"]', '  profile: modern', '- builtin:lenient'].join('\n'),
     );
     expect(entries).toEqual([
-      { target: 'https://a.example:8443', kind: 'url', profile: join(dir, 'partner-a.yaml'), where: 'line 1 (entry 1)' },
+      { target: 'https://a.example:8443', kind: 'url', profile: join(dir, 'partner-a.yaml'), profileWritten: './partner-a.yaml', where: 'line 1 (entry 1)' },
       { target: 'node my-client.js {url}', kind: 'client', profile: 'modern', args: ['--timeout', '10s'], where: 'line 3 (entry 2)' },
       { target: 'builtin:lenient', kind: 'url', where: 'line 6 (entry 3)' },
     ]);

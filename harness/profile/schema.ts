@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ianaName, isTls13Suite } from '../tls/cipher-suites.js';
-import { compileIdentityPattern, identityMatches } from './identity-pattern.js';
+import { compileIdentityPattern, dnMatches, identityMatches } from './identity-pattern.js';
 
 /**
  * The TLS policy as data. One schema for built-in profiles and user files (YAML or JSON). Every
@@ -100,7 +100,9 @@ export const profileSchema = z.strictObject({
     .superRefine((id, ctx) => {
       // The positive control presents a certificate carrying the example: if it does not match, a
       // server enforcing the rule refuses the control and every reject case is inconclusive.
-      if (typeof compileIdentityPattern(id.pattern) !== 'string' && !identityMatches(id.pattern, id.example)) {
+      // A DN example becomes the certificates' subject and reads back in normal form: compared as the subjects will be.
+      const matches = id.match === 'dn' ? dnMatches(id.pattern, id.example) : identityMatches(id.pattern, id.example);
+      if (typeof compileIdentityPattern(id.pattern) !== 'string' && !matches) {
         ctx.addIssue({ code: 'custom', path: ['example'], message: `does not match clientIdentity.pattern /${id.pattern}/; give a value the pattern accepts` });
       }
     })
