@@ -2,7 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyOb
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError, quote } from '../errors.js';
-import { readBounded } from '../io/read-bounded.js';
+import { READ_LIMITS, readBounded } from '../io/read-bounded.js';
 import { writeFileReplacing } from '../io/write-file-replacing.js';
 import type { Profile } from '../profile/schema.js';
 import type { Report, ReportTarget } from './report.js';
@@ -54,7 +54,8 @@ export async function listCoveredFiles(dir: string): Promise<string[]> {
 
 export async function hashFiles(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const name of await listCoveredFiles(dir)) out[name] = sha256Hex(await readFile(join(dir, name)));
+  // Bounded: a link in the directory may point at a FIFO or /dev/zero (a hang or all memory otherwise).
+  for (const name of await listCoveredFiles(dir)) out[name] = sha256Hex(await readBounded(join(dir, name), { maxBytes: READ_LIMITS.report, label: 'report directory file', code: 'file' }));
   return out;
 }
 
