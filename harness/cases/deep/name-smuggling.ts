@@ -203,7 +203,7 @@ function clientConstraints(): Smuggle[] {
   const ip = { sans: [{ type: 'ip', value: IP } as San], ipHost: true };
   const c = (name: string, typed: NameConstraintsSpec | undefined, raw: RawSubtrees | undefined, text: string, policy: Rule, refs: string[], leaf: Partial<Smuggle>, deep = false): Smuggle => ({
     name,
-    what: `the host named plainly under ${text}`,
+    what: leaf.ipHost ? `an iPAddress ${IP}` : `a dNSName ${HOST}`,
     nc: 'custom',
     ncSpec: { ...(typed ? { typed } : {}), ...(raw ? { raw } : {}), text },
     policy,
@@ -212,16 +212,16 @@ function clientConstraints(): Smuggle[] {
     ...leaf,
   });
   return [
-    c('constraint-upper-xi', { excludedDns: [TREE.toUpperCase()] }, undefined, `a CA excluding DNS ${TREE.toUpperCase()}`, byConstraint('RFC 5280 §7.2: constraints compare without regard to case; the host is inside the excluded tree.'), ['RFC 5280 §7.2'], host, true),
-    c('constraint-leading-dot-xi', { excludedDns: [`.${TREE}`] }, undefined, `a CA excluding DNS .${TREE}`, byConstraint(`The host is below ${TREE}: inside the excluded tree whether the leading dot means "subdomains only" (OpenSSL, Go) or is ignored.`), ['limbo webpki::nc::*'], host, true),
-    c('constraint-partial-label-xi', { excludedDns: [TREE.slice(1)] }, undefined, `a CA excluding DNS ${TREE.slice(1)} (a suffix of the host that ends mid-label)`, yes(`Constraints match whole labels (RFC 5280 §4.2.1.10, §7.2): "m${TREE.slice(1)}" is not below "${TREE.slice(1)}", so the host is not excluded (control).`), ['RFC 5280 §7.2'], host, true),
-    c('constraint-partial-label-pi', { permittedDns: [TREE.slice(1)] }, undefined, `a CA permitting DNS ${TREE.slice(1)} (a suffix of the host that ends mid-label)`, byConstraint('Constraints match whole labels: the host is outside the permitted tree ("badexample.com" is not in "example.com").'), ['RFC 5280 §7.2'], host, true),
-    c('constraint-trailing-dot-xi', { excludedDns: [`${TREE}.`] }, undefined, `a CA excluding DNS ${TREE}. (trailing dot)`, either('reject', 'RFC 5280 has no trailing dot in a dNSName constraint. Read as the absolute form of the tree, the host is excluded (refuse); compared as bytes, it is not (accept). Validators differ.'), ['RFC 5280 §4.2.1.6'], host),
-    c('constraint-trailing-dot-pi', { permittedDns: [`${TREE}.`] }, undefined, `a CA permitting DNS ${TREE}. (trailing dot)`, either('accept', 'Read as the absolute form of the tree, the host is permitted (accept); compared as bytes, it is outside (refuse). Validators differ.'), ['RFC 5280 §4.2.1.6'], host),
-    c('constraint-ip-host-bits', undefined, { excluded: [ipRaw('7f000001ff000000')] }, 'a CA excluding IP 127.0.0.1 under mask 255.0.0.0 (host bits set)', byConstraint('The subtree is the range its mask gives (RFC 5280 §4.2.1.10, RFC 4632): 127.0.0.1 & 255.0.0.0 is 127.0.0.0, the subtree\'s own network; a check that compares the unmasked address lets the host through.'), ['RFC 4632 §3.1'], ip, true),
-    c('constraint-ip-nine-octets', undefined, { excluded: [ipRaw('7f000000ff00000000')] }, 'a CA excluding an iPAddress subtree of 9 octets', byConstraint('An iPAddress subtree is 8 or 32 octets (RFC 5280 §4.2.1.10); a critical extension that cannot be processed MUST make the certificate rejected (RFC 5280 §4.2), or the excluded range is silently lost.'), ['RFC 5280 §4.2'], ip, true),
-    c('constraint-ip-nine-octets-permitted', undefined, { permitted: [ipRaw('7f000000ff00000000')] }, 'a CA permitting only an iPAddress subtree of 9 octets', byConstraint('No valid permitted subtree holds the address, and the malformed critical extension cannot be processed (RFC 5280 §4.2).'), ['RFC 5280 §4.2'], ip),
-    c('constraint-ip-mapped-xi', { excludedIps: ['::ffff:127.0.0.0/104'] }, undefined, 'a CA excluding IPv6 ::ffff:127.0.0.0/104 (the IPv4-mapped form of 127.0.0.0/8)', either('accept', 'RFC 5280 §4.2.1.10 matches addresses against subtrees of their own length: the 4-octet host is not in a 16-octet subtree (accept); a validator that maps IPv4 into IPv6 finds it excluded (refuse). Validators differ.'), ['RFC 4291 §2.5.5.2'], ip),
+    c('constraint-upper-xi', { excludedDns: [TREE.toUpperCase()] }, undefined, `excluded DNS ${TREE.toUpperCase()}`, byConstraint('RFC 5280 §7.2: constraints compare without regard to case; the host is inside the excluded tree.'), ['RFC 5280 §7.2'], host, true),
+    c('constraint-leading-dot-xi', { excludedDns: [`.${TREE}`] }, undefined, `excluded DNS .${TREE}`, byConstraint(`The host is below ${TREE}: inside the excluded tree whether the leading dot means "subdomains only" (OpenSSL, Go) or is ignored.`), ['limbo webpki::nc::*'], host, true),
+    c('constraint-partial-label-xi', { excludedDns: [TREE.slice(1)] }, undefined, `excluded DNS ${TREE.slice(1)} (a suffix of the host that ends mid-label)`, yes(`Constraints match whole labels (RFC 5280 §4.2.1.10, §7.2): "m${TREE.slice(1)}" is not below "${TREE.slice(1)}", so the host is not excluded (control).`), ['RFC 5280 §7.2'], host, true),
+    c('constraint-partial-label-pi', { permittedDns: [TREE.slice(1)] }, undefined, `permitted DNS ${TREE.slice(1)} (a suffix of the host that ends mid-label)`, byConstraint('Constraints match whole labels: the host is outside the permitted tree ("badexample.com" is not in "example.com").'), ['RFC 5280 §7.2'], host, true),
+    c('constraint-trailing-dot-xi', { excludedDns: [`${TREE}.`] }, undefined, `excluded DNS ${TREE}. (trailing dot)`, either('reject', 'RFC 5280 has no trailing dot in a dNSName constraint. Read as the absolute form of the tree, the host is excluded (refuse); compared as bytes, it is not (accept). Validators differ.'), ['RFC 5280 §4.2.1.6'], host),
+    c('constraint-trailing-dot-pi', { permittedDns: [`${TREE}.`] }, undefined, `permitted DNS ${TREE}. (trailing dot)`, either('accept', 'Read as the absolute form of the tree, the host is permitted (accept); compared as bytes, it is outside (refuse). Validators differ.'), ['RFC 5280 §4.2.1.6'], host),
+    c('constraint-ip-host-bits', undefined, { excluded: [ipRaw('7f000001ff000000')] }, 'excluded IP 127.0.0.1 under mask 255.0.0.0 (host bits set)', byConstraint('The subtree is the range its mask gives (RFC 5280 §4.2.1.10, RFC 4632): 127.0.0.1 & 255.0.0.0 is 127.0.0.0, the subtree\'s own network; a check that compares the unmasked address lets the host through.'), ['RFC 4632 §3.1'], ip, true),
+    c('constraint-ip-nine-octets', undefined, { excluded: [ipRaw('7f000000ff00000000')] }, 'an excluded iPAddress subtree of 9 octets', byConstraint('An iPAddress subtree is 8 or 32 octets (RFC 5280 §4.2.1.10); a critical extension that cannot be processed MUST make the certificate rejected (RFC 5280 §4.2), or the excluded range is silently lost.'), ['RFC 5280 §4.2'], ip, true),
+    c('constraint-ip-nine-octets-permitted', undefined, { permitted: [ipRaw('7f000000ff00000000')] }, 'a permitted iPAddress subtree of 9 octets only', byConstraint('No valid permitted subtree holds the address, and the malformed critical extension cannot be processed (RFC 5280 §4.2).'), ['RFC 5280 §4.2'], ip),
+    c('constraint-ip-mapped-xi', { excludedIps: ['::ffff:127.0.0.0/104'] }, undefined, 'excluded IPv6 ::ffff:127.0.0.0/104 (the IPv4-mapped form of 127.0.0.0/8)', either('accept', 'RFC 5280 §4.2.1.10 matches addresses against subtrees of their own length: the 4-octet host is not in a 16-octet subtree (accept); a validator that maps IPv4 into IPv6 finds it excluded (refuse). Validators differ.'), ['RFC 4291 §2.5.5.2'], ip),
   ];
 }
 
@@ -325,12 +325,12 @@ function serverForms(): Smuggle[] {
   s('dns-leading-dot-xi', `a dNSName .${CLIENT_DNS}`, { sanRaw: [dnsRaw(`.${CLIENT_DNS}`)] }, 'xi', byConstraint(`It ends in .${TREE}: inside the excluded tree however it is read.`), []);
   const dnsLeaf = { sans: [{ type: 'dns', value: CLIENT_DNS } as San] };
   const custom = (name: string, typed: NameConstraintsSpec | undefined, raw: RawSubtrees | undefined, text: string, leaf: Pick<Smuggle, 'sans' | 'sanRaw' | 'subject'>, policy: Rule, refs: string[], deep = false) =>
-    out.push({ name, what: `${leaf.sans?.map((x) => `${x.type} ${x.value}`).join(', ') ?? 'its names'} under ${text}`, ...leaf, nc: 'custom', ncSpec: { ...(typed ? { typed } : {}), ...(raw ? { raw } : {}), text }, policy, refs: [...R, ...refs], deep });
-  custom('constraint-upper-xi', { excludedDns: [TREE.toUpperCase()] }, undefined, `a CA excluding DNS ${TREE.toUpperCase()}`, dnsLeaf, byConstraint('RFC 5280 §7.2: constraints compare without regard to case; the name is inside the excluded tree.'), ['RFC 5280 §7.2'], true);
-  custom('constraint-leading-dot-xi', { excludedDns: [`.${TREE}`] }, undefined, `a CA excluding DNS .${TREE}`, dnsLeaf, byConstraint('The name is below the tree: excluded whether the leading dot means "subdomains only" or is ignored.'), ['limbo webpki::nc::*'], true);
-  custom('constraint-partial-label-xi', { excludedDns: [TREE.slice(1)] }, undefined, `a CA excluding DNS ${TREE.slice(1)} (ends mid-label)`, dnsLeaf, () => required('accept', `Constraints match whole labels (RFC 5280 §4.2.1.10): "m${TREE.slice(1)}" is not below "${TREE.slice(1)}" (control).`), ['RFC 5280 §7.2'], true);
-  custom('constraint-partial-label-pi', { permittedDns: [TREE.slice(1)] }, undefined, `a CA permitting DNS ${TREE.slice(1)} (ends mid-label)`, dnsLeaf, byConstraint('Constraints match whole labels: the name is outside the permitted tree ("badexample.com" is not in "example.com").'), ['RFC 5280 §7.2'], true);
-  custom('constraint-trailing-dot-xi', { excludedDns: [`${TREE}.`] }, undefined, `a CA excluding DNS ${TREE}. (trailing dot)`, dnsLeaf, either('reject', 'Read as the absolute form of the tree, the name is excluded (refuse); compared as bytes, it is not (accept). Validators differ.'), ['RFC 5280 §4.2.1.6']);
+    out.push({ name, what: leaf.sans?.map((x) => `${x.type === 'dns' ? 'a dNSName' : 'an iPAddress'} ${x.value}`).join(', ') ?? 'its names', ...leaf, nc: 'custom', ncSpec: { ...(typed ? { typed } : {}), ...(raw ? { raw } : {}), text }, policy, refs: [...R, ...refs], deep });
+  custom('constraint-upper-xi', { excludedDns: [TREE.toUpperCase()] }, undefined, `excluded DNS ${TREE.toUpperCase()}`, dnsLeaf, byConstraint('RFC 5280 §7.2: constraints compare without regard to case; the name is inside the excluded tree.'), ['RFC 5280 §7.2'], true);
+  custom('constraint-leading-dot-xi', { excludedDns: [`.${TREE}`] }, undefined, `excluded DNS .${TREE}`, dnsLeaf, byConstraint('The name is below the tree: excluded whether the leading dot means "subdomains only" or is ignored.'), ['limbo webpki::nc::*'], true);
+  custom('constraint-partial-label-xi', { excludedDns: [TREE.slice(1)] }, undefined, `excluded DNS ${TREE.slice(1)} (ends mid-label)`, dnsLeaf, () => required('accept', `Constraints match whole labels (RFC 5280 §4.2.1.10): "m${TREE.slice(1)}" is not below "${TREE.slice(1)}" (control).`), ['RFC 5280 §7.2'], true);
+  custom('constraint-partial-label-pi', { permittedDns: [TREE.slice(1)] }, undefined, `permitted DNS ${TREE.slice(1)} (ends mid-label)`, dnsLeaf, byConstraint('Constraints match whole labels: the name is outside the permitted tree ("badexample.com" is not in "example.com").'), ['RFC 5280 §7.2'], true);
+  custom('constraint-trailing-dot-xi', { excludedDns: [`${TREE}.`] }, undefined, `excluded DNS ${TREE}. (trailing dot)`, dnsLeaf, either('reject', 'Read as the absolute form of the tree, the name is excluded (refuse); compared as bytes, it is not (accept). Validators differ.'), ['RFC 5280 §4.2.1.6']);
 
   const uri = (u: string) => ({ sans: [{ type: 'uri', value: u } as San] });
   const upperUri = `spiffe://${TREE.toUpperCase()}/client`;
@@ -361,9 +361,9 @@ function serverForms(): Smuggle[] {
   s('ip-text-pi', `an iPAddress holding the text "${IP}" (9 octets)`, { sanRaw: [ipRaw(hex(IP))] }, 'ip-pi', byConstraint(`An iPAddress is 4 or 16 octets (RFC 5280 §4.2.1.6); 9 octets are no address inside the permitted ${IP_TREE}.`), ['RFC 5280 §4.2.1.6'], true);
   s('ip-text-xi', `an iPAddress holding the text "${IP}" (9 octets)`, { sanRaw: [ipRaw(hex(IP))] }, 'ip-xi', soft(`9 octets are no address (RFC 5280 §4.2.1.6); compared by length they miss the excluded ${IP_TREE}, read as text they are ${IP}, inside. Soft: RFC 5280 does not make a validator check the length.`), ['RFC 5280 §4.2.1.6']);
   const ipLeaf = { sans: [{ type: 'ip', value: IP } as San] };
-  custom('constraint-ip-host-bits', undefined, { excluded: [ipRaw('7f000001ff000000')] }, 'a CA excluding IP 127.0.0.1 under mask 255.0.0.0 (host bits set)', ipLeaf, byConstraint('The subtree is the range its mask gives (RFC 5280 §4.2.1.10): 127.0.0.1 is in 127.0.0.0/8.'), ['RFC 4632 §3.1'], true);
-  custom('constraint-ip-nine-octets', undefined, { excluded: [ipRaw('7f000000ff00000000')] }, 'a CA excluding an iPAddress subtree of 9 octets', ipLeaf, byConstraint('An iPAddress subtree is 8 or 32 octets (RFC 5280 §4.2.1.10); a critical extension that cannot be processed MUST make the certificate rejected (RFC 5280 §4.2).'), ['RFC 5280 §4.2'], true);
-  custom('constraint-ip-mapped-xi', { excludedIps: ['::ffff:127.0.0.0/104'] }, undefined, 'a CA excluding IPv6 ::ffff:127.0.0.0/104', ipLeaf, either('accept', 'A 4-octet address is matched only against 8-octet subtrees (RFC 5280 §4.2.1.10: accept); a validator mapping IPv4 into IPv6 finds it excluded (refuse). Validators differ.'), ['RFC 4291 §2.5.5.2']);
+  custom('constraint-ip-host-bits', undefined, { excluded: [ipRaw('7f000001ff000000')] }, 'excluded IP 127.0.0.1 under mask 255.0.0.0 (host bits set)', ipLeaf, byConstraint('The subtree is the range its mask gives (RFC 5280 §4.2.1.10): 127.0.0.1 is in 127.0.0.0/8.'), ['RFC 4632 §3.1'], true);
+  custom('constraint-ip-nine-octets', undefined, { excluded: [ipRaw('7f000000ff00000000')] }, 'an excluded iPAddress subtree of 9 octets', ipLeaf, byConstraint('An iPAddress subtree is 8 or 32 octets (RFC 5280 §4.2.1.10); a critical extension that cannot be processed MUST make the certificate rejected (RFC 5280 §4.2).'), ['RFC 5280 §4.2'], true);
+  custom('constraint-ip-mapped-xi', { excludedIps: ['::ffff:127.0.0.0/104'] }, undefined, 'excluded IPv6 ::ffff:127.0.0.0/104', ipLeaf, either('accept', 'A 4-octet address is matched only against 8-octet subtrees (RFC 5280 §4.2.1.10: accept); a validator mapping IPv4 into IPv6 finds it excluded (refuse). Validators differ.'), ['RFC 4291 §2.5.5.2']);
   return out;
 }
 
@@ -381,7 +381,7 @@ function toEntry(role: Role, c: Smuggle): CaseEntry {
     ...(c.subject !== undefined ? { subject: c.subject } : role === 'client' ? { subject: 'O=mtls-conformance, OU=name smuggling' } : {}),
   };
   const ncText = c.ncSpec?.text ?? NC_TEXT[c.nc]!;
-  const who = role === 'client' ? `The client verifying ${c.ipHost ? IP : HOST} is served` : 'A client certificate with';
+  const who = role === 'client' ? `The client verifying ${c.ipHost ? IP : HOST} is served a certificate with` : 'A client certificate with';
   return entry({
     name: c.name,
     title: `${who} ${c.what}, under a CA with ${ncText}`,
