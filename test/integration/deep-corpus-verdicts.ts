@@ -2,9 +2,10 @@
  * What each real peer does with the deep corpus where it deviates from the expectation: case id ->
  * [verdict, why]. Every other case of the families a peer runs must pass (deep-corpus.test.ts).
  * Observed on Debian 12 (OpenSSL 3.0.19, nginx 1.22, curl 7.88.1) and Node 24 (OpenSSL 3.5).
- * A deviation is a finding about the peer, never a loosened expectation.
+ * A deviation is a finding about the peer, never a loosened expectation. An optional third element
+ * is what the peer was seen to do, matched against the observation (`<outcome>: <detail>`).
  */
-export type Peer = 'nginx' | 's_server' | 's_client' | 'curl' | 'node';
+export type Peer = 'nginx' | 's_server' | 's_client' | 'curl' | 'node' | 'node-name';
 
 /**
  * OpenSSL's chain builder takes the first candidate issuer that matches by name (and key id) and
@@ -14,7 +15,43 @@ export type Peer = 'nginx' | 's_server' | 's_client' | 'curl' | 'node';
  */
 const OPENSSL_FIRST_ISSUER = 'OpenSSL follows the first matching issuer and does not backtrack (RFC 4158 §2); the valid path sent after it is not tried.';
 
-export const DEVIATIONS: Record<Peer, Record<string, [string, string]>> = {
+/**
+ * The name-smuggling bypass seen on real clients: the host name check removes a trailing dot from
+ * the dNSName "api.mtls-conformance.localhost." before comparing, while OpenSSL's name-constraint
+ * check (nc_dns) compares the bytes, which do not end in the excluded ".mtls-conformance.localhost".
+ * The name the client accepts is the one the CA was forbidden to certify.
+ */
+const TRAILING_DOT_BYPASS = (who: string) => `${who} strips the trailing dot from the dNSName before matching the host, while OpenSSL's name-constraint check compares the bytes "api.mtls-conformance.localhost." against the excluded subtree and finds it outside: the client accepted the excluded name.`;
+/**
+ * OpenSSL's name-constraint checks (crypto/x509/v3_ncons.c) compare a client certificate's names as
+ * written: a dNSName by its bytes (no syntax check, no trailing-dot or separator handling), a URI's
+ * host as everything between "//" and the next ":" or "/" (userinfo included). nginx and s_server
+ * inherit them.
+ */
+const OPENSSL_NC = {
+  trailingDot: 'OpenSSL compares "client.mtls-conformance.localhost." byte by byte with the excluded subtree, finds it outside and accepts (RFC 5280 has no trailing dot: information).',
+  nul: 'OpenSSL compares the dNSName byte by byte, NUL included: "client.mtls-conformance.localhost\\0.other.invalid" ends in the permitted ".other.invalid" and is accepted; it does not check dNSName syntax (RFC 5280 §4.2.1.6): soft fail.',
+  comma: 'OpenSSL compares the dNSName "client.mtls-conformance.localhost, DNS:client.other.invalid" byte by byte: it ends in ".other.invalid", outside the excluded subtree, and is accepted; it does not check dNSName syntax: soft fail.',
+  userinfo: 'OpenSSL (nc_uri) takes everything between "//" and the next ":" or "/" as the URI host, so "client@mtls-conformance.localhost" is compared with the excluded host "mtls-conformance.localhost", differs, and the certificate is accepted; RFC 3986 §3.2 puts userinfo outside the host part RFC 5280 §4.2.1.10 constrains.',
+};
+/** nginx answers 200 and s_server its -www page: the client certificate was accepted. */
+const SERVER_ACCEPTED = /^(accepted|http-status): HTTP 200\b/;
+const OPENSSL_NC_SERVER: Record<string, Deviation> = {
+  'server/name-smuggling/dns-trailing-dot-xi': ['fail', OPENSSL_NC.trailingDot, SERVER_ACCEPTED],
+  'server/name-smuggling/dns-nul-po': ['fail', OPENSSL_NC.nul, SERVER_ACCEPTED],
+  'server/name-smuggling/dns-comma-xi': ['fail', OPENSSL_NC.comma, SERVER_ACCEPTED],
+  'server/name-smuggling/uri-userinfo-xi': ['fail', OPENSSL_NC.userinfo, SERVER_ACCEPTED],
+};
+
+/** A client that got through: it sent its request over the smuggled certificate and exited 0. */
+const CLIENT_ACCEPTED = /^accepted: the client sent "GET \/ HTTP\/[\d.]+" over TLSv1\.3 and exited 0/;
+
+/** RFC 6125 §6.4.4 allowed the CN only when no DNS-ID, SRV-ID or URI-ID exists; RFC 9525 never. */
+const CN_BESIDE_URI = (who: string) => `${who} falls back to the subject CN whenever the certificate has no dNSName: a URI SAN does not stop it (RFC 6125 §6.4.4 forbids the CN beside a URI-ID; RFC 9525 §6.3 never uses it).`;
+
+export type Deviation = [verdict: string, why: string, seen?: RegExp];
+
+export const DEVIATIONS: Record<Peer, Record<string, Deviation>> = {
   nginx: {
   'server/basic-constraints/leaf-ca-true': ['fail', 'OpenSSL accepts a cA=TRUE end entity (RFC 5280 allows it; the Web PKI does not): info.'],
   'server/basic-constraints/ca-as-leaf': ['fail', 'OpenSSL accepts a CA certificate as the peer certificate: info.'],
@@ -45,6 +82,7 @@ export const DEVIATIONS: Record<Peer, Record<string, [string, string]>> = {
   'server/path-building/sha1-cross-all': ['fail', OPENSSL_FIRST_ISSUER],
   'server/path-building/rotation-with-new-root': ['fail', OPENSSL_FIRST_ISSUER],
   'server/path-building/bridge-path-shuffled': ['fail', OPENSSL_FIRST_ISSUER],
+  ...OPENSSL_NC_SERVER,
   },
   's_server': {
   'server/name-constraints/ipv6-constraint-v4-name': ['fail', 'OpenSSL (nc_match) refuses a 4-octet address under a permitted set of 16-octet subtrees: info.'],
@@ -66,8 +104,10 @@ export const DEVIATIONS: Record<Peer, Record<string, [string, string]>> = {
   'server/path-building/sha1-cross-all': ['fail', OPENSSL_FIRST_ISSUER],
   'server/path-building/rotation-with-new-root': ['fail', OPENSSL_FIRST_ISSUER],
   'server/path-building/bridge-path-shuffled': ['fail', OPENSSL_FIRST_ISSUER],
+  ...OPENSSL_NC_SERVER,
   },
   's_client': {
+  'client/name-smuggling/cn-host-uri-san-none': ['fail', CN_BESIDE_URI('OpenSSL X509_check_host (s_client -verify_hostname)'), CLIENT_ACCEPTED],
   'client/basic-constraints/leaf-ca-true': ['fail', 'OpenSSL accepts a cA=TRUE end entity (RFC 5280 allows it; the Web PKI does not): info.'],
   'client/basic-constraints/ca-as-leaf': ['fail', 'OpenSSL accepts a CA certificate as the peer certificate: info.'],
   'client/key-usage/leaf-key-agreement-only': ['fail', 'OpenSSL does not check keyUsage digitalSignature on the TLS 1.3 peer certificate (RFC 8446 §4.4.2.4; X509_check_purpose SSL client/server accepts keyAgreement).'],
@@ -85,6 +125,8 @@ export const DEVIATIONS: Record<Peer, Record<string, [string, string]>> = {
   'client/hostname/trailing-dot-san': ['fail', 'OpenSSL does not match a dNSName with a trailing dot against the host: info (RFC 5280 §4.2.1.6 does not allow the form).'],
   },
   curl: {
+  'client/name-smuggling/trailing-dot-xi': ['fail', TRAILING_DOT_BYPASS("curl's own host check (Curl_cert_hostcheck, OpenSSL backend)"), CLIENT_ACCEPTED],
+  'client/name-smuggling/cn-host-uri-san-none': ['fail', CN_BESIDE_URI('curl (OpenSSL backend)'), CLIENT_ACCEPTED],
   'client/hostname/cn-only': ['fail', 'curl (OpenSSL backend) falls back to the CN when no DNS SAN exists (RFC 9525 §6.3 does not).'],
   'client/hostname/ip-in-cn-only': ['fail', 'curl (OpenSSL backend) accepts 127.0.0.1 named only in the CN; RFC 9525 §6.2 matches addresses against iPAddress SANs only.'],
   'client/path-building/expired-cross-all': ['fail', OPENSSL_FIRST_ISSUER],
@@ -125,5 +167,9 @@ export const DEVIATIONS: Record<Peer, Record<string, [string, string]>> = {
   'client/path-building/sha1-cross-all': ['fail', OPENSSL_FIRST_ISSUER],
   'client/path-building/rotation-with-new-root': ['fail', OPENSSL_FIRST_ISSUER],
   'client/path-building/bridge-path-shuffled': ['fail', OPENSSL_FIRST_ISSUER],
+  },
+  'node-name': {
+  'client/name-smuggling/trailing-dot-xi': ['fail', TRAILING_DOT_BYPASS("Node's tls.checkServerIdentity (unfqdn on host and pattern)"), CLIENT_ACCEPTED],
+  'client/name-smuggling/cn-host-uri-san-none': ['fail', CN_BESIDE_URI("Node's tls.checkServerIdentity (\"Match against Common Name only if no supported identifiers exist\"; URI SANs are not among them)"), CLIENT_ACCEPTED],
   },
 };
