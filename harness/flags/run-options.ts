@@ -92,7 +92,7 @@ export const RUN_OPTIONS: readonly RunOptionSpec[] = [
   {
     scope: 'any',
     flags: '--suite <suite>',
-    description: 'core: the default suite; deep: core + the corpus (about 290 server and 550 client cases, docs/corpus-plan.md); exhaustive: deep + the full name-constraint product',
+    description: 'core: the default suite; deep: core + the corpus (about 400 server and 670 client cases, docs/corpus-plan.md); exhaustive: deep + the full name-constraint product',
     choices: ['core', 'deep', 'exhaustive'],
     default: 'core',
   },
