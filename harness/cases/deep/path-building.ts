@@ -16,7 +16,7 @@ import { entry, holder, type Family } from './kit.js';
  * missing basicConstraints, not a CA, deprecated crypto = SHA-1; BetterTLS has no other). Each of
  * its 81 tests is a case here (refs `BetterTLS pathbuilding tcN`, its index as x509-limbo imports
  * it, `bettertls::pathbuilding::tcN`), plus the broken edges it leaves out that change the answer
- * (every cut of Figure 7 and of the bridge path). Own shapes besides: an issuer certified twice by
+ * (Figure 7's two-edge cuts, the rest of the bridge path). Own shapes besides: an issuer certified twice by
  * the anchor, an upper CA certified twice, a cross-certified new root, root rotation, a bridge CA,
  * the chain of pain. Expectation: accept iff a valid path to the anchor exists (RFC 5280 §6.1 per
  * path).
@@ -150,29 +150,29 @@ function graphChain(role: Role, c: GraphCase): ChainSpec {
   if (toLeaf.length !== 1 || c.broken?.edges.some((e) => e[1] === c.leaf)) throw new Error(`path-building ${c.name}: the leaf has one issuer and is never the broken edge`);
   const others: OtherCert[] = [];
   // The certificate that holds each entity's key and name, by reference.
-  const holder = new Map<string, string>([[c.anchor, anchorRef]]);
+  const keyHolder = new Map<string, string>([[c.anchor, anchorRef]]);
   const entities = [...new Set(g.edges.flat())].filter((n) => n !== c.leaf);
   for (const n of entities.filter((n) => n !== c.anchor && !g.edges.some((e) => e[1] === n))) {
-    holder.set(n, nodeId(n));
+    keyHolder.set(n, nodeId(n));
     others.push({ id: nodeId(n), issuer: 'self', cert: { subject: subject(n), pathLength: undefined } });
   }
   const makesKey = new Set<Edge>();
-  for (const queue = [...holder.keys()]; queue.length > 0; ) {
+  for (const queue = [...keyHolder.keys()]; queue.length > 0; ) {
     const n = queue.shift()!;
     for (const e of g.edges) {
-      if (e[0] !== n || e[1] === c.leaf || holder.has(e[1])) continue;
-      holder.set(e[1], edgeId(e));
+      if (e[0] !== n || e[1] === c.leaf || keyHolder.has(e[1])) continue;
+      keyHolder.set(e[1], edgeId(e));
       makesKey.add(e);
       queue.push(e[1]);
     }
   }
-  if (entities.some((n) => !holder.has(n))) throw new Error(`path-building ${c.name}: an entity of ${g.name} is reached by no edge`);
+  if (entities.some((n) => !keyHolder.has(n))) throw new Error(`path-building ${c.name}: an entity of ${g.name} is reached by no edge`);
   const wire = g.edges.filter((e) => e[1] !== c.leaf);
   for (const e of wire) {
     const defect = c.broken?.edges.some((b) => same(b, e)) ? c.broken.reason.defect : {};
-    others.push({ id: edgeId(e), issuer: holder.get(e[0])!, cert: { subject: subject(e[1]), pathLength: undefined, ...(makesKey.has(e) ? {} : { keyOf: holder.get(e[1])! }), ...defect } });
+    others.push({ id: edgeId(e), issuer: keyHolder.get(e[0])!, cert: { subject: subject(e[1]), pathLength: undefined, ...(makesKey.has(e) ? {} : { keyOf: keyHolder.get(e[1])! }), ...defect } });
   }
-  return { others, leafIssuer: holder.get(toLeaf[0]![0])!, send: { list: wire.map(edgeId) } };
+  return { others, leafIssuer: keyHolder.get(toLeaf[0]![0])!, send: { list: wire.map(edgeId) } };
 }
 
 /** accept iff a valid path from the anchor to the leaf exists under the profile (BetterTLS `ExpectedResult`; RFC 5280 §6.1 per path). */
