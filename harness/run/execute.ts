@@ -1,5 +1,6 @@
 import type { CaseResult, Observation, Recipe, ResolvedCase } from '../model.js';
 import { bounded, caseBoundMs, observeControl, runCase, runCaseWithControl, type RolePlan } from './case-body.js';
+import { checkRunNumber } from './run-bounds.js';
 
 /**
  * The second stage of a run (prepare.ts -> execute.ts -> finish.ts): plan -> results, without a
@@ -29,6 +30,9 @@ export interface Executed {
 }
 
 export async function executePlan(plan: RolePlan, opts: ExecuteOptions): Promise<Executed> {
+  // Exported by the package: its numbers are checked as the flags' are (NaN workers would run nothing).
+  checkRunNumber('concurrency', opts.concurrency);
+  if (opts.repeat !== undefined) checkRunNumber('repeat', opts.repeat);
   // The CRL distribution points and OCSP URL the certificates name are served for the length of the run.
   const responder = plan.plan.revocation ? await (await import('../peers/revocation-responder.js')).startRevocationResponder(plan.plan.revocation) : undefined;
   try {

@@ -214,7 +214,7 @@ describe('--targets-file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mtls-many-args-'));
     const cases: [string, string][] = [
       ['  args: ["--onyl", "server/*"]', '"args": "--onyl" is not a flag of "conformance run"'],
-      ['  args: ["--timeout", "soon"]', "\"args\": option '--timeout <duration>' argument 'soon' is invalid"],
+      ['  args: ["--timeout", "soon"]', '"args": --timeout "soon" must be a positive duration up to 600s'],
       ['  args: ["--only"]', "\"args\": option '--only <glob>' argument missing"],
       ['  args: ["--slow", "yes"]', '"args": "yes" is not a flag or the value of one'],
     ];

@@ -1,13 +1,15 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { findNginx, startNginx, type StartedPeer } from '../helpers/peers.js';
+import { DEVIATIONS } from './deep-corpus-verdicts.js';
 
 // mtls-conformance/vitest in a user's own vitest project: the suite runs as their tests.
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -40,7 +42,7 @@ function vitest(dir: string, extra: string[] = []) {
 }
 
 /** vitest in a child process without blocking this one: the flaky server below answers from this process's event loop. */
-function vitestAsync(dir: string, extra: string[] = []): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function vitestAsync(dir: string, extra: string[] = [], timeoutMs = 90_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', dir, ...extra], {
       cwd: dir,
@@ -53,8 +55,8 @@ function vitestAsync(dir: string, extra: string[] = []): Promise<{ status: numbe
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`vitest in ${dir} did not finish within 90 s\n${stdout}\n${stderr}`));
-    }, 90_000);
+      reject(new Error(`vitest in ${dir} did not finish within ${timeoutMs / 1000} s\n${stdout}\n${stderr}`));
+    }, timeoutMs);
     child.on('error', reject);
     child.on('close', (status) => {
       clearTimeout(timer);
@@ -93,6 +95,9 @@ describe('mtls-conformance/vitest', () => {
     [', repeat: 0', 'repeat 0 must be a whole number from 1 to 100'],
     [', repeat: 101', 'repeat 101 must be a whole number from 1 to 100'],
     [", repeat: '6'", 'repeat "6" must be a whole number from 1 to 100'],
+    [", concurrency: 0", 'concurrency 0 must be a whole number ≥ 1'],
+    // As `--suite deeep`: one line naming the suites there are.
+    [", suite: 'deeep'", 'suite "deeep" is not a suite: use "core", "deep", "exhaustive"'],
   ])('a misspelt or invalid option (%s) stops the run with one clear message, instead of running something else', (extra, message) => {
     const r = vitest(userProject('builtin:strict', extra));
     expect(r.status).not.toBe(0);
@@ -192,5 +197,103 @@ describe('serverSuite({ repeat })', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+/** What vitest's json reporter writes of a test: its describe path, status, and the case result the suite put in its meta. */
+interface JsonTest {
+  ancestorTitles: string[];
+  title: string;
+  status: string;
+  meta: { conformance?: { verdict: { verdict: string; reason: string }; case: { severity: string; expect: string } } };
+}
+
+function jsonTests(file: string): JsonTest[] {
+  const report = JSON.parse(readFileSync(file, 'utf8')) as { testResults: { assertionResults: JsonTest[] }[] };
+  return report.testResults.flatMap((f) => f.assertionResults);
+}
+
+describe.skipIf(!findNginx())('serverSuite({ suite }) against real nginx (ssl_verify_client on, ssl_verify_depth 40)', () => {
+  const root = mkdtempSync(join(tmpdir(), 'mtls-vitest-suite-'));
+  const store = join(root, 'certs');
+  let nginx: StartedPeer | undefined;
+  const T = 180_000;
+
+  beforeAll(async () => {
+    const init = await runCli(['certs', 'init', store]);
+    expect(init.code, init.stdout + init.stderr).toBe(0);
+    // The deep chains are issued under the store's client CA (prepareSuiteCerts): nginx trusts them
+    // before they exist, and the user's vitest generates them itself below.
+    nginx = await startNginx({ certsDir: store, verifyClient: 'on', verifyDepth: 40 });
+  }, 60_000);
+
+  afterAll(async () => {
+    await nginx?.stop();
+  });
+
+  /** The user's vitest run with the default reporter (what a user reads) and the json one (what this test checks). */
+  async function runSuite(extra: string, only: string[]): Promise<{ status: number | null; out: string; tests: JsonTest[] }> {
+    const dir = userProject(nginx!.url, extra, { certsDir: store, only });
+    const json = join(dir, 'vitest-report.json');
+    const r = await vitestAsync(dir, ['--reporter=default', '--reporter=json', `--outputFile.json=${json}`], T - 10_000);
+    const out = r.stdout + r.stderr + (nginx ? `\n${await nginx.logs()}` : '');
+    expect(existsSync(json), out).toBe(true);
+    return { status: r.status, out, tests: jsonTests(json) };
+  }
+
+  test("suite: 'deep' runs the corpus families picked by only, one test per case grouped by family, with nginx's verdicts", { timeout: T }, async () => {
+    const families = ['path-length', 'encoding'];
+    const { status, out, tests } = await runSuite(", suite: 'deep'", families.map((f) => `server/${f}/*`));
+    // Every info finding of nginx here passes with a warning; nothing required fails.
+    expect(status, out).toBe(0);
+
+    // Every deep case of the two families ran, as `conformance cases --suite deep` lists them.
+    const listed = await runCli(['cases', '--suite', 'deep', '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    const ids = (JSON.parse(listed.stdout) as { id: string }[]).map((c) => c.id).filter((id) => families.some((f) => id.startsWith(`server/${f}/`)));
+    expect(ids.length).toBeGreaterThanOrEqual(15);
+    const byId = new Map(tests.map((t) => [t.title, t]));
+    expect(new Set(tests.map((t) => t.title))).toEqual(new Set(['server/client-auth/valid', ...ids]));
+
+    // Grouped by family, a describe block each (the json reporter lists the blocks, not the file).
+    for (const t of tests) expect(t.ancestorTitles, t.title).toEqual([t.title === 'server/client-auth/valid' ? 'server/client-auth' : t.title.split('/')[1]]);
+    // In the text a user reads: `<suite> > path-length > server/path-length/...`, the suite by its name.
+    expect(out).toMatch(/^ ✓ mtls-conformance server suite · https:\/\/127\.0\.0\.1:\d+ · profile intermediate · suite deep \(\d+ tests\)/m);
+
+    // The verdicts are the CLI's against nginx (test/integration/deep-corpus-verdicts.ts): pass
+    // unless the table lists nginx's deviation; each in the test's meta, as reporters read it.
+    const deviations = DEVIATIONS.nginx;
+    for (const id of ids) {
+      const c = byId.get(id)!.meta.conformance;
+      expect(c, `${id} has no conformance result`).toBeDefined();
+      expect({ id, verdict: c!.verdict.verdict }, c!.verdict.reason).toEqual({ id, verdict: deviations[id]?.[0] ?? 'pass' });
+    }
+    const findings = ids.filter((id) => deviations[id]);
+    expect(findings.length).toBeGreaterThanOrEqual(3);
+    for (const id of findings) {
+      // An info finding: the test passes, and says so under its own header in vitest's output.
+      expect(byId.get(id)!.status).toBe('passed');
+      expect(byId.get(id)!.meta.conformance!.case.severity).toBe('info');
+      expect(out).toMatch(new RegExp(`^stderr \\| mtls-conformance server suite [^\\n]* · suite deep > encoding > ${id}\\nINFO FINDING ${id} \\(fail; does not fail the run\\)`, 'm'));
+    }
+    // The deep chains were generated into the store's deep sub-directory, as `run --suite deep` does; no exhaustive ones.
+    expect(existsSync(join(store, 'deep'))).toBe(true);
+    expect(existsSync(join(store, 'exhaustive'))).toBe(false);
+  });
+
+  test("suite: 'exhaustive' with only: the picked cases run, and only their chains are generated", { timeout: T }, async () => {
+    // Both verdicts as exhaustive-sample.test.ts sees nginx give them (RFC 5280 §4.2.1.10).
+    const picked = { 'server/name-constraints-exhaustive/dns-namei-pi-xn-d1': 'accept', 'server/name-constraints-exhaustive/dns-namei-po-xn-d2': 'reject' };
+    const { status, out, tests } = await runSuite(", suite: 'exhaustive'", Object.keys(picked));
+    expect(status, out).toBe(0);
+    expect(tests.map((t) => t.title).sort()).toEqual(['server/client-auth/valid', ...Object.keys(picked)].sort());
+    for (const [id, expectation] of Object.entries(picked)) {
+      const t = tests.find((x) => x.title === id)!;
+      expect(t.ancestorTitles).toEqual(['name-constraints-product']);
+      expect({ id, expect: t.meta.conformance?.case.expect, verdict: t.meta.conformance?.verdict.verdict }).toEqual({ id, expect: expectation, verdict: 'pass' });
+    }
+    // Not the ~20,000 certificates of the whole product: the two picked leaves.
+    const leaves = readdirSync(join(store, 'exhaustive', 'client', 'name-constraints-exhaustive')).filter((f) => f.endsWith('.pem') && !/-(chain|key)\.pem$/.test(f));
+    expect(leaves.length, leaves.join(' ')).toBeLessThanOrEqual(2);
   });
 });
