@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { runCli, verdictsOf } from '../helpers/cli.js';
+import { startOpensslServer } from '../helpers/peers.js';
 
 // Profiles as policy files: the example profiles from the four seed policies run end to end, and
 // profile fields change verdicts.
@@ -16,9 +17,10 @@ function profile(name: string, yaml: string): string {
   writeFileSync(p, `name: ${name}\n${yaml}`);
   return p;
 }
-async function run(target: string, profilePath: string, extra: string[] = []) {
+async function run(target: string, profilePath: string, extra: string[] = [], certsDir = certs) {
   const out = mkdtempSync(join(tmpdir(), 'mtls-r-'));
-  const res = await runCli(['run', '--target', target, '--profile', profilePath, '--certs', certs, '--report-dir', out, ...extra]);
+  const res = await runCli(['run', '--target', target, '--profile', profilePath, '--certs', certsDir, '--report-dir', out, ...extra]);
+  expect(res.code, res.stderr).toBeLessThan(2);
   const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
   return { res, report, verdicts: verdictsOf(report), byId: (id: string) => report.results.find((r: { id: string }) => r.id === id) };
 }
@@ -83,9 +85,19 @@ describe('profile fields change verdicts', () => {
     expect(r.byId('server/client-auth/rsa-2048')).toMatchObject({ expect: 'reject', verdict: 'fail', severity: 'required' });
   });
 
+  // builtin targets present a certificate that fits the profile they run under, so the target
+  // certificate's own rules are shown on a server with the store's certificate: P-256, ~364 days.
+  const storeCerts = join(mkdtempSync(join(tmpdir(), 'mtls-profiles-s-server-')), 'certs');
+  const againstStoreCert = async (profilePath: string, only: string) => {
+    const init = await runCli(['certs', 'init', storeCerts]);
+    expect([0, 2]).toContain(init.code);
+    await using server = await startOpensslServer({ certsDir: storeCerts });
+    return await run(server.url, profilePath, ['--only', only, '--target-ca', join(storeCerts, 'trust', 'server-ca.pem')], storeCerts);
+  };
+
   test('certificates.server.maxValidityDays and minRemainingDays judge the target certificate', async () => {
-    // The reference server certificate is valid for about 366 days.
-    const r = await run('builtin:strict', profile('server-validity', 'extends: intermediate\ncertificates:\n  server:\n    maxValidityDays: 90\n    minRemainingDays: 400\n'), ['--only', 'server/certificate/*']);
+    // The store's server certificate is valid for about 364 days.
+    const r = await againstStoreCert(profile('server-validity', 'extends: intermediate\ncertificates:\n  server:\n    maxValidityDays: 90\n    minRemainingDays: 400\n'), 'server/certificate/*');
     expect(r.verdicts['server/certificate/validity-period']).toBe('fail');
     expect(r.byId('server/certificate/validity-period').reason).toMatch(/valid for 36\d days; the profile allows at most 90/);
     expect(r.verdicts['server/certificate/renewal-window']).toBe('fail');
@@ -93,7 +105,7 @@ describe('profile fields change verdicts', () => {
   });
 
   test('certificates.server.minEcBits above 256 fails the P-256 server certificate', async () => {
-    const r = await run('builtin:strict', profile('ec384', 'extends: intermediate\ncertificates:\n  server:\n    minEcBits: 384\n'), ['--only', 'server/certificate/key-strength']);
+    const r = await againstStoreCert(profile('ec384', 'extends: intermediate\ncertificates:\n  server:\n    minEcBits: 384\n'), 'server/certificate/key-strength');
     expect(r.byId('server/certificate/key-strength').reason).toBe('EC 256 bits; the profile requires ≥ 384 [certificates.server.minEcBits]');
   });
 
