@@ -260,7 +260,7 @@ const CASES: CrlCase[] = [
   {
     name: 'empty-crl',
     title: (h) => `A ${h} whose CA's CRL lists nothing is accepted`,
-    chain: () => under({}),
+    chain: () => under(undefined),
     refs: ['RFC 5280 §5.1.2.6', 'limbo rfc5280::crl::crl-empty'],
     policy: (role) => accept('required', `The CA's CRL is current and lists no certificate (RFC 5280 §5.1.2.6: revokedCertificates is then absent). ${delivery(role)}`),
   },
