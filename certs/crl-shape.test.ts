@@ -144,6 +144,16 @@ describe('the suite store around them', () => {
     expect(plan.cas.some((c) => c.name.includes('-case-crl-'))).toBe(false);
   });
 
+  test("a run for the other side writes that side's bundles and keeps this side's as they were", async () => {
+    const serverBefore = readFileSync(join(dir, 'deep', 'trust', 'server-crl.pem'), 'utf8');
+    const clientChains = caseChains('deep').filter((n) => n.name === 'client/crl/leaf-revoked');
+    const other = await prepareSuiteCerts(dir, loadProfile('intermediate').profile, caseChains(), 'deep', clientChains);
+    expect(readFileSync(join(dir, 'deep', 'trust', 'server-crl.pem'), 'utf8')).toBe(serverBefore);
+    const client = readFileSync(other.revocation.clientCrlFile, 'utf8');
+    expect(client).toContain(readFileSync(join(dir, 'deep', 'crl', 'client-case-crl-leaf-revoked-ca1.crl.pem'), 'utf8'));
+    expect(client.startsWith(readFileSync(join(dir, 'crl', 'client-ca.crl.pem'), 'utf8'))).toBe(true);
+  }, 60_000);
+
   test('a warm run re-signs nothing', async () => {
     const before = readFileSync(join(dir, 'deep', 'crl', `${caOf('crl-not-yet-valid')}.crl`));
     const again = await prepareSuiteCerts(dir, loadProfile('intermediate').profile, caseChains(), 'deep', crlChains());

@@ -183,9 +183,19 @@ export async function ensureCrls(
     caseCrlFiles[leaf.name] = path;
     files.push([path, bundle(rootOfName(leaf.name)) + stale.join('')]);
   }
+  // A suite's store is made for one side per run (a server target needs only client chains): the
+  // bundles of the other hierarchy, which this run holds no CA of, are kept as the last run of that
+  // side wrote them, so a server reading <suite>/trust/client-crl.pem still finds every CRL.
+  const idle = (root: BundleRoot) => givenBundles[root] !== undefined && !cas.some((ca) => materials.get(ca)?.keyPem && rootOfName(ca) === root);
+  const kept = new Set(
+    (['client-ca', 'server-ca'] as const).filter(idle).flatMap((root) => {
+      const side = root.slice(0, -3);
+      return [`${side}-crl.pem`, `${side}-ca-with-crls.pem`, `${side}-crl-issuers.pem`].map(trust);
+    }),
+  );
   const current = await Promise.all(files.map(([path]) => readIfExists(path)));
   for (const [i, [path, text]] of files.entries()) {
-    if (current[i] !== text) await writeAtomic(path, text);
+    if (current[i] !== text && !(kept.has(path) && current[i] !== null)) await writeAtomic(path, text);
   }
   const plan: RevocationPlan = {
     port,
