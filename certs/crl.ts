@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createHash, webcrypto, X509Certificate as NodeX509 } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { AsnConvert } from '@peculiar/asn1-schema';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import * as asn1X509 from '@peculiar/asn1-x509';
 import { importSigningKey, type Material } from './generate.js';
 import { signatureOver } from './resign.js';
@@ -76,13 +76,25 @@ function idpExtension(shape: NonNullable<CrlShape['idp']>, uris: string[]): x509
 }
 
 /**
- * The CRL with every entry listed twice, signed again by the same key: @peculiar/x509's generator
- * refuses a serial it has already listed (limbo webpki::crl::crl-duplicate-revoked-serial needs one).
+ * Entries @peculiar/x509's generator cannot list, added by editing the generated CRL and signing it
+ * again with the same key: a serial listed twice (it refuses one it has listed; limbo
+ * webpki::crl::crl-duplicate-revoked-serial needs it), and filler entries (it checks each new serial
+ * against every one before it: 10,000 took ~12 s, built here in well under one).
  */
-function withEntriesTwice(der: Buffer, keyPem: string, hash: SignatureHash): Buffer {
+function withEntries(der: Buffer, keyPem: string, hash: SignatureHash, filler: string[], reason: CrlReason, revocationDate: Date, twice: boolean): Buffer {
   const list = AsnConvert.parse(der, asn1X509.CertificateList);
   const tbs = list.tbsCertList;
-  tbs.revokedCertificates = [...(tbs.revokedCertificates ?? []), ...(tbs.revokedCertificates ?? [])];
+  const reasonValue = reason === 'none' ? null : AsnConvert.serialize(new asn1X509.CRLReason(REASONS[reason] as number));
+  const added = filler.map(
+    (serial) =>
+      new asn1X509.RevokedCertificate({
+        userCertificate: new Uint8Array(Buffer.from(serial, 'hex')).buffer,
+        revocationDate: new asn1X509.Time(revocationDate),
+        ...(reasonValue ? { crlEntryExtensions: [new asn1X509.Extension({ extnID: asn1X509.id_ce_cRLReasons, critical: false, extnValue: new OctetString(reasonValue) })] } : {}),
+      }),
+  );
+  const entries = [...(tbs.revokedCertificates ?? []), ...added];
+  tbs.revokedCertificates = twice ? [...entries, ...entries] : entries;
   list.tbsCertListRaw = undefined;
   list.signature = new Uint8Array(signatureOver(Buffer.from(AsnConvert.serialize(tbs)), keyPem, hash, 'pkcs1')).buffer;
   return Buffer.from(AsnConvert.serialize(list));
@@ -116,7 +128,8 @@ export async function buildCrl(input: CrlInput): Promise<BuiltCrl> {
     // RFC 5280 §5.2.6: a complete CRL names where its delta CRLs are (OpenSSL looks for a delta only then).
     ...(shape.deltaReleases && input.deltaUrl ? [freshestCrl(input.deltaUrl)] : []),
   ];
-  const serials = [...input.revokedSerials, ...(shape.extraSerials ?? []), ...fillerSerials(input.ca.certPem, shape.fillerEntries ?? 0)];
+  const serials = [...input.revokedSerials, ...(shape.extraSerials ?? [])];
+  const filler = fillerSerials(input.ca.certPem, shape.fillerEntries ?? 0);
   const revocationDate = shape.revocationDateDays !== undefined ? new Date(input.now + shape.revocationDateDays * DAY_MS) : thisUpdate;
   const entry = (serialNumber: string, reason: CrlReason): x509.X509CrlEntryParams => ({
     serialNumber,
@@ -134,7 +147,11 @@ export async function buildCrl(input: CrlInput): Promise<BuiltCrl> {
     extensions,
     entries,
   });
-  const der = shape.duplicateEntries ? withEntriesTwice(Buffer.from(crl.rawData), input.ca.keyPem, hash) : Buffer.from(crl.rawData);
+  if ((filler.length || shape.duplicateEntries) && shape.foreignKey) throw new Error('a CRL under a foreign key takes no filler or duplicate entries');
+  const der =
+    filler.length || shape.duplicateEntries
+      ? withEntries(Buffer.from(crl.rawData), input.ca.keyPem, hash, filler, shape.reason ?? 'keyCompromise', revocationDate, shape.duplicateEntries === true)
+      : Buffer.from(crl.rawData);
   let deltaDer: Buffer | undefined;
   if (shape.deltaReleases) {
     // RFC 5280 §5.2.4: a delta CRL names its base by deltaCRLIndicator (critical) and has a higher

@@ -249,7 +249,7 @@ export interface CrlShape {
   revocationDateDays?: number;
   /** Serials (hex) listed besides the certificates marked revoked: unrelated ones, or another CA's certificate. */
   extraSerials?: string[];
-  /** That many further entries, serials derived from the CA (a large CRL). */
+  /** That many further entries, serials derived from the CA (a large CRL); they carry `reason`, not `entryExtension`. */
   fillerEntries?: number;
   /** Every entry listed twice. */
   duplicateEntries?: boolean;
