@@ -1,5 +1,7 @@
 import { makeDirs } from '../harness/io/make-dirs.js';
-import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
+import { constants as fsConstants, type Stats } from 'node:fs';
+import { chmod, open, rename, writeFile, type FileHandle } from 'node:fs/promises';
+import { UsageError, quote } from '../harness/errors.js';
 import { dirname, join } from 'node:path';
 import type { Material } from './generate.js';
 import { crlContentHash, crlInBundle, crlUrlFor, issuingCas, urlSegment, revokedSerial, rootOf, serialOf, type RevocationPlan, type RevocationStore } from './revocation-data.js';
@@ -53,11 +55,44 @@ function renewAtOf(now: number, thisUpdate: number, nextUpdate: number): number 
   return ahead.length ? now + Math.min(...ahead) : Number.MAX_SAFE_INTEGER;
 }
 
-async function readIfExists(path: string): Promise<string | null> {
+/** A CRL is a few hundred bytes; a bundle holds one per CA (~12,000 CAs in the exhaustive store): bounded like the store's index. */
+const CRL_FILE_MAX = 64 * 1024 * 1024;
+
+function notUsable(dir: string, path: string, why: string): UsageError {
+  return new UsageError('certs-damaged', `certificate directory ${quote(dir)} is damaged: ${quote(path)} ${why}. Remove it (the next run writes it again), or pass another --certs directory.`);
+}
+
+function kindOf(st: Stats): string {
+  return st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : 'a special file';
+}
+
+/**
+ * A CRL file of the store as text; null when there is none (or it cannot be opened: it is written
+ * anew). Only a regular file of at most CRL_FILE_MAX bytes is read: a FIFO at its name would block
+ * the run for ever, a link to /dev/zero or a huge file would exhaust its memory. Opened
+ * O_NONBLOCK, so that a FIFO put there cannot block even the open.
+ */
+async function readIfExists(dir: string, path: string): Promise<string | null> {
+  let file: FileHandle;
   try {
-    return await readFile(path, 'utf8');
+    file = await open(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   } catch {
     return null;
+  }
+  try {
+    const st = await file.stat();
+    if (!st.isFile()) throw notUsable(dir, path, `is ${kindOf(st)}, not a regular file`);
+    if (st.size > CRL_FILE_MAX) throw notUsable(dir, path, `is larger than ${CRL_FILE_MAX / 1024 / 1024} MB, far more than the store's CRLs`);
+    const buf = Buffer.alloc(st.size);
+    let total = 0;
+    while (total < buf.length) {
+      const { bytesRead } = await file.read(buf, total, buf.length - total, total);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+    }
+    return buf.subarray(0, total).toString('utf8');
+  } finally {
+    await file.close();
   }
 }
 
@@ -103,8 +138,8 @@ export async function ensureCrls(
   for (const sp of specs) if (sp.revoked) revoked.set(sp.issuer, [...(revoked.get(sp.issuer) ?? []), sp.name]);
   // Every file read at once, not one after the other: a warm run only reads.
   const cas = issuingCas(specs);
-  const existingPems = await Promise.all(cas.map((ca) => readIfExists(crlPaths(dir, ca).pemPath)));
-  const existingDeltas = await Promise.all(cas.map((ca) => (serviceOf(ca)?.crlShape?.deltaReleases ? readIfExists(deltaPath(dir, ca)) : null)));
+  const existingPems = await Promise.all(cas.map((ca) => readIfExists(dir, crlPaths(dir, ca).pemPath)));
+  const existingDeltas = await Promise.all(cas.map((ca) => (serviceOf(ca)?.crlShape?.deltaReleases ? readIfExists(dir, deltaPath(dir, ca)) : null)));
   for (const [i, ca] of cas.entries()) {
     const m = materials.get(ca);
     const paths = crlPaths(dir, ca);
@@ -193,7 +228,7 @@ export async function ensureCrls(
       return [`${side}-crl.pem`, `${side}-ca-with-crls.pem`, `${side}-crl-issuers.pem`].map(trust);
     }),
   );
-  const current = await Promise.all(files.map(([path]) => readIfExists(path)));
+  const current = await Promise.all(files.map(([path]) => readIfExists(dir, path)));
   for (const [i, [path, text]] of files.entries()) {
     if (current[i] !== text && !(kept.has(path) && current[i] !== null)) await writeAtomic(path, text);
   }
@@ -210,10 +245,27 @@ export async function ensureCrls(
     }),
     issued: specs.flatMap((s) => {
       const m = materials.get(s.name);
-      return m && s.issuer !== 'self' ? [{ name: s.name, issuer: s.issuer, serial: serialOf(m.certPem), revoked: s.revoked === true }] : [];
+      return m && s.issuer !== 'self' ? [issuedEntry(s.name, s.issuer, m.certPem, s.revoked === true)] : [];
     }),
   };
   return { store: { port, crls, clientCrlFile, serverCrlFile, caseCrlFiles, plan }, changed };
+}
+
+/**
+ * An issued certificate for the responders. The serial is read when first asked for (an OCSP
+ * request, a staple): parsing every certificate of a deep store for it cost ~30 ms a run that
+ * never asked.
+ */
+function issuedEntry(name: string, issuer: string, certPem: string, revoked: boolean): RevocationPlan['issued'][number] {
+  let serial: string | undefined;
+  return {
+    name,
+    issuer,
+    revoked,
+    get serial() {
+      return (serial ??= serialOf(certPem));
+    },
+  };
 }
 
 function pemToDer(pem: string): Buffer {

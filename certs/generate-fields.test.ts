@@ -427,3 +427,45 @@ describe('raw SAN names (smuggling) and a leaf pathLen', () => {
     await expect(generateSet([ROOT, leaf({ name: 'bad-tag', sanRaw: [{ tag: 16, valueHex: '00' }] })])).rejects.toThrow(/not a GeneralName tag/);
   });
 });
+
+describe('raw name-constraint subtrees', () => {
+  const v4 = (cidrHex: string) => ({ tag: 7, valueHex: cidrHex });
+  const specs = [
+    ROOT,
+    // The same subtree typed and raw: the DER must be equal byte for byte.
+    caSpec({ name: 'typed', issuer: 'root', subject: 'CN=typed NC', nameConstraints: { permittedIps: ['127.0.0.0/8'], excludedDns: ['bad.test'] } }),
+    caSpec({ name: 'raw', issuer: 'root', subject: 'CN=raw NC', nameConstraints: { excludedDns: ['bad.test'] }, nameConstraintsRaw: { permitted: [v4('7f000000ff000000')] } }),
+    // 127.0.0.1 under mask 255.0.0.0: host bits set in the subtree address (RFC 5280 §4.2.1.10 gives the range by its mask).
+    caSpec({ name: 'host-bits', issuer: 'root', subject: 'CN=host bits NC', nameConstraintsRaw: { excluded: [v4('7f000001ff000000')] } }),
+    // Nine octets: neither an IPv4 (8) nor an IPv6 (32) subtree.
+    caSpec({ name: 'nine-octets', issuer: 'root', subject: 'CN=nine octets NC', nameConstraintsRaw: { excluded: [v4('7f000000ff00000000')] } }),
+    leaf({ name: 'ip-under-host-bits', issuer: 'host-bits', sans: [{ type: 'ip', value: '127.0.0.1' }] }),
+    leaf({ name: 'ip-under-nine', issuer: 'nine-octets', sans: [{ type: 'ip', value: '127.0.0.1' }] }),
+  ];
+  let m: Map<string, Material>;
+  const ready = generateSet(specs).then((r) => (m = r));
+  const ncValue = (n: string) => Buffer.from(rawExt(m.get(n)!, asn1X509.id_ce_nameConstraints)!.value).toString('hex');
+
+  test('a raw subtree encodes exactly as the typed one; critical by default', async () => {
+    await ready;
+    const typed = ncValue('typed');
+    const raw = ncValue('raw');
+    // The raw subtree is appended after the typed ones of its list, and there are none: same order, same bytes.
+    expect(raw).toBe(typed);
+    expect(rawExt(m.get('raw')!, asn1X509.id_ce_nameConstraints)!.critical).toBe(true);
+  });
+  test('the bytes are kept as given: host bits, nine octets', async () => {
+    await ready;
+    expect(ncValue('host-bits')).toBe('300ea10c300a87087f000001ff000000');
+    expect(ncValue('nine-octets')).toBe('300fa10d300b87097f000000ff00000000');
+  });
+  test.skipIf(!hasOpenssl)('openssl verify masks the subtree address: 127.0.0.1 is excluded by 127.0.0.1/255.0.0.0', async () => {
+    await ready;
+    const r = opensslVerify([m.get('root')!], [m.get('host-bits')!], m.get('ip-under-host-bits')!);
+    expect(r.ok).toBe(false);
+    expect(r.out).toMatch(/excluded subtree violation/);
+  });
+  test('a constraint with no subtree at all is a spec error', async () => {
+    await expect(generateSet([ROOT, caSpec({ name: 'empty', issuer: 'root', subject: 'CN=empty', nameConstraintsRaw: {} })])).rejects.toThrow(/RFC 5280 §4.2.1.10 requires one/);
+  });
+});

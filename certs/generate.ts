@@ -5,6 +5,7 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import * as asn1X509 from '@peculiar/asn1-x509';
 import { revokedSerial, UNKNOWN_CRITICAL_OID } from './revocation-data.js';
 import { needsResign, resign } from './resign.js';
+import { withRawNames, withRawSubtrees } from './raw-names.js';
 import type { CertSpec, KeyKind, KeyUsageBit, NameConstraintsSpec, SignatureHash } from './spec.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -127,7 +128,7 @@ function extensionsFor(spec: CertSpec): x509.Extension[] {
   if (spec.sans.length > 0 || spec.sanRaw?.length) {
     // @peculiar/x509 calls a URI GeneralName (RFC 5280 §4.2.1.6 uniformResourceIdentifier) 'url'.
     const san = new x509.SubjectAlternativeNameExtension(spec.sans.map((s) => ({ type: s.type === 'uri' ? ('url' as const) : s.type, value: s.value })), spec.sanCritical ?? false);
-    exts.push(spec.sanRaw?.length ? new x509.Extension(asn1X509.id_ce_subjectAltName, spec.sanCritical ?? false, withRawNames(san.value, spec.sanRaw)) : san);
+    exts.push(spec.sanRaw?.length ? new x509.Extension(asn1X509.id_ce_subjectAltName, spec.sanCritical ?? false, withRawNames(spec.sans.length > 0 ? san.value : null, spec.sanRaw)) : san);
   }
   // RFC 5280 §4.2.1.13 / §4.2.2.1: where a relying party that checks revocation looks.
   if (spec.crlUrl) exts.push(new x509.CRLDistributionPointsExtension([spec.crlUrl]));
@@ -135,34 +136,16 @@ function extensionsFor(spec: CertSpec): x509.Extension[] {
   // RFC 7633 §6 id-pe-tlsfeature: SEQUENCE { INTEGER 5 (status_request) }, non-critical (§4.1: it SHOULD NOT be critical).
   if (spec.mustStaple) exts.push(new x509.Extension('1.3.6.1.5.5.7.1.24', false, new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x05])));
   // RFC 5280 §4.2.1.10: conforming CAs MUST mark nameConstraints critical.
-  if (spec.nameConstraints) exts.push(new x509.Extension(asn1X509.id_ce_nameConstraints, spec.nameConstraintsCritical ?? true, nameConstraintsDer(spec.nameConstraints)));
+  if (spec.nameConstraints || spec.nameConstraintsRaw) {
+    const typed = spec.nameConstraints ? nameConstraintsDer(spec.nameConstraints) : null;
+    const value = spec.nameConstraintsRaw ? withRawSubtrees(typed, spec.nameConstraintsRaw) : typed!;
+    exts.push(new x509.Extension(asn1X509.id_ce_nameConstraints, spec.nameConstraintsCritical ?? true, value));
+  }
   // RFC 5280 §4.2.1.4: policy OIDs; non-critical so a validator without policy support still decides on the rest.
   if (spec.policies) exts.push(new x509.CertificatePolicyExtension(spec.policies, false));
   // RFC 5280 §4.2: a system MUST reject a certificate with a critical extension it does not recognise.
   if (spec.unknownCriticalExtension) exts.push(new x509.Extension(UNKNOWN_CRITICAL_OID, true, new Uint8Array([0x05, 0x00])));
   return exts;
-}
-
-/** DER length octets (X.690 §8.1.3). */
-function derLength(n: number): Buffer {
-  if (n < 0x80) return Buffer.from([n]);
-  const bytes = Buffer.from(n.toString(16).padStart(n.toString(16).length + (n.toString(16).length % 2), '0'), 'hex');
-  return Buffer.concat([Buffer.from([0x80 | bytes.length]), bytes]);
-}
-
-/** The GeneralNames SEQUENCE `sanValue` with raw [tag] primitive names appended (context class, X.690 §8.1.2). */
-function withRawNames(sanValue: ArrayBuffer, raw: { tag: number; valueHex: string }[]): Buffer {
-  const seq = Buffer.from(sanValue);
-  // Skip the SEQUENCE header: tag, then a short or long length.
-  const headerLength = seq[1]! < 0x80 ? 2 : 2 + (seq[1]! & 0x7f);
-  const names = [seq.subarray(headerLength)];
-  for (const { tag, valueHex } of raw) {
-    if (!Number.isInteger(tag) || tag < 0 || tag > 15) throw new Error(`sanRaw tag ${tag} is not a GeneralName tag 0-15`);
-    const value = Buffer.from(valueHex, 'hex');
-    names.push(Buffer.concat([Buffer.from([0x80 | tag]), derLength(value.length), value]));
-  }
-  const body = Buffer.concat(names);
-  return Buffer.concat([Buffer.from([0x30]), derLength(body.length), body]);
 }
 
 /** One GeneralName per constraint form (RFC 5280 §4.2.1.10 gives each form its own matching rule). */

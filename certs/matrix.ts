@@ -1,5 +1,5 @@
 import { caSpec, DEFAULT_SPEC, specOf, type CertSpec, type NameConstraintsSpec, type San } from './spec.js';
-import { chainCertSpecs, type CertSide, type NamedChain } from './chain-spec.js';
+import { chainCertSpecs, type AnchorName, type CertSide, type NamedChain } from './chain-spec.js';
 import { crlUrlFor, ocspUrlFor } from './revocation-data.js';
 
 /**
@@ -116,6 +116,17 @@ export function matrixSpecs(options: MatrixOptions = DEFAULT_MATRIX_OPTIONS, cha
 }
 
 /**
+ * The subjects of the three roots. A case that certifies a root again (a cross-certificate into the
+ * trust anchor, RFC 4158 §2.4) names it by this subject with `keyOf` the root. A client CA given
+ * from outside (--sign-key) keeps its own subject: such a certificate then names another entity.
+ */
+export const ANCHOR_SUBJECTS: Readonly<Record<AnchorName, string>> = {
+  'client-ca': 'CN=mtls-conformance client CA, O=mtls-conformance',
+  'server-ca': 'CN=mtls-conformance server CA, O=mtls-conformance',
+  'untrusted-ca': 'CN=mtls-conformance untrusted CA, O=mtls-conformance',
+};
+
+/**
  * The CAs several cases share, declared once: the three anchors, the intermediates of the chain
  * and path cases, and the "not a CA" issuers. Their file names (ca/*.pem, trust/*-ca.pem) are
  * what users configure, so they never change.
@@ -124,9 +135,9 @@ export function sharedCaSpecs(options: MatrixOptions = DEFAULT_MATRIX_OPTIONS): 
   const client = leafDefaults('client', options);
   const server = leafDefaults('server', options);
   return [
-    caSpec({ name: 'client-ca', issuer: 'self', subject: 'CN=mtls-conformance client CA, O=mtls-conformance' }),
-    caSpec({ name: 'server-ca', issuer: 'self', subject: 'CN=mtls-conformance server CA, O=mtls-conformance' }),
-    caSpec({ name: 'untrusted-ca', issuer: 'self', subject: 'CN=mtls-conformance untrusted CA, O=mtls-conformance' }),
+    caSpec({ name: 'client-ca', issuer: 'self', subject: ANCHOR_SUBJECTS['client-ca'] }),
+    caSpec({ name: 'server-ca', issuer: 'self', subject: ANCHOR_SUBJECTS['server-ca'] }),
+    caSpec({ name: 'untrusted-ca', issuer: 'self', subject: ANCHOR_SUBJECTS['untrusted-ca'] }),
     caSpec({
       name: 'client-intermediate',
       issuer: 'client-ca',

@@ -7,6 +7,7 @@ import type { Material } from './generate.js';
 import { DEFAULT_MATRIX_OPTIONS, type MatrixOptions } from './matrix.js';
 import { UsageError, quote } from '../harness/errors.js';
 import type { Profile } from '../harness/profile/schema.js';
+import { normalDn } from '../harness/profile/distinguished-name.js';
 import type { NamedChain } from './chain-spec.js';
 import type { RevocationStore } from './revocation-data.js';
 
@@ -21,7 +22,8 @@ export function matrixOptionsFor(profile: Profile, serverHosts?: string[]): Matr
   const id = profile.clientIdentity;
   if (!id) return base;
   if (id.match === 'cn') return { ...base, clientSubject: `CN=${id.example}, O=mtls-conformance` };
-  if (id.match === 'dn') return { ...base, clientSubject: id.example };
+  // Types in normal form: `cn=a,o=x` is a subject the generator can write (it knows `CN`, not `cn`).
+  if (id.match === 'dn') return { ...base, clientSubject: normalDn(id.example) };
   return { ...base, clientSanUri: id.example };
 }
 

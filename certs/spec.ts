@@ -3,6 +3,8 @@
  * `specOf` fills in the rest, so every default lives here and nowhere else.
  */
 
+import type { RawName } from './raw-names.js';
+
 export type KeyKind = 'ec-p256' | 'ec-p384' | 'rsa-1024' | 'rsa-2048' | 'rsa-3072' | 'rsa-4096' | 'ed25519';
 export type Eku = 'serverAuth' | 'clientAuth';
 export type SignatureHash = 'SHA-1' | 'SHA-256' | 'SHA-384';
@@ -121,7 +123,13 @@ export interface CertSpec {
    * hex, whether or not the tag's type allows that (BetterTLS's SAN smuggling: the host in an
    * unexpected tag, `bad, DNS:good`, a NUL byte inside a dNSName, an address as text in iPAddress).
    */
-  sanRaw?: { tag: number; valueHex: string }[];
+  sanRaw?: RawName[];
+  /**
+   * Subtree bases appended to nameConstraints as raw GeneralNames (certs/raw-names.ts), beside or
+   * instead of `nameConstraints`: a constraint whose bytes no typed form makes (an iPAddress of 9
+   * octets, an address with host bits set under its mask). Critical unless nameConstraintsCritical.
+   */
+  nameConstraintsRaw?: { permitted?: RawName[]; excluded?: RawName[] };
 }
 
 /** keyUsage bits by their RFC 5280 §4.2.1.3 names. */

@@ -408,3 +408,52 @@ describe('suite sweeps (server/cipher/*)', () => {
     expect(judge(c, sweepObs(false, ['TLS_RSA_WITH_RC4_128_SHA']), profile, accepted).verdict).toBe('fail');
   });
 });
+
+describe('answer-within cases (pathological, denial of service): an answer in time is required, which answer is information', () => {
+  const deep = resolveCases(profile, undefined, 'deep');
+  const long = deep.find((c) => c.id === 'server/pathological/long-chain-12')!;
+  const cycle = deep.find((c) => c.id === 'server/pathological/issuer-cycle')!;
+  const clientLong = deep.find((c) => c.id === 'client/pathological/long-chain-12')!;
+  const clientRun = (connected: boolean) => ({ exitCode: null, signal: 'SIGKILL', timedOut: true, stdoutTail: '', stderrTail: '', connected, handshakeCompleted: false, request: null, printedKeyMaterial: [] }) as unknown as Observation['client'];
+
+  test('every pathological case is required and answer-within; no other deep case is', () => {
+    const within = deep.filter((c) => c.answerWithin).map((c) => c.id);
+    expect(within.length).toBe(18);
+    expect(within.every((id) => /^(server|client)\/pathological\//.test(id))).toBe(true);
+    expect(deep.filter((c) => c.family === 'pathological').every((c) => c.answerWithin && c.severity === 'required')).toBe(true);
+    expect(long.expect).toBe('accept');
+    expect(cycle.expect).toBe('reject');
+  });
+
+  test('no answer within the bound fails, with the bound in the reason', () => {
+    const v = judge(long, obs('timeout', { detail: 'no answer within 1500 ms while waiting for an HTTP response', answerBoundMs: 1500 }), profile, accepted);
+    expect(v.verdict).toBe('fail');
+    expect(v.reason).toMatch(/^did not answer \(neither accepted nor refused\) within 1500 ms/);
+    // Whatever the control saw: silence is the target's, not the control's.
+    expect(judge(cycle, obs('timeout', { answerBoundMs: 1500 }), profile, { controlAccepted: false }).verdict).toBe('fail');
+  });
+
+  test('either answer in time passes, and the reason says which one, against the reference expectation', () => {
+    const ok = judge(long, obs('http-status', { httpStatus: 200, answerBoundMs: 1500 }), profile, accepted);
+    expect(ok).toMatchObject({ verdict: 'pass' });
+    expect(ok.reason).toMatch(/^answered within 1500 ms: accepted \(HTTP 200\), as the reference expectation \(accept\)/);
+    const refused = judge(long, obs('handshake-alert', { alert: { code: 48, name: 'unknown_ca' }, answerBoundMs: 1500 }), profile, accepted);
+    expect(refused).toMatchObject({ verdict: 'pass' });
+    expect(refused.reason).toMatch(/refused \(handshake alert 48 unknown_ca\), unlike the reference expectation \(accept\)/);
+    // An accepted reject-expectation case passes too: acceptance is information here.
+    expect(judge(cycle, obs('accepted'), profile, accepted).verdict).toBe('pass');
+  });
+
+  test('a refusal while the control was refused proves no bound: inconclusive', () => {
+    expect(judge(cycle, obs('handshake-alert', { alert: { code: 48, name: 'unknown_ca' } }), profile, { controlAccepted: false, controlSummary: 'HTTP 400' }).verdict).toBe('inconclusive');
+  });
+
+  test('a harness fault, or a client that never reached the reference server, stays inconclusive', () => {
+    expect(judge(long, obs('harness-error', { detail: 'ERR_SSL_...: the harness could not build its TLS context' }), profile, accepted).verdict).toBe('inconclusive');
+    expect(judge(clientLong, obs('no-connection', { client: clientRun(false) }), profile, accepted).verdict).toBe('inconclusive');
+    expect(judge(clientLong, obs('timeout', { client: clientRun(false), detail: 'the client was killed after 1500 ms without connecting' }), profile, accepted).verdict).toBe('inconclusive');
+    const killed = judge(clientLong, obs('timeout', { client: clientRun(true), detail: 'the client was killed after 1500 ms without sending a request', answerBoundMs: 1500 }), profile, accepted);
+    expect(killed.verdict).toBe('fail');
+    expect(killed.reason).toMatch(/within 1500 ms/);
+  });
+});

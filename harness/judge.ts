@@ -84,6 +84,7 @@ export function judge(c: ResolvedCase, obs: Observation | null, profile: Profile
 
   // Exit code 89 is the client-target contract's "not implemented" (README): skip, with its reason.
   if (obs.client?.exitCode === 89) return verdict('skip', `the client reports this as not implemented: ${lastLine(obs.client.stderrTail) || 'exit code 89'}`);
+  if (c.answerWithin) return judgeAnswerWithin(c, obs, profile, ctx);
   if (obs.clientSignature) return c.property === 'requests-client-ca' ? judgeRequestsClientCa(obs.clientSignature) : judgeClientSignature(c, obs.clientSignature, profile);
   if (c.expect === 'property' && c.property === 'client-key-not-printed') return judgeKeyNotPrinted(obs);
   if (c.expect === 'property') return c.property?.startsWith('client-cert-') ? judgeClientCertificate(c, obs, profile) : judgeProperty(c, obs, profile);
@@ -123,6 +124,31 @@ export function judge(c: ResolvedCase, obs: Observation | null, profile: Profile
     return verdict('inconclusive', `observed ${seen}, but the positive control ${why}, so a refusal proves nothing`);
   }
   return verdict('pass', `refused (${seen})`);
+}
+
+/**
+ * A denial-of-service case (harness/cases/deep/pathological.ts; limbo's `denial-of-service`
+ * feature): required is an answer, acceptance or refusal, within the bound; no answer fails. Which
+ * answer is information, so the reason names it beside the reference expectation. A harness fault
+ * (harness-error) or a client that never reached the reference server says nothing about the
+ * target's answer: inconclusive, as elsewhere.
+ */
+function judgeAnswerWithin(c: ResolvedCase, obs: Observation, profile: Profile, ctx: JudgeContext): Verdict {
+  const within = obs.answerBoundMs !== undefined ? `within ${obs.answerBoundMs} ms` : 'within the bound';
+  if (obs.outcome === 'no-connection' || (obs.outcome === 'timeout' && obs.client && !obs.client.connected)) {
+    return verdict('inconclusive', `the client never connected to the reference server, so it never saw the chain: ${obs.detail}`);
+  }
+  if (obs.outcome === 'timeout') return verdict('fail', `did not answer (neither accepted nor refused) ${within} (--timeout): ${obs.detail}`);
+  const seen = describeObservation(obs);
+  const meaning = interpret(obs, profile);
+  if (meaning === 'unknown') return verdict('inconclusive', `observed ${seen}, not an answer of the target: ${obs.detail}`);
+  const answer = meaning === 'accepted' ? `accepted (${seen})` : meaning === 'rejected' ? `refused (${seen})` : `answered with ${seen}`;
+  const reference = `${(meaning === 'accepted') === (c.expect === 'accept') ? 'as' : 'unlike'} the reference expectation (${c.expect}), which is information here`;
+  // A refusal while the valid certificate is refused too may come before the costly work: it proves no bound.
+  if (meaning === 'rejected' && !c.positiveControl && ctx.controlAccepted !== true) {
+    return verdict('inconclusive', `refused (${seen}), but the positive control ${ctx.controlAccepted === null ? 'did not run' : `was not accepted (${ctx.controlSummary ?? 'refused'})`}, so the refusal may come before the work the case is about`);
+  }
+  return verdict('pass', `answered ${within}: ${answer}, ${reference}`);
 }
 
 /**

@@ -59,6 +59,8 @@ export interface Observation {
   peer?: PeerCertificateFacts;
   /** Client targets: what the reference server saw and how the command ended. */
   client?: ClientRunFacts;
+  /** Cases that require an answer within a bound (`answerWithin`): that bound (the probe's --timeout), for the verdict's reason. */
+  answerBoundMs?: number;
   /** Suite sweeps: the suites (IANA names) the target accepted when each was offered alone. */
   sweep?: {
     version: string;
@@ -372,6 +374,8 @@ export interface ResolvedCase extends Omit<CaseDefinition, 'property'> {
   skip?: string;
   /** Set when the profile waives a failure of this case. */
   waived?: string;
+  /** The case requires an answer (accept or refuse) within the bound; which one is information (harness/cases/define.ts Policy). */
+  answerWithin?: boolean;
 }
 
 export interface CaseResult {

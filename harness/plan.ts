@@ -97,3 +97,6 @@ export interface ClientPlan {
   /** The CRLs and OCSP answers the harness's responder serves for the run; also the stapled OCSP responses. */
   revocation?: RevocationPlan;
 }
+
+/** The most times `--repeat` / `repeat` runs one reject case (a bound on a run's length). */
+export const MAX_REPEAT = 100;

@@ -10,11 +10,12 @@
 //
 // Plus a small startup breakdown (bare node, CLI --version, a warm run of the positive control
 // alone), the full run against the same nginx side by side with sslscan in alternating A/B pairs,
+// the deep server suite (--suite deep) paired with the default run against that nginx,
 // and where a run's time goes (the CLI's own phase marks, CONFORMANCE_TIMINGS=1). Prints figures;
 // it is not a test.
 // Every setting gets one discarded run first, then --runs N (default 5) timed runs.
 //
-// Usage: npm run build && node scripts/bench.mjs [--runs N] [--scanner-runs N] [--no-testssl] [--no-scanners]
+// Usage: npm run build && node scripts/bench.mjs [--runs N] [--scanner-runs N] [--no-testssl] [--no-scanners] [--no-deep]
 // Needs nginx (scripts/install-peers.sh) and, for the side-by-side rows, sslscan (apt-get install sslscan);
 // without nginx the nginx rows are skipped with a note, without sslscan the comparison says so.
 // nginx runs as our own child (daemon off, master_process off) with its config, pid file and logs
@@ -151,9 +152,10 @@ function which(bin) {
 }
 
 /** One `conformance run`; also returns the in-process duration the report records. */
-async function cliRun({ target, certs, targetCa, only = [] }) {
+async function cliRun({ target, certs, targetCa, only = [], suite }) {
   const reportDir = await tempDir('report');
   const args = [CLI, 'run', '--target', target, '--certs', certs, '--report-dir', reportDir, '--profile', 'intermediate'];
+  if (suite) args.push('--suite', suite);
   if (targetCa) args.push('--target-ca', targetCa);
   for (const o of only) args.push('--only', o);
   const r = await timeNode(args);
@@ -314,6 +316,7 @@ function printTable(title, rows) {
 /** Run `prepare` + `once` 1 + RUNS times, discard the first, check every exit code. */
 let scannerTable = null;
 let phaseRuns = null;
+let deepTable = null;
 
 async function measure(name, note, opts) {
   return measureN(RUNS, name, note, opts);
@@ -465,6 +468,21 @@ async function main() {
       phaseRuns = ours.runs;
       scannerTable = scanRows;
     }
+    // The deep server suite against the same nginx, in A/B pairs with the default run (issue goal:
+    // at most 8x the default run). The discarded first run generates the deep chains.
+    if (!process.argv.includes('--no-deep')) {
+      const deep = { name: 'deep server suite, warm', note: `node ${CLI} run --target ${nginx.url} --suite deep (its first, discarded run generates the deep chains)`, runs: [] };
+      const base = { name: 'default run, warm', note: 'the full run above, paired with each deep run', runs: [] };
+      for (let i = 0; i <= RUNS; i++) {
+        const d = await cliRun({ target: nginx.url, certs: dir, targetCa: join(dir, 'trust', 'server-ca.pem'), suite: 'deep' });
+        if (!judged(d)) throw new Error(`deep run exited ${d.code}\n${d.out}`);
+        const b = await run();
+        if (!judged(b)) throw new Error(`default run exited ${b.code}\n${b.out}`);
+        if (i > 0) deep.runs.push(d), base.runs.push(b);
+        process.stderr.write(`  deep pair ${i === 0 ? 'warm-up (discarded)' : i}: deep ${d.seconds.toFixed(2)} s, default ${b.seconds.toFixed(2)} s\n`);
+      }
+      deepTable = [deep, base];
+    }
     const codes = [...new Set(rows.slice(-2).flatMap((r) => r.runs.map((x) => x.code)))];
     nginxNote = `nginx exit codes observed: ${codes.join(', ')} (0 conformant, 1 non-conformant under profile intermediate; the bench accepts either, fails on 2/3)`;
     await stopNginx();
@@ -479,6 +497,12 @@ async function main() {
     const med = (r) => stats(r.runs.map((x) => x.seconds)).median;
     const ours = med(scannerTable[0]);
     for (const r of scannerTable.slice(1)) console.log(`  ours / ${r.name}: ${(ours / med(r)).toFixed(2)}x${/sslscan/.test(r.name) ? ` (goal: at most 1.0x: ${ours / med(r) <= 1.0 ? 'met' : 'NOT met'})` : ''}`);
+  }
+  if (deepTable) {
+    printTable('Deep server suite against the same nginx, paired with the default run, wall seconds:', deepTable);
+    const [deep, base] = deepTable.map((r) => stats(r.runs.map((x) => x.seconds)).median);
+    const ratio = deep / base;
+    console.log(`  deep / default: ${ratio.toFixed(1)}x (goal: at most 8x: ${ratio <= 8 ? 'met' : 'NOT met'})`);
   }
   if (phaseRuns?.every((r) => r.timings)) {
     // Where the fixed cost goes: the CLI's own phase marks, median over the full runs against nginx.

@@ -12,6 +12,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { PreparedServerRun, ServerRunOptions as RunOptions } from '../harness/run/run.js';
+import type { ConformanceError } from '../harness/errors.js';
+import { checkRunNumber, checkSuite } from '../harness/run/run-bounds.js';
 import { PLAN_OPTIONS_KEY } from './options.js';
 
 export { prepareServerPlan, type PreparedServerRun, type ServerRunOptions as RunOptions } from '../harness/run/run.js';
@@ -43,7 +45,7 @@ export interface SuiteTestConfig {
 }
 
 /** The `test` block of a vitest config that runs the server suite against `options.target`. */
-const SUITE_OPTIONS = ['target', 'profile', 'certsDir', 'targetCa', 'only', 'timeoutMs', 'concurrency', 'httpPath', 'httpMethod', 'protocol', 'servername', 'issuerCert', 'issuerKey', 'slow', 'image'] as const;
+const SUITE_OPTIONS = ['target', 'profile', 'certsDir', 'targetCa', 'only', 'suite', 'timeoutMs', 'concurrency', 'httpPath', 'httpMethod', 'protocol', 'servername', 'issuerCert', 'issuerKey', 'slow', 'image', 'repeat'] as const;
 
 /** A misspelt option must not pass silently (a run under another profile than intended would). */
 function checkSuiteOptions(options: Record<string, unknown>): void {
@@ -55,10 +57,15 @@ function checkSuiteOptions(options: Record<string, unknown>): void {
     if (!(SUITE_OPTIONS as readonly string[]).includes(key)) fail(`has no option ${JSON.stringify(key)}. Options: ${SUITE_OPTIONS.join(', ')}.`);
   }
   if (typeof options.target !== 'string' || !options.target) fail('needs target: "https://host:port", "tls://host:port", "builtin:strict" or "builtin:lenient"');
-  const t = options.timeoutMs;
-  if (t !== undefined && !(typeof t === 'number' && t > 0 && t <= 600_000)) fail(`timeoutMs ${JSON.stringify(t)} must be a number of milliseconds from 1 to 600000`);
-  const c = options.concurrency;
-  if (c !== undefined && !(Number.isInteger(c) && (c as number) >= 1)) fail(`concurrency ${JSON.stringify(c)} must be a whole number of at least 1`);
+  // The bounds and suite names of `conformance run` (--timeout, --concurrency, --repeat, --suite), in the same words.
+  try {
+    if (options.timeoutMs !== undefined) checkRunNumber('timeoutMs', options.timeoutMs);
+    if (options.concurrency !== undefined) checkRunNumber('concurrency', options.concurrency);
+    if (options.repeat !== undefined) checkRunNumber('repeat', options.repeat);
+    if (options.suite !== undefined) checkSuite(options.suite);
+  } catch (err) {
+    fail((err as ConformanceError).detail);
+  }
   const only = options.only;
   if (only !== undefined && !(Array.isArray(only) && only.every((g) => typeof g === 'string'))) fail('only must be a list of case-id globs, e.g. ["server/client-auth/*"]');
 }

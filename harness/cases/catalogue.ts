@@ -29,7 +29,8 @@ const byId = new Map(entries.map((e) => [e.id, e]));
 
 /**
  * The cases a suite adds beyond the default one, built on first use (a default run never builds
- * them): deep = the corpus (harness/cases/deep/), exhaustive = deep + the full name-constraint product.
+ * them): deep = the corpus (harness/cases/deep/), exhaustive = deep + the full name-constraint product
+ * and the name-smuggling set.
  */
 const added = new Map<SuiteName, CatalogueEntry[]>();
 function addedBy(suite: SuiteName): CatalogueEntry[] {

@@ -12,6 +12,12 @@ export interface Policy {
   severity: Severity;
   rationale: string;
   skip?: string;
+  /**
+   * A denial-of-service case (limbo's `denial-of-service` feature): what the severity requires is an
+   * answer, acceptance or refusal, within the bound (--timeout); a target that gives neither fails.
+   * Which answer it gives is information: `expect` is the reference expectation, shown in the reason.
+   */
+  answerWithin?: boolean;
 }
 
 export const required = (expect: Expectation, rationale: string): Policy => ({ expect, severity: 'required', rationale });

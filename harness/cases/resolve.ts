@@ -16,6 +16,7 @@ export function resolveCases(profile: Profile, role?: Role, suite: SuiteName = '
         severity,
         rationale: p.rationale,
         ...(p.skip ? { skip: p.skip } : {}),
+        ...(p.answerWithin ? { answerWithin: true } : {}),
         ...(waived ? { waived } : {}),
       };
     });

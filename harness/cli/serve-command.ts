@@ -78,7 +78,7 @@ async function serve(flags: ServeFlags, stopped: Promise<NodeJS.Signals>): Promi
     out(
       JSON.stringify({
         profile: loaded.profile.name,
-        servers: matrix.servers.map((s) => ({ id: s.id, url: s.url, expect: s.expect, rationale: s.rationale })),
+        servers: matrix.servers.map((s) => ({ id: s.id, url: s.url, expect: s.expect, rationale: s.rationale, ...(s.crlFile ? { crlFile: s.crlFile } : {}) })),
         caFile: matrix.caFile,
         crlFile: matrix.crlFile,
         clientCertFile: matrix.clientCertFile,
@@ -89,6 +89,8 @@ async function serve(flags: ServeFlags, stopped: Promise<NodeJS.Signals>): Promi
     out(`Serving ${matrix.servers.length} reference servers on 127.0.0.1 under profile ${loaded.profile.name}. Stop with Ctrl-C.`);
     out(`The client trusts ${matrix.caFile}${matrix.clientCertFile ? ` and presents ${matrix.clientCertFile} (key ${matrix.clientKeyFile})` : ''}.`);
     if (matrix.crlFile) out(`A client that checks revocation loads ${matrix.crlFile} (client/server-auth/revoked).`);
+    // A case with revocation material of its own (a stale CRL no shared bundle holds) names its file, as a run hands it as {crl}.
+    for (const s of matrix.servers) if (s.crlFile && s.crlFile !== matrix.crlFile) out(`At ${s.id} it loads ${s.crlFile} instead (that case's own CRL file).`);
     out('');
     out(formatTable(matrix.servers));
     out('');

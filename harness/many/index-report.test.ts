@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, test } from 'vitest';
-import { buildIndex, indexHtml, indexJsonSchemas, indexMarkdown, type IndexEntry } from './index-report.js';
+import { buildIndex, indexHtml, indexJsonSchemas, indexMarkdown, writeIndex, type IndexEntry } from './index-report.js';
 
 const row = (target: string, error?: string): IndexEntry => ({
   target,
@@ -50,5 +52,25 @@ describe('schemas/index.schema.json', () => {
     const validate = new Ajv2020({ strict: false }).compile(shipped);
     expect(validate(JSON.parse(JSON.stringify(buildIndex(hostile))))).toBe(true);
     expect(validate({ ...buildIndex(hostile), schemaVersion: 2 })).toBe(false);
+  });
+});
+
+describe('writeIndex', () => {
+  test('a symbolic link named index.json, index.md, index.html or junit.xml is replaced, never written through', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'mtls-outside-'));
+    const dir = mkdtempSync(join(tmpdir(), 'mtls-index-'));
+    const names = ['index.json', 'index.md', 'index.html', 'junit.xml'];
+    for (const name of names) {
+      writeFileSync(join(outside, name), `precious ${name}\n`);
+      symlinkSync(join(outside, name), join(dir, name));
+    }
+    const entry = row('https://a.example');
+    await writeIndex(dir, buildIndex([entry]), [{ entry, dir: join(dir, 'dir-1'), report: null }]);
+    for (const name of names) {
+      expect(readFileSync(join(outside, name), 'utf8'), name).toBe(`precious ${name}\n`);
+      expect(lstatSync(join(dir, name)).isFile(), name).toBe(true);
+    }
+    expect(JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')).targets[0].target).toBe('https://a.example');
+    expect(readdirSync(dir).sort()).toEqual([...names].sort());
   });
 });

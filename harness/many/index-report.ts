@@ -1,7 +1,7 @@
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { makeDirs } from '../io/make-dirs.js';
+import { writeFileReplacing } from '../io/write-file-replacing.js';
 import { esc } from '../report/html-report.js';
 import { junitSuite, renderJunitSuites, type JunitSuite } from '../report/junit-report.js';
 import { mdText } from '../report/markdown-report.js';
@@ -19,7 +19,8 @@ const count = z.number().int().nonnegative();
 
 export const indexEntrySchema = z.object({
   target: z.string(),
-  profile: z.string(),
+  /** As the user named it: a built-in name, or a file path as the targets file (relative to it) or --profile writes it. */
+  profile: z.string().describe('the profile as the user named it: a built-in name, or a file path as the targets file (relative to that file) or --profile writes it'),
   /** The target's report directory, relative to the directory holding this index.json (older indexes: absolute). */
   reportDir: z.string().describe('the target report directory, relative to the directory holding this index.json (older indexes may hold absolute paths)'),
   exitCode: z.number().int(),
@@ -29,8 +30,8 @@ export const indexEntrySchema = z.object({
   inconclusive: count,
   skip: count,
   error: z.string().optional(),
-  /** The child's arguments after `conformance` (flags and paths, never the environment or key contents): what ran, exactly; its --report-dir is the reportDir above. */
-  argv: z.array(z.string()).describe("the target run's arguments after `conformance`; its --report-dir is relative to the index that ran it").optional(),
+  /** The child's arguments after `conformance` (flags and paths, never the environment or key contents): what ran, exactly; its --report-dir is the reportDir above, its --profile the profile above. */
+  argv: z.array(z.string()).describe("the target run's arguments after `conformance`; its --report-dir is relative to the index that ran it, an entry's --profile path as the targets file writes it").optional(),
 });
 
 export const targetsIndexSchema = z.object({
@@ -167,10 +168,11 @@ export function indexJunit(outcomes: readonly TargetOutcome[]): string {
 export async function writeIndex(dir: string, index: TargetsIndex, outcomes: readonly TargetOutcome[]): Promise<string> {
   await makeDirs(dir);
   const path = join(dir, 'index.json');
-  await writeFile(path, JSON.stringify(index, null, 2) + '\n');
-  await writeFile(join(dir, 'index.md'), indexMarkdown(index));
-  await writeFile(join(dir, 'index.html'), indexHtml(index));
-  await writeFile(join(dir, 'junit.xml'), indexJunit(outcomes));
+  // Each file replaces what stands at its name: a symbolic link planted there is never written through.
+  await writeFileReplacing(path, JSON.stringify(index, null, 2) + '\n');
+  await writeFileReplacing(join(dir, 'index.md'), indexMarkdown(index));
+  await writeFileReplacing(join(dir, 'index.html'), indexHtml(index));
+  await writeFileReplacing(join(dir, 'junit.xml'), indexJunit(outcomes));
   return path;
 }
 

@@ -89,9 +89,11 @@ export async function runMany(opts: {
       const s = report?.summary ?? { verdict: 'could-not-run', pass: 0, fail: 0, inconclusive: 0, skip: 0 };
       // No report: the run stopped before judging (exit 2 or 3); its stderr says why.
       const error = unreadable ?? (child.code >= 2 || !report ? child.stderr.trim().split('\n').pop() || `exit ${child.code}` : undefined);
+      // The index names the profile as the user wrote it (a path relative to the targets file), not as resolved on this machine.
+      const written = { ...e, profile: e.profileWritten ?? e.profile };
       const entry: IndexEntry = {
         target: e.target,
-        profile: e.profile ?? opts.defaultProfile,
+        profile: written.profile ?? opts.defaultProfile,
         // Relative to index.json, in the index and in the recorded argv alike: the artifact can move.
         reportDir: e.dir,
         exitCode: report ? child.code : Math.max(child.code, 3),
@@ -101,7 +103,7 @@ export async function runMany(opts: {
         inconclusive: s.inconclusive,
         skip: s.skip,
         ...(error !== undefined ? { error } : {}),
-        argv: childArgv(e, opts.flags, e.dir),
+        argv: childArgv(written, opts.flags, e.dir),
       };
       results[i] = { entry, dir, report };
       opts.onTarget?.(entry);

@@ -45,7 +45,7 @@ describe('parseTargetsFile: a YAML list', () => {
       ['- target: https://a.example:8443', '  profile: ./partner-a.yaml', '- client: "node my-client.js {url}"', '  args: ["--timeout", "10s"]', '  profile: modern', '- builtin:lenient'].join('\n'),
     );
     expect(entries).toEqual([
-      { target: 'https://a.example:8443', kind: 'url', profile: join(dir, 'partner-a.yaml'), where: 'line 1 (entry 1)' },
+      { target: 'https://a.example:8443', kind: 'url', profile: join(dir, 'partner-a.yaml'), profileWritten: './partner-a.yaml', where: 'line 1 (entry 1)' },
       { target: 'node my-client.js {url}', kind: 'client', profile: 'modern', args: ['--timeout', '10s'], where: 'line 3 (entry 2)' },
       { target: 'builtin:lenient', kind: 'url', where: 'line 6 (entry 3)' },
     ]);
@@ -58,7 +58,7 @@ describe('parseTargetsFile: a YAML list', () => {
     ['- target: "node client.js"\n', '"node client.js" is not a target URL'],
     ['- target: builtin:strict\n  args: "--only x"\n', '"args" must be a list of strings'],
     ['- target: builtin:strict\n  args: ["--onyl", "x"]\n', '"args": "--onyl" is not a flag of "conformance run"'],
-    ['- target: builtin:strict\n  args: ["--timeout", "soon"]\n', "\"args\": option '--timeout <duration>' argument 'soon' is invalid"],
+    ['- target: builtin:strict\n  args: ["--timeout", "soon"]\n', '"args": --timeout "soon" must be a positive duration up to 600s'],
     ['- target: builtin:strict\n  args: ["--report-dir", "elsewhere"]\n', '"args" may not carry "--report-dir"'],
     ['- target: builtin:strict\n  args: ["--target-image=x"]\n', '"args" may not carry "--target-image"'],
     ['- target: builtin:strict\n  args: ["--shard", "1/2"]\n', '"args" may not carry "--shard"'],

@@ -19,7 +19,10 @@ export interface TargetEntry {
   target: string;
   /** url: a server, tested as --target; client: a client program the file declared with "client:", tested as --target-client. */
   kind: 'url' | 'client';
+  /** The entry's profile as the run loads it: a name, or a file path resolved next to the targets file. */
   profile?: string;
+  /** The profile path as the targets file writes it (relative to the file), where it differs from `profile`: what the index records. */
+  profileWritten?: string;
   /** Extra `run` arguments for this target. */
   args?: string[];
   /** Where the entry is written, for messages: `line 3` or `line 3 (entry 2)`. */
@@ -130,7 +133,8 @@ function yamlEntries(path: string, text: string): TargetEntry[] {
     if (args) checkArgs(path, where, args, (run ??= bareRunCommand()));
     // A profile file is found next to the targets file (as "extends" is next to the profile), not in the current directory.
     const profile = typeof e.profile === 'string' && looksLikePath(e.profile) ? resolve(dirname(resolve(path)), e.profile) : (e.profile as string | undefined);
-    const common = { ...(profile !== undefined ? { profile } : {}), ...(args ? { args } : {}), where };
+    const written = profile !== e.profile ? { profileWritten: e.profile as string } : {};
+    const common = { ...(profile !== undefined ? { profile, ...written } : {}), ...(args ? { args } : {}), where };
     if (typeof e.client === 'string' && e.client.trim()) return { target: e.client, kind: 'client', ...common };
     if (e.client !== undefined) throw targetsError(path, where, '"client" must be the command line of the client program to test.');
     if (typeof e.target !== 'string') throw targetsError(path, where, 'has no "target:"; use "- target: https://host:port" or "- client: COMMAND" (optionally with "profile:").');

@@ -54,6 +54,12 @@ export interface MatrixServer {
   rationale: string;
   /** Store name of the certificate this server presents. */
   certName: string;
+  /**
+   * The CRL file a client that checks revocation loads for this server, as a run hands it as {crl}:
+   * the case's own where it has one (client/revocation/crl-stale: its hierarchy's CRLs and the
+   * stale one, which no shared bundle holds), else the shared bundle (ServerMatrix.crlFile).
+   */
+  crlFile?: string;
 }
 
 export type ConnectionOutcome = 'request' | 'alert' | 'closed';
@@ -82,7 +88,7 @@ export interface ServerMatrix extends AsyncDisposable {
   servers: MatrixServer[];
   /** The CA a client under test must trust (the server CA). */
   caFile: string;
-  /** The server CA hierarchy's CRLs, for a client that checks revocation (curl --crlfile). */
+  /** The server CA hierarchy's CRLs, for a client that checks revocation (curl --crlfile); a server may name its own (MatrixServer.crlFile). */
   crlFile?: string;
   /** The client's own certificate and key, when the harness issues them (no clientCaPem given). */
   clientCertFile?: string;
@@ -177,7 +183,9 @@ export async function startServerMatrix(opts: ServerMatrixOptions): Promise<Serv
   };
 
   const cases = resolveCases(profile, 'client').filter((c): c is MatrixCase => c.recipe.kind === 'reference-server' && (c.expect === 'accept' || c.expect === 'reject'));
-  const servers: MatrixServer[] = cases.map((c) => ({ id: c.id, title: c.title, url: '', port: 0, expect: c.expect, severity: c.severity, rationale: c.rationale, certName: c.recipe.cert }));
+  // Each case's own revocation material, as a run hands it (client-case-probe.ts filesFor): its own CRL file where it has one.
+  const crlFileOf = (certName: string) => (store.revocation ? { crlFile: store.revocation.caseCrlFiles[certName] ?? store.revocation.serverCrlFile } : {});
+  const servers: MatrixServer[] = cases.map((c) => ({ id: c.id, title: c.title, url: '', port: 0, expect: c.expect, severity: c.severity, rationale: c.rationale, certName: c.recipe.cert, ...crlFileOf(c.recipe.cert) }));
   const started: Started[] = [];
   // The CRL distribution points and OCSP URL the server certificates name, served as long as the matrix.
   const responder = store.revocation ? await (await import('./revocation-responder.js')).startRevocationResponder(store.revocation.plan) : undefined;

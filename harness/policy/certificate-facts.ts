@@ -3,6 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import * as asn1 from '@peculiar/asn1-x509';
 import * as asn1js from 'asn1js';
+import { escapeDnValue } from '../profile/distinguished-name.js';
 
 /**
  * The facts of one certificate that the policy rules read, parsed with the ASN.1 schemas alone
@@ -60,22 +61,13 @@ const SIGNATURE_HASH: Record<string, string> = {
 
 const CURVE_BITS: Record<string, number> = { prime256v1: 256, secp384r1: 384, secp521r1: 521 };
 
-/** RFC 4514-style escaping as @peculiar/x509 does it (the last replacement, like theirs, is not global). */
-function escapeValue(data: string): string {
-  return data
-    .replace(/([,+"\\<>;])/g, '\\$1')
-    .replace(/^([ #])/, '\\$1')
-    .replace(/([ ]$)/, '\\$1')
-    .replace(/([\r\n\t])/, (c) => `\\${Buffer.from(c, 'utf8').toString('hex').toUpperCase()}`);
-}
-
 export function formatName(name: asn1.Name): string {
   return name
     .map((rdn) =>
       rdn
         .map((atv) => {
           const type = ATTRIBUTE_NAMES[atv.type] ?? atv.type;
-          const value = atv.value.anyValue ? `#${Buffer.from(atv.value.anyValue).toString('hex')}` : escapeValue(atv.value.toString());
+          const value = atv.value.anyValue ? `#${Buffer.from(atv.value.anyValue).toString('hex')}` : escapeDnValue(atv.value.toString());
           return `${type}=${value}`;
         })
         .join('+'),

@@ -1,6 +1,6 @@
 import type { Profile } from '../profile/schema.js';
 import type { Role } from '../model.js';
-import { identityMatches } from '../profile/identity-pattern.js';
+import { dnMatches, identityMatches } from '../profile/identity-pattern.js';
 
 import type { CertificateFacts } from './certificate-facts.js';
 
@@ -87,7 +87,8 @@ export const RULES: Record<RuleName, Rule> = {
     const { match, pattern } = profile.clientIdentity;
     const values = match === 'cn' ? [facts.commonName ?? ''] : match === 'dn' ? [facts.subject] : facts.sanUris;
     // RE2 (linear time): a profile's pattern cannot spin the CPU on a hostile certificate's name.
-    return values.some((v) => identityMatches(pattern, v)) ? null : { rule: 'clientIdentity', message: `${match} ${JSON.stringify(values.join(' | '))} does not match /${pattern}/` };
+    // A DN is compared in normal form: `CN=a,O=x` and `cn=a, o=x` are the subject `CN=a, O=x`.
+    return values.some((v) => (match === 'dn' ? dnMatches(pattern, v) : identityMatches(pattern, v))) ? null : { rule: 'clientIdentity', message: `${match} ${JSON.stringify(values.join(' | '))} does not match /${pattern}/` };
   },
 };
 

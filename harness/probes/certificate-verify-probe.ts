@@ -67,6 +67,10 @@ const MAX_HANDSHAKE_MESSAGE = 256 * 1024;
 /** Only the status line and the first words of the body are read. */
 const MAX_ANSWER_BYTES = 8192;
 const HTTP_STATUS_LINE = /^HTTP\/\d(?:\.\d)? (\d{3})/;
+/** Outcomes after which the connection is still the harness's to close: an answer, the server's own close_notify, a silence. */
+const CLEAN_CLOSE: ReadonlySet<Outcome> = new Set(['http-status', 'accepted', 'closed-no-data', 'timeout']);
+/** How long a closed probe's socket may wait for the server's side of the close. */
+const CLOSE_WAIT_MS = 1000;
 
 /**
  * Whether a CertificateRequest names the CA of `caCertPem` among its certificate_authorities
@@ -141,7 +145,7 @@ export async function probeCertificateVerify(input: CertificateVerifyProbeInput)
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      socket.destroy();
+      close(outcome);
       facts.timings.totalMs = since();
       resolve({
         outcome,
@@ -157,6 +161,20 @@ export async function probeCertificateVerify(input: CertificateVerifyProbeInput)
       });
     };
     const complete = () => facts.stage === 'answer';
+    /**
+     * RFC 8446 §6.1 (RFC 5246 §7.2.1 alike): a party closing the connection sends close_notify
+     * first, or the peer sees a truncation. Sent once the handshake is complete and the connection
+     * still stands (not after the server's fatal alert or reset); the socket then ends, destroyed
+     * at the latest CLOSE_WAIT_MS later. The observation does not wait for it.
+     */
+    const close = (outcome: Outcome) => {
+      const goodbye = CLEAN_CLOSE.has(outcome) && !socket.destroyed && socket.writable ? driver.closeNotify() : null;
+      if (!goodbye) return void socket.destroy();
+      const bound = setTimeout(() => socket.destroy(), CLOSE_WAIT_MS);
+      bound.unref();
+      socket.once('close', () => clearTimeout(bound));
+      socket.end(goodbye);
+    };
     /** The server broke TLS: nothing to judge, the harness says what it saw. */
     const malformed = (what: string): false => {
       finish('harness-error', `the target sent malformed TLS ${complete() ? 'after' : 'during'} the handshake: ${what}`);

@@ -109,7 +109,15 @@ export interface HandshakeDriver {
   onChangeCipherSpec(): boolean;
   /** What the handshake waits for, in words, for timeout and close details. */
   awaiting(): string;
+  /**
+   * The client's close_notify alert (RFC 8446 §6.1, RFC 5246 §7.2.1), a record protected under its
+   * current write keys, once the handshake is complete; null before (nothing to close cleanly).
+   */
+  closeNotify(): Buffer | null;
 }
+
+/** An alert's two bytes: close_notify, level warning (RFC 5246 §7.2; TLS 1.3 ignores the level, RFC 8446 §6). */
+export const CLOSE_NOTIFY = Buffer.from([1, 0]);
 
 // --- handshake messages
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { quote } from '../errors.js';
 import { alertByCode } from '../tls/alerts.js';
-import { distinguishedNames, dnString, handshakeMessage, hsName, HS, protectAll, vector16, vector24, type CertificateRequestFacts, type HandshakeDriver, type HandshakeOptions, type HandshakeHost, type RecordOpener } from './handshake-driver.js';
+import { CLOSE_NOTIFY, distinguishedNames, dnString, handshakeMessage, hsName, HS, protectAll, vector16, vector24, type CertificateRequestFacts, type HandshakeDriver, type HandshakeOptions, type HandshakeHost, type RecordOpener } from './handshake-driver.js';
 import { pickScheme, schemeName } from './handshake-signer.js';
 import { GROUP_NAMES, groupName, keyExchange } from './key-exchange.js';
 import { buildClientHello, EXT, parseServerHello, Reader, u16, u24, vec16, vec8 } from './raw-hello.js';
@@ -120,6 +120,11 @@ export class Tls12Handshake implements HandshakeDriver {
 
   awaiting(): string {
     return AWAITING[this.phase];
+  }
+
+  closeNotify(): Buffer | null {
+    // RFC 5246 §7.2.1: after the change_cipher_spec every record, an alert too, is protected with the write keys.
+    return this.phase === 'application' && this.write ? this.write.seal(CONTENT.alert, CLOSE_NOTIFY) : null;
   }
 
   onChangeCipherSpec(): boolean {

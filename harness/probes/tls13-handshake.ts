@@ -9,6 +9,7 @@ import {
   hsName,
   HS,
   protectAll,
+  CLOSE_NOTIFY,
   schemeList,
   vector16,
   vector24,
@@ -187,6 +188,8 @@ export class Tls13Handshake implements HandshakeDriver {
   private secrets: HandshakeSecrets | null = null;
   private serverAppSecret: Buffer | null = null;
   private certificateRequest: { context: Buffer; schemes: number[] } | null = null;
+  /** The client's application traffic keys, after its Finished: the request and the close_notify go under them. */
+  private appWrite: RecordProtection | null = null;
 
   constructor(
     private readonly host: HandshakeHost,
@@ -201,6 +204,11 @@ export class Tls13Handshake implements HandshakeDriver {
 
   awaiting(): string {
     return AWAITING[this.phase];
+  }
+
+  closeNotify(): Buffer | null {
+    // RFC 8446 §6.1: an alert after the handshake is an encrypted record, under the application traffic keys.
+    return this.appWrite ? this.appWrite.seal(CONTENT.alert, CLOSE_NOTIFY) : null;
   }
 
   private helloRecord(cookie?: Buffer): Buffer {
@@ -371,7 +379,7 @@ export class Tls13Handshake implements HandshakeDriver {
     }
     flight.push(handshakeMessage(HS.finished, finishedVerifyData(s, secrets.clientHandshakeTraffic, this.transcript.hash(s.hash))));
     const write = new RecordProtection(s, secrets.clientHandshakeTraffic);
-    const appWrite = new RecordProtection(s, app.client);
+    const appWrite = (this.appWrite = new RecordProtection(s, app.client));
     // RFC 8446 §D.4: in middlebox compatibility mode (a non-empty legacy_session_id) the client
     // sends a change_cipher_spec before its second flight.
     const records = [...(this.sentCcs ? [] : [CCS_RECORD]), ...protectAll(write, CONTENT.handshake, Buffer.concat(flight)), ...protectAll(appWrite, CONTENT.application_data, this.options.request)];

@@ -1,4 +1,5 @@
 import { RE2JS } from 're2js';
+import { dnForms, normalDnPattern } from './distinguished-name.js';
 
 /**
  * clientIdentity.pattern is written by whoever publishes a profile and matched against names a
@@ -31,4 +32,14 @@ export function identityMatches(pattern: string, value: string): boolean {
   const re = compileIdentityPattern(pattern);
   if (typeof re === 'string') return false;
   return re.matcher(value).find();
+}
+
+/**
+ * Whether a DN satisfies a `match: dn` rule: the pattern (and the pattern with its attribute types
+ * in normal form) found in any form of the DN, `CN=a, O=x` or `CN=a,O=x` (distinguished-name.ts).
+ * A rule written `^CN=a,O=x$` matched nothing before: subjects read back with `, `.
+ */
+export function dnMatches(pattern: string, dn: string): boolean {
+  const normal = normalDnPattern(pattern);
+  return dnForms(dn).some((form) => identityMatches(normal, form) || (normal !== pattern && identityMatches(pattern, form)));
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ianaName, isTls13Suite } from '../tls/cipher-suites.js';
-import { compileIdentityPattern, identityMatches } from './identity-pattern.js';
+import { compileIdentityPattern, dnMatches, identityMatches } from './identity-pattern.js';
 
 /**
  * The TLS policy as data. One schema for built-in profiles and user files (YAML or JSON). Every
@@ -9,6 +9,10 @@ import { compileIdentityPattern, identityMatches } from './identity-pattern.js';
  */
 
 export const TLS_VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
+
+/** `certificates.rules`: the reading of a certificate where RFC 5280 and the Web PKI disagree. */
+export const PKI_RULES = ['either', 'rfc5280', 'webpki'] as const;
+export type PkiRules = (typeof PKI_RULES)[number];
 
 /** Compiled by RE2 (linear time): a pattern a backtracking engine could spin on is still safe. */
 const regex = z.string().superRefine((s, ctx) => {
@@ -72,6 +76,14 @@ export const profileSchema = z.strictObject({
     .prefault({}),
   certificates: z
     .strictObject({
+      /**
+       * Whose rules decide where RFC 5280 and the Web PKI (CA/B Forum Baseline Requirements) disagree
+       * about a certificate (issue 16 §2): a non-critical basicConstraints on a CA, a cA=TRUE leaf,
+       * anyExtendedKeyUsage, a critical EKU or SAN, a v1 leaf, ... rfc5280: RFC 5280's reading is
+       * required; webpki: the Baseline Requirements' is; either: the cases are information, with both
+       * readings (a private mTLS PKI follows neither document to the letter). docs/profiles.md lists the cases.
+       */
+      rules: z.enum(PKI_RULES).default('either'),
       client: certificatePolicy.prefault({}),
       server: certificatePolicy.prefault({}),
     })
@@ -88,7 +100,9 @@ export const profileSchema = z.strictObject({
     .superRefine((id, ctx) => {
       // The positive control presents a certificate carrying the example: if it does not match, a
       // server enforcing the rule refuses the control and every reject case is inconclusive.
-      if (typeof compileIdentityPattern(id.pattern) !== 'string' && !identityMatches(id.pattern, id.example)) {
+      // A DN example becomes the certificates' subject and reads back in normal form: compared as the subjects will be.
+      const matches = id.match === 'dn' ? dnMatches(id.pattern, id.example) : identityMatches(id.pattern, id.example);
+      if (typeof compileIdentityPattern(id.pattern) !== 'string' && !matches) {
         ctx.addIssue({ code: 'custom', path: ['example'], message: `does not match clientIdentity.pattern /${id.pattern}/; give a value the pattern accepts` });
       }
     })

@@ -1,8 +1,9 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError, quote } from '../errors.js';
-import { readBounded } from '../io/read-bounded.js';
+import { READ_LIMITS, readBounded } from '../io/read-bounded.js';
+import { writeFileReplacing } from '../io/write-file-replacing.js';
 import type { Profile } from '../profile/schema.js';
 import type { Report, ReportTarget } from './report.js';
 
@@ -53,7 +54,8 @@ export async function listCoveredFiles(dir: string): Promise<string[]> {
 
 export async function hashFiles(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const name of await listCoveredFiles(dir)) out[name] = sha256Hex(await readFile(join(dir, name)));
+  // Bounded: a link in the directory may point at a FIFO or /dev/zero (a hang or all memory otherwise).
+  for (const name of await listCoveredFiles(dir)) out[name] = sha256Hex(await readBounded(join(dir, name), { maxBytes: READ_LIMITS.report, label: 'report directory file', code: 'file' }));
   return out;
 }
 
@@ -74,7 +76,7 @@ export function buildManifest(args: { report: Report; profile: Profile; profileS
 export async function writeManifest(dir: string, manifest: Manifest): Promise<string> {
   const path = join(dir, MANIFEST_FILE);
   await rm(join(dir, SIGNATURE_FILE), { force: true });
-  await writeFile(path, JSON.stringify(manifest, null, 2) + '\n');
+  await writeFileReplacing(path, JSON.stringify(manifest, null, 2) + '\n');
   return path;
 }
 
@@ -110,7 +112,7 @@ export async function signManifest(dir: string, keyPem: string, label = '--sign-
   const digest = digestFor(key, label);
   const bytes = await readFile(join(dir, MANIFEST_FILE));
   const path = join(dir, SIGNATURE_FILE);
-  await writeFile(path, sign(digest, bytes, key).toString('base64') + '\n');
+  await writeFileReplacing(path, sign(digest, bytes, key).toString('base64') + '\n');
   return path;
 }
 

@@ -91,7 +91,9 @@ export const casesOutputSchema = z.array(
 export const serveServersSchema = z
   .object({
     profile: z.string(),
-    servers: z.array(z.object({ id: z.string(), url: z.string(), expect: z.enum(['accept', 'reject']), rationale: z.string() }).loose()),
+    servers: z.array(
+      z.object({ id: z.string(), url: z.string(), expect: z.enum(['accept', 'reject']), rationale: z.string(), crlFile: z.string().describe("the CRL file a client that checks revocation loads at this server: the case's own, or the shared crlFile").optional() }).loose(),
+    ),
     caFile: z.string(),
     crlFile: z.string().optional(),
     clientCertFile: z.string().optional(),

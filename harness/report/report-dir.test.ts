@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -10,6 +10,7 @@ import { loadProfile, type LoadedProfile } from '../profile/load.js';
 import { readPublicKey, sha256Hex, signManifest, type Manifest } from './manifest.js';
 import { buildReport, type Report } from './report.js';
 import { rejudgeReport, verifyReportDir, writeReportDir } from './report-dir.js';
+import { saveTargetLog } from '../run/finish.js';
 
 const loaded: LoadedProfile = loadProfile('intermediate');
 
@@ -105,6 +106,40 @@ describe('writeReportDir', () => {
     await signManifest(dir, String(privateKey.export({ type: 'pkcs8', format: 'pem' })));
     await writeReportDir(dir, makeReport(), { ...loaded, stepSummary: null });
     expect(existsSync(join(dir, 'manifest.sig'))).toBe(false);
+  });
+});
+
+describe('writing into a directory that holds symbolic links', () => {
+  test('a link named like a report file is replaced by the file, never written through: what it points at is untouched', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'mtls-outside-'));
+    const dir = mkdtempSync(join(tmpdir(), 'mtls-report-dir-'));
+    const plant = (name: string) => {
+      writeFileSync(join(outside, name), `precious ${name}\n`);
+      rmSync(join(dir, name), { force: true });
+      symlinkSync(join(outside, name), join(dir, name));
+    };
+    const names = ['report.json', 'junit.xml', 'report.html', 'manifest.json', 'container.log'];
+    for (const name of names) plant(name);
+    // A dangling link: writing through it would create a file outside.
+    symlinkSync(join(outside, 'created-through-link'), join(dir, 'report.md'));
+
+    await saveTargetLog(dir, 'container says hi\n');
+    await writeReportDir(dir, makeReport(), { ...loaded, stepSummary: null });
+    // manifest.sig: planted after writeReportDir (which removes an old signature), then signed.
+    plant('manifest.sig');
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    await signManifest(dir, String(privateKey.export({ type: 'pkcs8', format: 'pem' })));
+
+    for (const name of [...names, 'manifest.sig']) {
+      expect(readFileSync(join(outside, name), 'utf8'), name).toBe(`precious ${name}\n`);
+      expect(lstatSync(join(dir, name)).isFile(), name).toBe(true);
+    }
+    expect(existsSync(join(outside, 'created-through-link'))).toBe(false);
+    expect(lstatSync(join(dir, 'report.md')).isFile()).toBe(true);
+    expect(readFileSync(join(dir, 'container.log'), 'utf8')).toBe('container says hi\n');
+    // No temporary file is left behind, and the directory verifies as written.
+    expect(readdirSync(dir).sort()).toEqual([...names, 'manifest.sig', 'report.md'].sort());
+    expect((await verifyReportDir(dir, { publicKey })).differences).toEqual([]);
   });
 });
 

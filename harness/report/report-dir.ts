@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { appendFile, lstat, readFile, readlink, stat, writeFile } from 'node:fs/promises';
+import { appendFile, lstat, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveCases } from '../cases/resolve.js';
 import { UsageError, quote } from '../errors.js';
@@ -25,6 +25,7 @@ import { renderMarkdownReport } from './markdown-report.js';
 import { renderJunit } from './junit-report.js';
 import { writeReportJson, type Report } from './report.js';
 import { READ_LIMITS, UnreadableFileError, readBounded } from '../io/read-bounded.js';
+import { writeFileReplacing } from '../io/write-file-replacing.js';
 
 /**
  * A report directory: report.json, junit.xml, report.md,
@@ -60,9 +61,10 @@ export async function writeReportDir(dir: string, report: Report, ctx: ReportDir
   }
   const reportPath = await writeReportJson(dir, report);
   const markdown = renderMarkdownReport(report);
-  await writeFile(join(dir, 'junit.xml'), renderJunit(report));
-  await writeFile(join(dir, 'report.md'), markdown);
-  await writeFile(join(dir, 'report.html'), renderHtmlReport(report));
+  // Each file replaces what stands at its name: a symbolic link planted there is never written through.
+  await writeFileReplacing(join(dir, 'junit.xml'), renderJunit(report));
+  await writeFileReplacing(join(dir, 'report.md'), markdown);
+  await writeFileReplacing(join(dir, 'report.html'), renderHtmlReport(report));
   const manifest = buildManifest({ report, profile: ctx.profile, profileSha256: sha256, finishedAt: ctx.finishedAt ?? new Date(), files: await hashFiles(dir) });
   await writeManifest(dir, manifest);
 

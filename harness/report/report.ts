@@ -1,6 +1,6 @@
 import { makeDirs } from '../io/make-dirs.js';
+import { writeFileReplacing } from '../io/write-file-replacing.js';
 import { X509Certificate } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PACKAGE_VERSION } from '../package-root.js';
 import { summarize } from '../judge.js';
@@ -68,7 +68,8 @@ export async function writeReportJson(dir: string, report: Report): Promise<stri
   const text = JSON.stringify(report, null, 2) + '\n';
   // Belt and braces: a report is shared with partners; a key in it would be a leak.
   if (/PRIVATE KEY/.test(text)) throw new Error('refusing to write a report that contains a private key');
-  await writeFile(path, text);
+  // Replaces a symbolic link named report.json instead of writing through it (write-file-replacing.ts).
+  await writeFileReplacing(path, text);
   return path;
 }
 

@@ -139,7 +139,10 @@ export function bounded<T>(work: Promise<T>, ms: number, what: string): Promise<
 
 /**
  * Observe and judge one case within its bound. A harness fault or an overrun becomes an
- * inconclusive result that says so: one broken case never takes the run down.
+ * inconclusive result that says so: one broken case never takes the run down. The target's own
+ * silence is not an overrun: every probe ends at --timeout with a `timeout` observation, which the
+ * judge weighs (an answer-within case fails on it); the case bound, longer, only catches a probe
+ * that did not keep its own bound, a fault of the harness.
  */
 export async function runCase(p: RolePlan, c: ResolvedCase, control: Observation | null): Promise<CaseResult> {
   return runCaseWithControl(p, c, Promise.resolve(control));
@@ -165,10 +168,17 @@ export async function runCaseWithControl(p: RolePlan, c: ResolvedCase, controlRe
     early?.catch(() => {});
     const control = await controlReady;
     const observed = early ?? bounded(observeCase(p, c, control), caseBoundMs(p, c), `case ${c.id}`);
-    const observation = attachRevocationFacts(p, c, await observed, since);
+    const seen = attachRevocationFacts(p, c, await observed, since);
+    // The bound an answer-within case had to answer in: the probe's own (--timeout), for its reason.
+    const observation = c.answerWithin && seen ? { ...seen, answerBoundMs: p.plan.timeoutMs } : seen;
     return judgeCase(c, observation, p.plan.profile, control);
   } catch (err) {
-    const reason = err instanceof CaseTimeoutError ? err.message : `harness fault while probing: ${(err as Error)?.message ?? String(err)}`;
+    const reason =
+      err instanceof CaseTimeoutError
+        ? c.answerWithin
+          ? `${err.message}, though its probe ends at --timeout: a fault of the harness, not the target's silence`
+          : err.message
+        : `harness fault while probing: ${(err as Error)?.message ?? String(err)}`;
     return { case: c, observation: null, verdict: { verdict: 'inconclusive', reason } };
   }
 }

@@ -1,5 +1,6 @@
 import type { CaseResult, Observation, Recipe, ResolvedCase } from '../model.js';
 import { bounded, caseBoundMs, observeControl, runCase, runCaseWithControl, type RolePlan } from './case-body.js';
+import { checkRunNumber } from './run-bounds.js';
 
 /**
  * The second stage of a run (prepare.ts -> execute.ts -> finish.ts): plan -> results, without a
@@ -29,6 +30,9 @@ export interface Executed {
 }
 
 export async function executePlan(plan: RolePlan, opts: ExecuteOptions): Promise<Executed> {
+  // Exported by the package: its numbers are checked as the flags' are (NaN workers would run nothing).
+  checkRunNumber('concurrency', opts.concurrency);
+  if (opts.repeat !== undefined) checkRunNumber('repeat', opts.repeat);
   // The CRL distribution points and OCSP URL the certificates name are served for the length of the run.
   const responder = plan.plan.revocation ? await (await import('../peers/revocation-responder.js')).startRevocationResponder(plan.plan.revocation) : undefined;
   try {
@@ -88,7 +92,7 @@ async function executeWith(p: RolePlan, opts: ExecuteOptions): Promise<Executed>
                     reason: `the client did not reach ${serverName} (${NAME_CONTROL_ID} was not accepted: ${unreachableName.observation?.detail ?? unreachableName.verdict.reason}); give it {resolve} (curl --resolve), dial {connect} and verify {name}, or use a resolver that maps .localhost to 127.0.0.1`,
                   },
                 }
-              : await runRepeated(p, c, controlObservation, c.expect === 'reject' && !c.skip ? (opts.repeat ?? 1) : 1);
+              : await runRepeated(p, c, controlObservation, repeatsOf(c, opts.repeat));
       results[i] = r;
       opts.onResult?.(r);
     }
@@ -110,6 +114,12 @@ const LONG_RUNNING: Partial<Record<Recipe['kind'], number>> = { 'suite-sweep': 0
 export function startOrder(cases: readonly ResolvedCase[]): number[] {
   const rank = (c: ResolvedCase) => LONG_RUNNING[c.recipe.kind] ?? 3;
   return cases.map((_, i) => i).sort((a, b) => rank(cases[a]!) - rank(cases[b]!) || a - b);
+}
+
+/** How many times `c` runs under --repeat (or the vitest embedding's `repeat`): only a reject case repeats, since one acceptance in n is the finding; a skipped case never runs. */
+export function repeatsOf(c: ResolvedCase, repeat = 1): number {
+  // Repeating looks for an acceptance of a reject case; an answer-within case accepts or refuses as it may.
+  return c.expect === 'reject' && !c.skip && !c.answerWithin ? repeat : 1;
 }
 
 /**

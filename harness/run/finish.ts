@@ -1,7 +1,7 @@
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { makeDirs } from '../io/make-dirs.js';
+import { writeFileReplacing } from '../io/write-file-replacing.js';
 import { describeObservation, interpret, summarize } from '../judge.js';
 import type { CaseResult } from '../model.js';
 import { signManifestWithKeyFile } from '../report/manifest.js';
@@ -35,7 +35,7 @@ export interface RunOutcome {
 export async function saveTargetLog(reportDir: string | undefined, log: string): Promise<void> {
   if (!reportDir) return;
   await makeDirs(reportDir);
-  await writeFile(join(reportDir, 'container.log'), log);
+  await writeFileReplacing(join(reportDir, 'container.log'), log);
 }
 
 export async function finish(prepared: PreparedRun, executed: Executed, opts: RunOptions, times: { startedAt: Date; t0: number }, source: string): Promise<RunOutcome> {

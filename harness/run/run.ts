@@ -9,6 +9,7 @@ import { targetFromFlags } from '../targets/target-flags.js';
 import { executePlan } from './execute.js';
 import { finish, saveTargetLog, type RunOutcome } from './finish.js';
 import { prepare, type PreparedRun, type RunOptions } from './prepare.js';
+import { checkRunOptions } from './run-bounds.js';
 import { mark } from './timings.js';
 
 /**
@@ -22,6 +23,8 @@ export type { RunOptions, PreparedRun } from './prepare.js';
 export type { RunOutcome } from './finish.js';
 
 export async function run(target: Target, opts: RunOptions): Promise<RunOutcome> {
+  // The API's way in (runServer, runClient, run): the bounds the flags check, with the same words.
+  checkRunOptions(opts);
   // A bad --sign-key or an impossible --report-dir is a usage error before any case runs, not after.
   if (opts.signKey) await readSignKeyFile(opts.signKey);
   if (opts.reportDir) ensureWritableDir(opts.reportDir, '--report-dir');
@@ -81,6 +84,7 @@ export interface PreparedServerRun extends PreparedRun {
 }
 
 export async function prepareServerPlan(opts: ServerRunOptions): Promise<PreparedServerRun> {
+  checkRunOptions(opts);
   const prepared = await prepare(serverTargetFor(opts), opts);
   if (prepared.rolePlan.role !== 'server') throw new Error('a server target gave a client plan');
   return { ...prepared, plan: prepared.rolePlan.plan };

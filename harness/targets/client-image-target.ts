@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import type { WaitStrategy } from 'testcontainers';
 import { quote } from '../errors.js';
@@ -14,7 +15,8 @@ import { startedTarget, type StartedClientTarget, type Target } from './target.j
  * certificate directory mounted read-only at /conformance, the CONFORMANCE_* variables and
  * --target-env in its environment, --target-cmd as its arguments ({url} {host} {port} {ca} {cert}
  * {key} {crl} substituted). The run waits for the one-shot container to exit, bounded by the case
- * timeout, takes its exit code and output, and removes it.
+ * timeout, takes its exit code and output, and removes it. A case whose client verifies a host
+ * name has that name mapped to 127.0.0.1 in the container's /etc/hosts (loopbackHosts).
  */
 
 export interface ClientImageSpec {
@@ -82,6 +84,18 @@ class ExitWaitStrategy implements WaitStrategy {
   }
 }
 
+/**
+ * The /etc/hosts entries of one case's container: the name its client must dial and verify ({host},
+ * {name}: a name under .localhost for the deep suite's hostname cases), on 127.0.0.1 where the
+ * reference server listens. RFC 6761 §6.3 says .localhost names are loopback, but glibc's resolver
+ * maps only `localhost` itself (from /etc/hosts), so inside an image the name does not resolve; on
+ * the host network the container's 127.0.0.1 is the host's. An address needs no entry.
+ */
+export function loopbackHosts(values: Record<string, string>): { host: string; ipAddress: string }[] {
+  const names = new Set([values.host, values.name].filter((n): n is string => !!n && isIP(n) === 0));
+  return [...names].map((host) => ({ host, ipAddress: '127.0.0.1' }));
+}
+
 /** Remove a container by name, if the engine still has it (bounded by the engine client's own timeouts). */
 async function removeQuietly(tc: typeof import('testcontainers'), name: string): Promise<void> {
   try {
@@ -108,6 +122,7 @@ export function clientImageTarget(image: ClientImageSpec): Target {
         let generic = new tc.GenericContainer(image.name)
           .withName(name)
           .withNetworkMode('host')
+          .withExtraHosts(loopbackHosts(l.values))
           .withBindMounts([{ source: dir, target: CONTAINER_CERTS_DIR, mode: 'ro' }])
           .withEnvironment({ ...image.env, ...l.env })
           .withPullPolicy({ shouldPull: () => false })

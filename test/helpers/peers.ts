@@ -362,6 +362,8 @@ export interface OpensslServerConfig {
   args?: string[];
   /** Bound on the wait for `ACCEPT`; default 5000 ms. */
   startTimeoutMs?: number;
+  /** Default true: `-www` answers each request with a page. false: s_server prints what it reads and waits for the client to close. */
+  www?: boolean;
 }
 
 /** The s_server argument list for a config, listening on 127.0.0.1:port. */
@@ -380,7 +382,7 @@ export function opensslServerArgs(config: OpensslServerConfig, port: number): st
     '-Verify',
     '1',
     '-verify_return_error',
-    '-www',
+    ...(config.www === false ? [] : ['-www']),
     // ECDHE AEAD suites only unless the test says otherwise (the intermediate profile's allowlist).
     ...((config.args ?? []).includes('-cipher') ? [] : ['-cipher', 'ECDHE+AESGCM:ECDHE+CHACHA20']),
     ...(config.args ?? []),

@@ -307,6 +307,22 @@ describe.skipIf(!OPENSSL)(`openssl s_server -Verify 1 -verify_return_error -tls1
     }
   });
 
+  test('without -www, s_server waits for the client to close: the prober closes with an encrypted close_notify (RFC 8446 §6.1), logged as DONE, not as an unexpected EOF', { timeout: T }, async () => {
+    for (const version of ['TLSv1.3', 'TLSv1.2'] as const) {
+      await using s = await startOpensslServer({ certsDir, www: false, args: [version === 'TLSv1.3' ? '-tls1_3' : '-tls1_2'] });
+      // s_server prints the request and never answers: the prober's bound ends the exchange after a complete handshake.
+      const o = await probe(s.port, 'ec-p256', false, { version, timeoutMs: 1500 });
+      expect(o.outcome).toBe('timeout');
+      expect(o.certificateVerify).toMatchObject({ stage: 'answer', serverFinishedVerified: true });
+      // The close reaches s_server after the observation: waited for, bounded.
+      let logs = await s.logs();
+      for (const until = Date.now() + 5000; !/^(DONE|ERROR)$/m.test(logs) && Date.now() < until; logs = await s.logs()) await new Promise((r) => setTimeout(r, 50));
+      expect(logs, `${version}:\n${logs}`).toMatch(/^GET \/ HTTP\/1\.1$/m);
+      expect(logs, `${version}:\n${logs}`).toMatch(/^DONE$/m);
+      expect(logs).not.toMatch(/unexpected eof|^ERROR$/m);
+    }
+  });
+
   test('-groups P-256: a HelloRetryRequest for secp256r1, then the control accepted and the wrong key refused', { timeout: T }, async () => {
     await using s = await startOpensslServer({ certsDir, args: ['-tls1_3', '-groups', 'P-256'] });
     const control = await probe(s.port, 'ed25519', false);

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { readFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,6 +94,22 @@ describe('conformance run against builtin targets', () => {
     expect(run.code).toBe(0);
     const verdicts = verdictsOf(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')));
     expect(Object.values(verdicts).filter((v) => v !== 'pass' && v !== 'skip')).toEqual([]);
+  });
+
+  test('builtin:strict under a profile stricter than its stored certificate (90 days, EC >= 384 bits) presents one that fits: every case passes', async () => {
+    const profile = join(mkdtempSync(join(tmpdir(), 'mtls-own-cert-')), 'short-lived.yaml');
+    writeFileSync(profile, 'name: short-lived\nextends: intermediate\ncertificates:\n  server:\n    maxValidityDays: 90\n    minEcBits: 384\n    minRemainingDays: 30\n');
+    const out = mkdtempSync(join(tmpdir(), 'mtls-report-'));
+    const run = await runCli(['run', '--target', 'builtin:strict', '--profile', profile, '--certs', certs, '--report-dir', out]);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    const verdicts = verdictsOf(report);
+    expect(Object.entries(verdicts).filter(([, v]) => v !== 'pass' && v !== 'skip'), run.stdout + run.stderr).toEqual([]);
+    expect(run.code).toBe(0);
+    const reason = (id: string) => report.results.find((r: { id: string }) => r.id === id).reason;
+    expect([verdicts['server/certificate/validity-period'], verdicts['server/certificate/key-strength']]).toEqual(['pass', 'pass']);
+    expect(reason('server/certificate/key-strength')).toMatch(/384/);
+    // The store's target certificate (what users configure their servers with) is left as it was: EC P-256.
+    expect(new X509Certificate(readFileSync(join(certs, 'target', 'server-cert.pem'))).publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
   });
 
   test('builtin:lenient fails exactly the cases a lenient server fails, exit 1', async () => {

@@ -13,7 +13,7 @@ import { CRL_DEVIATIONS, type CrlPeer } from './deep-corpus-verdicts.js';
  * The deep corpus (`--suite deep`, issue 16 §2) against real peers, family by family: the server
  * families against nginx (ssl_verify_client on, ssl_verify_depth 40) and openssl s_server (-Verify
  * 40 -verify_return_error), the client families against openssl s_client (-verify_return_error),
- * curl (--resolve {resolve}) and a Node https client. Each run asserts: no harness error, every
+ * curl (--resolve {resolve}) and a Node https client (by {url}, and dialling {connect} to verify {name}). Each run asserts: no harness error, every
  * positive control (accept, required) accepted, and every verdict equal to the table checked in
  * beside this file (deep-corpus-verdicts.ts): `pass` unless the table lists the peer's deviation
  * from the standard, with the reason. Expectations are never loosened for a peer.
@@ -27,11 +27,13 @@ const T = 240_000;
 
 /** Which families each peer runs (a few peers per family keeps the CI time down). */
 const RUNS: Record<Peer, string[]> = {
-  nginx: ['path', 'validity', 'basic-constraints', 'path-length', 'key-usage', 'eku', 'key-identifiers', 'extensions', 'algorithms', 'name-constraints', 'path-building', 'pathological', 'encoding'],
-  's_server': ['path', 'path-length', 'name-constraints', 'path-building'],
-  's_client': ['path', 'validity', 'basic-constraints', 'path-length', 'key-usage', 'eku', 'key-identifiers', 'extensions', 'algorithms', 'name-constraints', 'hostname', 'pathological', 'encoding'],
-  curl: ['hostname', 'name-constraints-product', 'path-building'],
+  nginx: ['path', 'validity', 'basic-constraints', 'path-length', 'key-usage', 'eku', 'key-identifiers', 'extensions', 'algorithms', 'name-constraints', 'path-building', 'pathological', 'encoding', 'name-smuggling'],
+  's_server': ['path', 'path-length', 'name-constraints', 'path-building', 'name-smuggling'],
+  's_client': ['path', 'validity', 'basic-constraints', 'path-length', 'key-usage', 'eku', 'key-identifiers', 'extensions', 'algorithms', 'name-constraints', 'hostname', 'pathological', 'encoding', 'name-smuggling'],
+  curl: ['hostname', 'name-constraints-product', 'path-building', 'name-smuggling'],
   node: ['path', 'path-building', 'algorithms', 'validity'],
+  // Node's https client dialling {connect} and verifying {name} itself (node-client-name.mjs).
+  'node-name': ['name-smuggling'],
 };
 
 interface Report {
@@ -51,6 +53,12 @@ function check(peer: Peer, role: 'server' | 'client', report: Report, explain: s
   // No harness errors and nothing inconclusive: every case was observed and judged.
   expect(deep.filter((r) => r.verdict === 'error' || r.verdict === 'inconclusive').map((r) => `${r.id}: ${r.reason}`), explain).toEqual([]);
   expect(got, `${peer}: verdicts differ from deep-corpus-verdicts.ts\n${deep.filter((r) => (got[r.id] ?? 'pass') !== (want[r.id] ?? 'pass')).map((r) => `${r.id}: ${r.verdict} (${r.observed?.detail ?? r.reason})`).join('\n')}`).toEqual(want);
+  // Where the table says what the peer did, the observation shows it.
+  const byId = new Map(deep.map((r) => [r.id, r]));
+  for (const [id, [, , seen]] of Object.entries(table)) {
+    const r = byId.get(id);
+    if (seen && r) expect(`${r.observed?.outcome}: ${r.observed?.detail ?? ''}`, `${peer}: ${id}`).toMatch(seen);
+  }
   // The positive controls: a required acceptance that fails is listed only with its reason.
   for (const r of deep.filter((x) => x.expect === 'accept' && x.severity === 'required' && x.verdict !== 'pass')) {
     expect(table[r.id]?.[1] ?? '', `${r.id} is a required acceptance refused by ${peer} without a documented reason`).not.toBe('');
@@ -108,6 +116,10 @@ describe.skipIf(!NGINX || !OPENSSL)('the deep corpus against real peers', () => 
 
   test('client families against a Node https client', { timeout: T }, async () => {
     await client('node', `${process.execPath} ${join(FIXTURES, 'node-client.mjs')} {url}`);
+  });
+
+  test('client name families against a Node https client that dials {connect} and verifies {name}', { timeout: T }, async () => {
+    await client('node-name', `${process.execPath} ${join(FIXTURES, 'node-client-name.mjs')} {connect} {name}`);
   });
 
   test('a client that cannot reach the .localhost name: its DNS-name cases are skipped with the reason, its address cases judged', { timeout: T }, async () => {

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -133,6 +133,19 @@ describe('report directory of a real run', () => {
     expect((await verify([dir, '--pubkey', pubFile])).code).toBe(0);
     expect(readFileSync(join(dir, 'report.json'), 'utf8')).not.toContain('PRIVATE KEY');
   });
+
+  test('a link in the report directory to a FIFO is hashed within a bound, not waited on for ever', async () => {
+    const dir = join(work, 'fifo-run');
+    mkdirSync(dir);
+    expect(spawnSync('mkfifo', [join(work, 'a-fifo')]).status).toBe(0);
+    symlinkSync(join(work, 'a-fifo'), join(dir, 'notes'));
+    const started = Date.now();
+    const run = await runCli(['run', '--target', 'builtin:lenient', '--certs', certs, '--report-dir', dir, '--only', 'server/client-auth/valid'], { timeoutMs: 60_000 });
+    expect(run.code, run.stderr).toBe(0);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const manifest = readJson<{ files: Record<string, string> }>(join(dir, 'manifest.json'));
+    expect(Object.keys(manifest.files)).toContain('notes');
+  }, 90_000);
 
   test('no manifest, no directory or an unreadable --pubkey: exit 2 with one line', async () => {
     const bare = copyOfRun('no-manifest');

@@ -71,8 +71,9 @@ function tcpConnect(port: number, timeoutMs = 3000): Promise<string> {
 
 interface ServeDoc {
   profile: string;
-  servers: { id: string; url: string; expect: string; rationale: string }[];
+  servers: { id: string; url: string; expect: string; rationale: string; crlFile?: string }[];
   caFile: string;
+  crlFile?: string;
   clientCertFile: string;
   clientKeyFile: string;
 }
@@ -154,6 +155,27 @@ describe('conformance serve --json (child process)', () => {
     // The verdict comes from judge.ts (the case's rationale); what was seen is in detail.
     expect(e.reason).toMatch(/^accepted \(request sent \(GET \/ HTTP\/[\d.]+\)\) but must be refused: The validity period has ended/);
     expect(e.detail).toMatch(/^the client sent "GET \/ HTTP\/[\d.]+" over TLSv1\.[23]$/);
+  });
+
+  test('each server names the CRL file a run hands its case: crl-stale its own (with the stale CRL), the others the shared bundle', () => {
+    const shared = join(certsDir, 'trust', 'server-crl.pem');
+    expect(doc.crlFile).toBe(shared);
+    const stale = doc.servers.find((s) => s.id === 'client/revocation/crl-stale')!;
+    expect(stale.crlFile?.startsWith(join(certsDir, 'crl', 'case') + '/'), stale.crlFile).toBe(true);
+    // The stale CRL goes only into the case's own file (a shared bundle with it is refused whole by gnutls).
+    const crls = (path: string) => readFileSync(path, 'utf8').match(/-----BEGIN X509 CRL-----/g)?.length ?? 0;
+    expect(crls(stale.crlFile!)).toBeGreaterThan(0);
+    expect(readFileSync(stale.crlFile!, 'utf8')).not.toBe(readFileSync(shared, 'utf8'));
+    for (const s of doc.servers.filter((x) => x.id !== 'client/revocation/crl-stale')) expect(s.crlFile, s.id).toBe(shared);
+  });
+
+  test.runIf(hasCurl)('curl --crlfile with crl-stale\'s own file refuses for the stale CRL itself, as in a run (with the shared bundle it could only miss a CRL)', async () => {
+    const stale = doc.servers.find((s) => s.id === 'client/revocation/crl-stale')!;
+    const own = await run('curl', ['-sS', '--max-time', '5', '--cacert', doc.caFile, '--crlfile', stale.crlFile!, '--cert', doc.clientCertFile, '--key', doc.clientKeyFile, stale.url]);
+    expect(own.code).not.toBe(0);
+    expect(own.stderr).toMatch(/CRL has expired/);
+    const shared = await run('curl', ['-sS', '--max-time', '5', '--cacert', doc.caFile, '--crlfile', doc.crlFile!, '--cert', doc.clientCertFile, '--key', doc.clientKeyFile, stale.url]);
+    expect(shared.stderr).not.toMatch(/CRL has expired/);
   });
 
   test('SIGINT closes every server and exits 0', async () => {

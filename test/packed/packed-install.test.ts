@@ -62,6 +62,11 @@ function readmeVitestSnippet(): string {
   return swapped;
 }
 
+/** The README's vitest snippet as a project's vitest config (a .mts file in a CommonJS project, as the README advises). */
+function writeReadmeConfig(dir: string, file: string): void {
+  writeFileSync(join(dir, file), readmeVitestSnippet());
+}
+
 const REPORT_FILES = ['report.json', 'junit.xml', 'report.md', 'report.html', 'manifest.json'];
 let cjs = '';
 let esm = '';
@@ -169,8 +174,7 @@ describe('the packed package, installed as a user installs it', () => {
     ['ESM', 'vitest 5', () => esm, 'vitest.config.ts'],
   ])("%s project with %s: the README's vitest snippet runs the suite as the project's own tests", (_kind, _vitest, dir, file) => {
     const cwd = dir();
-    // The README's advice: in a CommonJS project the config is a .mts file.
-    writeFileSync(join(cwd, file), readmeVitestSnippet());
+    writeReadmeConfig(cwd, file);
     for (const reporter of ['default', 'dot']) {
       const t0 = Date.now();
       const r = sh('npx', ['--no-install', 'vitest', 'run', `--reporter=${reporter}`], cwd, 180_000);
@@ -187,6 +191,10 @@ describe('the packed package, installed as a user installs it', () => {
   });
 
   test('a user file using the exported API and report type type-checks (ESM and the vitest config in CommonJS)', () => {
+    // Its own files, whatever ran before it: the README's config in each project, and a tsconfig
+    // under a name of its own (a tsconfig.json would be read by the vitest runs of the other tests).
+    writeReadmeConfig(esm, 'vitest.config.ts');
+    writeReadmeConfig(cjs, 'vitest.config.mts');
     writeFileSync(
       join(esm, 'use-api.ts'),
       [
@@ -194,7 +202,7 @@ describe('the packed package, installed as a user installs it', () => {
         "import { serverSuite } from 'mtls-conformance/vitest';",
         "import { defineConfig } from 'vitest/config';",
         '',
-        "export const config = defineConfig({ test: serverSuite({ target: 'builtin:strict', only: ['server/protocol/*'] }) });",
+        "export const config = defineConfig({ test: serverSuite({ target: 'builtin:strict', only: ['server/protocol/*'], repeat: 2, suite: 'deep' }) });",
         'export async function verdict(): Promise<Report["summary"]["verdict"]> {',
         "  const out = await runServer({ target: 'builtin:strict', profile: 'intermediate', only: [], timeoutMs: 5000, concurrency: 8, httpPath: '/', httpMethod: 'GET' });",
         '  const first: CaseResult | undefined = out.results[0];',
@@ -209,8 +217,8 @@ describe('the packed package, installed as a user installs it', () => {
       [esm, ['use-api.ts', 'vitest.config.ts']],
       [cjs, ['vitest.config.mts']],
     ] as const) {
-      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ ...tsconfig, files }));
-      const r = sh(TSC, ['-p', 'tsconfig.json'], dir, 120_000);
+      writeFileSync(join(dir, 'tsconfig.api-check.json'), JSON.stringify({ ...tsconfig, files }));
+      const r = sh(TSC, ['-p', 'tsconfig.api-check.json'], dir, 120_000);
       expect(r.status, `${dir}: ${r.stdout}${r.stderr}`).toBe(0);
     }
   });

@@ -18,6 +18,7 @@ import pathological from './pathological.js';
 import encoding from './encoding.js';
 import crl from './crl.js';
 import { exhaustiveClientCases, exhaustiveServerCases } from './name-constraints-exhaustive.js';
+import nameSmuggling, { smugglingCases } from './name-smuggling.js';
 
 /**
  * The deep corpus (issue 16 §2; docs/corpus-plan.md): one generator per family, run for each
@@ -36,6 +37,7 @@ export const DEEP_FAMILIES: [string, Family][] = [
   ['algorithms', algorithms],
   ['name-constraints', nameConstraints],
   ['name-constraints-product', nameConstraintsProduct],
+  ['name-smuggling', nameSmuggling],
   ['hostname', hostname],
   ['path-building', pathBuilding],
   ['pathological', pathological],
@@ -62,10 +64,13 @@ export function suiteAreas(suite: SuiteName): AreaCases[] {
   const deep = familyAreas(DEEP_FAMILIES, 'deep');
   if (suite === 'deep') return deep;
   // The rest of the BetterTLS-style product: host name and CN axes (name-constraints-product.ts),
-  // then the full product of both directions (name-constraints-exhaustive.ts).
+  // then the full product of both directions (name-constraints-exhaustive.ts), then the smuggling
+  // set beyond the deep slice (name-smuggling.ts; ids smuggle-*, family name-smuggling).
   return [
     ...deep,
     { role: 'server', area: 'name-constraints-exhaustive', entries: exhaustiveServerCases(), suite: 'exhaustive', family: 'name-constraints-product' },
     { role: 'client', area: 'name-constraints-exhaustive', entries: [...productCases('client', true), ...exhaustiveClientCases()], suite: 'exhaustive', family: 'name-constraints-product' },
+    { role: 'server', area: 'name-constraints-exhaustive', entries: smugglingCases('server', 'exhaustive'), suite: 'exhaustive', family: 'name-smuggling' },
+    { role: 'client', area: 'name-constraints-exhaustive', entries: smugglingCases('client', 'exhaustive'), suite: 'exhaustive', family: 'name-smuggling' },
   ];
 }

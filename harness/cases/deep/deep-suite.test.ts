@@ -56,7 +56,7 @@ test('the hostname cases have the client verify a .localhost name; the exhaustiv
   const h = findCase('client/hostname/dns-name-control')!;
   expect(h.recipe).toMatchObject({ kind: 'reference-server', serverName: 'api.mtls-conformance.localhost' });
   const exhaustive = catalogue('exhaustive').filter((c) => c.suite === 'exhaustive');
-  expect(new Set(exhaustive.map((c) => c.family))).toEqual(new Set(['name-constraints-product']));
+  expect(new Set(exhaustive.map((c) => c.family))).toEqual(new Set(['name-constraints-product', 'name-smuggling']));
 });
 
 test('the exhaustive suite: the full product per direction, unique ids with refs, a control beside every refusal', () => {
@@ -64,15 +64,20 @@ test('the exhaustive suite: the full product per direction, unique ids with refs
   const all = catalogue('exhaustive');
   expect(new Set(all.map((c) => c.id)).size).toBe(all.length);
   const ex = resolveCases(profile, undefined, 'exhaustive').filter((c) => c.suite === 'exhaustive');
-  const client = ex.filter((c) => c.role === 'client');
-  const server = ex.filter((c) => c.role === 'server');
+  const product = ex.filter((c) => c.family === 'name-constraints-product');
+  const client = product.filter((c) => c.role === 'client');
+  const server = product.filter((c) => c.role === 'server');
   // Client: the host/CN slice of name-constraints-product (2·3·225 - 225) + 2 hosts · 2 CN · 3^7.
   expect(client.length).toBe(2 * 3 * 225 - 225 + 2 * 2 * 3 ** 7);
   // Server: 6 forms · 3 names · 3 permitted · 3 excluded · 2 depths + 15 form pairs · 9 name pairs · 2 kinds.
   expect(server.length).toBe(6 * 54 + 15 * 9 * 2);
   for (const c of ex) {
     expect(c.id).toMatch(/^(server|client)\/name-constraints-exhaustive\/[a-z0-9.-]+$/);
-    expect(c.refs, c.id).toEqual(expect.arrayContaining(['BetterTLS nameconstraints', 'RFC 5280 §4.2.1.10']));
+    if (c.family === 'name-smuggling') {
+      expect(c.id).toMatch(/\/smuggle-[a-z0-9.-]+$/);
+      expect(c.refs, c.id).toContain('BetterTLS nameconstraints');
+      expect(c.refs.some((r) => /^RFC (5280|9525) §/.test(r)), c.id).toBe(true);
+    } else expect(c.refs, c.id).toEqual(expect.arrayContaining(['BetterTLS nameconstraints', 'RFC 5280 §4.2.1.10']));
   }
   const by = new Map(ex.map((c) => [c.id, c]));
   const at = (id: string) => by.get(id)!;
@@ -139,4 +144,56 @@ test('the crl family: per direction, a CA of its own per case, refusals weighed 
   expect(base.find((c) => c.id === 'server/crl/crl-sha1-signature')).toMatchObject({ expect: 'reject', severity: 'info' });
   const sha1ok = crlCases({ ...profile, certificates: { ...profile.certificates, client: { ...profile.certificates.client, forbiddenSignatureHashes: [] } } });
   expect(sha1ok.find((c) => c.id === 'server/crl/crl-sha1-signature')).toMatchObject({ expect: 'accept', severity: 'info' });
+});
+
+test('the smuggling set: BetterTLS\'s tags and separators in full, byte forms both ways, the deep slice in both directions', () => {
+  const { profile } = loadProfile('intermediate');
+  const deepSet = resolveCases(profile, undefined, 'deep').filter((c) => c.family === 'name-smuggling');
+  const all = resolveCases(profile, undefined, 'exhaustive').filter((c) => c.family === 'name-smuggling');
+  const name = (id: string) => id.split('/')[2]!.replace(/^smuggle-/, '');
+  // The deep slice is part of the set, never repeated in it.
+  expect(all.filter((c) => c.suite === 'deep').map((c) => c.id)).toEqual(deepSet.map((c) => c.id));
+  expect(new Set(all.map((c) => `${c.role}/${name(c.id)}`)).size).toBe(all.length);
+  const client = all.filter((c) => c.role === 'client');
+  const server = all.filter((c) => c.role === 'server');
+  // 16 tags × (5 host encodings × 2 constraints + 2 address encodings × 2), and 4 separators × 2 prefixes × 2 leading names × 16 tags × 2.
+  expect(client.filter((c) => /^tag\d+-/.test(name(c.id))).length).toBe(16 * (5 * 2 + 2 * 2));
+  expect(client.filter((c) => /^sep-/.test(name(c.id))).length).toBe(4 * 2 * 2 * 16 * 2);
+  // The byte forms (client: 33 of the host and its address, 10 of the constraint; server: 37), as listed in name-smuggling.ts.
+  expect(client.length).toBe(224 + 512 + 33 + 10);
+  expect(server.length).toBe(37);
+  // Deep: 30-60 of the most telling, both directions, each with a required control and required refusals.
+  expect(deepSet.length).toBeGreaterThanOrEqual(30);
+  expect(deepSet.length).toBeLessThanOrEqual(60);
+  for (const role of ['client', 'server'] as const) {
+    const of = deepSet.filter((c) => c.role === role);
+    expect(of.some((c) => c.expect === 'accept' && c.severity === 'required'), role).toBe(true);
+    expect(of.filter((c) => c.expect === 'reject' && c.severity === 'required').length, role).toBeGreaterThan(10);
+  }
+  // Every BetterTLS case is refused, required: the host is smuggled, never named as RFC 9525 §6 names it.
+  for (const c of client.filter((x) => /^(tag|sep-)/.test(name(x.id)))) expect({ id: c.id, expect: c.expect, severity: c.severity }).toEqual({ id: c.id, expect: 'reject', severity: 'required' });
+  const at = (id: string) => all.find((c) => c.id === id)!;
+  expect(at('client/name-smuggling/upper-pi')).toMatchObject({ expect: 'accept', severity: 'required' });
+  expect(at('client/name-smuggling/nul-suffix-po')).toMatchObject({ expect: 'reject', severity: 'required' });
+  expect(at('client/name-smuggling/constraint-partial-label-xi')).toMatchObject({ expect: 'accept', severity: 'required' });
+  expect(at('client/name-constraints-exhaustive/smuggle-constraint-trailing-dot-pi')).toMatchObject({ expect: 'accept', severity: 'info' });
+  expect(at('server/name-smuggling/dns-nul-po')).toMatchObject({ expect: 'reject', severity: 'recommended' });
+  expect(at('server/name-smuggling/uri-userinfo-xi')).toMatchObject({ expect: 'reject', severity: 'required' });
+  expect(at('server/name-smuggling/cn-dns-xi')).toMatchObject({ expect: 'reject', severity: 'info' });
+  // The chains carry the smuggled bytes: the raw tag and value on the leaf, the constraint on the CA.
+  const tag6 = findCase('client/name-smuggling/tag6-https-po')!;
+  expect(tag6.chain).toMatchObject({ intermediates: [{ nameConstraints: { permittedDns: ['other.invalid'] } }], leaf: { sanRaw: [{ tag: 6, valueHex: Buffer.from('https://api.mtls-conformance.localhost').toString('hex') }] } });
+  expect(tag6.recipe).toMatchObject({ kind: 'reference-server', serverName: 'api.mtls-conformance.localhost' });
+  expect(findCase('client/name-smuggling/constraint-ip-nine-octets')!.chain).toMatchObject({ intermediates: [{ nameConstraintsRaw: { excluded: [{ tag: 7, valueHex: '7f000000ff00000000' }] } }] });
+  expect(findCase('client/name-smuggling/constraint-ip-nine-octets')!.recipe).not.toHaveProperty('serverName');
+});
+
+test('a profile without hostname matching keeps only the constraint refusals of the client smuggling set required', () => {
+  const { profile } = loadProfile('intermediate');
+  const off = { ...profile, certificates: { ...profile.certificates, server: { ...profile.certificates.server, hostnameMatch: false } } };
+  const sev = (p: typeof profile, id: string) => resolveCases(p, undefined, 'deep').find((c) => c.id === id)!.severity;
+  expect(sev(off, 'client/name-smuggling/nul-suffix-po')).toBe('info');
+  expect(sev(off, 'client/name-smuggling/tag2-dns-xi')).toBe('required');
+  expect(sev(off, 'client/name-smuggling/constraint-upper-xi')).toBe('required');
+  expect(sev(profile, 'client/name-smuggling/nul-suffix-po')).toBe('required');
 });

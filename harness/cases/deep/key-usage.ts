@@ -1,11 +1,12 @@
 import type { Role } from '../../model.js';
 import type { CaseEntry } from '../define.js';
-import { cas, entry, holder, must, note, should, type Family } from './kit.js';
+import { cas, entry, holder, must, note, decideByRules, should, type Family } from './kit.js';
 
 /**
  * key-usage: keyCertSign on issuers (RFC 5280 §6.1.4 (n)), the TLS signing bit on the leaf
  * (RFC 5280 §4.2.1.3; RFC 8446 §4.4.2.4 signs CertificateVerify with it). limbo
- * rfc5280::ica-ku-keycertsign, rfc5280::leaf-ku-keycertsign, rfc5280::no-keyusage.
+ * rfc5280::ica-ku-keycertsign, rfc5280::leaf-ku-keycertsign, rfc5280::no-keyusage. A CA without
+ * keyUsage is where RFC 5280 and the Web PKI disagree: certificates.rules chooses.
  */
 const keyUsage: Family = (role: Role): CaseEntry[] => {
   const h = holder(role);
@@ -33,8 +34,12 @@ const keyUsage: Family = (role: Role): CaseEntry[] => {
       name: 'ca-no-keyusage',
       title: `A ${h} issued by an intermediate without keyUsage is accepted`,
       chain: { intermediates: cas(1, { 1: { keyUsage: null } }) },
-      refs: ['RFC 5280 §4.2.1.3', 'RFC 5280 §6.1.4 (n)', 'limbo rfc5280::no-keyusage'],
-      policy: note('accept', 'RFC 5280 §6.1.4 (n) checks keyCertSign only when keyUsage is present; §4.2.1.3 says CAs MUST include it, and the Web PKI refuses its absence: information.'),
+      refs: ['RFC 5280 §4.2.1.3', 'RFC 5280 §6.1.4 (n)', 'CA/B BR §7.1.2.6.1', 'CA/B BR §7.1.2.10.7', 'limbo rfc5280::no-keyusage'],
+      policy: decideByRules({
+        rfc5280: { expect: 'accept', why: 'path validation checks keyCertSign only when keyUsage is present (§6.1.4 (n)); that CAs MUST include it (§4.2.1.3) is the issuer\'s duty.' },
+        webpki: { expect: 'reject', why: 'a subordinate CA MUST carry a critical keyUsage with keyCertSign and cRLSign (CA/B BR §7.1.2.6.1, §7.1.2.10.7).' },
+        either: 'rfc5280',
+      }),
     }),
     entry({
       name: 'ca-keyusage-non-critical',

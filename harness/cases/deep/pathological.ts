@@ -1,18 +1,22 @@
 import type { CertVariation, OtherCert } from '../../../certs/chain-spec.js';
 import type { San } from '../../../certs/spec.js';
 import type { Role } from '../../model.js';
-import { info, type CaseEntry } from '../define.js';
+import { required, type CaseEntry } from '../define.js';
 import { cas, entry, holder, LOOPBACK, type Family } from './kit.js';
 
 /**
  * pathological: chains that cost a validator work (limbo pathological::*, tagged
- * denial-of-service). What matters is that the target answers within the case bound; whether it
- * accepts is information (limbo: accept/reject varies by implementation).
+ * denial-of-service). What is required is that the target answers, accepts or refuses, within the
+ * bound (--timeout): silence fails the case (harness/judge.ts judgeAnswerWithin). Whether it
+ * accepts is information (limbo: accept/reject varies by implementation), shown in the reason.
  */
 const pathological: Family = (role: Role): CaseEntry[] => {
   const h = holder(role);
   const anchor = role === 'server' ? 'client-ca' : 'server-ca';
-  const dos = (expect: 'accept' | 'reject', why: string) => () => info(expect, `${why} Denial of service: the verdict that matters is an answer within the timeout; a timeout fails the case.`);
+  const dos = (expect: 'accept' | 'reject', why: string) => () => ({
+    ...required(expect, `${why} Denial of service: required is an answer, acceptance or refusal, within the bound (--timeout); a target that gives neither fails. Which answer it gives is information (the reference expectation: ${expect}).`),
+    answerWithin: true,
+  });
   const refs = (id: string) => ['limbo pathological::' + id, 'RFC 5280 §6.1'];
   const out: CaseEntry[] = [];
   for (const n of [12, 24]) {
