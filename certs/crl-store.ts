@@ -4,7 +4,7 @@ import { chmod, open, rename, writeFile, type FileHandle } from 'node:fs/promise
 import { UsageError, quote } from '../harness/errors.js';
 import { dirname, join } from 'node:path';
 import type { Material } from './generate.js';
-import { crlContentHash, crlInBundle, issuingCas, urlSegment, revokedSerial, rootOf, serialOf, type RevocationPlan, type RevocationStore } from './revocation-data.js';
+import { crlContentHash, crlInBundle, crlUrlFor, issuingCas, urlSegment, revokedSerial, rootOf, serialOf, type RevocationPlan, type RevocationStore } from './revocation-data.js';
 import type { CertSpec } from './spec.js';
 
 /**
@@ -23,10 +23,36 @@ export const CRL_RENEW_DAYS = 200;
 export interface CrlIndexEntry {
   hash: string;
   nextUpdate: number;
+  /** A shaped CRL (CrlShape) is re-signed from this time on: half way to its nearest bound in the future. Absent: by nextUpdate as above. */
+  renewAt?: number;
 }
+
+/** The anchors whose hierarchies get bundles (trust/<anchor>-crl.pem and the rest). */
+export type BundleRoot = 'client-ca' | 'server-ca';
 
 export function crlPaths(dir: string, ca: string): { derPath: string; pemPath: string } {
   return { derPath: join(dir, 'crl', `${ca}.crl`), pemPath: join(dir, 'crl', `${ca}.crl.pem`) };
+}
+
+/**
+ * A shaped CRL's delta CRL (CrlShape.deltaReleases): in the bundles after its complete CRL, and
+ * served under this name at the URL the complete CRL's freshestCRL names.
+ */
+function deltaName(ca: string): string {
+  return `${ca}-delta`;
+}
+
+function deltaPath(dir: string, ca: string): string {
+  return join(dir, 'crl', `${deltaName(ca)}.crl.pem`);
+}
+
+/**
+ * When a shaped CRL stops meaning what its shape says: a bound in the future (thisUpdate ahead, or
+ * nextUpdate) is approached, so it is re-signed half way there; bounds in the past stay true.
+ */
+function renewAtOf(now: number, thisUpdate: number, nextUpdate: number): number {
+  const ahead = [thisUpdate, nextUpdate].filter((t) => t > now).map((t) => (t - now) / 2);
+  return ahead.length ? now + Math.min(...ahead) : Number.MAX_SAFE_INTEGER;
 }
 
 /** A CRL is a few hundred bytes; a bundle holds one per CA (~12,000 CAs in the exhaustive store): bounded like the store's index. */
@@ -90,6 +116,11 @@ export async function ensureCrls(
   entries: Record<string, CrlIndexEntry>,
   port: number,
   now: number,
+  /**
+   * The CRLs of anchors this store was given (a suite's store: the main store's bundles), by
+   * anchor: they head this store's bundles, so one file holds every CRL a path of the suite needs.
+   */
+  givenBundles: Partial<Record<BundleRoot, string>> = {},
 ): Promise<{ store: RevocationStore; changed: boolean }> {
   let changed = false;
   const crls: RevocationStore['crls'] = {};
@@ -108,32 +139,42 @@ export async function ensureCrls(
   // Every file read at once, not one after the other: a warm run only reads.
   const cas = issuingCas(specs);
   const existingPems = await Promise.all(cas.map((ca) => readIfExists(dir, crlPaths(dir, ca).pemPath)));
+  const existingDeltas = await Promise.all(cas.map((ca) => (serviceOf(ca)?.crlShape?.deltaReleases ? readIfExists(dir, deltaPath(dir, ca)) : null)));
   for (const [i, ca] of cas.entries()) {
     const m = materials.get(ca);
     const paths = crlPaths(dir, ca);
     const existing = existingPems[i]!;
+    const shape = serviceOf(ca)?.crlShape;
+    const shaped = shape ? { shaped: true as const } : {};
     if (!m?.keyPem) {
-      if (existing) crls[ca] = { ...paths, pem: existing };
+      if (existing) crls[ca] = { ...paths, pem: existing, ...shaped };
       continue;
     }
     const serials = (revoked.get(ca) ?? []).map((name) => revokedSerial(name, m.certPem));
     const stale = serviceOf(ca)?.crl === 'stale';
-    const hash = crlContentHash(m.certPem, serials) + (stale ? ':stale' : '');
+    // RFC 5280 §5.2.5: an issuingDistributionPoint names the CDPs of what the CA issued, or another URL.
+    const idpUris = shape?.idp?.distributionPoint === 'issued' ? specs.filter((s) => s.issuer === ca && s.crlUrl).map((s) => s.crlUrl!) : shape?.idp?.distributionPoint === 'other' ? [crlUrlFor(port, ca, 'elsewhere')] : [];
+    const deltaUrl = shape?.deltaReleases ? crlUrlFor(port, deltaName(ca), ca) : undefined;
+    const hash = crlContentHash(m.certPem, serials) + (stale ? ':stale' : '') + (shape ? `:${JSON.stringify(shape)}:${[...idpUris, deltaUrl ?? ''].join(' ')}` : '');
     const entry = entries[ca];
+    const existingDelta = existingDeltas[i];
+    const fresh = entry?.renewAt !== undefined ? now < entry.renewAt : entry !== undefined && entry.nextUpdate - now > CRL_RENEW_DAYS * DAY_MS;
     // A stale CRL stays stale: made once, kept while its CA and serials are the same.
-    if (existing && entry?.hash === hash && (stale || entry.nextUpdate - now > CRL_RENEW_DAYS * DAY_MS)) {
-      crls[ca] = { ...paths, pem: existing };
+    if (existing && entry?.hash === hash && (stale || fresh) && (!shape?.deltaReleases || existingDelta)) {
+      crls[ca] = { ...paths, pem: existing, ...shaped, ...(existingDelta ? { deltaPem: existingDelta } : {}) };
       continue;
     }
     const { buildCrl } = await import('./crl.js');
     // RFC 5280 §5.1.2.5: nextUpdate in the past (10 days ago, issued 40 days ago): no longer current (§6.3.3 (a)).
     const built = stale
       ? await buildCrl({ ca: m, revokedSerials: serials, now: now - 40 * DAY_MS, validDays: 30 })
-      : await buildCrl({ ca: m, revokedSerials: serials, now, validDays: CRL_VALID_DAYS });
+      : await buildCrl({ ca: m, revokedSerials: serials, now, validDays: CRL_VALID_DAYS, ...(shape ? { shape, idpUris, ...(deltaUrl ? { deltaUrl } : {}) } : {}) });
     await writeAtomic(paths.derPath, built.der);
     await writeAtomic(paths.pemPath, built.pem);
-    entries[ca] = { hash, nextUpdate: built.nextUpdate };
-    crls[ca] = { ...paths, pem: built.pem };
+    if (built.deltaPem) await writeAtomic(deltaPath(dir, ca), built.deltaPem);
+    const thisUpdate = shape?.thisUpdateDays !== undefined ? now + shape.thisUpdateDays * DAY_MS : now;
+    entries[ca] = { hash, nextUpdate: built.nextUpdate, ...(shape ? { renewAt: renewAtOf(now, thisUpdate, built.nextUpdate) } : {}) };
+    crls[ca] = { ...paths, pem: built.pem, ...shaped, ...(built.deltaPem ? { deltaPem: built.deltaPem } : {}) };
     changed = true;
   }
   // What goes in a bundle a relying party loads whole: the CRL of every CA that publishes a current
@@ -146,7 +187,8 @@ export async function ensureCrls(
     if (!bundledByRoot.has(root)) bundledByRoot.set(root, Object.keys(crls).filter((ca) => rootOfName(ca) === root && inBundle(ca)));
     return bundledByRoot.get(root)!;
   };
-  const bundle = (root: string) => bundled(root).map((ca) => crls[ca]!.pem).join('');
+  // A delta CRL follows its complete CRL; the given anchors' CRLs come first.
+  const bundle = (root: string) => (givenBundles[root as BundleRoot] ?? '') + bundled(root).map((ca) => crls[ca]!.pem + (crls[ca]!.deltaPem ?? '')).join('');
   const trust = (name: string) => join(dir, 'trust', name);
   const clientCrlFile = trust('client-crl.pem');
   const serverCrlFile = trust('server-crl.pem');
@@ -176,13 +218,26 @@ export async function ensureCrls(
     caseCrlFiles[leaf.name] = path;
     files.push([path, bundle(rootOfName(leaf.name)) + stale.join('')]);
   }
+  // A suite's store is made for one side per run (a server target needs only client chains): the
+  // bundles of the other hierarchy, which this run holds no CA of, are kept as the last run of that
+  // side wrote them, so a server reading <suite>/trust/client-crl.pem still finds every CRL.
+  const idle = (root: BundleRoot) => givenBundles[root] !== undefined && !cas.some((ca) => materials.get(ca)?.keyPem && rootOfName(ca) === root);
+  const kept = new Set(
+    (['client-ca', 'server-ca'] as const).filter(idle).flatMap((root) => {
+      const side = root.slice(0, -3);
+      return [`${side}-crl.pem`, `${side}-ca-with-crls.pem`, `${side}-crl-issuers.pem`].map(trust);
+    }),
+  );
   const current = await Promise.all(files.map(([path]) => readIfExists(dir, path)));
   for (const [i, [path, text]] of files.entries()) {
-    if (current[i] !== text) await writeAtomic(path, text);
+    if (current[i] !== text && !(kept.has(path) && current[i] !== null)) await writeAtomic(path, text);
   }
   const plan: RevocationPlan = {
     port,
-    crls: Object.entries(crls).map(([ca, c]) => ({ ca, derBase64: pemToDer(c.pem).toString('base64') })),
+    crls: Object.entries(crls).flatMap(([ca, c]) => [
+      { ca, derBase64: pemToDer(c.pem).toString('base64') },
+      ...(c.deltaPem ? [{ ca: deltaName(ca), derBase64: pemToDer(c.deltaPem).toString('base64') }] : []),
+    ]),
     cas: issuingCas(specs).flatMap((name) => {
       const m = materials.get(name);
       const service = serviceOf(name);

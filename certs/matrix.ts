@@ -20,6 +20,8 @@ export interface MatrixOptions {
    * by the matrix's CAs name it in their CRL distribution point and OCSP URL. Absent: neither.
    */
   revocationPort?: number;
+  /** OCSP URLs beside the CDPs (default true); a suite's certificates name a CDP only. */
+  ocspUrls?: boolean;
 }
 
 export const DEFAULT_MATRIX_OPTIONS: MatrixOptions = {
@@ -62,14 +64,14 @@ function pathCas(role: 'client' | 'server'): CertSpec[] {
  * (openssl -crl_download, Windows, Java with CRLDP on) needs one for it. Outside a run nothing
  * answers there (README.txt says so).
  */
-function withRevocationUrls(specs: CertSpec[], port: number | undefined): CertSpec[] {
+function withRevocationUrls(specs: CertSpec[], port: number | undefined, ocspUrls = true): CertSpec[] {
   if (port === undefined) return specs;
   const service = new Map(specs.map((s) => [s.name, s.revocationService] as const));
   return specs.map((s) => {
     if (s.issuer === 'self') return s;
     // Each certificate names its own URLs (a path segment per certificate), so the responder's log says whose they were.
     const { crl, ocsp } = service.get(s.issuer) ?? {};
-    return { ...s, ...(crl === 'none' ? {} : { crlUrl: crlUrlFor(port, s.issuer, s.name) }), ...(ocsp === 'none' ? {} : { ocspUrl: ocspUrlFor(port, s.name) }) };
+    return { ...s, ...(crl === 'none' ? {} : { crlUrl: crlUrlFor(port, s.issuer, s.name) }), ...(ocsp === 'none' || !ocspUrls ? {} : { ocspUrl: ocspUrlFor(port, s.name) }) };
   });
 }
 
@@ -110,7 +112,7 @@ export function matrixSpecs(options: MatrixOptions = DEFAULT_MATRIX_OPTIONS, cha
       specs.push(spec);
     }
   }
-  return withRevocationUrls(specs, options.revocationPort);
+  return withRevocationUrls(specs, options.revocationPort, options.ocspUrls);
 }
 
 /**

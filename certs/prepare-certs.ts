@@ -9,6 +9,7 @@ import { UsageError, quote } from '../harness/errors.js';
 import type { Profile } from '../harness/profile/schema.js';
 import { normalDn } from '../harness/profile/distinguished-name.js';
 import type { NamedChain } from './chain-spec.js';
+import type { RevocationStore } from './revocation-data.js';
 
 /**
  * Inputs: the files a user names on the command line (CA bundles, an issuer, keys) read bounded
@@ -103,21 +104,64 @@ export async function prepareCerts(dir: string, profile: Profile, chains: NamedC
  * the suite's own chains in a sub-directory (`<dir>/<suite>`), issued under the default store's
  * anchors and shared CAs (the target trusts those and nothing else). A default run never reads
  * or writes the sub-directory. The result holds the certificates of both.
+ *
+ * The suite's certificates name a CRL distribution point of the main store's responder (no OCSP
+ * URL), which serves the suite's CRLs during its runs (the merged revocation plan), and the suite
+ * has bundles of its own (`<dir>/<suite>/trust/*-crl.pem`, `*-ca-with-crls.pem`): the default CAs'
+ * CRLs, then every CRL of the suite's CAs, the shaped ones of the `crl` family included. Those
+ * bundles are the run's `{crl}`, and what a server is given for a deep run (docs/revocation.md).
  */
 export async function prepareSuiteCerts(dir: string, profile: Profile, core: NamedChain[], suite: string, extra: NamedChain[], issuer?: Material, serverHosts?: string[]): Promise<EnsureResult> {
   const main = await prepareCerts(dir, profile, core, issuer, serverHosts);
   if (extra.length === 0) return main;
   const given = new Map([...main.certs].filter(([name]) => !name.includes('/') && name !== 'server').map(([name, m]) => [name, { certPem: m.certPem, keyPem: m.keyPem }] as const));
-  const sub = await ensureCerts(join(dir, suite), { matrix: matrixOptionsFor(profile), chains: extra, given, revocationUrls: false });
-  // The suite's CAs' CRLs join the bundles a target loads (trust/client-crl.pem, {crl}): a target
-  // that checks CRLs (builtin:strict, nginx ssl_crl) needs one for every CA of a path. The next
-  // default run writes the bundles back to the default CAs alone.
-  // Every CRL of the suite's own CAs, whichever root they hang from (a cross-certified root's CRL
-  // is needed as well): CRLs of CAs a relying party does not know are ignored by it.
-  const suiteCrls = Object.values(sub.revocation.crls).map((c) => c.pem).join('');
+  const [clientBundle, serverBundle] = await Promise.all([main.revocation.clientCrlFile, main.revocation.serverCrlFile].map((f) => readFile(f, 'utf8')));
+  const sub = await ensureCerts(join(dir, suite), {
+    matrix: { ...matrixOptionsFor(profile), ocspUrls: false },
+    chains: extra,
+    given,
+    revocationPort: main.revocation.port,
+    givenBundles: { 'client-ca': clientBundle, 'server-ca': serverBundle },
+  });
+  // The suite's conforming CRLs also join the default bundles (trust/client-crl.pem, what
+  // builtin:strict and a server set up for the default suite load): a target that checks CRLs
+  // needs one for every CA of a path. The next default run writes them back to the default CAs
+  // alone. Every CRL of the suite's own CAs, whichever root they hang from (a cross-certified
+  // root's CRL is needed as well): CRLs of CAs a relying party does not know are ignored by it.
+  // Shaped CRLs (the crl family's variants) stay in the suite's bundles: a default bundle keeps
+  // loading in clients that refuse a whole file for one bad CRL (gnutls).
+  const suiteCrls = Object.values(sub.revocation.crls).filter((c) => !c.shaped).map((c) => c.pem).join('');
   for (const file of [main.revocation.clientCrlFile, main.revocation.serverCrlFile]) {
     const text = await readFile(file, 'utf8');
     if (suiteCrls && !text.includes(suiteCrls)) await writeFile(file, text + suiteCrls, { mode: 0o644 });
   }
-  return { ...main, certs: new Map([...main.certs, ...sub.certs]), generated: [...main.generated, ...sub.generated], reused: [...main.reused, ...sub.reused] };
+  return {
+    ...main,
+    certs: new Map([...main.certs, ...sub.certs]),
+    generated: [...main.generated, ...sub.generated],
+    reused: [...main.reused, ...sub.reused],
+    revocation: withSuiteRevocation(main.revocation, sub.revocation),
+  };
+}
+
+/**
+ * One revocation store for a suite's run: the suite's bundles as the CRL files, and a responder
+ * plan that serves the CRLs of both stores and knows the suite's certificates (a CDP fetch is
+ * attributed to the case whose certificate named it). The suite's CAs answer no OCSP (their
+ * certificates name no responder), so the plan's CAs stay the main store's.
+ */
+export function withSuiteRevocation(main: RevocationStore, suite: RevocationStore): RevocationStore {
+  const known = new Set(main.plan.issued.map((i) => i.name));
+  const mainCrls = new Set(main.plan.crls.map((c) => c.ca));
+  return {
+    ...main,
+    crls: { ...suite.crls, ...main.crls },
+    clientCrlFile: suite.clientCrlFile,
+    serverCrlFile: suite.serverCrlFile,
+    plan: {
+      ...main.plan,
+      crls: [...main.plan.crls, ...suite.plan.crls.filter((c) => !mainCrls.has(c.ca))],
+      issued: [...main.plan.issued, ...suite.plan.issued.filter((i) => !known.has(i.name))],
+    },
+  };
 }

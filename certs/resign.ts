@@ -37,7 +37,7 @@ export function resign(certPem: string, spec: CertSpec, signerKeyPem: string): s
   return `-----BEGIN CERTIFICATE-----\n${out.replace(/.{64}/g, '$&\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
 }
 
-function signatureOver(data: Buffer, keyPem: string, hash: SignatureHash, scheme: 'pkcs1' | 'pss'): Buffer {
+export function signatureOver(data: Buffer, keyPem: string, hash: SignatureHash, scheme: 'pkcs1' | 'pss'): Buffer {
   const key = createPrivateKey(keyPem);
   const digest = hash.replace('-', '').toLowerCase();
   switch (key.asymmetricKeyType) {

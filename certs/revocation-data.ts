@@ -76,8 +76,11 @@ export function crlContentHash(caCertPem: string, serials: string[]): string {
 export interface RevocationStore {
   /** Port of the CRL/OCSP responder on 127.0.0.1, fixed when the directory was made. */
   port: number;
-  /** Per CA: its CRL, DER (served at the CDP URL) and PEM. */
-  crls: Record<string, { derPath: string; pemPath: string; pem: string }>;
+  /**
+   * Per CA: its CRL, DER (served at the CDP URL) and PEM. `shaped`: it departs from a conforming CRL
+   * on purpose (CrlShape); `deltaPem`: a delta CRL published beside it, in the bundles only.
+   */
+  crls: Record<string, { derPath: string; pemPath: string; pem: string; shaped?: true; deltaPem?: string }>;
   /** Every current CRL of the client CA's hierarchy (nginx ssl_crl, HAProxy crl-file; s_server: trust/client-ca-with-crls.pem as -CAfile). */
   clientCrlFile: string;
   /** Every current CRL of the server CA's hierarchy ({crl}, CONFORMANCE_CRL_FILE: curl --crlfile, Node's crl option). */
@@ -97,6 +100,18 @@ export interface RevocationPlan {
   crls: { ca: string; derBase64: string }[];
   cas: { name: string; certPem: string; keyPem: string | null; service?: RevocationService }[];
   issued: { name: string; issuer: string; serial: string; revoked: boolean }[];
+}
+
+const issuedIndex = new WeakMap<RevocationPlan, Map<string, RevocationPlan['issued'][number]>>();
+
+/**
+ * A plan's entry for one certificate, by store name: looked up per case (staples, a case's chain),
+ * and a deep or exhaustive plan lists thousands, so the index is built once per plan.
+ */
+export function issuedNamed(plan: RevocationPlan, name: string): RevocationPlan['issued'][number] | undefined {
+  let index = issuedIndex.get(plan);
+  if (!index) issuedIndex.set(plan, (index = new Map(plan.issued.map((i) => [i.name, i]))));
+  return index.get(name);
 }
 
 /** Serial of a PEM certificate, upper-case hex without separators (node's X509Certificate form). */

@@ -217,4 +217,53 @@ export interface RevocationService {
   ocsp?: 'answer' | 'unknown' | 'bad-signature' | 'silent' | 'none';
   /** Whether a reference server staples an OCSP response for these certificates when asked (default true; never for silent/none). */
   staple?: boolean;
+  /**
+   * How this CA's CRL departs from a conforming one (the deep `crl` family; certs/crl.ts). Absent: a
+   * conforming CRL. A shaped CRL goes into the suite's own bundles only (certs/crl-store.ts).
+   */
+  crlShape?: CrlShape;
+}
+
+/** A CRL entry's reasonCode (RFC 5280 §5.3.1), or `none`: the entry carries no reasonCode. */
+export type CrlReason = 'none' | 'keyCompromise' | 'certificateHold' | 'removeFromCRL';
+
+/**
+ * One CA's CRL, varied from the conforming one (RFC 5280 §5) in the ways x509-limbo's CRL cases
+ * vary it. Every field is optional; each states one departure.
+ */
+export interface CrlShape {
+  /** thisUpdate (RFC 5280 §5.1.2.4) in days from generation; default an hour before it. */
+  thisUpdateDays?: number;
+  /** nextUpdate (RFC 5280 §5.1.2.5) in days from generation; default CRL_VALID_DAYS after it. */
+  nextUpdateDays?: number;
+  /** Signed by a key that is not the CA's; the issuer name and authority key identifier still claim the CA (RFC 5280 §6.3.3 (g)). */
+  foreignKey?: boolean;
+  /** The signature's hash (default SHA-256). */
+  signatureHash?: SignatureHash;
+  /** A private extension (RFC 7229 id-TEST arc) on the CRL itself (RFC 5280 §5.2). */
+  unknownExtension?: 'critical' | 'non-critical';
+  /** cRLNumber (RFC 5280 §5.2.3: MUST be present, non-critical) left out or marked critical. */
+  crlNumber?: 'absent' | 'critical';
+  /**
+   * issuingDistributionPoint (RFC 5280 §5.2.5), critical. `distributionPoint`: `issued` names the
+   * CDP URLs of the certificates this CA issued; `other` a URL none of them names.
+   */
+  idp?: { onlyContainsUserCerts?: boolean; onlyContainsCACerts?: boolean; onlyContainsAttributeCerts?: boolean; distributionPoint?: 'issued' | 'other' };
+  /** reasonCode of every entry; default keyCompromise. */
+  reason?: CrlReason;
+  /** A private extension on every entry (RFC 5280 §5.3). */
+  entryExtension?: 'critical' | 'non-critical';
+  /** revocationDate of every entry in days from generation; default thisUpdate. */
+  revocationDateDays?: number;
+  /** Serials (hex) listed besides the certificates marked revoked: unrelated ones, or another CA's certificate. */
+  extraSerials?: string[];
+  /** That many further entries, serials derived from the CA (a large CRL); they carry `reason`, not `entryExtension`. */
+  fillerEntries?: number;
+  /** Every entry listed twice. */
+  duplicateEntries?: boolean;
+  /**
+   * A delta CRL (RFC 5280 §5.2.4) published beside the complete one, in the bundles only: it lists
+   * every entry again with reasonCode removeFromCRL (a hold released, §5.3.1).
+   */
+  deltaReleases?: boolean;
 }

@@ -8,7 +8,7 @@ import { keyMatchesCert } from './key-match.js';
 import { matrixSpecs, type MatrixOptions, DEFAULT_MATRIX_OPTIONS } from './matrix.js';
 import type { CertSpec } from './spec.js';
 import type { NamedChain } from './chain-spec.js';
-import { ensureCrls, type CrlIndexEntry } from './crl-store.js';
+import { ensureCrls, type BundleRoot, type CrlIndexEntry } from './crl-store.js';
 import { pickResponderPort, type RevocationStore } from './revocation-data.js';
 import { UsageError, quote } from '../harness/errors.js';
 import { dirWriteError } from '../harness/io/writable-dir.js';
@@ -65,8 +65,15 @@ export interface EnsureOptions {
    * main store, which the target already trusts): used as issuers, never generated or written here.
    */
   given?: ReadonlyMap<string, Material>;
-  /** CDP and OCSP URLs on issued certificates (default true); a suite's own store leaves them out. */
+  /** CDP and OCSP URLs on issued certificates (default true). */
   revocationUrls?: boolean;
+  /**
+   * The responder port the certificates name, instead of this directory's own: a suite's store
+   * names the main store's responder, which serves the suite's CRLs during its runs.
+   */
+  revocationPort?: number;
+  /** CRLs of the given anchors' hierarchies, heading this store's bundles (crl-store.ts ensureCrls). */
+  givenBundles?: Partial<Record<BundleRoot, string>>;
   /** One-line warnings (a key mode fixed, a damaged leaf regenerated); default: stderr. */
   onWarning?: (line: string) => void;
 }
@@ -300,7 +307,7 @@ async function ensureCertsLocked(dir: string, options: EnsureOptions): Promise<E
   const portOk = Number.isInteger(index.revocationPort) && index.revocationPort! > 0 && index.revocationPort! < 65536;
   if (!portOk) index.revocationPort = pickResponderPort();
   if (!index.crls || typeof index.crls !== 'object') index.crls = {};
-  const revocationPort = options.revocationUrls === false ? undefined : index.revocationPort!;
+  const revocationPort = options.revocationUrls === false ? undefined : (options.revocationPort ?? index.revocationPort!);
   const specs = matrixSpecs({ ...(options.matrix ?? DEFAULT_MATRIX_OPTIONS), revocationPort }, options.chains ?? []);
 
   try {
@@ -376,7 +383,7 @@ async function ensureCertsLocked(dir: string, options: EnsureOptions): Promise<E
   if (!options.issuer && generated.includes('client-ca')) index.externalClientCa = false;
   // Given CAs keep their CRLs where they were made: here they are issuers only (no key, no CRL).
   const crlMaterials = options.given ? new Map([...materials].map(([n, m]) => [n, options.given!.has(n) ? { ...m, keyPem: '' } : m])) : materials;
-  const crls = await ensureCrls(dir, specs, crlMaterials, index.crls!, index.revocationPort!, now).catch((err) => Promise.reject(storeWriteError(err, dir)));
+  const crls = await ensureCrls(dir, specs, crlMaterials, index.crls!, options.revocationPort ?? index.revocationPort!, now, options.givenBundles).catch((err) => Promise.reject(storeWriteError(err, dir)));
   try {
     if (generated.length > 0 || options.issuer || !portOk || crls.changed) await writeAtomic(indexPath, JSON.stringify(index, null, 2) + '\n', 0o644);
   } catch (err) {

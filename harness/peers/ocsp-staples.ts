@@ -1,4 +1,4 @@
-import type { RevocationPlan } from '../../certs/revocation-data.js';
+import { issuedNamed, type RevocationPlan } from '../../certs/revocation-data.js';
 
 /**
  * The OCSP responses a reference server staples (RFC 6066 §8), made once per run and certificate:
@@ -11,7 +11,7 @@ import type { RevocationPlan } from '../../certs/revocation-data.js';
  * sent, not from its trust store. RFC 8446 §4.4.2 lets a server send the trust anchor; validators ignore it.
  */
 export function issuerToSend(revocation: RevocationPlan, certName: string, chainPem: string): string {
-  const issuer = revocation.issued.find((i) => i.name === certName)?.issuer;
+  const issuer = issuedNamed(revocation, certName)?.issuer;
   const ca = revocation.cas.find((c) => c.name === issuer);
   const sent = chainPem.match(/-----BEGIN CERTIFICATE-----/g)?.length ?? 0;
   return ca && sent === 1 && (issuer === 'server-ca' || issuer === 'client-ca') ? ca.certPem : '';
@@ -24,7 +24,7 @@ export function stapleFor(revocation: RevocationPlan, certName: string): Promise
   let cache = staples.get(revocation);
   if (!cache) staples.set(revocation, (cache = new Map()));
   if (!cache.has(certName)) {
-    const issued = revocation.issued.find((i) => i.name === certName);
+    const issued = issuedNamed(revocation, certName);
     // The ASN.1 code loads only when a client case runs with revocation material.
     cache.set(certName, issued ? import('./ocsp.js').then((m) => m.ocspResponseFor(revocation, issued.issuer, issued.serial) ?? undefined) : Promise.resolve(undefined));
   }

@@ -55,10 +55,14 @@ export const SILENT_HOLD_MS = 60_000;
 /** A request's headers arrive at once on 127.0.0.1: a connection that has sent none after this is closed (408). */
 const HEADERS_TIMEOUT_MS = 2000;
 
-/** Identifies a store's revocation material: a responder for the same store answers the same. */
+/**
+ * Identifies a store's revocation material: a responder for the same store answers the same. The
+ * CRLs it serves count too: a deep run's responder serves the suite's CRLs, a default run's does not.
+ */
 export function storeIdOf(plan: RevocationPlan): string {
   return createHash('sha256')
     .update(plan.cas.map((c) => c.certPem).join(''))
+    .update(plan.crls.map((c) => c.ca).join('\0'))
     .digest('hex')
     .slice(0, 32);
 }

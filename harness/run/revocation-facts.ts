@@ -1,4 +1,4 @@
-import { serialOf, urlSegment, type RevocationPlan } from '../../certs/revocation-data.js';
+import { issuedNamed, serialOf, urlSegment, type RevocationPlan } from '../../certs/revocation-data.js';
 import type { RevocationResponder } from '../peers/revocation-responder.js';
 import { revocationFacts } from '../peers/revocation-responder.js';
 import type { Observation, ResolvedCase, Verdict } from '../model.js';
@@ -25,7 +25,7 @@ export function chainSegments(plan: RevocationPlan, leaf: string): string[] {
   let name: string | undefined = leaf;
   for (let i = 0; name && i < 16; i++) {
     out.push(urlSegment(name));
-    name = plan.issued.find((e) => e.name === name)?.issuer;
+    name = issuedNamed(plan, name)?.issuer;
   }
   return out;
 }

@@ -227,3 +227,35 @@ export const DEVIATIONS: Record<Peer, Record<string, Deviation>> = {
   'client/name-smuggling/cn-host-uri-san-none': ['fail', CN_BESIDE_URI("Node's tls.checkServerIdentity (\"Match against Common Name only if no supported identifiers exist\"; URI SANs are not among them)"), CLIENT_ACCEPTED],
   },
 };
+
+/**
+ * The crl family (issue 16 §2, harness/cases/deep/crl.ts) against peers set up to check CRLs with
+ * the deep bundle (deep-corpus.test.ts, the crl block): case id -> [verdict, why, what the peer was
+ * seen to do]. Every other crl case must pass. The third element is matched against the case's
+ * observation, so a deviation is asserted with the reason the peer gave, not just its verdict.
+ */
+export type CrlPeer = 'nginx-crl' | 's_server-crl' | 's_client-crl' | 'curl-crl';
+
+/** OpenSSL (X509_V_FLAG_CRL_CHECK_ALL, as nginx ssl_crl, s_server/s_client -crl_check_all and curl --crlfile set it). */
+const OPENSSL_SHA1_CRL = 'OpenSSL verifies an ECDSA-SHA1 CRL signature and uses the CRL (its security level applies to certificates, not CRLs); the profile forbids SHA-1: info.';
+const OPENSSL_NO_CRL_NUMBER = 'OpenSSL uses a CRL without a CRL number (RFC 5280 §5.2.3 MUST for issuers, not checked by validators): info.';
+const OPENSSL_DUPLICATE = 'OpenSSL uses a CRL that lists a serial twice (a Web PKI rule, not RFC 5280): info.';
+const OPENSSL_NO_DELTAS = 'OpenSSL reads delta CRLs only with X509_V_FLAG_USE_DELTAS, which no peer here sets: the hold on the complete CRL stands (RFC 5280 allows ignoring deltas): info.';
+
+const crlOpenssl = (accepted: RegExp, revoked: RegExp): Record<string, [string, string, RegExp]> => ({
+  'server/crl/crl-sha1-signature': ['fail', OPENSSL_SHA1_CRL, accepted],
+  'server/crl/crl-number-missing': ['fail', OPENSSL_NO_CRL_NUMBER, accepted],
+  'server/crl/crl-duplicate-entry': ['fail', OPENSSL_DUPLICATE, accepted],
+  'server/crl/delta-releases-hold': ['fail', OPENSSL_NO_DELTAS, revoked],
+});
+const crlOpensslClient = (accepted: RegExp, revoked: RegExp): Record<string, [string, string, RegExp]> =>
+  Object.fromEntries(Object.entries(crlOpenssl(accepted, revoked)).map(([id, v]) => [id.replace(/^server\//, 'client/'), v]));
+
+export const CRL_DEVIATIONS: Record<CrlPeer, Record<string, [string, string, RegExp]>> = {
+  // nginx answers 200 to an accepted client certificate and 400 "The SSL certificate error" to a
+  // refused one; the verify error is in its error log (deep-corpus.test.ts checks it there).
+  'nginx-crl': crlOpenssl(/^HTTP 200: ok/, /^HTTP 400: .*The SSL certificate error/),
+  's_server-crl': crlOpenssl(/^HTTP 200: <HTML>/, /^alert 44 certificate_revoked/),
+  's_client-crl': crlOpensslClient(/sent "GET \/ HTTP\/1\.0" over TLSv1\.3 and exited 0/, /sent alert 44 certificate_revoked and exited 1/),
+  'curl-crl': crlOpensslClient(/sent "GET \/ HTTP\/2\.0" over TLSv1\.3 and exited 0/, /sent alert 44 certificate_revoked and exited 60/),
+};

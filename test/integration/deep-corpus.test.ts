@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLI, runCli } from '../helpers/cli.js';
 import { findNginx, findOpenssl, have, runConformance, startNginx, startOpensslServer, type ReportResultJson } from '../helpers/peers.js';
 import { DEVIATIONS, type Peer } from './deep-corpus-verdicts.js';
+import { CRL_DEVIATIONS, type CrlPeer } from './deep-corpus-verdicts.js';
 
 /**
  * The deep corpus (`--suite deep`, issue 16 §2) against real peers, family by family: the server
@@ -132,5 +133,67 @@ describe.skipIf(!NGINX || !OPENSSL)('the deep corpus against real peers', () => 
     expect(by['client/hostname/wildcard-leftmost']!.reason).toMatch(/did not reach api\.mtls-conformance\.localhost .*\{resolve\}/);
     expect(by['client/hostname/ip-control']!.verdict).toBe('pass');
     expect(by['client/hostname/ip-in-cn-only']!.verdict).toBe('pass');
+  });
+  // --- The crl family (harness/cases/deep/crl.ts) against peers that check every CA's CRL with the
+  // deep bundle: the default CAs' CRLs and every case CA's, the shaped variants included.
+  const deepTrust = (name: string) => join(certsDir, 'deep', 'trust', name);
+
+  /** The crl cases of a run, against CRL_DEVIATIONS: verdicts, and each deviation's observation. */
+  function checkCrl(peer: CrlPeer, role: 'server' | 'client', report: Report, explain: string): void {
+    const control = report.results.find((r) => r.id === `${role}/${role === 'server' ? 'client' : 'server'}-auth/valid`);
+    expect(control?.verdict, `${peer}: the positive control with CRL checking on\n${explain}`).toBe('pass');
+    const crl = report.results.filter((r) => r.id.startsWith(`${role}/crl/`));
+    expect(crl.length, explain).toBe(31);
+    expect(crl.filter((r) => r.verdict === 'error' || r.verdict === 'inconclusive').map((r) => `${r.id}: ${r.reason}`), explain).toEqual([]);
+    const table = CRL_DEVIATIONS[peer];
+    const got = Object.fromEntries(crl.filter((r) => r.verdict !== 'pass' || table[r.id]).map((r) => [r.id, r.verdict]));
+    const want = Object.fromEntries(Object.entries(table).map(([id, [verdict]]) => [id, verdict]));
+    expect(got, `${peer}: crl verdicts differ from CRL_DEVIATIONS\n${crl.filter((r) => (got[r.id] ?? 'pass') !== (want[r.id] ?? 'pass')).map((r) => `${r.id}: ${r.verdict} (${r.observed?.detail ?? r.reason})`).join('\n')}`).toEqual(want);
+    // Each deviation for the reason the table gives, as the peer showed it.
+    for (const [id, [, , seen]] of Object.entries(table)) {
+      const r = crl.find((x) => x.id === id)!;
+      expect(r.observed?.detail ?? '', `${peer} ${id}`).toMatch(seen);
+    }
+  }
+
+  /**
+   * OpenSSL's verify errors for the CRL variants, as nginx logs them: the refusals were for the CRL,
+   * not the path. A CRL whose issuingDistributionPoint scopes the certificate out is no candidate
+   * for it: "unable to get certificate CRL" (the four idp-* refusals).
+   */
+  const NGINX_CRL_ERRORS = ['(23:certificate revoked)', '(12:CRL has expired)', '(11:CRL is not yet valid)', '(8:CRL signature failure)', '(36:unhandled critical CRL extension)', '(3:unable to get certificate CRL)', '(35:key usage does not include CRL signing)'];
+
+  test('crl family against nginx (ssl_crl <certs>/deep/trust/client-crl.pem)', { timeout: T }, async () => {
+    await using server = await startNginx({ certsDir, verifyClient: 'on', verifyDepth: 40, extraServerDirectives: [`ssl_crl ${deepTrust('client-crl.pem')};`] });
+    const run = await runConformance(server, { certsDir, profile: 'intermediate', args: ['--suite', 'deep', '--only', 'server/crl/*'], timeoutMs: T });
+    const explain = await run.explain();
+    checkCrl('nginx-crl', 'server', run.report as Report, explain);
+    // nginx answers every refusal with the same 400; its error log says why.
+    const log = await server.logs();
+    for (const e of NGINX_CRL_ERRORS) expect(log, `nginx error log lacks ${e}\n${explain}`).toContain(e);
+  });
+
+  test('crl family against openssl s_server -CAfile <certs>/deep/trust/client-ca-with-crls.pem -crl_check_all', { timeout: T }, async () => {
+    await using server = await startOpensslServer({ certsDir, args: ['-Verify', '40', '-CAfile', deepTrust('client-ca-with-crls.pem'), '-crl_check_all'] });
+    const run = await runConformance(server, { certsDir, profile: 'intermediate', args: ['--suite', 'deep', '--concurrency', '1', '--only', 'server/crl/*'], timeoutMs: T });
+    checkCrl('s_server-crl', 'server', run.report as Report, await run.explain());
+  });
+
+  const crlClient = async (peer: CrlPeer, command: string) => {
+    const out = join(root, `report-${peer}`);
+    const run = await runCli(['run', '--target-client', command, '--certs', certsDir, '--suite', 'deep', '--report-dir', out, '-q', '--only', 'client/crl/*'], { timeoutMs: T });
+    const explain = `$ conformance run --target-client ${command}\nexit ${run.code}\n${run.stdout}\n${run.stderr}`;
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as Report;
+    checkCrl(peer, 'client', report, explain);
+    // {crl} of a deep run is the deep bundle, and the report says so per case.
+    expect(report.results.find((r) => r.id === 'client/crl/crl-expired')!.observed?.detail).toContain(`CRL file handed over (${deepTrust('server-crl.pem')})`);
+  };
+
+  test('crl family against openssl s_client -crl_check_all ({ca} and {crl} in one -CAfile)', { timeout: T }, async () => {
+    await crlClient('s_client-crl', `sh ${join(FIXTURES, 's-client-crl-all.sh')} {host} {port} {ca} {cert} {key} {crl}`);
+  });
+
+  test.skipIf(!CURL)('crl family against curl --crlfile {crl}', { timeout: T }, async () => {
+    await crlClient('curl-crl', 'curl -sS --fail --max-time 4 --cacert {ca} --crlfile {crl} --cert {cert} --key {key} {url}');
   });
 });

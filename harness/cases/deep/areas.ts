@@ -16,6 +16,7 @@ import hostname from './hostname.js';
 import pathBuilding from './path-building.js';
 import pathological from './pathological.js';
 import encoding from './encoding.js';
+import crl from './crl.js';
 import { exhaustiveClientCases, exhaustiveServerCases } from './name-constraints-exhaustive.js';
 import nameSmuggling, { smugglingCases } from './name-smuggling.js';
 
@@ -41,6 +42,7 @@ export const DEEP_FAMILIES: [string, Family][] = [
   ['path-building', pathBuilding],
   ['pathological', pathological],
   ['encoding', encoding],
+  ['crl', crl],
 ];
 
 const ROLES: Role[] = ['server', 'client'];

@@ -37,8 +37,9 @@ test('every family has a control that must be accepted and a case that must be r
       if (of.length === 0) continue;
       expect(of.some((c) => c.expect === 'accept'), `${role}/${family} has no acceptance`).toBe(true);
       // Encoding defects and missing key identifiers do not change who is authenticated (info /
-      // recommended); pathological cases are judged on answering in time.
-      if (!['pathological', 'encoding', 'key-identifiers'].includes(family)) expect(of.some((c) => c.expect === 'reject' && c.severity === 'required'), `${role}/${family} has no required refusal`).toBe(true);
+      // recommended); pathological cases are judged on answering in time; the crl family weighs what
+      // the profile's revocation setting says (recommended here: its own test below).
+      if (!['pathological', 'encoding', 'key-identifiers', 'crl'].includes(family)) expect(of.some((c) => c.expect === 'reject' && c.severity === 'required'), `${role}/${family} has no required refusal`).toBe(true);
     }
   }
 });
@@ -106,6 +107,43 @@ test('the exhaustive suite: the full product per direction, unique ids with refs
 
 test('the deep suite does not build the exhaustive product', () => {
   expect(catalogue('deep').some((c) => c.suite === 'exhaustive' || c.id.includes('/name-constraints-exhaustive/'))).toBe(false);
+});
+
+test('the crl family: per direction, a CA of its own per case, refusals weighed by the revocation setting of the profile', () => {
+  const { profile } = loadProfile('intermediate');
+  const crlCases = (p: typeof profile) => resolveCases(p, undefined, 'deep').filter((c) => c.family === 'crl');
+  const base = crlCases(profile);
+  for (const role of ['server', 'client'] as const) {
+    const of = base.filter((c) => c.role === role);
+    expect(of.length).toBe(31);
+    // Revocation recommended (the default): revoked is a recommended refusal, the controls required acceptances.
+    expect(of.find((c) => c.id === `${role}/crl/leaf-revoked`)).toMatchObject({ expect: 'reject', severity: 'recommended' });
+    expect(of.find((c) => c.id === `${role}/crl/not-revoked`)).toMatchObject({ expect: 'accept', severity: 'required' });
+    expect(of.find((c) => c.id === `${role}/crl/crl-number-missing`)).toMatchObject({ expect: 'reject', severity: 'info' });
+    for (const c of of) expect(c.refs.some((r) => r.startsWith('RFC 5280 §')), c.id).toBe(true);
+  }
+  // Each case's leaf hangs under a CA of the case's own, whose CRL is the variant: no two cases share one.
+  const chains = caseChains('deep').filter((n) => n.name.includes('/crl/'));
+  for (const n of chains) {
+    const first = n.chain.intermediates?.[0];
+    expect(typeof first === 'object' && first.revocationService !== undefined, n.name).toBe(true);
+  }
+  // revocation required: revoked and undetermined refusals become required; clientFailMode open makes a client's undetermined case info accept.
+  const strict = crlCases({ ...profile, revocation: { server: 'required', client: 'required', clientFailMode: 'open' } });
+  const at = (id: string) => strict.find((c) => c.id === id)!;
+  expect(at('server/crl/leaf-revoked')).toMatchObject({ expect: 'reject', severity: 'required' });
+  expect(at('server/crl/crl-expired')).toMatchObject({ expect: 'reject', severity: 'required' });
+  expect(at('client/crl/crl-expired')).toMatchObject({ expect: 'accept', severity: 'info' });
+  expect(at('client/crl/leaf-revoked')).toMatchObject({ expect: 'reject', severity: 'required' });
+  // revocation off: the refusals are skipped, the controls still run.
+  const off = crlCases({ ...profile, revocation: { server: 'off', client: 'off', clientFailMode: 'closed' } });
+  expect(off.find((c) => c.id === 'server/crl/leaf-revoked')!.skip).toMatch(/revocation\.server: off/);
+  expect(off.find((c) => c.id === 'client/crl/crl-foreign-key')!.skip).toMatch(/revocation\.client: off/);
+  expect(off.find((c) => c.id === 'client/crl/not-revoked')!.skip).toBeUndefined();
+  // A SHA-1 CRL: refused (info) where the profile forbids SHA-1, accepted (info) where it allows it.
+  expect(base.find((c) => c.id === 'server/crl/crl-sha1-signature')).toMatchObject({ expect: 'reject', severity: 'info' });
+  const sha1ok = crlCases({ ...profile, certificates: { ...profile.certificates, client: { ...profile.certificates.client, forbiddenSignatureHashes: [] } } });
+  expect(sha1ok.find((c) => c.id === 'server/crl/crl-sha1-signature')).toMatchObject({ expect: 'accept', severity: 'info' });
 });
 
 test('the smuggling set: BetterTLS\'s tags and separators in full, byte forms both ways, the deep slice in both directions', () => {
