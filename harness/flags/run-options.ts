@@ -104,7 +104,7 @@ export const RUN_OPTIONS: readonly RunOptionSpec[] = [
   {
     scope: 'any',
     flags: '--suite <suite>',
-    description: 'core: the default suite; deep: core + the corpus (about 450 server and 710 client cases, docs/corpus-plan.md); exhaustive: deep + the full name-constraint product and the name-smuggling set',
+    description: 'core: the default suite; deep: core + the corpus (about 430 server and 700 client cases, docs/corpus-plan.md); exhaustive: deep + the full name-constraint product and the name-smuggling set',
     choices: SUITE_NAMES,
     default: 'core',
   },
