@@ -62,6 +62,8 @@ writeFileSync(
 
 const bin = join(OUT, 'conformance.js');
 if (!existsSync(bin) || !readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node')) throw new Error('bundle-cli: dist/cli/conformance.js is missing its #! line');
-// npm sets the mode on install; a checkout runs it directly.
+// npm sets the mode on install; a checkout runs it directly. The unbundled entry stays runnable
+// too: npx's cache in a checkout keeps a bin link made before the bin moved (dist/harness/cli/main.js).
 chmodSync(bin, 0o755);
+chmodSync(ENTRY, 0o755);
 console.log(`bundle-cli: ${dirname(bin)}: ${result.output.length} files, ${sorted.length} bundled packages`);
