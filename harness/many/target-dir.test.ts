@@ -27,4 +27,12 @@ describe('target directories', () => {
     const shards = [1, 2, 3].map((index) => shardOf(named, { index, count: 3, from: '' }).map((e) => e.dir));
     expect(shards.flat().sort()).toEqual([...names].sort());
   });
+
+  test('a profile file beside the targets file names the same directory in any checkout', () => {
+    const text = ['- target: https://vendor.example:8443', '  profile: ./partner.yaml'].join('\n');
+    const here = parseTargetsFile('/runner-a/repo/t.yaml', text);
+    const there = parseTargetsFile('/runner-b/work/t.yaml', text);
+    expect(here[0]!.profile).not.toBe(there[0]!.profile);
+    expect(targetDirNames(here)).toEqual(targetDirNames(there));
+  });
 });

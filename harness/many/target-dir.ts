@@ -26,7 +26,8 @@ export function targetSlug(target: string): string {
 export function targetDirNames(entries: readonly TargetEntry[]): string[] {
   const seen = new Map<string, number>();
   return entries.map((e) => {
-    const whole = JSON.stringify([e.kind, e.target, e.profile ?? null, e.args ?? []]);
+    // The profile as the file writes it: a checkout in another directory (another CI runner) names the same directories.
+    const whole = JSON.stringify([e.kind, e.target, e.profileWritten ?? e.profile ?? null, e.args ?? []]);
     const name = `${targetSlug(e.target)}-${createHash('sha256').update(whole).digest('hex').slice(0, 8)}`;
     const n = (seen.get(name) ?? 0) + 1;
     seen.set(name, n);

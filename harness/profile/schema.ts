@@ -121,7 +121,7 @@ export const profileSchema = z.strictObject({
       /**
        * What a client target must do when the server certificate's status cannot be determined
        * (stale CRL, OCSP "unknown", a bad response signature, a responder or CDP that does not
-       * answer: RFC 5280 §6.3.3 (k) leaves it to local policy). closed: refuse (the client/revocation
+       * answer: RFC 5280 §6.3.3, after step (k), leaves UNDETERMINED to local policy). closed: refuse (the client/revocation
        * cases expect a refusal, severity from revocation.client); open: may go on (the cases are info).
        */
       clientFailMode: z.enum(['closed', 'open']).default('closed'),

@@ -12,13 +12,13 @@ import type { RevocationService } from '../../../certs/revocation-data.js';
  * the report says which mechanism the client used in this case (RFC 5280 §6.3, RFC 6960).
  */
 
-const REFS_UNDETERMINED = ['RFC 5280 §6.3.3 (k)', 'profile revocation.client', 'profile revocation.clientFailMode'];
+const REFS_UNDETERMINED = ['RFC 5280 §6.3.3 (UNDETERMINED, after step (k))', 'profile revocation.client', 'profile revocation.clientFailMode'];
 
 /** A chain: a valid server leaf under its own intermediate, whose revocation service is `service`. */
 const under = (service: RevocationService, leaf: Record<string, unknown> = {}) => ({ intermediates: [{ revocationService: service }], leaf });
 
 /**
- * The status cannot be determined (RFC 5280 §6.3.3 (k): UNDETERMINED, local policy decides).
+ * The status cannot be determined (RFC 5280 §6.3.3, after step (k): UNDETERMINED, local policy decides).
  * revocation.client says whether clients must check at all; revocation.clientFailMode whether an
  * undetermined status must stop them (closed) or may let them go on (open).
  */
