@@ -66,4 +66,4 @@ if (!existsSync(bin) || !readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env no
 // too: npx's cache in a checkout keeps a bin link made before the bin moved (dist/harness/cli/main.js).
 chmodSync(bin, 0o755);
 chmodSync(ENTRY, 0o755);
-console.log(`bundle-cli: ${dirname(bin)}: ${result.output.length} files, ${sorted.length} bundled packages`);
+console.error(`bundle-cli: ${dirname(bin)}: ${result.output.length} files, ${sorted.length} bundled packages`);
