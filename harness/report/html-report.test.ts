@@ -168,6 +168,11 @@ describe('renderHtmlReport', () => {
   });
 });
 
+test('the page of a small run is pinned byte for byte (html-report.small.html was written by the renderer before brief pages existed)', async () => {
+  // An intended change to the page: look at the diff, then `npx vitest run harness/report/html-report.test.ts -u`.
+  await expect(html).toMatchFileSnapshot('./__snapshots__/html-report.small.html');
+});
+
 describe('renderHtmlReport at corpus scale', () => {
   // 700 cases in 30 families, a third failing: the page stays one grid row per family, and the
   // lists in view stay short (the rest one click away).
