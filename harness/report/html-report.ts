@@ -30,8 +30,8 @@ import { countKinds, plural, resultKind, type ResultKind } from './result-kind.j
  * 2,000: in full a case costs about 3.7 KB of HTML (observation, title, rationale, refs). The
  * largest suite short of exhaustive, `--suite deep` over both roles (1,223 cases), is 4.5 MB in
  * full and stays so, with room to grow; 2,000 cases in full are 7.4 MB, which headless Chromium
- * still shows in about 1.5 s. `--suite exhaustive` (11,241 cases in a real run) was 41 MB and
- * 6.5 s in full; brief, 6.2 MB and 1.7 s.
+ * still shows in about 1.5 s (a screenshot, its 0.6 s start included). `--suite exhaustive`
+ * (11,241 cases in a real run) was 41 MB and 6.5 s in full; brief, 6.2 MB and 1.7 s.
  */
 export const FULL_DETAILS_UP_TO = 2000;
 
@@ -123,7 +123,8 @@ footer{padding:14px 24px;color:var(--muted);font-size:12px}
 // Only on a brief page (above FULL_DETAILS_UP_TO): the note, and rows that have nothing to expand.
 const BRIEF_STYLE = `
 .note{margin:0 0 10px;padding:8px 12px;border-left:4px solid var(--muted);background:#fff;overflow-wrap:anywhere}
-details.brief>summary.row{cursor:default}
+details.brief>summary.row{cursor:default;border-bottom:1px solid var(--line)}
+details.brief>summary.row>span{border-bottom:0}
 details.brief{content-visibility:auto;contain-intrinsic-size:auto 30px}
 `;
 
