@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { areaOf, esc, renderHtmlReport } from './html-report.js';
-import type { Report, ReportResult } from './report.js';
-import type { Observation } from '../model.js';
+import { areaOf, esc, FULL_DETAILS_UP_TO, renderHtmlReport } from './html-report.js';
+import { toReportResult, type Report, type ReportResult } from './report.js';
+import { familyOf, groupByFamily } from './family.js';
+import { countKinds, resultKind } from './result-kind.js';
+import type { CaseResult, Observation, ResolvedCase } from '../model.js';
+import { loadProfile } from '../profile/load.js';
+import { resolveCases } from '../cases/resolve.js';
 
 // A hand-built report; `detail`, `reason` and the client's stderr carry what a hostile target could send.
 const HOSTILE = '</pre></dd></details><script>document.body.dataset.pwned = "1"</script><img src=x onerror="document.body.dataset.pwned=2">\'"&';
@@ -168,6 +172,11 @@ describe('renderHtmlReport', () => {
   });
 });
 
+test('the page of a small run is pinned byte for byte (html-report.small.html was written by the renderer before brief pages existed)', async () => {
+  // An intended change to the page: look at the diff, then `npx vitest run harness/report/html-report.test.ts -u`.
+  await expect(html).toMatchFileSnapshot('./__snapshots__/html-report.small.html');
+});
+
 describe('renderHtmlReport at corpus scale', () => {
   // 700 cases in 30 families, a third failing: the page stays one grid row per family, and the
   // lists in view stay short (the rest one click away).
@@ -188,5 +197,150 @@ describe('renderHtmlReport at corpus scale', () => {
     expect(required.match(/<li /g)).toHaveLength(25);
     expect(big).toContain(`<details class="more"><summary>${failing - 25} more</summary>`);
     expect(big.length).toBeLessThan(2_000_000);
+  });
+});
+
+describe('renderHtmlReport above FULL_DETAILS_UP_TO: an exhaustive run, brief', () => {
+  // The client cases of --suite exhaustive (11,000+, resolved under the intermediate profile), with
+  // observations shaped as a real run against s_client records them (the suites it offered, its
+  // output for a failure) and written through toReportResult as report.json holds them. About one
+  // case in 60 fails (required ones decide, the others are findings), a few are inconclusive or
+  // skipped, one pass is waived: the rest pass.
+  const SUITES = ['TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_128_GCM_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384', 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384', 'TLS_RSA_WITH_AES_256_GCM_SHA384', 'TLS_RSA_WITH_AES_128_GCM_SHA256'];
+  const { profile } = loadProfile('intermediate');
+  const cases = resolveCases(profile, 'client', 'exhaustive');
+  const HOSTILE_AT = 61;
+
+  function observed(accepted: boolean, stderr: string): Observation {
+    return {
+      outcome: accepted ? 'http-status' : 'handshake-alert',
+      alert: accepted ? null : { code: 46, name: 'certificate_unknown' },
+      httpStatus: accepted ? 200 : null,
+      tlsVersion: accepted ? 'TLSv1.3' : null,
+      cipher: accepted ? 'TLS_AES_256_GCM_SHA384' : null,
+      detail: accepted ? 'the client completed the handshake and sent GET / HTTP/1.1' : 'the client sent alert 46 certificate_unknown and exited 1',
+      durationMs: 812,
+      client: { exitCode: accepted ? 0 : 1, signal: null, timedOut: false, stdoutTail: 'CONNECTED(00000003)\n---\nCertificate chain', stderrTail: stderr, connected: true, handshakeCompleted: accepted, request: accepted ? 'GET / HTTP/1.1' : null, presentedCertPem: null, presentedAuthorized: false, presentedError: null, observedAt: '2026-12-03T12:54:36.785Z' },
+      offered: { versions: ['TLSv1.3', 'TLSv1.2'], suites: SUITES },
+    };
+  }
+
+  function run(c: ResolvedCase, i: number): CaseResult {
+    const accepts = c.expect === 'accept';
+    if (i % 1999 === 7) return { case: c, observation: null, verdict: { verdict: 'skip', reason: 'the profile does not ask for it' } };
+    if (i % 997 === 5) return { case: c, observation: { ...observed(false, ''), outcome: 'timeout', alert: null }, verdict: { verdict: 'inconclusive', reason: 'the client neither connected nor exited within 10000 ms' } };
+    if (i % 60 === 1) {
+      const stderr = i === HOSTILE_AT ? HOSTILE : 'verify error:num=47:permitted subtree violation';
+      return { case: c, observation: observed(!accepts, stderr), verdict: { verdict: 'fail', reason: accepts ? `refused: ${stderr}` : `accepted (the client completed the handshake): ${stderr}` } };
+    }
+    return { case: c, observation: observed(accepts, ''), verdict: { verdict: 'pass', reason: accepts ? 'accepted' : 'refused (handshake alert 46 certificate_unknown)' } };
+  }
+
+  const results = cases.map((c, i) => toReportResult(run(i === 3 ? { ...c, waived: 'accepted risk <until> Q3' } : c, i)));
+  const brief = renderHtmlReport({ ...report, results });
+  const inFull = results.filter((r) => resultKind(r) !== 'pass' && resultKind(r) !== 'skip');
+  const waived = results[3]!;
+  const listed = results.filter((r) => !inFull.includes(r) && r !== waived);
+  // Each case's block on the page, by id (the findings list's items carry data-id too: only <details> here).
+  const blocks = new Map(brief.split('<details class="case').slice(1).map((b) => [/data-id="([^"]*)"/.exec(b)![1]!, b.slice(0, b.indexOf('</details>'))]));
+  const blockOf = (id: string) => blocks.get(esc(id)) ?? '';
+  // What the page would weigh in full: the same cases rendered 2,000 at a time (each chunk is at the threshold, so in full).
+  const fullBytes = Array.from({ length: Math.ceil(results.length / FULL_DETAILS_UP_TO) }, (_, i) => renderHtmlReport({ ...report, results: results.slice(i * FULL_DETAILS_UP_TO, (i + 1) * FULL_DETAILS_UP_TO) }).length).reduce((a, b) => a + b, 0);
+
+  test('the synthetic run is exhaustive-sized and holds every kind of result', () => {
+    expect(results.length).toBeGreaterThan(10_000);
+    const n = countKinds(results);
+    expect(n.fail).toBeGreaterThan(0);
+    expect(n.finding).toBeGreaterThan(0);
+    expect(n.inconclusive).toBeGreaterThan(0);
+    expect(n.skip).toBeGreaterThan(0);
+    expect(waived.verdict).toBe('pass');
+  });
+
+  test('stays small: under a fifth of the page in full, under 6 MB, a listed case in under 400 bytes', () => {
+    // In full, 11,000 cases like these are about 30 MB (a real exhaustive run's page was 41 MB).
+    expect(fullBytes).toBeGreaterThan(25_000_000);
+    expect(brief.length).toBeLessThan(fullBytes / 5);
+    expect(brief.length).toBeLessThan(6_000_000);
+    expect(listed.filter((r) => blockOf(r.id).length >= 400).map((r) => r.id)).toEqual([]);
+  });
+
+  test('says at the top that report.json has the full details of every case', () => {
+    const note = /<p id="brief-note" class="note">([\s\S]*?)<\/p>/.exec(brief)?.[1] ?? '';
+    expect(note).toContain(`${results.length.toLocaleString('en-US')} cases, more than 2,000:`);
+    expect(note).toContain(`the ${(inFull.length + 1).toLocaleString('en-US')} that need a look`);
+    expect(note).toContain(`the ${listed.length.toLocaleString('en-US')} passed or skipped cases are listed by id`);
+    expect(note).toContain('The full details of every case (observation, reason, rationale, refs) are in report.json');
+    expect(brief.indexOf('id="brief-note"')).toBeLessThan(brief.indexOf('<section id="findings"'));
+    expect(brief).toContain('report.json holds every case in full');
+  });
+
+  test('every failing, inconclusive and finding case is there in full: findings list, row, observation, reason, rationale, refs', () => {
+    for (const r of [...inFull, waived]) {
+      const block = blockOf(r.id);
+      expect(block, r.id).toContain(`id="case-${r.id.toLowerCase().replace(/[^a-z0-9]+/g, '-')}"`);
+      expect(block, r.id).toContain(`<dt>Verdict</dt><dd>${esc(r.verdict)}: ${esc(r.reason)}</dd>`);
+      expect(block, r.id).toContain(`<dt>Rationale</dt><dd>${esc(r.rationale)}</dd>`);
+      expect(block, r.id).toContain(`<li>${esc(r.refs[0])}</li>`);
+      expect(block, r.id).toContain('<dt>Outcome</dt>');
+      if (r !== waived) expect(brief, r.id).toContain(`<li data-id="${esc(r.id)}" data-verdict="${r.verdict}"`);
+    }
+    // A failed client's stderr is evidence: kept, escaped.
+    expect(blockOf(results[HOSTILE_AT]!.id)).toContain(`<dt>stderr (tail)</dt><dd><pre>${esc(HOSTILE)}</pre></dd>`);
+    expect(blockOf(waived.id)).toContain('<dt>Waived</dt><dd>accepted risk &lt;until&gt; Q3 (the case now passes: the waiver can go)</dd>');
+  });
+
+  test('every passed or skipped case is there by id, one row the filters find, without its details', () => {
+    const rows = [...brief.matchAll(/<details class="case v-(\w+) brief" data-id="([^"]+)" data-severity="(\w+)" data-kind="(\w+)" data-family="([^"]+)">([\s\S]*?)<\/details>/g)];
+    // In family order, as the page groups them.
+    const inOrder = [...groupByFamily(results).values()].flat().filter((r) => listed.includes(r));
+    expect(rows.map((m) => m[2])).toEqual(inOrder.map((r) => esc(r.id)));
+    inOrder.forEach((r, i) => {
+      const [, verdict, , severity, kind, family, body] = rows[i]!;
+      expect([verdict, severity, kind, family]).toEqual([r.verdict, r.severity, resultKind(r), esc(familyOf(r))]);
+      expect(body).toBe(`<summary class="row"><span class="cell verdict-cell">${kind}</span><span class="id">${esc(r.id)}</span><span>${r.severity}</span><span>${r.expect === 'property' ? 'check' : r.expect}</span></summary>`);
+    });
+    // Only the cases in full carry an observation, a rationale or an anchor.
+    expect(brief.match(/<div class="obs">/g)).toHaveLength(inFull.length + 1);
+    expect(brief.match(/<dt>Rationale<\/dt>/g)).toHaveLength(inFull.length + 1);
+    expect(brief.match(/<details class="case[^>]* id="case-/g)).toHaveLength(inFull.length + 1);
+    expect(brief).toContain(`<span id="shown" aria-live="polite">${results.length} of ${results.length} cases shown</span>`);
+  });
+
+  test('the family by result grid counts every case, as a full page would', () => {
+    const grid = brief.slice(brief.indexOf('<table id="grid">'), brief.indexOf('</table>'));
+    for (const [family, rs] of [...Map.groupBy(results, (r) => familyOf(r))]) {
+      const n = countKinds(rs);
+      const row = grid.split('</tr>').find((x) => x.includes(`<tr data-family="${esc(family)}">`))!;
+      const cells = [...row.matchAll(/<td(?: class="zero")?>(?:<a [^>]*>)?(\d+)/g)].map((m) => Number(m[1]));
+      expect(cells, family).toEqual([rs.length, n.pass, n.fail, n.finding, n.inconclusive, n.skip]);
+      expect(brief).toContain(`<section class="area" id="family-${family.replace(/[^a-z0-9]+/g, '-')}"`);
+    }
+  });
+
+  test('stays self-contained and inert: the CSP admits its style and script by hash, hostile text adds no tag', () => {
+    const script = /<script>([\s\S]*?)<\/script>/.exec(brief)![1]!;
+    const style = /<style>([\s\S]*?)<\/style>/.exec(brief)![1]!;
+    const hash = (t: string) => createHash('sha256').update(t).digest('base64');
+    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(brief)![1]!.replaceAll('&#39;', "'");
+    expect(csp).toContain(`script-src 'sha256-${hash(script)}'`);
+    expect(csp).toContain(`style-src 'sha256-${hash(style)}'`);
+    expect(brief.match(/<script/g)).toHaveLength(1);
+    expect(brief).not.toMatch(/<link|<img|<iframe|url\(|@import/i);
+    expect(brief).not.toMatch(/<[a-z][^>]*\s(src|href|action)=(?!"#)/i);
+    // Every element is one the renderer wrote: the small page's, and the note's <strong>.
+    const tags = (h: string) => new Set([...h.matchAll(/<([a-z][a-z0-9]*)/g)].map((m) => m[1]));
+    expect(tags(brief)).toEqual(new Set([...tags(html), 'strong']));
+  });
+
+  test('the threshold: 2,000 cases are shown in full, 2,001 are brief', () => {
+    expect(FULL_DETAILS_UP_TO).toBe(2000);
+    const at = renderHtmlReport({ ...report, results: results.slice(0, 2000) });
+    expect(at).not.toContain('id="brief-note"');
+    expect(at).not.toContain(' brief"');
+    expect(at.match(/<div class="obs">/g)).toHaveLength(2000);
+    const over = renderHtmlReport({ ...report, results: results.slice(0, 2001) });
+    expect(over).toContain('id="brief-note"');
+    expect(over.match(/<div class="obs">/g)!.length).toBeLessThan(100);
   });
 });

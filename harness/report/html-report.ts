@@ -13,11 +13,27 @@ import { countKinds, plural, resultKind, type ResultKind } from './result-kind.j
  * JS, each case's observation expandable. No network: CSS and JS are inline, there is no external URL, and the
  * Content-Security-Policy allows nothing else.
  *
+ * A run of more than FULL_DETAILS_UP_TO cases (`--suite exhaustive`: 11,000+) gets a brief page:
+ * what needs a look (required failures, inconclusive, findings, waived cases) stays in full, the
+ * grid and the filters are the same, and a passed or skipped case is one row (verdict, id,
+ * severity, expected) without its observation; a line at the top says that report.json has every
+ * case in full. At or below the threshold the page is what it always was.
+ *
  * Every string from the report goes through `esc`: details quote target-controlled text (HTTP
  * bodies, a client's stderr). The page's own script reads data- attributes only and never writes
  * HTML, and the CSP admits only that script (by hash), so an injection that slipped through
  * escaping still would not run.
  */
+
+/**
+ * Above this many cases report.html is brief: passed and skipped cases lose their details. Why
+ * 2,000: in full a case costs about 3.7 KB of HTML (observation, title, rationale, refs). The
+ * largest suite short of exhaustive, `--suite deep` over both roles (1,223 cases), is 4.5 MB in
+ * full and stays so, with room to grow; 2,000 cases in full are 7.4 MB, which headless Chromium
+ * still shows in about 1.5 s (a screenshot, its 0.6 s start included). `--suite exhaustive`
+ * (11,241 cases in a real run) was 41 MB and 6.5 s in full; brief, 6.2 MB and 1.7 s.
+ */
+export const FULL_DETAILS_UP_TO = 2000;
 
 /** Columns of the grid and the filter, in the order a reader wants them: a finding is not a failure. */
 const KINDS: readonly ResultKind[] = ['pass', 'fail', 'finding', 'inconclusive', 'skip'];
@@ -102,6 +118,14 @@ footer{padding:14px 24px;color:var(--muted);font-size:12px}
 #findings .none{color:var(--pass);font-weight:600}
 #findings details.more>summary{cursor:pointer;color:var(--muted);padding:5px 0}
 [hidden]{display:none!important}
+`;
+
+// Only on a brief page (above FULL_DETAILS_UP_TO): the note, and rows that have nothing to expand.
+const BRIEF_STYLE = `
+.note{margin:0 0 10px;padding:8px 12px;border-left:4px solid var(--muted);background:#fff;overflow-wrap:anywhere}
+details.brief>summary.row{cursor:default;border-bottom:1px solid var(--line)}
+details.brief>summary.row>span{border-bottom:0}
+details.brief{content-visibility:auto;contain-intrinsic-size:auto 30px}
 `;
 
 // Reads data- attributes and toggles `hidden`; never writes HTML. Initial filters may come from
@@ -230,6 +254,26 @@ function caseBlock(r: ReportResult): string {
   );
 }
 
+/** Whether a brief page still shows the case in full: everything but a plain pass or skip (a waived pass says its waiver can go). */
+function needsLook(r: ReportResult): boolean {
+  const kind = resultKind(r);
+  return (kind !== 'pass' && kind !== 'skip') || Boolean(r.waived);
+}
+
+/**
+ * A passed or skipped case on a brief page: one row the filters still find (the same data-
+ * attributes the page's script reads), with no observation, title, rationale or refs, and no
+ * anchor (nothing links to a case that needs no look); report.json has it in full.
+ */
+function briefCaseBlock(r: ReportResult): string {
+  const kind = resultKind(r);
+  return (
+    `<details class="case v-${esc(r.verdict)} brief" data-id="${esc(r.id)}" data-severity="${esc(r.severity)}" data-kind="${kind}" data-family="${esc(familyOf(r))}">` +
+    `<summary class="row"><span class="cell verdict-cell">${kind}</span><span class="id">${esc(r.id)}</span><span>${esc(r.severity)}</span>` +
+    `<span>${esc(r.expect === 'property' ? 'check' : r.expect)}</span></summary></details>`
+  );
+}
+
 /** A failure that does not decide the run (recommended, info or waived): a finding, coloured apart from a required failure. */
 function advisory(r: ReportResult): boolean {
   return resultKind(r) === 'finding';
@@ -296,8 +340,23 @@ function causeBlock(report: Report): string {
   return `<p id="cause" class="cause"><strong>Cause:</strong> ${esc(c.text)}${c.clientStderr ? `<br>client stderr: <code>${esc(c.clientStderr)}</code>` : ''}</p>`;
 }
 
+/** The line a brief page shows at the top: how many cases are here in full, and where the rest are. */
+function briefNote(results: ReportResult[]): string {
+  const full = results.filter(needsLook).length;
+  const count = (n: number) => n.toLocaleString('en-US');
+  return (
+    `<p id="brief-note" class="note"><strong>${esc(count(results.length))} cases, more than ${esc(count(FULL_DETAILS_UP_TO))}:</strong> ` +
+    `the ${esc(count(full))} that need a look (failures, inconclusive, findings, waived) are shown in full; ` +
+    `the ${esc(count(results.length - full))} passed or skipped cases are listed by id, severity and expected result only. ` +
+    `The full details of every case (observation, reason, rationale, refs) are in report.json beside this file.</p>`
+  );
+}
+
 export function renderHtmlReport(report: Report): string {
   const s = report.summary;
+  // A huge run (--suite exhaustive) keeps the details of the cases that need a look only: see FULL_DETAILS_UP_TO.
+  const brief = report.results.length > FULL_DETAILS_UP_TO;
+  const style = brief ? STYLE + BRIEF_STYLE : STYLE;
   const groups = groupByFamily(report.results);
   const kinds = countKinds(report.results);
   const severities = (value: string) => report.results.filter((r) => r.severity === value).length;
@@ -320,12 +379,12 @@ export function renderHtmlReport(report: Report): string {
       ([family, rs]) =>
         `<section class="area" id="${esc(familyAnchor(family))}" data-area="${esc(family)}"><h2>${esc(family)} <span class="badge">${esc(plural(rs.length, 'case'))}</span></h2>` +
         `<div class="row head"><span>Verdict</span><span>Case</span><span>Severity</span><span>Expected</span><span>Observed</span></div>\n` +
-        rs.map(caseBlock).join('\n') +
+        rs.map((r) => (brief && !needsLook(r) ? briefCaseBlock(r) : caseBlock(r))).join('\n') +
         `</section>`,
     )
     .join('\n');
 
-  const csp = `default-src 'none'; style-src ${cspHash(STYLE)}; script-src ${cspHash(SCRIPT)}; img-src data:; base-uri 'none'; form-action 'none'`;
+  const csp = `default-src 'none'; style-src ${cspHash(style)}; script-src ${cspHash(SCRIPT)}; img-src data:; base-uri 'none'; form-action 'none'`;
   const verdictLabel = s.verdict.toUpperCase();
   return `<!doctype html>
 <html lang="en">
@@ -335,7 +394,7 @@ export function renderHtmlReport(report: Report): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="${esc(`${report.tool.name} ${report.tool.version}`)}">
 <title>${esc(`mTLS conformance: ${verdictLabel} · ${describeTarget(report.target)}`)}</title>
-<style>${STYLE}</style>
+<style>${style}</style>
 </head>
 <body>
 <header>
@@ -348,7 +407,7 @@ ${row('Tool', `${esc(report.tool.name)} ${esc(report.tool.version)} · Node ${es
 ${row('Started', `${esc(report.startedAt)} · ${esc((report.durationMs / 1000).toFixed(2))} s`)}
 </dl>
 ${causeBlock(report)}
-<ul class="counts" id="counts">${RESULT_PILLS.map((k) => `<li class="v-${k}" data-kind="${k}">${esc(k === 'finding' ? plural(kinds[k], 'finding') : `${kinds[k]} ${k}`)}</li>`).join('')}</ul>
+${brief ? `${briefNote(report.results)}\n` : ''}<ul class="counts" id="counts">${RESULT_PILLS.map((k) => `<li class="v-${k}" data-kind="${k}">${esc(k === 'finding' ? plural(kinds[k], 'finding') : `${kinds[k]} ${k}`)}</li>`).join('')}</ul>
 </header>
 ${findingsSection(report.results)}
 <nav class="overview" aria-label="Families by result">
@@ -358,7 +417,7 @@ ${filters}
 <main id="matrix">
 ${matrix}
 </main>
-<footer>${esc(report.results.length)} cases. The verdict is decided by the required cases that are not waived. report.json holds the same data; manifest.json records the SHA-256 of every file (check with: conformance verify DIR).</footer>
+<footer>${esc(report.results.length)} cases. The verdict is decided by the required cases that are not waived. ${brief ? 'report.json holds every case in full' : 'report.json holds the same data'}; manifest.json records the SHA-256 of every file (check with: conformance verify DIR).</footer>
 <script>${SCRIPT}</script>
 </body>
 </html>

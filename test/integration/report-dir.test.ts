@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadProfile } from '../../harness/profile/load.js';
-import { renderHtmlReport } from '../../harness/report/html-report.js';
+import { FULL_DETAILS_UP_TO, renderHtmlReport } from '../../harness/report/html-report.js';
 import { signManifest } from '../../harness/report/manifest.js';
 import type { Report } from '../../harness/report/report.js';
 import { writeReportDir } from '../../harness/report/report-dir.js';
@@ -243,6 +243,38 @@ describe('report.html in headless chromium', () => {
     const protocolFindings = findings.filter((r) => r.id.startsWith('server/protocol/'));
     expect(grid.stdout).toContain(`<span id="shown" aria-live="polite">${protocolFindings.length} of ${report.results.length} cases shown</span>`);
     expect(grid.stdout).toMatch(/<section class="area" id="family-server-client-auth" data-area="server\/client-auth" hidden="">/);
+  });
+
+  test('a run above FULL_DETAILS_UP_TO cases gets a brief page that renders: its note, the cases in full, the listed ones filterable', async ({ skip }) => {
+    needChromium(skip);
+    // The real run's results copied under new ids until the run is past the threshold (an exhaustive run, without 11,000 handshakes).
+    const copies = Math.ceil((FULL_DETAILS_UP_TO + 1) / report.results.length);
+    const big: Report = { ...report, results: Array.from({ length: copies }, (_, n) => report.results.map((r) => ({ ...r, id: `${r.id}-${n}` }))).flat() };
+    const payload = '</pre><script>document.body.setAttribute("data-pwned", "1")</script>';
+    const hostileCase = big.results.find((r) => r.verdict === 'fail' && r.observed)!;
+    hostileCase.observed = { ...hostileCase.observed!, detail: payload };
+    const file = join(work, 'brief.html');
+    writeFileSync(file, renderHtmlReport(big));
+    const page = pathToFileURL(file).href;
+    const shot = join(work, 'report-brief-html.png');
+    const s = await runChromium([`--screenshot=${shot}`], page);
+    expect(s.code, s.stderr).toBe(0);
+    expect(readFileSync(shot).subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    console.log(`brief report.html screenshot: ${shot}`);
+
+    const dom = await runChromium(['--dump-dom'], page);
+    expect(dom.code, dom.stderr).toBe(0);
+    expect(dom.stdout).toMatch(/<p id="brief-note" class="note"><strong>[\d,]+ cases, more than 2,000:<\/strong>[^<]*report\.json beside this file\.<\/p>/);
+    const needLook = big.results.filter((r) => r.verdict !== 'pass' && r.verdict !== 'skip');
+    expect(dom.stdout.match(/<div class="obs">/g)).toHaveLength(needLook.length + big.results.filter((r) => r.waived && (r.verdict === 'pass' || r.verdict === 'skip')).length);
+    expect(dom.stdout).not.toMatch(/<body[^>]*data-pwned/);
+    expect(dom.stdout).toContain('&lt;script&gt;document.body.setAttribute("data-pwned", "1")&lt;/script&gt;');
+    // The page's script ran over every row, the listed ones included: only the passed cases of server/client-auth.
+    const passed = big.results.filter((r) => r.verdict === 'pass' && r.id.startsWith('server/client-auth/'));
+    const filtered = await runChromium(['--dump-dom'], `${page}?verdict=pass&family=server/client-auth`);
+    expect(filtered.stdout).toContain(`<span id="shown" aria-live="polite">${passed.length} of ${big.results.length} cases shown</span>`);
+    expect(filtered.stdout).toMatch(new RegExp(`<details class="case v-pass brief" data-id="${passed[0]!.id}" [^>]*>`));
+    expect(filtered.stdout).not.toMatch(new RegExp(`<details class="case v-pass brief" data-id="${passed[0]!.id}" [^>]*hidden`));
   });
 
   test('a <script> in target-controlled text stays inert text in the browser', async ({ skip }) => {
