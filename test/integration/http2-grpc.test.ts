@@ -94,7 +94,10 @@ describe('a grpc-js server with mutual TLS', () => {
     expect(r.byId('server/client-auth/valid').observed, r.why).toMatchObject({ outcome: 'grpc-status', grpcStatus: 0, alpn: 'h2', httpStatus: 200 });
     for (const id of CLIENT_AUTH_REJECTS) expect(r.verdicts[id], `${id}\n${r.why}`).toBe('pass');
     expect(r.byId('server/client-auth/no-cert').observed.alert).toEqual({ code: 116, name: 'certificate_required' });
-    expect(r.byId('server/client-auth/expired').observed.outcome).toBe('closed-no-data');
+    // grpc-js refuses the expired certificate after the client's TLS 1.3 handshake is done, by closing
+    // without an alert: a close (FIN), or a reset when the client's HTTP/2 preface is already unread in
+    // the server's socket (a race; seen both ways on this machine). Either is a refusal, never an answer.
+    expect(['closed-no-data', 'tcp-reset']).toContain(r.byId('server/client-auth/expired').observed.outcome);
     // OpenSSL accepts a certificate without EKU (recommended refusal only under intermediate).
     expect(r.verdicts['server/client-auth/eku-absent']).toBe('fail');
     for (const id of ['server/client-auth/valid-chain', 'server/protocol/tls1.2', 'server/protocol/tls1.3', 'server/client-auth/rsa-2048']) expect(r.verdicts[id], id).toBe('pass');
