@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseTargetsFile } from './targets-file.js';
 import { targetDirNames, targetSlug } from './target-dir.js';
@@ -30,8 +32,9 @@ describe('target directories', () => {
 
   test('a profile file beside the targets file names the same directory in any checkout', () => {
     const text = ['- target: https://vendor.example:8443', '  profile: ./partner.yaml'].join('\n');
-    const here = parseTargetsFile('/runner-a/repo/t.yaml', text);
-    const there = parseTargetsFile('/runner-b/work/t.yaml', text);
+    // Two checkouts of one repository in different places (two CI runners).
+    const here = parseTargetsFile(join(tmpdir(), 'checkout-a', 't.yaml'), text);
+    const there = parseTargetsFile(join(tmpdir(), 'checkout-b', 'nested', 't.yaml'), text);
     expect(here[0]!.profile).not.toBe(there[0]!.profile);
     expect(targetDirNames(here)).toEqual(targetDirNames(there));
   });
