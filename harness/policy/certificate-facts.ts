@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import * as asn1 from '@peculiar/asn1-x509';
 import * as asn1js from 'asn1js';
-import { escapeDnValue } from '../profile/distinguished-name.js';
+import { DN_ATTRIBUTE_TYPES, escapeDnValue } from '../profile/distinguished-name.js';
 
 /**
  * The facts of one certificate that the policy rules read, parsed with the ASN.1 schemas alone
@@ -28,20 +28,8 @@ export interface CertificateFacts {
   ca: boolean;
 }
 
-const ATTRIBUTE_NAMES: Record<string, string> = {
-  '2.5.4.3': 'CN',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '2.5.4.6': 'C',
-  '0.9.2342.19200300.100.1.25': 'DC',
-  '1.2.840.113549.1.9.1': 'E',
-  '2.5.4.42': 'G',
-  '2.5.4.43': 'I',
-  '2.5.4.4': 'SN',
-  '2.5.4.12': 'T',
-};
+/** Short attribute names by OID, as subjects are printed. */
+const ATTRIBUTE_NAMES: Record<string, string> = Object.fromEntries(DN_ATTRIBUTE_TYPES.map(([short, , oid]) => [oid, short]));
 
 /** Signature algorithm OID -> hash (RFC 3279, RFC 4055, RFC 5758, RFC 8410). */
 const SIGNATURE_HASH: Record<string, string> = {

@@ -13,9 +13,8 @@ export interface DnAttribute {
   value: string;
 }
 
-/** Short names as certificate-facts.ts prints them (@peculiar/x509's table), by lower-case name, long name and OID. */
-const TYPE_NAMES: Record<string, string> = {};
-for (const [short, long, oid] of [
+/** The attribute types with a short name: short name, long name, OID (@peculiar/x509's table, which certificate-facts.ts prints subjects with). */
+export const DN_ATTRIBUTE_TYPES = [
   ['CN', 'commonName', '2.5.4.3'],
   ['L', 'localityName', '2.5.4.7'],
   ['ST', 'stateOrProvinceName', '2.5.4.8'],
@@ -28,7 +27,11 @@ for (const [short, long, oid] of [
   ['I', 'initials', '2.5.4.43'],
   ['SN', 'surname', '2.5.4.4'],
   ['T', 'title', '2.5.4.12'],
-] as const) {
+] as const;
+
+/** Short names by lower-case short name, long name and OID. */
+const TYPE_NAMES: Record<string, string> = {};
+for (const [short, long, oid] of DN_ATTRIBUTE_TYPES) {
   TYPE_NAMES[short.toLowerCase()] = short;
   TYPE_NAMES[long.toLowerCase()] = short;
   TYPE_NAMES[oid] = short;
